@@ -1,0 +1,119 @@
+"""Server configuration: every tunable of the zephyr server in one object.
+
+Defaults are production-safe; each limit names itself in the error it causes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from zephyr.types import ASGIApp
+
+
+@dataclass
+class Config:
+    """Settings for one zephyr server (and its workers).
+
+    Args:
+        app: The ASGI 3 application, or an import string ``"module:attr"``, or a
+            path to a ``.py`` file / package to discover an app in.
+        host: Interface to bind. Default ``"127.0.0.1"``.
+        port: TCP port to bind; 0 picks a free port. Default 8000.
+        uds: Bind a Unix domain socket at this path instead of TCP.
+        fd: Serve on an already-open listening socket file descriptor.
+        backlog: ``listen()`` backlog. Default 2048.
+        workers: Number of pre-forked worker processes. Default 1 (no supervisor).
+        reload: Restart the server when source files change (watchfiles).
+        reload_dirs: Directories watched by ``reload``. Default: the app's dir.
+        reload_includes / reload_excludes: Glob patterns for ``reload``.
+        factory: Treat ``app`` as a zero-argument callable returning the app.
+        app_dir: Directory put first on ``sys.path`` before importing ``app``.
+        lifespan: ``"auto"`` (run lifespan if the app supports it), ``"on"``
+            (a failing or unsupported lifespan aborts start-up) or ``"off"``.
+        root_path: ASGI ``root_path`` for apps mounted below a proxy prefix.
+        proxy_headers: Trust ``X-Forwarded-For``/``-Proto``/``-Host`` (and
+            ``Forwarded``) from ``forwarded_allow_ips`` only. Default True.
+        forwarded_allow_ips: Trusted proxy IPs/CIDRs, comma-separated or a
+            list; ``"*"`` trusts all. Default ``"127.0.0.1"``.
+        server_header: Send ``Server: zephyr``. Default True.
+        date_header: Send ``Date`` (cached, refreshed once per second). Default True.
+        headers: Extra ``(name, value)`` headers added to every response.
+        log_level: ``"critical" | "error" | "warning" | "info" | "debug" | "trace"``.
+        access_log: Log one line per response on ``zephyr.access``. Default True.
+        use_colors: Force colours on/off; None = only on a TTY.
+        log_config: ``logging.config.dictConfig`` dict, or None for zephyr's own.
+        debug: Passed on to apps that read it (``zephyr dev`` turns it on).
+        max_request_line_size: Longest request line (method, target, version),
+            bytes. Over it: 414 URI Too Long. Default 8192.
+        max_header_size: Total size of all request header lines, bytes. Over it:
+            431. Default 65536.
+        max_header_count: Most request header fields. Over it: 431. Default 100.
+        max_body_size: Largest request body, bytes, or None for no limit. Over
+            it: 413 (checked against ``Content-Length`` up front and while
+            streaming chunked bodies). Default None.
+        limit_concurrency: Most requests/connections in flight before new
+            requests get 503. Default None (no limit).
+        limit_max_requests: Restart a worker after this many requests (leak
+            insurance). Default None.
+        timeout_keep_alive: Seconds an idle keep-alive connection is kept. Default 5.
+        timeout_request_header: Seconds a client gets to send a complete request
+            head (slowloris defence); a miss gets 408 and close. Default 10.
+        timeout_graceful_shutdown: Seconds in-flight requests get to finish on
+            shutdown before their connections are closed. Default 30.
+        timeout_worker_healthcheck: Seconds the supervisor waits for a worker to
+            report ready. Default 30.
+        ssl_certfile / ssl_keyfile / ssl_keyfile_password / ssl_ca_certs /
+        ssl_ciphers / ssl_cert_reqs: TLS settings; TLS is on when
+            ``ssl_certfile`` is set.
+        high_water_mark / low_water_mark: Write-buffer bytes at which the server
+            stops / resumes feeding a slow client. Defaults 64 KiB / 16 KiB.
+        read_buffer_high_water: Unprocessed request-body bytes buffered before
+            the server pauses reading from the socket. Default 64 KiB.
+    """
+
+    app: str | ASGIApp | Any
+    host: str = "127.0.0.1"
+    port: int = 8000
+    uds: str | None = None
+    fd: int | None = None
+    backlog: int = 2048
+    workers: int = 1
+    reload: bool = False
+    reload_dirs: list[str] = field(default_factory=list)
+    reload_includes: list[str] = field(default_factory=list)
+    reload_excludes: list[str] = field(default_factory=list)
+    factory: bool = False
+    app_dir: str | None = "."
+    lifespan: Literal["auto", "on", "off"] = "auto"
+    root_path: str = ""
+    proxy_headers: bool = True
+    forwarded_allow_ips: str | list[str] = "127.0.0.1"
+    server_header: bool = True
+    date_header: bool = True
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    log_level: str = "info"
+    access_log: bool = True
+    use_colors: bool | None = None
+    log_config: dict[str, Any] | None = None
+    debug: bool = False
+    max_request_line_size: int = 8192
+    max_header_size: int = 65536
+    max_header_count: int = 100
+    max_body_size: int | None = None
+    limit_concurrency: int | None = None
+    limit_max_requests: int | None = None
+    timeout_keep_alive: float = 5.0
+    timeout_request_header: float = 10.0
+    timeout_graceful_shutdown: float = 30.0
+    timeout_worker_healthcheck: float = 30.0
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_keyfile_password: str | None = None
+    ssl_ca_certs: str | None = None
+    ssl_ciphers: str = "TLSv1"
+    ssl_cert_reqs: int = 0
+    high_water_mark: int = 65536
+    low_water_mark: int = 16384
+    read_buffer_high_water: int = 65536
