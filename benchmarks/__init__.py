@@ -1,0 +1,1 @@
+"""zephyr's benchmark suite (run on demand, not part of the tests)."""

@@ -1,0 +1,1 @@
+"""Applications the benchmarks serve, one module per stack."""

@@ -1,0 +1,76 @@
+"""Run the same app on zephyr's server and on uvicorn, as subprocesses on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _serve(argv: list[str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            pytest.fail(f"server exited early ({process.returncode}):\n{out}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"server on port {port} did not start: {argv}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module", params=["fastapi_app", "starlette_app"])
+def pair(request: pytest.FixtureRequest) -> Iterator[tuple[str, httpx.Client, httpx.Client]]:
+    """Yield ``(app name, client to zephyr, client to uvicorn)`` for one app."""
+    target = f"tests.compat.apps.{request.param}:app"
+    zport, uport = _free_port(), _free_port()
+    common = ["--host", "127.0.0.1", "--log-level", "warning"]
+    zephyr = _serve(
+        [sys.executable, "-m", "zephyr", "run", target, "--port", str(zport), *common], zport
+    )
+    try:
+        uvicorn = _serve(
+            [sys.executable, "-m", "uvicorn", target, "--port", str(uport), *common,
+             "--loop", "uvloop", "--http", "httptools"],
+            uport,
+        )  # fmt: skip
+    except BaseException:
+        _stop(zephyr)
+        raise
+    try:
+        with (
+            httpx.Client(base_url=f"http://127.0.0.1:{zport}", timeout=10) as zc,
+            httpx.Client(base_url=f"http://127.0.0.1:{uport}", timeout=10) as uc,
+        ):
+            yield request.param, zc, uc
+    finally:
+        _stop(zephyr)
+        _stop(uvicorn)
