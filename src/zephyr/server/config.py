@@ -5,8 +5,12 @@ Defaults are production-safe; each limit names itself in the error it causes.
 
 from __future__ import annotations
 
+import os
+import socket
+import ssl
+import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from zephyr.types import ASGIApp
@@ -117,3 +121,89 @@ class Config:
     high_water_mark: int = 65536
     low_water_mark: int = 16384
     read_buffer_high_water: int = 65536
+
+    # -- behaviour (owned by the server process; see server/main.py) ----------
+
+    @property
+    def is_ssl(self) -> bool:
+        """True when TLS is configured (``ssl_certfile`` set)."""
+        return bool(self.ssl_certfile)
+
+    def create_ssl_context(self) -> ssl.SSLContext | None:
+        """Build the TLS context from the ``ssl_*`` settings.
+
+        Returns:
+            An ``ssl.SSLContext``, or None when ``ssl_certfile`` is unset.
+
+        Raises:
+            ssl.SSLError / OSError: Unreadable or mismatched certificate/key.
+        """
+        if not self.ssl_certfile:
+            return None
+        from zephyr.server.sockets import create_ssl_context
+
+        return create_ssl_context(
+            self.ssl_certfile,
+            keyfile=self.ssl_keyfile,
+            password=self.ssl_keyfile_password,
+            ca_certs=self.ssl_ca_certs,
+            ciphers=self.ssl_ciphers,
+            cert_reqs=self.ssl_cert_reqs,
+        )
+
+    def bind_socket(self) -> socket.socket:
+        """Open the listening socket: ``fd`` if set, else ``uds``, else TCP host/port.
+
+        Returns:
+            A bound, listening socket (backlog ``self.backlog``).
+
+        Raises:
+            OSError: Address in use, bad path or descriptor, permission denied.
+        """
+        from zephyr.server import sockets
+
+        if self.fd is not None:
+            return sockets.from_fd(self.fd)
+        if self.uds:
+            return sockets.bind_unix(self.uds, self.backlog)
+        return sockets.bind_tcp(self.host, self.port, self.backlog)
+
+    def configure_logging(self) -> None:
+        """Apply ``log_config`` / ``log_level`` / ``access_log`` / ``use_colors``.
+
+        ``log_config`` may also be a path (``.json`` dictConfig, else
+        ``fileConfig`` ``.ini``), as the CLI's ``--log-config`` passes it.
+        """
+        from zephyr.server.logging import configure_logging
+
+        configure_logging(self.log_config, self.log_level, self.access_log, self.use_colors)
+
+    def load(self) -> ASGIApp:
+        """Import (or discover) the app, call the factory, wrap proxy headers.
+
+        Returns:
+            The ASGI 3 app to serve; wrapped in ``ProxyHeadersMiddleware`` when
+            ``proxy_headers`` is on.
+
+        Raises:
+            ImportFromStringError: The app could not be found.
+            TypeError: ``factory`` is set but ``app`` is not callable, or the
+                result is not callable.
+        """
+        from zephyr.server.importer import load_app
+        from zephyr.server.proxy_headers import ProxyHeadersMiddleware
+
+        if self.app_dir is not None:
+            app_dir = os.path.abspath(self.app_dir)
+            if app_dir not in sys.path:
+                sys.path.insert(0, app_dir)
+        app: Any = load_app(self.app)
+        if self.factory:
+            if not callable(app):
+                raise TypeError(f"App factory {self.app!r} is not callable")
+            app = app()
+        if not callable(app):
+            raise TypeError(f"The application {app!r} is not callable (not an ASGI app)")
+        if self.proxy_headers:
+            app = ProxyHeadersMiddleware(app, self.forwarded_allow_ips)
+        return cast("ASGIApp", app)

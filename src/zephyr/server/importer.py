@@ -1,0 +1,246 @@
+"""Find the ASGI application: ``"module:attr"`` import strings and file/dir discovery.
+
+Discovery follows ``fastapi dev``: given a file, a directory or nothing (the
+current directory), look for ``main.py``, ``app.py``, ``api.py``, then the same
+names under ``app/``; import the module under its full dotted package name
+(walking up ``__init__.py`` parents, with the package root put on
+``sys.path``); take the attribute ``app``, else ``api``, else the first
+instance of :class:`zephyr.applications.Zephyr` in the module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+logger = logging.getLogger("zephyr.error")
+
+CANDIDATE_FILES = ("main.py", "app.py", "api.py")
+"""File names tried, in order, in a directory and then in its ``app/`` subdirectory."""
+
+CANDIDATE_ATTRS = ("app", "api")
+"""Attribute names tried, in order, in a discovered module."""
+
+
+class ImportFromStringError(Exception):
+    """The application could not be found: bad format, no module, or no attribute."""
+
+
+@dataclass(frozen=True)
+class ModuleTarget:
+    """Where a discovered module lives.
+
+    Attributes:
+        module: Dotted module name, e.g. ``"app.main"``.
+        sys_path: Directory that must be on ``sys.path`` to import ``module``.
+    """
+
+    module: str
+    sys_path: str
+
+
+def import_from_string(import_str: Any) -> Any:
+    """Import ``"package.module:attr.sub"`` and return the attribute.
+
+    Args:
+        import_str: ``"<module>:<attribute>"`` (the attribute may be dotted); a
+            non-string is returned unchanged (an already-loaded app).
+
+    Returns:
+        The object named by the import string.
+
+    Raises:
+        ImportFromStringError: The string is not ``module:attr``, the module
+            does not exist, or the attribute is missing. Errors raised *inside*
+            the imported module (including its own failed imports) propagate
+            unchanged so their traceback points at the real cause.
+    """
+    if not isinstance(import_str, str):
+        return import_str
+    module_str, _, attrs_str = import_str.partition(":")
+    if not module_str or not attrs_str or ":" in attrs_str:
+        raise ImportFromStringError(
+            f'Import string "{import_str}" must be in format "<module>:<attribute>".'
+        )
+    module = _import_module(module_str)
+    instance: Any = module
+    try:
+        for attr in attrs_str.split("."):
+            instance = getattr(instance, attr)
+    except AttributeError:
+        raise ImportFromStringError(
+            f'Attribute "{attrs_str}" not found in module "{module_str}".'
+        ) from None
+    return instance
+
+
+def _import_module(module_str: str) -> ModuleType:
+    try:
+        return importlib.import_module(module_str)
+    except ModuleNotFoundError as exc:
+        # Only "this very module (or a parent package) is missing" is our error;
+        # a missing import inside the user's module must surface as is.
+        if exc.name is None or not (
+            module_str == exc.name or module_str.startswith(exc.name + ".")
+        ):
+            raise
+        raise ImportFromStringError(f'Could not import module "{module_str}".') from None
+
+
+def is_import_string(target: str) -> bool:
+    """Tell whether ``target`` reads as ``"module:attr"`` rather than a filesystem path.
+
+    Args:
+        target: The CLI/``Config.app`` value.
+
+    Returns:
+        True when ``target`` contains ``:`` and is not an existing path.
+    """
+    return ":" in target and not os.path.exists(target)
+
+
+def find_module_file(path: str | Path | None = None) -> Path:
+    """Resolve a file or directory to the Python file holding the app.
+
+    Args:
+        path: A ``.py`` file, a directory to search, or None for the current
+            directory.
+
+    Returns:
+        Absolute path of the module file (``main.py``, ``app.py``, ``api.py``,
+        ``app/main.py``, ``app/app.py``, ``app/api.py`` -- first that exists).
+
+    Raises:
+        ImportFromStringError: Nothing exists at ``path`` or no candidate file
+            is found in the directory.
+    """
+    base = Path(path if path is not None else ".").resolve()
+    if base.is_file():
+        return base
+    if not base.is_dir():
+        raise ImportFromStringError(f'Path "{path}" does not exist.')
+    for folder in (base, base / "app"):
+        for name in CANDIDATE_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    tried = ", ".join(CANDIDATE_FILES)
+    raise ImportFromStringError(
+        f'Could not find an app file in "{base}": looked for {tried} there and in "app/".'
+    )
+
+
+def module_target(file: Path) -> ModuleTarget:
+    """Compute the dotted module name of ``file`` and the ``sys.path`` entry it needs.
+
+    Walks up the parents while they hold an ``__init__.py`` so that relative
+    imports inside a package keep working.
+
+    Args:
+        file: Absolute path of a ``.py`` file.
+
+    Returns:
+        The :class:`ModuleTarget`; e.g. ``/src/app/main.py`` with
+        ``/src/app/__init__.py`` gives ``("app.main", "/src")``.
+    """
+    parts = [] if file.name == "__init__.py" else [file.stem]
+    folder = file.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ModuleTarget(module=".".join(parts), sys_path=str(folder))
+
+
+def find_app_in_module(module: ModuleType) -> tuple[str, Any]:
+    """Pick the application object out of an imported module.
+
+    Args:
+        module: The imported module.
+
+    Returns:
+        ``(attribute_name, app)``: ``app`` first, then ``api``, then the first
+        instance of ``zephyr.applications.Zephyr`` found in the module.
+
+    Raises:
+        ImportFromStringError: No candidate attribute exists.
+    """
+    namespace = vars(module)
+    for name in CANDIDATE_ATTRS:
+        if name in namespace:
+            return name, namespace[name]
+    app_class = _zephyr_app_class()
+    if app_class is not None:
+        for name, value in namespace.items():
+            if isinstance(value, app_class):
+                return name, value
+    raise ImportFromStringError(
+        f'Could not find an app in module "{module.__name__}": define `app = Zephyr()` '
+        'or use "module:attribute".'
+    )
+
+
+def _zephyr_app_class() -> type[Any] | None:
+    try:
+        from zephyr.applications import Zephyr  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # the API layer is optional for the server
+        return None
+    return Zephyr  # type: ignore[no-any-return,unused-ignore]
+
+
+def discover_app(target: str | Path | None = None) -> tuple[str, Any]:
+    """Find, import and return the application named by a path or module.
+
+    Args:
+        target: A ``.py`` file, a directory, None (current directory), or a
+            bare dotted module name (``"pkg.main"``) searched for an app.
+
+    Returns:
+        ``(import_string, app)``, e.g. ``("app.main:app", <app>)``. The
+        package root is inserted first on ``sys.path``.
+
+    Raises:
+        ImportFromStringError: No file, module or app attribute found.
+    """
+    if target is not None and _looks_like_module_name(str(target)):
+        module = _import_module(str(target))
+    else:
+        found = module_target(find_module_file(target))
+        if found.sys_path not in sys.path:
+            sys.path.insert(0, found.sys_path)
+        module = _import_module(found.module)
+    name, app = find_app_in_module(module)
+    import_string = f"{module.__name__}:{name}"
+    logger.info("Using import string: %s", import_string)
+    return import_string, app
+
+
+def _looks_like_module_name(target: str) -> bool:
+    if os.path.exists(target) or target.endswith(".py"):
+        return False
+    return all(part.isidentifier() for part in target.split("."))
+
+
+def load_app(target: Any) -> Any:
+    """Turn ``Config.app`` into an object: pass objects through, import or discover strings.
+
+    Args:
+        target: An app object, ``"module:attr"``, a path, a module name or "".
+
+    Returns:
+        The application object (not yet called when it is a factory).
+
+    Raises:
+        ImportFromStringError: As for :func:`import_from_string` /
+            :func:`discover_app`.
+    """
+    if not isinstance(target, str):
+        return target
+    if is_import_string(target):
+        return import_from_string(target)
+    return discover_app(target or None)[1]
