@@ -1,0 +1,108 @@
+"""Bridges between async code and blocking code, built on asyncio only (no anyio).
+
+Blocking callables run on a bounded thread pool shared by the process, with the
+caller's ``contextvars`` copied in, so request-scoped context survives the hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+DEFAULT_THREAD_LIMIT = 40
+"""Maximum number of worker threads for ``run_in_threadpool`` (like Starlette's default)."""
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _get_executor() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        with _executor_lock:
+            if _executor is None:
+                _executor = ThreadPoolExecutor(
+                    max_workers=DEFAULT_THREAD_LIMIT, thread_name_prefix="zephyr-worker"
+                )
+    return _executor
+
+
+async def run_in_threadpool(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking callable on the shared thread pool and await its result.
+
+    Args:
+        func: The blocking callable.
+        *args: Positional arguments for ``func``.
+        **kwargs: Keyword arguments for ``func``.
+
+    Returns:
+        Whatever ``func`` returns.
+
+    Raises:
+        Whatever ``func`` raises, re-raised in the awaiting task.
+    """
+    loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
+    call = functools.partial(context.run, func, *args, **kwargs)
+    return await loop.run_in_executor(_get_executor(), call)
+
+
+class _StopIteration(Exception):
+    """Carries the end of a sync iterator out of the thread (StopIteration can't cross futures)."""
+
+
+def _next(iterator: Iterator[T]) -> T:
+    try:
+        return next(iterator)
+    except StopIteration:
+        raise _StopIteration from None
+
+
+async def iterate_in_threadpool(iterator: Iterable[T]) -> AsyncIterator[T]:
+    """Turn a blocking iterable into an async iterator; each ``next()`` runs in the pool.
+
+    Args:
+        iterator: Any iterable (e.g. a generator that reads a file).
+
+    Returns:
+        An async iterator over the same items.
+    """
+    as_iterator = iter(iterator)
+    while True:
+        try:
+            yield await run_in_threadpool(_next, as_iterator)
+        except _StopIteration:
+            break
+
+
+async def run_until_first_complete(
+    *args: tuple[Callable[..., Awaitable[Any]], dict[str, Any]],
+) -> None:
+    """Run coroutine functions concurrently; when the first finishes, cancel the rest.
+
+    Args:
+        *args: ``(async_func, kwargs)`` pairs.
+
+    Raises:
+        The exception of the first task to finish, if it failed.
+    """
+    tasks = [asyncio.ensure_future(func(**kwargs)) for func, kwargs in args]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+    if pending:
+        # Let cancelled tasks run their cleanup before we return.
+        await asyncio.gather(*pending, return_exceptions=True)
+    for task in done:
+        task.result()

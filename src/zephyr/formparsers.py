@@ -1,0 +1,300 @@
+"""Streaming parsers for HTML form bodies, on top of python-multipart.
+
+``FormParser`` handles ``application/x-www-form-urlencoded``; ``MultiPartParser``
+handles ``multipart/form-data`` (RFC 7578), spooling file parts to disk past
+1 MiB. Both consume the request body as an async stream of chunks and never
+hold more than one chunk of unparsed input.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import unquote_plus
+
+from zephyr.datastructures import FormData, Headers, UploadFile, new_spooled_file
+
+
+def _load_multipart() -> Any:
+    # python-multipart >= 0.0.13 ships the `python_multipart` import name;
+    # older releases only `multipart`.
+    for name in ("python_multipart.multipart", "multipart.multipart"):
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+    return None
+
+
+multipart: Any = _load_multipart()
+"""The python-multipart parser module, or ``None`` when it is not installed."""
+
+__all__ = ["FormParser", "MultiPartException", "MultiPartParser", "parse_options_header"]
+
+MULTIPART_MISSING = (
+    "Form parsing requires python-multipart. Install it with: pip install 'zephyr[standard]'"
+)
+
+
+def require_multipart() -> None:
+    """Raise a clear ImportError when python-multipart is not installed.
+
+    Raises:
+        ImportError: python-multipart is missing.
+    """
+    if multipart is None:
+        raise ImportError(MULTIPART_MISSING)
+
+
+def parse_options_header(value: str | bytes | None) -> tuple[bytes, dict[bytes, bytes]]:
+    """Split a header like ``Content-Type`` into its value and ``{param: value}``.
+
+    Args:
+        value: e.g. ``'multipart/form-data; boundary="x"'``.
+
+    Returns:
+        ``(b"multipart/form-data", {b"boundary": b"x"})`` (value lowercased).
+
+    Raises:
+        ImportError: python-multipart is missing.
+    """
+    require_multipart()
+    result: tuple[bytes, dict[bytes, bytes]] = multipart.parse_options_header(value)
+    return result
+
+
+class MultiPartException(Exception):
+    """A form body broke a limit or could not be parsed (the app answers 400).
+
+    Args:
+        message: What went wrong, naming the limit when one was exceeded.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class FormParser:
+    """Parse an ``application/x-www-form-urlencoded`` body.
+
+    Args:
+        headers: The request headers.
+        stream: Async iterator of body chunks (bytes).
+    """
+
+    def __init__(self, headers: Headers, stream: AsyncIterator[bytes]) -> None:
+        require_multipart()
+        self.headers = headers
+        self.stream = stream
+        self._fields: list[tuple[str, str | UploadFile]] = []
+        self._name = bytearray()
+        self._value = bytearray()
+
+    def _on_field_start(self) -> None:
+        self._name.clear()
+        self._value.clear()
+
+    def _on_field_name(self, data: bytes, start: int, end: int) -> None:
+        self._name += data[start:end]
+
+    def _on_field_data(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _on_field_end(self) -> None:
+        # Percent-escapes decode as UTF-8; raw non-ASCII bytes as latin-1 (as browsers never send).
+        name = unquote_plus(self._name.decode("latin-1"))
+        value = unquote_plus(self._value.decode("latin-1"))
+        self._fields.append((name, value))
+
+    async def parse(self) -> FormData:
+        """Consume the stream and return the fields.
+
+        Returns:
+            ``FormData`` of ``str`` values, in body order.
+
+        Raises:
+            MultiPartException: The body is malformed.
+        """
+        callbacks: dict[str, Callable[..., None]] = {
+            "on_field_start": self._on_field_start,
+            "on_field_name": self._on_field_name,
+            "on_field_data": self._on_field_data,
+            "on_field_end": self._on_field_end,
+        }
+        parser = multipart.QuerystringParser(callbacks)
+        try:
+            async for chunk in self.stream:
+                if chunk:
+                    parser.write(chunk)
+            parser.finalize()
+        except multipart.FormParserError as exc:
+            raise MultiPartException(f"Malformed form body: {exc}") from exc
+        return FormData(self._fields)
+
+
+class MultiPartParser:
+    """Parse a ``multipart/form-data`` body (RFC 7578) with limits.
+
+    Args:
+        headers: The request headers (``Content-Type`` must carry a ``boundary``).
+        stream: Async iterator of body chunks (bytes).
+        max_files: Most file parts accepted. Default 1000.
+        max_fields: Most non-file parts accepted. Default 1000.
+        max_part_size: Most bytes in one non-file part (held in memory).
+            Default 1 MiB. File parts are unbounded here and spool to disk past
+            ``spool_max_size`` bytes.
+    """
+
+    spool_max_size = 1024 * 1024
+    """Bytes an upload keeps in memory before rolling over to a temporary file."""
+
+    def __init__(
+        self,
+        headers: Headers,
+        stream: AsyncIterator[bytes],
+        *,
+        max_files: int | float = 1000,
+        max_fields: int | float = 1000,
+        max_part_size: int = 1024 * 1024,
+    ) -> None:
+        require_multipart()
+        self.headers = headers
+        self.stream = stream
+        self.max_files = max_files
+        self.max_fields = max_fields
+        self.max_part_size = max_part_size
+        self._charset = "utf-8"
+        self._items: list[tuple[str, str | UploadFile]] = []
+        self._files: list[UploadFile] = []
+        self._pending: list[tuple[UploadFile, bytes]] = []
+        self._field_count = 0
+        self._reset_part()
+
+    def _reset_part(self) -> None:
+        self._part_headers: list[tuple[bytes, bytes]] = []
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._part_name = ""
+        self._part_data = bytearray()
+        self._part_file: UploadFile | None = None
+
+    # python-multipart callbacks: synchronous, so file writes are queued in
+    # self._pending and flushed (awaited) after each chunk.
+
+    def _on_part_begin(self) -> None:
+        self._reset_part()
+
+    def _on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def _on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _on_header_end(self) -> None:
+        self._part_headers.append((bytes(self._header_name).lower(), bytes(self._header_value)))
+        self._header_name.clear()
+        self._header_value.clear()
+
+    def _on_headers_finished(self) -> None:
+        disposition = next((v for k, v in self._part_headers if k == b"content-disposition"), None)
+        if disposition is None:
+            raise MultiPartException('Missing "Content-Disposition" header in a form part.')
+        _, options = parse_options_header(disposition)
+        try:
+            self._part_name = options[b"name"].decode(self._charset)
+        except KeyError:
+            raise MultiPartException('The Content-Disposition header has no "name".') from None
+        if b"filename" in options:
+            if len(self._files) >= self.max_files:
+                raise MultiPartException(
+                    f"Too many files: the limit is max_files={self.max_files}."
+                )
+            upload = UploadFile(
+                file=new_spooled_file(self.spool_max_size),
+                size=0,
+                filename=options[b"filename"].decode(self._charset),
+                headers=Headers(raw=self._part_headers),
+            )
+            self._files.append(upload)
+            self._part_file = upload
+        else:
+            self._field_count += 1
+            if self._field_count > self.max_fields:
+                raise MultiPartException(
+                    f"Too many fields: the limit is max_fields={self.max_fields}."
+                )
+
+    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._part_file is not None:
+            self._pending.append((self._part_file, data[start:end]))
+            return
+        self._part_data += data[start:end]
+        if len(self._part_data) > self.max_part_size:
+            raise MultiPartException(
+                f"Part {self._part_name!r} is too large: the limit is "
+                f"max_part_size={self.max_part_size} bytes."
+            )
+
+    def _on_part_end(self) -> None:
+        if self._part_file is not None:
+            self._items.append((self._part_name, self._part_file))
+        else:
+            value = self._part_data.decode(self._charset, errors="replace")
+            self._items.append((self._part_name, value))
+
+    async def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        for upload, data in pending:
+            await upload.write(data)
+
+    def _callbacks(self) -> dict[str, Callable[..., None]]:
+        return {
+            "on_part_begin": self._on_part_begin,
+            "on_part_data": self._on_part_data,
+            "on_part_end": self._on_part_end,
+            "on_header_field": self._on_header_field,
+            "on_header_value": self._on_header_value,
+            "on_header_end": self._on_header_end,
+            "on_headers_finished": self._on_headers_finished,
+        }
+
+    async def parse(self) -> FormData:
+        """Consume the stream and return fields and uploads.
+
+        Returns:
+            ``FormData`` with ``str`` values and ``UploadFile`` values (rewound to 0).
+
+        Raises:
+            MultiPartException: Missing boundary, malformed body, or a limit exceeded
+                (the message names ``max_files``, ``max_fields`` or ``max_part_size``).
+        """
+        _, params = parse_options_header(self.headers.get("content-type", ""))
+        charset = params.get(b"charset")
+        if charset is not None:
+            self._charset = charset.decode("latin-1")
+        boundary = params.get(b"boundary")
+        if not boundary:
+            raise MultiPartException("Missing boundary in multipart/form-data Content-Type.")
+        parser = multipart.MultipartParser(boundary, self._callbacks())
+        try:
+            async for chunk in self.stream:
+                if chunk:
+                    parser.write(chunk)
+                    await self._flush()
+            parser.finalize()
+            await self._flush()
+        except MultiPartException:
+            await self._close_files()
+            raise
+        except multipart.FormParserError as exc:
+            await self._close_files()
+            raise MultiPartException(f"Malformed multipart body: {exc}") from exc
+        for upload in self._files:
+            await upload.seek(0)
+        return FormData(self._items)
+
+    async def _close_files(self) -> None:
+        for upload in self._files:
+            await upload.close()

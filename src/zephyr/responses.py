@@ -1,0 +1,486 @@
+"""ASGI response classes: plain, JSON, HTML, redirects, streams and files.
+
+Each response is an ASGI app: calling it with ``(scope, receive, send)`` sends
+``http.response.start`` then the body (ASGI 3, HTTP spec 2.4), then runs its
+background task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+import os
+import re
+import stat
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from datetime import datetime
+from email.utils import formatdate
+from typing import Any, Literal
+from urllib.parse import quote
+
+import pydantic_core
+
+from zephyr._cookies import build_set_cookie
+from zephyr.background import BackgroundTask
+from zephyr.concurrency import run_in_threadpool
+from zephyr.datastructures import URL, MutableHeaders
+from zephyr.types import Receive, Scope, Send
+
+__all__ = [
+    "FileResponse",
+    "HTMLResponse",
+    "JSONResponse",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Response",
+    "StreamingResponse",
+]
+
+
+class Response:
+    """An HTTP response with a complete body.
+
+    Args:
+        content: The body: ``bytes``/``memoryview`` as-is, ``str`` encoded with
+            ``charset``, ``None`` for empty. Subclasses accept more via ``render``.
+        status_code: HTTP status (RFC 9110 section 15). Default ``200``.
+        headers: Extra headers; a ``content-length``/``content-type`` given here
+            wins over the computed one.
+        media_type: The ``Content-Type`` media type; ``text/*`` gets
+            ``; charset=utf-8`` appended. Default: the class's ``media_type``.
+        background: A task run after the body has been sent.
+    """
+
+    media_type: str | None = None
+    charset = "utf-8"
+    _headers: MutableHeaders | None = None
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self.body = self.render(content)
+        self.init_headers(headers)
+
+    def render(self, content: Any) -> bytes | memoryview:
+        """Turn ``content`` into body bytes."""
+        if content is None:
+            return b""
+        if isinstance(content, bytes | memoryview):
+            return content
+        return content.encode(self.charset)  # type: ignore[no-any-return]
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        """Build ``raw_headers``: the given headers plus Content-Length and Content-Type.
+
+        Content-Length is omitted for 1xx, 204 and 304 (RFC 9110 section 8.6) and for
+        responses without a ``body`` attribute (streams).
+        """
+        if headers is None:
+            raw_headers: list[tuple[bytes, bytes]] = []
+            need_length = need_type = True
+        else:
+            raw_headers = [
+                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+            ]
+            names = {name for name, _ in raw_headers}
+            need_length = b"content-length" not in names
+            need_type = b"content-type" not in names
+
+        body = getattr(self, "body", None)
+        if (
+            body is not None
+            and need_length
+            and not (self.status_code < 200 or self.status_code in (204, 304))
+        ):
+            raw_headers.append((b"content-length", str(len(body)).encode("latin-1")))
+
+        content_type = self.media_type
+        if content_type is not None and need_type:
+            if content_type.startswith("text/") and "charset=" not in content_type.lower():
+                content_type += "; charset=" + self.charset
+            raw_headers.append((b"content-type", content_type.encode("latin-1")))
+        self.raw_headers = raw_headers
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """The response headers; changes write through to ``raw_headers``."""
+        if self._headers is None:
+            self._headers = MutableHeaders(raw=self.raw_headers)
+        return self._headers
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header (RFC 6265 section 4.1).
+
+        Args:
+            key: Cookie name.
+            value: Cookie value. Default ``""``.
+            max_age: Lifetime in seconds, or ``None`` for a session cookie.
+            expires: Seconds from now (int), an aware ``datetime`` or an HTTP date string.
+            path: Default ``"/"``; ``None`` omits it.
+            domain: Default ``None``.
+            secure: Only sent over HTTPS.
+            httponly: Hidden from JavaScript.
+            samesite: ``"lax"`` (default), ``"strict"``, ``"none"`` or ``None``.
+            partitioned: CHIPS partitioned cookie.
+
+        Raises:
+            AssertionError: Invalid ``samesite``.
+        """
+        cookie = build_set_cookie(
+            key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
+        )
+        self.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        """Expire cookie ``key`` on the client (``Max-Age=0`` and a past ``Expires``)."""
+        self.set_cookie(
+            key,
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the response (ASGI 3), then run the background task."""
+        # PERF: exactly two awaits on the hot path; the prefix supports the
+        # WebSocket denial-response extension at the cost of one dict lookup.
+        prefix = "websocket." if scope["type"] == "websocket" else ""
+        await send(
+            {
+                "type": prefix + "http.response.start",
+                "status": self.status_code,
+                "headers": self.raw_headers,
+            }
+        )
+        await send({"type": prefix + "http.response.body", "body": self.body})
+        if self.background is not None:
+            await self.background()
+
+
+class HTMLResponse(Response):
+    """A ``text/html; charset=utf-8`` response."""
+
+    media_type = "text/html"
+
+
+class PlainTextResponse(Response):
+    """A ``text/plain; charset=utf-8`` response."""
+
+    media_type = "text/plain"
+
+
+# Signs that pydantic_core's output may differ from json.dumps: NaN/Infinity
+# (json.dumps refuses them) and one-digit negative exponents ("1e-7" vs "1e-07").
+_JSON_MISMATCH = re.compile(rb"NaN|Infinity|\de-\d(?!\d)")
+
+
+class JSONResponse(Response):
+    """An ``application/json`` response.
+
+    The body is byte-for-byte what ``json.dumps(content, ensure_ascii=False,
+    allow_nan=False, separators=(",", ":"))`` gives for plain data. Types that
+    ``json`` cannot encode but ``pydantic_core`` can (datetime, UUID, models) are
+    encoded the pydantic way instead of raising.
+
+    Raises:
+        ValueError: ``content`` contains NaN or an infinity.
+    """
+
+    media_type = "application/json"
+
+    def __init__(
+        self,
+        content: Any,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(content, status_code, headers, media_type, background)
+
+    def render(self, content: Any) -> bytes:
+        # PERF: pydantic_core serializes in Rust, 3-10x faster than json.dumps;
+        # the rare outputs that could differ are redone with json.dumps.
+        try:
+            body = pydantic_core.to_json(content)
+        except pydantic_core.PydanticSerializationError:
+            body = None
+        if body is None or _JSON_MISMATCH.search(body) is not None:
+            return _json_dumps(content)
+        return body
+
+
+def _json_dumps(content: Any) -> bytes:
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+# RFC 3986 section 2.2 reserved characters, plus "%" so existing escapes survive.
+_LOCATION_SAFE = ":/?#[]@" + "!$&'()*+,;=" + "%"
+
+
+class RedirectResponse(Response):
+    """A redirect with an empty body and a percent-encoded ``Location`` header.
+
+    Args:
+        url: Target URL (``str`` or ``URL``); unsafe characters are percent-encoded.
+        status_code: Default ``307`` (RFC 9110 section 15.4.8).
+        headers: Extra headers.
+        background: Task run after sending.
+    """
+
+    def __init__(
+        self,
+        url: str | URL,
+        status_code: int = 307,
+        headers: Mapping[str, str] | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(
+            content=b"", status_code=status_code, headers=headers, background=background
+        )
+        self.headers["location"] = quote(str(url), safe=_LOCATION_SAFE)
+
+
+class StreamingResponse(Response):
+    """A response whose body comes from an iterator, sent chunk by chunk.
+
+    Sync iterators run in the thread pool. The stream stops when the client
+    disconnects (``http.disconnect`` is watched concurrently, and a failing
+    ``send`` counts too); the iterator is then closed so its ``finally`` runs.
+
+    Args:
+        content: An async or sync iterable of ``bytes``/``str`` chunks
+            (``str`` is encoded with ``charset``).
+        status_code: Default ``200``.
+        headers: Extra headers (no Content-Length is computed).
+        media_type: The ``Content-Type``, or ``None``.
+        background: Task run after the stream ends (also after a disconnect).
+    """
+
+    body_iterator: AsyncIterable[str | bytes | memoryview]
+
+    def __init__(
+        self,
+        content: AsyncIterable[Any] | Iterable[Any],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        if isinstance(content, AsyncIterable):
+            self.body_iterator = content
+        else:
+            self.body_iterator = _iterate_sync(content)
+        self.status_code = status_code
+        self.media_type = self.media_type if media_type is None else media_type
+        self.background = background
+        self.init_headers(headers)
+
+    async def _listen_for_disconnect(self, receive: Receive) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+
+    async def _stream(self, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        charset = self.charset
+        async for chunk in self.body_iterator:
+            if isinstance(chunk, str):
+                chunk = chunk.encode(charset)
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Stream the body; stop early (closing the iterator) on client disconnect."""
+        stream = asyncio.ensure_future(self._stream(send))
+        listener = asyncio.ensure_future(self._listen_for_disconnect(receive))
+        try:
+            await asyncio.wait((stream, listener), return_when=asyncio.FIRST_COMPLETED)
+            disconnected = not stream.done()
+            stream.cancel()
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+            try:
+                await stream
+            except asyncio.CancelledError:
+                if not disconnected:
+                    raise
+            except OSError:
+                # An ASGI 2.4 server reports a gone client by failing send().
+                pass
+        finally:
+            stream.cancel()
+            listener.cancel()
+            # Let cancelled tasks unwind before closing the iterator they may be inside.
+            await asyncio.gather(stream, listener, return_exceptions=True)
+            await _aclose(self.body_iterator)
+        if self.background is not None:
+            await self.background()
+
+
+async def _aclose(iterator: object) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
+async def _iterate_sync(iterable: Iterable[Any]) -> AsyncIterator[Any]:
+    """Like ``iterate_in_threadpool``, but closes a sync generator when abandoned."""
+    iterator: Iterator[Any] = iter(iterable)
+    sentinel = object()
+    try:
+        while True:
+            item = await run_in_threadpool(next, iterator, sentinel)
+            if item is sentinel:
+                return
+            yield item
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            try:
+                close()
+            except ValueError:
+                # Still running in a worker thread; it stops at its next yield.
+                pass
+
+
+class FileResponse(Response):
+    """Send a file from disk, read in chunks in the thread pool.
+
+    Sends Content-Length, Last-Modified and ETag from the file's stat, and
+    Content-Disposition when ``filename`` is given (RFC 6266; non-ASCII names
+    use ``filename*=utf-8''...``). A ``HEAD`` request gets headers only.
+    Range and conditional requests are not handled yet (see ``_send_body``).
+
+    Args:
+        path: File path.
+        status_code: Default ``200``.
+        headers: Extra headers.
+        media_type: Default: guessed from ``filename`` or ``path``, else ``text/plain``.
+        background: Task run after sending.
+        filename: Name offered to the client for download.
+        stat_result: A precomputed ``os.stat`` result (skips the stat call).
+        content_disposition_type: ``"attachment"`` (default) or ``"inline"``.
+        method: Request method override; ``"HEAD"`` sends no body. Default: from scope.
+
+    Raises:
+        RuntimeError: (when called) the path does not exist or is not a regular file.
+    """
+
+    chunk_size = 64 * 1024
+    """Bytes read from disk per ``http.response.body`` message."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+        filename: str | None = None,
+        stat_result: os.stat_result | None = None,
+        content_disposition_type: str = "attachment",
+        *,
+        method: str | None = None,
+    ) -> None:
+        self.path = path
+        self.status_code = status_code
+        self.filename = filename
+        self.send_header_only = method is not None and method.upper() == "HEAD"
+        if media_type is None:
+            media_type = mimetypes.guess_type(filename or path)[0] or "text/plain"
+        self.media_type = media_type
+        self.background = background
+        self.init_headers(headers)
+        if filename is not None:
+            quoted = quote(filename)
+            if quoted != filename:
+                disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
+            else:
+                disposition = f'{content_disposition_type}; filename="{filename}"'
+            self.headers.setdefault("content-disposition", disposition)
+        self.stat_result = stat_result
+        if stat_result is not None:
+            self.set_stat_headers(stat_result)
+
+    def set_stat_headers(self, stat_result: os.stat_result) -> None:
+        """Set Content-Length, Last-Modified (RFC 9110 section 8.8.2) and a weak-free ETag."""
+        size = stat_result.st_size
+        mtime = stat_result.st_mtime
+        self.headers.setdefault("content-length", str(size))
+        self.headers.setdefault("last-modified", formatdate(mtime, usegmt=True))
+        etag = f'"{stat_result.st_mtime_ns:x}-{size:x}"'
+        self.headers.setdefault("etag", etag)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Stat the file if needed, send headers, then the body (not for HEAD)."""
+        if self.stat_result is None:
+            try:
+                self.stat_result = await run_in_threadpool(os.stat, self.path)
+            except FileNotFoundError:
+                raise RuntimeError(f"File at path {self.path} does not exist.") from None
+            if not stat.S_ISREG(self.stat_result.st_mode):
+                raise RuntimeError(f"File at path {self.path} is not a file.")
+            self.set_stat_headers(self.stat_result)
+        head_only = self.send_header_only or scope.get("method") == "HEAD"
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        if head_only:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        else:
+            await self._send_body(send)
+        if self.background is not None:
+            await self.background()
+
+    async def _send_body(self, send: Send) -> None:
+        # Extension point: Range (RFC 9110 section 14), conditional requests and the
+        # http.response.pathsend / zero-copy sendfile path plug in here later.
+        file = await run_in_threadpool(open, self.path, "rb")
+        try:
+            more_body = True
+            while more_body:
+                chunk = await run_in_threadpool(file.read, self.chunk_size)
+                more_body = len(chunk) == self.chunk_size
+                await send({"type": "http.response.body", "body": chunk, "more_body": more_body})
+        finally:
+            await run_in_threadpool(file.close)
