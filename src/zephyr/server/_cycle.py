@@ -1,0 +1,455 @@
+"""One HTTP/1.1 request/response exchange: the ASGI ``receive`` and ``send`` pair.
+
+The protocol (``protocol.py``) parses requests and owns the connection; a
+``RequestResponseCycle`` holds what belongs to a single request: its scope,
+the unread body, and the response framing state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from zephyr.server._date import date_header
+
+if TYPE_CHECKING:
+    from zephyr.server.protocol import HttpProtocol
+    from zephyr.types import ASGIApp, Message, Scope
+
+__all__ = ["RequestResponseCycle", "error_response", "status_line"]
+
+logger = logging.getLogger("zephyr.error")
+
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_CLOSE = b"connection: close\r\n"
+_KEEP_ALIVE = b"connection: keep-alive\r\n"
+_CHUNKED = b"transfer-encoding: chunked\r\n"
+_LAST_CHUNK = b"0\r\n\r\n"
+_NO_BODY_STATUSES = frozenset({204, 304})
+# Bodies up to this size are copied next to the head so the whole response
+# leaves in one write; larger ones are written separately to avoid the copy.
+_COALESCE_LIMIT = 65536
+
+# PERF: status lines are encoded once at import, not per response.
+_STATUS_LINES: dict[int, bytes] = {
+    int(s): b"HTTP/1.1 %d %s\r\n" % (s.value, s.phrase.encode("ascii")) for s in http.HTTPStatus
+}
+
+# RFC 9110 §5.6.2 token characters.
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# PERF: validated header names are remembered (raw -> lower-case) so the usual
+# handful of names an app sends costs one dict lookup each; bounded so a
+# hostile app cannot grow it without limit.
+_NAME_CACHE: dict[bytes, bytes] = {}
+_NAME_CACHE_MAX = 1024
+_FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+
+
+def status_line(status: int) -> bytes:
+    """Return the encoded ``HTTP/1.1 <code> <reason>\\r\\n`` status line.
+
+    Args:
+        status: The status code, 100-999.
+
+    Returns:
+        The status line as bytes; unknown codes get an empty reason phrase.
+
+    Raises:
+        RuntimeError: When ``status`` is not an int in 100-999.
+    """
+    line = _STATUS_LINES.get(status)
+    if line is not None:
+        return line
+    if type(status) is not int or not 100 <= status <= 999:
+        raise RuntimeError(f"Invalid HTTP status code {status!r} in 'http.response.start'")
+    return b"HTTP/1.1 %d \r\n" % status
+
+
+def error_response(status: int, reason: str, static_headers: bytes) -> bytes:
+    """Build a complete server-generated error response that closes the connection.
+
+    Args:
+        status: HTTP status code (400, 408, 413, 414, 431, 500, 503, ...).
+        reason: Short plain-text body naming the problem (ASCII).
+        static_headers: Pre-encoded per-server header lines (``Server``, defaults).
+
+    Returns:
+        The response bytes: status line, ``content-type: text/plain;
+        charset=utf-8``, ``content-length``, ``connection: close``, ``Date`` and
+        the static headers, then the body.
+    """
+    body = reason.encode("utf-8", "replace")
+    return b"".join(
+        (
+            status_line(status),
+            b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n" % len(body),
+            _CLOSE,
+            date_header(),
+            static_headers,
+            b"\r\n",
+            body,
+        )
+    )
+
+
+def _check_name(name: Any) -> bytes:
+    """Validate a response header name and return it lower-cased."""
+    if type(name) is not bytes or _TOKEN.fullmatch(name) is None:
+        raise RuntimeError(f"Invalid HTTP header name {name!r}: must be a token (RFC 9110 §5.1)")
+    lower = name.lower()
+    if len(_NAME_CACHE) < _NAME_CACHE_MAX:
+        _NAME_CACHE[name] = lower
+    return lower
+
+
+class RequestResponseCycle:
+    """ASGI ``receive``/``send`` for one request on an HTTP/1.1 connection.
+
+    Args:
+        proto: The owning connection protocol.
+        scope: The ASGI ``http`` scope of this request.
+        keep_alive: Whether the client allows the connection to be reused.
+        http10: True for an HTTP/1.0 request (no chunked responses).
+        head: True for a ``HEAD`` request (headers only, no body sent).
+        expect_100: True when the request carries ``Expect: 100-continue``.
+    """
+
+    __slots__ = (
+        "body",
+        "body_delivered",
+        "body_size",
+        "bytes_sent",
+        "chunked",
+        "disconnected",
+        "expect_100",
+        "flow",
+        "head_method",
+        "http10",
+        "keep_alive",
+        "length_left",
+        "message_complete",
+        "no_body",
+        "pending_head",
+        "proto",
+        "received",
+        "response_complete",
+        "response_started",
+        "scope",
+        "started_at",
+        "status",
+        "task",
+        "transport",
+        "waiter",
+    )
+
+    def __init__(
+        self,
+        proto: HttpProtocol,
+        scope: Scope,
+        keep_alive: bool,
+        http10: bool,
+        head: bool,
+        expect_100: bool,
+    ) -> None:
+        self.proto = proto
+        self.transport = proto.transport
+        self.flow = proto.flow
+        self.scope = scope
+        self.keep_alive = keep_alive
+        self.http10 = http10
+        self.head_method = head
+        self.expect_100 = expect_100
+        # Request side.
+        self.body: list[bytes] = []
+        self.body_size = 0  # unread bytes in self.body
+        self.received = 0  # total body bytes received (for max_body_size)
+        self.message_complete = False
+        self.body_delivered = False
+        self.disconnected = False
+        self.waiter: asyncio.Future[None] | None = None
+        # Response side.
+        self.response_started = False
+        self.response_complete = False
+        self.pending_head: bytes | None = None
+        self.status = 0
+        self.chunked = False
+        self.no_body = False
+        self.length_left: int | None = None
+        self.bytes_sent = 0
+        self.started_at = 0.0
+        self.task: asyncio.Task[None] | None = None
+
+    # -- driven by the protocol ------------------------------------------------
+
+    def wake(self) -> None:
+        """Wake a ``receive()`` waiting for body data or the end of the exchange."""
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def abort(self) -> None:
+        """Treat the client as gone: ``receive()`` says disconnect, ``send()`` is a no-op."""
+        self.disconnected = True
+        self.wake()
+
+    async def run_asgi(self, app: ASGIApp) -> None:
+        """Run the application for this request and handle its failures.
+
+        Args:
+            app: The ASGI 3 application.
+
+        Raises:
+            asyncio.CancelledError: Re-raised when the task is cancelled.
+        """
+        try:
+            await app(self.scope, self.receive, self.send)
+        except asyncio.CancelledError:
+            if not self.response_complete:
+                self.proto.abort_cycle(self)
+            raise
+        except BaseException as exc:
+            logger.error("Exception in ASGI application", exc_info=exc)
+            if not self.response_started:
+                self.proto.fail_cycle(self, 500, "Internal Server Error")
+            elif not self.response_complete:
+                self.proto.abort_cycle(self)
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            if not self.response_started:
+                if not self.disconnected:
+                    logger.error("ASGI callable returned without starting a response")
+                self.proto.fail_cycle(self, 500, "Internal Server Error")
+            elif not self.response_complete:
+                if not self.disconnected:
+                    logger.error("ASGI callable returned without completing the response")
+                self.proto.abort_cycle(self)
+        finally:
+            self.proto.state.tasks.discard(self.task)
+            self.task = None
+
+    # -- ASGI receive ----------------------------------------------------------
+
+    async def receive(self) -> Message:
+        """Return the next ``http.request`` or ``http.disconnect`` event (ASGI 3, HTTP 2.4).
+
+        Returns:
+            ``{"type": "http.request", "body": bytes, "more_body": bool}`` while
+            the body lasts; once it is delivered, waits until the response is
+            complete or the client disconnects and returns
+            ``{"type": "http.disconnect"}``.
+        """
+        if self.expect_100:
+            # RFC 9110 §10.1.1: ask for the body only once the app wants it.
+            self.expect_100 = False
+            if not self.disconnected and not self.transport.is_closing():
+                self.transport.write(_CONTINUE)
+        while not (self.disconnected or self.response_complete):
+            if not self.body_delivered and (self.body or self.message_complete):
+                return self._take_body()
+            waiter = asyncio.get_running_loop().create_future()
+            self.waiter = waiter
+            try:
+                await waiter
+            finally:
+                self.waiter = None
+        return {"type": "http.disconnect"}
+
+    def _take_body(self) -> Message:
+        chunks = self.body
+        if not chunks:
+            data = b""
+        elif len(chunks) == 1:
+            data = chunks[0]
+            chunks.clear()
+        else:
+            data = b"".join(chunks)
+            chunks.clear()
+        self.body_size = 0
+        more = not self.message_complete
+        if not more:
+            self.body_delivered = True
+        if self.flow.read_paused:
+            self.proto.maybe_resume_reading()
+        return {"type": "http.request", "body": data, "more_body": more}
+
+    # -- ASGI send -------------------------------------------------------------
+
+    async def send(self, message: Message) -> None:
+        """Send an ``http.response.start`` or ``http.response.body`` event (ASGI 3, HTTP 2.4).
+
+        Args:
+            message: The event dict. ``http.response.start`` takes ``status``
+                (int) and ``headers`` (iterable of ``(name, value)`` bytes
+                pairs); ``http.response.body`` takes ``body`` (bytes, default
+                ``b""``) and ``more_body`` (bool, default False).
+
+        Raises:
+            RuntimeError: For events out of order (body before start, anything
+                after the response is complete), an invalid status, a header
+                name that is not a token, a header value containing CR, LF or
+                NUL (nothing is written then), or a body longer or shorter
+                than the declared ``content-length``. After the client has
+                disconnected every call is a silent no-op.
+        """
+        if self.disconnected:
+            return
+        mtype = message["type"]
+        if not self.response_started:
+            if mtype != "http.response.start":
+                raise RuntimeError(f"Expected ASGI message 'http.response.start', got {mtype!r}")
+            self._start(message)
+            return
+        if self.response_complete:
+            raise RuntimeError(f"Unexpected ASGI message {mtype!r} after the response completed")
+        if mtype != "http.response.body":
+            raise RuntimeError(f"Expected ASGI message 'http.response.body', got {mtype!r}")
+        self._body(message.get("body", b""), message.get("more_body", False))
+        if self.flow.write_paused and not self.disconnected:
+            await self.flow.drain()
+
+    def _start(self, message: Message) -> None:
+        status = message["status"]
+        line = status_line(status)
+        parts: list[bytes] = [line]
+        count = 0
+        keep_alive = self.keep_alive
+        has_connection = False
+        for name, value in message.get("headers", ()):
+            lname = _NAME_CACHE.get(name)
+            if lname is None:
+                lname = _check_name(name)
+            if lname in _FRAMING_NAMES:
+                if lname == b"content-length":
+                    self.length_left = _parse_length(value)
+                elif lname == b"transfer-encoding":
+                    self.chunked = value.lower() == b"chunked"
+                else:
+                    has_connection = True
+                    if b"close" in value.lower():
+                        keep_alive = False
+            parts += (name, b": ", value, b"\r\n")
+            count += 1
+        head = b"".join(parts)
+        # PERF: one C-level count per byte class over the whole block instead of
+        # three membership tests per header: every line ends in exactly one
+        # CRLF, so any CR or LF inside a name or value (response splitting,
+        # RFC 9110 §5.5) shows up as an extra one.
+        if head.count(b"\n") != count + 1 or head.count(b"\r") != count + 1 or b"\0" in head:
+            raise RuntimeError("Invalid HTTP header value: CR, LF and NUL are not allowed")
+        proto = self.proto
+        if self.expect_100:
+            # The app answers without reading the body: the client may never
+            # send it, so the connection cannot be reused.
+            self.expect_100 = False
+            keep_alive = False
+        if proto.state.should_exit:
+            keep_alive = False
+        self.no_body = self.head_method or status in _NO_BODY_STATUSES or status < 200
+        tail = date_header() + proto.static_headers
+        if not has_connection:
+            if not keep_alive:
+                tail += _CLOSE
+            elif self.http10:
+                tail += _KEEP_ALIVE
+        self.keep_alive = keep_alive
+        self.status = status
+        self.pending_head = head + tail
+        self.response_started = True
+
+    def _body(self, body: bytes, more: bool) -> None:
+        head = self.pending_head
+        if head is not None:
+            self.pending_head = None
+            self._first_body(head, body, more)
+        elif self.no_body:
+            pass
+        elif self.chunked:
+            if body:
+                end = b"" if more else _LAST_CHUNK
+                self.transport.write(b"%x\r\n%b\r\n%b" % (len(body), body, end))
+            elif not more:
+                self.transport.write(_LAST_CHUNK)
+        else:
+            self._check_length(len(body))
+            if body:
+                self.transport.write(body)
+        self.bytes_sent += len(body)
+        if not more:
+            self._complete()
+
+    def _first_body(self, head: bytes, body: bytes, more: bool) -> None:
+        if self.no_body:
+            framing = b""
+            if self.head_method and self.length_left is None and not more and not self.chunked:
+                framing = b"content-length: %d\r\n" % len(body)
+            self.transport.write(head + framing + b"\r\n")
+            return
+        if self.chunked:
+            if body:
+                end = b"" if more else _LAST_CHUNK
+                payload = b"%x\r\n%b\r\n%b" % (len(body), body, end)
+            else:
+                payload = b"" if more else _LAST_CHUNK
+            self._write(head + b"\r\n", payload)
+            return
+        if self.length_left is None:
+            if not more:
+                # PERF: a single-message body gets its length computed here and
+                # goes out with the head in one transport.write.
+                self._write(head + b"content-length: %d\r\n\r\n" % len(body), body)
+                return
+            if self.http10:
+                # HTTP/1.0 clients know no chunked coding: close-delimit the body.
+                self.keep_alive = False
+                if not head.endswith(_CLOSE):
+                    head += _CLOSE
+                self._write(head + b"\r\n", body)
+                return
+            self.chunked = True
+            payload = b"%x\r\n%b\r\n" % (len(body), body) if body else b""
+            self._write(head + _CHUNKED + b"\r\n", payload)
+            return
+        self._check_length(len(body))
+        self._write(head + b"\r\n", body)
+
+    def _write(self, head: bytes, body: bytes) -> None:
+        if len(body) <= _COALESCE_LIMIT:
+            self.transport.write(head + body)
+        else:
+            self.transport.write(head)
+            self.transport.write(body)
+
+    def _check_length(self, size: int) -> None:
+        left = self.length_left
+        if left is not None:
+            left -= size
+            if left < 0:
+                self.keep_alive = False
+                raise RuntimeError("Response content longer than Content-Length")
+            self.length_left = left
+
+    def _complete(self) -> None:
+        self.response_complete = True
+        short = bool(self.length_left) and not self.no_body
+        if short:
+            self.keep_alive = False
+        self.wake()
+        self.proto.on_response_complete(self)
+        if short:
+            raise RuntimeError("Response content shorter than Content-Length")
+
+
+def _parse_length(value: Any) -> int:
+    try:
+        length = int(value)
+    except (TypeError, ValueError):
+        length = -1
+    if length < 0:
+        raise RuntimeError(f"Invalid content-length header value {value!r}")
+    return length

@@ -1,0 +1,548 @@
+"""The HTTP/1.1 server protocol (RFC 9112) on httptools, speaking ASGI 3 to the app.
+
+One ``HttpProtocol`` per connection. Requests are parsed ahead (pipelining)
+but run one at a time, answered in order; each runs as one asyncio task whose
+``receive``/``send`` live on a ``RequestResponseCycle`` (``_cycle.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import unquote
+
+import httptools
+
+from zephyr.server._cycle import RequestResponseCycle, error_response
+from zephyr.server._flow import FlowControl
+
+if TYPE_CHECKING:
+    from zephyr.server.config import Config
+    from zephyr.server.state import ServerState
+    from zephyr.types import ASGIApp, Scope
+
+__all__ = ["HttpProtocol"]
+
+error_logger = logging.getLogger("zephyr.error")
+access_logger = logging.getLogger("zephyr.access")
+
+# PERF: method names are interned once instead of decoded per request.
+_METHODS = {
+    m.encode("ascii"): m
+    for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
+}
+_SPECIAL_REQUEST_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"expect"})
+_MAX_LENGTH_DIGITS = 18  # fits in a 63-bit int; longer is an abuse, not a body
+
+_TIMER_OFF = 0
+_TIMER_HEAD = 1  # waiting for a request head: 408 if bytes arrived, else close
+_TIMER_IDLE = 2  # idle keep-alive connection: close quietly
+
+
+class _Reject(Exception):
+    """Raised from parser callbacks to answer with an error status and close."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _printable(text: str) -> str:
+    """Escape non-printable characters so a log line cannot drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _addr(info: Any) -> tuple[str, int] | None:
+    if isinstance(info, tuple) and len(info) >= 2:
+        return (str(info[0]), int(info[1]))
+    return None
+
+
+class HttpProtocol(asyncio.Protocol):
+    """asyncio protocol serving HTTP/1.1 (and 1.0) requests to an ASGI 3 app.
+
+    Args:
+        config: Server settings (limits, timeouts, headers, logging).
+        app: The final ASGI 3 application callable.
+        state: Process-wide server state shared by all connections.
+        app_state: Lifespan state; each request scope gets a shallow copy.
+        loop: Event loop; defaults to the running loop.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        app: ASGIApp,
+        state: ServerState,
+        app_state: dict[str, Any],
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.config = config
+        self.app = app
+        self.state = state
+        self.app_state = app_state
+        self.loop = loop if loop is not None else asyncio.get_running_loop()
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.flow: FlowControl = None  # type: ignore[assignment]
+        self.static_headers = self._build_static_headers(config, state)
+        self.root_path = config.root_path
+        self.root_path_bytes = config.root_path.encode("ascii")
+        self.access_log = config.access_log and access_logger.isEnabledFor(logging.INFO)
+        self.read_high_water = config.read_buffer_high_water
+        self.max_body = config.max_body_size
+        self.max_line = config.max_request_line_size
+        self.max_header_size = config.max_header_size
+        self.max_header_count = config.max_header_count
+        # A head whose single line never ends is caught by this coarse cap.
+        self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
+        self.scope_template: dict[str, Any] = {}
+        self.client_addr = ""
+        self.closed = False
+        # Per-connection request state.
+        self.cycle: RequestResponseCycle | None = None  # the one running
+        self.pipeline: deque[RequestResponseCycle] = deque()
+        self.parsing: RequestResponseCycle | None = None  # receiving its body
+        self.pending_error: bytes | None = None
+        self.in_head = False
+        self.head_bytes = 0
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.header_bytes = 0
+        self.content_length: bytes | None = None
+        self.transfer_encoding: bytes | None = None
+        self.expect = False
+        # One lazily re-armed timer handle serves every timeout.
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_when = 0.0
+        self.timer_kind = _TIMER_OFF
+        self.deadline = 0.0
+
+    @staticmethod
+    def _build_static_headers(config: Config, state: ServerState) -> bytes:
+        parts = [b"server: zephyr\r\n"] if config.server_header else []
+        parts += [name + b": " + value + b"\r\n" for name, value in state.default_headers]
+        return b"".join(parts)
+
+    # -- connection lifecycle --------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Set up per-connection state and the request-head timer."""
+        # uvloop's transports are not asyncio.Transport subclasses: cast, not check.
+        transport = cast("asyncio.Transport", transport)
+        self.transport = transport
+        self.flow = FlowControl(transport)
+        transport.set_write_buffer_limits(
+            high=self.config.high_water_mark, low=self.config.low_water_mark
+        )
+        self.state.connections.add(self)
+        peer = transport.get_extra_info("peername")
+        client = _addr(peer)
+        server = _addr(transport.get_extra_info("sockname"))
+        if server is None:
+            sockname = transport.get_extra_info("sockname")
+            if isinstance(sockname, str) and sockname:
+                server = (sockname, None)  # type: ignore[assignment]  # Unix socket
+        scheme = "https" if transport.get_extra_info("sslcontext") else "http"
+        self.client_addr = f"{client[0]}:{client[1]}" if client else ""
+        # PERF: the fields that never change on a connection are set once; a
+        # request's scope is a dict copy plus a few assignments.
+        self.scope_template = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "server": server,
+            "client": client,
+            "scheme": scheme,
+            "method": "GET",
+            "root_path": self.root_path,
+            "path": "",
+            "raw_path": b"",
+            "query_string": b"",
+            "headers": [],
+            "state": None,
+        }
+        self._set_timer(_TIMER_HEAD, self.config.timeout_request_header)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Tell the running request the client is gone and drop queued ones."""
+        self.closed = True
+        self.state.connections.discard(self)
+        self.timer_kind = _TIMER_OFF
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        cycle = self.cycle
+        if cycle is not None:
+            cycle.abort()
+        parsing = self.parsing
+        if parsing is not None and parsing is not cycle:
+            parsing.abort()
+        self.pipeline.clear()
+        if self.flow is not None:
+            self.flow.resume_writing()  # a send() blocked in drain() returns
+
+    def eof_received(self) -> bool | None:
+        """Close on client half-close (HTTP/1.1 has no use for half-open)."""
+        return None
+
+    def pause_writing(self) -> None:
+        """Transport write buffer is above high water: make ``send`` wait."""
+        self.flow.pause_writing()
+
+    def resume_writing(self) -> None:
+        """Transport write buffer drained below low water."""
+        self.flow.resume_writing()
+
+    def shutdown(self) -> None:
+        """Close gracefully: now if idle, else right after the in-flight response."""
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            self._close()
+        else:
+            cycle.keep_alive = False
+            self.pipeline.clear()
+
+    # -- incoming bytes --------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        """Feed bytes to the parser; turn every framing error into a 4xx and close."""
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as exc:
+            self._on_upgrade(data, exc)
+        except httptools.HttpParserCallbackError as exc:
+            ctx = exc.__context__
+            if isinstance(ctx, _Reject):
+                self._reject(ctx.status, ctx.reason)
+            else:
+                error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
+                self._reject(500, "Internal Server Error")
+        except httptools.HttpParserError as exc:
+            reason = str(exc).encode("ascii", "replace").decode("ascii")
+            self._reject(400, "Bad Request: " + _printable(reason[:200]))
+        else:
+            if self.in_head:
+                self.head_bytes += len(data)
+                if self.head_bytes > self.max_head_bytes:
+                    self._reject(
+                        431,
+                        f"Request header fields too large: more than {self.max_header_size} bytes",
+                    )
+
+    def _on_upgrade(self, data: bytes, exc: httptools.HttpParserUpgrade) -> None:
+        # Hook for WebSocket support (server/websocket.py, added separately):
+        # it will take over the transport here for `Upgrade: websocket`. Until
+        # then an upgrade request was answered as plain HTTP, and the bytes
+        # after its head are parsed as the next request.
+        offset = int(exc.args[0]) if exc.args else len(data)
+        if offset < len(data) and not self.closed:
+            self.data_received(data[offset:])
+
+    # -- httptools callbacks ---------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self.in_head = True
+        self.head_bytes = 0
+        self.url = b""
+        self.headers = []
+        self.header_bytes = 0
+        self.content_length = None
+        self.transfer_encoding = None
+        self.expect = False
+        if self.cycle is None and self.timer_kind != _TIMER_HEAD:
+            self._set_timer(_TIMER_HEAD, self.config.timeout_request_header)
+
+    def on_url(self, url: bytes) -> None:
+        url = self.url + url
+        self.url = url
+        if len(url) > self.max_line:
+            raise _Reject(414, f"Request line too long: more than {self.max_line} bytes")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        size = self.header_bytes + len(name) + len(value) + 4
+        self.header_bytes = size
+        headers = self.headers
+        if size > self.max_header_size:
+            raise _Reject(
+                431, f"Request header fields too large: more than {self.max_header_size} bytes"
+            )
+        if len(headers) >= self.max_header_count:
+            raise _Reject(
+                431, f"Request header fields too large: more than {self.max_header_count} headers"
+            )
+        name = name.lower()
+        if name in _SPECIAL_REQUEST_HEADERS:
+            self._special_header(name, value)
+        headers.append((name, value))
+
+    def _special_header(self, name: bytes, value: bytes) -> None:
+        if name == b"content-length":
+            # RFC 9112 §6.3: duplicates are rejected even when equal.
+            if self.content_length is not None:
+                raise _Reject(400, "Bad Request: duplicate Content-Length")
+            if not value.isdigit() or len(value) > _MAX_LENGTH_DIGITS:
+                raise _Reject(400, "Bad Request: invalid Content-Length")
+            self.content_length = value
+        elif name == b"transfer-encoding":
+            if self.transfer_encoding is None:
+                self.transfer_encoding = value
+            else:
+                self.transfer_encoding += b"," + value
+        elif value.lower() == b"100-continue":
+            self.expect = True
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        parser = self.parser
+        version = parser.get_http_version()
+        if version != "1.1" and version != "1.0":
+            raise _Reject(400, "Bad Request: unsupported HTTP version")
+        if self.transfer_encoding is not None:
+            self._check_transfer_encoding(version)
+        elif (
+            self.content_length is not None
+            and self.max_body is not None
+            and int(self.content_length) > self.max_body
+        ):
+            raise _Reject(413, f"Request body too large: more than {self.max_body} bytes")
+        limit = self.config.limit_concurrency
+        if limit is not None and len(self.state.tasks) >= limit:
+            raise _Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
+        method_bytes = parser.get_method()
+        method = _METHODS.get(method_bytes) or method_bytes.decode("ascii")
+        scope = self._build_scope(method, version)
+        cycle = RequestResponseCycle(
+            self,
+            scope,
+            parser.should_keep_alive() and not self.state.should_exit,
+            version == "1.0",
+            method == "HEAD",
+            self.expect and version == "1.1",
+        )
+        self.parsing = cycle
+        self.state.total_requests += 1
+        if self.cycle is None:
+            self._run(cycle)
+        else:
+            # Pipelined: parse ahead, but stop reading until its turn comes.
+            self.pipeline.append(cycle)
+            self.flow.pause_reading()
+
+    def _check_transfer_encoding(self, version: str) -> None:
+        codings = self.transfer_encoding or b""
+        if self.content_length is not None:
+            raise _Reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
+        if version == "1.0":
+            raise _Reject(400, "Bad Request: Transfer-Encoding in an HTTP/1.0 request")
+        if codings.strip().lower() != b"chunked":
+            raise _Reject(400, "Bad Request: unsupported Transfer-Encoding")
+
+    def _build_scope(self, method: str, version: str) -> Scope:
+        url = self.url
+        if url[:1] == b"/" and b"#" not in url:
+            raw_path, _, query = url.partition(b"?")
+        elif url == b"*":  # asterisk-form (OPTIONS *)
+            raw_path, query = url, b""
+        else:  # absolute-form or a fragment: let the URL parser split it
+            try:
+                parsed = httptools.parse_url(url)
+            except httptools.HttpParserInvalidURLError:
+                raise _Reject(400, "Bad Request: invalid request target") from None
+            raw_path = parsed.path or b"/"
+            query = parsed.query or b""
+        if b"%" in raw_path:
+            path = unquote(raw_path.decode("ascii", "surrogateescape"))
+        else:
+            path = raw_path.decode("utf-8", "replace")
+        scope = self.scope_template.copy()
+        scope["method"] = method
+        scope["http_version"] = version
+        if self.root_path:
+            scope["path"] = self.root_path + path
+            scope["raw_path"] = self.root_path_bytes + raw_path
+        else:
+            scope["path"] = path
+            scope["raw_path"] = raw_path
+        scope["query_string"] = query
+        scope["headers"] = self.headers
+        scope["state"] = self.app_state.copy()
+        return scope
+
+    def on_body(self, body: bytes) -> None:
+        cycle = self.parsing
+        if cycle is None:  # pragma: no cover - the parser always opens a message first
+            return
+        received = cycle.received + len(body)
+        cycle.received = received
+        if self.max_body is not None and received > self.max_body:
+            raise _Reject(413, f"Request body too large: more than {self.max_body} bytes")
+        if cycle.response_complete or cycle.disconnected:
+            return  # nobody will read it
+        cycle.body.append(body)
+        cycle.body_size += len(body)
+        if cycle.body_size > self.read_high_water:
+            self.flow.pause_reading()
+        cycle.wake()
+
+    def on_message_complete(self) -> None:
+        cycle = self.parsing
+        if cycle is not None:
+            self.parsing = None
+            cycle.message_complete = True
+            cycle.wake()
+
+    # -- running requests ------------------------------------------------------
+
+    def _run(self, cycle: RequestResponseCycle) -> None:
+        self.cycle = cycle
+        self.timer_kind = _TIMER_OFF
+        if self.access_log:
+            cycle.started_at = time.perf_counter()
+        task = self.loop.create_task(cycle.run_asgi(self.app))
+        cycle.task = task
+        self.state.tasks.add(task)
+
+    def on_response_complete(self, cycle: RequestResponseCycle) -> None:
+        """Called by the cycle when its last body byte is written."""
+        if self.access_log:
+            self._log_access(cycle)
+        if cycle is not self.cycle:
+            return
+        if not cycle.keep_alive or not cycle.message_complete or self.state.should_exit:
+            self._close()
+            return
+        self.cycle = None
+        if self.pipeline:
+            self._run(self.pipeline.popleft())
+            self.maybe_resume_reading()
+        elif self.pending_error is not None:
+            self._write_and_close(self.pending_error)
+        else:
+            if self.in_head:
+                self._set_timer(_TIMER_HEAD, self.config.timeout_request_header)
+            else:
+                self._set_timer(_TIMER_IDLE, self.config.timeout_keep_alive)
+            self.maybe_resume_reading()
+
+    def maybe_resume_reading(self) -> None:
+        """Resume reading once no request is queued and the body buffer is drained."""
+        if self.pipeline or self.pending_error is not None or self.closed:
+            return
+        parsing = self.parsing
+        if parsing is not None and parsing.body_size > self.read_high_water:
+            return
+        self.flow.resume_reading()
+
+    def fail_cycle(self, cycle: RequestResponseCycle, status: int, reason: str) -> None:
+        """Answer a request whose app failed before responding, then close."""
+        if cycle.disconnected or self.closed:
+            return
+        cycle.response_started = cycle.response_complete = True
+        cycle.status = status
+        cycle.wake()
+        self._write_and_close(error_response(status, reason, self.static_headers))
+        if self.access_log:
+            self._log_access(cycle)
+
+    def abort_cycle(self, cycle: RequestResponseCycle) -> None:
+        """Close the connection under a response that cannot be finished."""
+        cycle.abort()
+        self._close()
+
+    def _reject(self, status: int, reason: str) -> None:
+        payload = error_response(status, reason, self.static_headers)
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            self._write_and_close(payload)
+        elif self.parsing is cycle:
+            # The running request's own body is bad: answer it if we still can.
+            cycle.abort()
+            if cycle.response_started:
+                self._close()
+            else:
+                self._write_and_close(payload)
+        else:
+            # A later pipelined request is bad: answer the earlier ones first.
+            parsing = self.parsing
+            if parsing is not None and self.pipeline and self.pipeline[-1] is parsing:
+                self.pipeline.pop()
+            self.pending_error = payload
+            self.flow.pause_reading()
+
+    # -- timers ----------------------------------------------------------------
+
+    def _set_timer(self, kind: int, delay: float) -> None:
+        # PERF: the handle is not cancelled and re-created per request; only the
+        # deadline moves. When the handle fires early it re-arms itself.
+        self.timer_kind = kind
+        deadline = self.loop.time() + delay
+        self.deadline = deadline
+        if self.timer is not None:
+            if self.timer_when <= deadline:
+                return
+            self.timer.cancel()
+        self.timer_when = deadline
+        self.timer = self.loop.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self.timer = None
+        kind = self.timer_kind
+        if kind == _TIMER_OFF or self.closed:
+            return
+        if self.loop.time() < self.deadline:
+            self.timer_when = self.deadline
+            self.timer = self.loop.call_at(self.deadline, self._on_timer)
+            return
+        self.timer_kind = _TIMER_OFF
+        if kind == _TIMER_HEAD and self.in_head:
+            timeout = self.config.timeout_request_header
+            self._reject(408, f"Request Timeout: request head not received within {timeout} s")
+        else:
+            self._close()
+
+    # -- output helpers --------------------------------------------------------
+
+    def _write_and_close(self, payload: bytes) -> None:
+        if not self.closed and not self.transport.is_closing():
+            self.transport.write(payload)
+        self._close()
+
+    def _close(self) -> None:
+        self.timer_kind = _TIMER_OFF
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _log_access(self, cycle: RequestResponseCycle) -> None:
+        scope = cycle.scope
+        path = scope["path"]
+        query = scope["query_string"]
+        if query:
+            path = f"{path}?{query.decode('latin-1')}"
+        path = _printable(path)
+        method = _printable(scope["method"])
+        version = scope["http_version"]
+        duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
+        access_logger.info(
+            '%s - "%s %s HTTP/%s" %d',
+            self.client_addr,
+            method,
+            path,
+            version,
+            cycle.status,
+            extra={
+                "client_addr": self.client_addr,
+                "method": method,
+                "path": path,
+                "http_version": version,
+                "status_code": cycle.status,
+                "duration_ms": duration_ms,
+                "response_bytes": cycle.bytes_sent,
+            },
+        )
