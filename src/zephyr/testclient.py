@@ -1,0 +1,374 @@
+"""A synchronous test client for ASGI apps, built on ``httpx.Client``.
+
+Requests never touch the network: a custom transport turns each
+``httpx.Request`` into an ASGI HTTP scope and runs the app on an event loop in
+a background thread (the *portal*). Inside ``with TestClient(app) as client:``
+one portal lives for the whole block and the app's lifespan runs on enter and
+exit; without ``with``, each request gets a short-lived portal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+from urllib.parse import unquote
+
+import httpx
+
+from zephyr.types import ASGIApp, Message, Scope
+
+__all__ = ["TestClient"]
+
+T = TypeVar("T")
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class _Portal:
+    """An asyncio event loop running in a daemon thread; sync code submits coroutines to it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._run, name="zephyr-testclient-portal", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_forever()
+        finally:
+            # Let abandoned tasks and async generators unwind before closing.
+            pending = asyncio.all_tasks(self.loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+    def start_task(self, coro_fn: Callable[..., Awaitable[T]], *args: Any) -> Future[T]:
+        """Schedule ``coro_fn(*args)`` on the loop; return a thread-safe future."""
+
+        async def runner() -> T:
+            return await coro_fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(runner(), self.loop)
+
+    def call(self, coro_fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run ``coro_fn(*args)`` on the loop and block until it returns (or raises)."""
+        return self.start_task(coro_fn, *args).result()
+
+    def stop(self) -> None:
+        """Stop the loop and join the thread."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join()
+
+
+class _ASGITransport(httpx.BaseTransport):
+    """An httpx transport that serves requests by calling the ASGI app in a portal."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        portal_factory: Callable[[], contextlib.AbstractContextManager[_Portal]],
+        raise_server_exceptions: bool,
+        root_path: str,
+        client: tuple[str, int],
+        app_state: dict[str, Any],
+    ) -> None:
+        self.app = app
+        self.portal_factory = portal_factory
+        self.raise_server_exceptions = raise_server_exceptions
+        self.root_path = root_path
+        self.client = client
+        self.app_state = app_state
+
+    def _build_scope(self, request: httpx.Request) -> Scope:
+        url = request.url
+        scheme = url.scheme
+        raw_path, _, query = url.raw_path.partition(b"?")
+        port = url.port if url.port is not None else _DEFAULT_PORTS.get(scheme, 80)
+        headers = [(name.lower(), value) for name, value in request.headers.raw]
+        if not any(name == b"host" for name, _ in headers):
+            headers.insert(0, (b"host", url.netloc))
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "method": request.method,
+            "path": unquote(raw_path.decode("ascii")),
+            "raw_path": raw_path,
+            "root_path": self.root_path,
+            "scheme": scheme,
+            "query_string": query,
+            "headers": headers,
+            "client": self.client,
+            "server": [url.host, port],
+            "extensions": {"http.response.debug": {}},
+            "state": self.app_state.copy(),
+        }
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Run the app for one request and return its (fully buffered) response.
+
+        Raises:
+            Exception: Whatever the app raised, when ``raise_server_exceptions`` is set.
+        """
+        scope = self._build_scope(request)
+        with self.portal_factory() as portal:
+            exchange = _Exchange(self.app, scope, request, self.raise_server_exceptions)
+            portal.call(exchange.run)
+        return exchange.to_response(request)
+
+
+class _Exchange:
+    """One request/response exchange with the app, driven on the portal's loop."""
+
+    def __init__(
+        self, app: ASGIApp, scope: Scope, request: httpx.Request, raise_exceptions: bool
+    ) -> None:
+        self.app = app
+        self.scope = scope
+        self.raise_exceptions = raise_exceptions
+        assert isinstance(request.stream, httpx.SyncByteStream), "TestClient needs a sync body"
+        self.body_chunks = iter(request.stream)
+        self.next_chunk: bytes | None = self._read_chunk()
+        self.request_complete = False
+        self.response_started = False
+        self.status_code = 500
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body: list[bytes] = []
+        self.template: Any = None
+        self.context: Any = None
+
+    def _read_chunk(self) -> bytes | None:
+        return next(self.body_chunks, None)
+
+    async def receive(self) -> Message:
+        if self.request_complete:
+            await self.response_complete.wait()
+            return {"type": "http.disconnect"}
+        chunk = self.next_chunk
+        # Look ahead one chunk so more_body is accurate (request body streaming).
+        self.next_chunk = self._read_chunk() if chunk is not None else None
+        more_body = self.next_chunk is not None
+        if not more_body:
+            self.request_complete = True
+        return {"type": "http.request", "body": chunk or b"", "more_body": more_body}
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            assert not self.response_started, 'Received multiple "http.response.start" messages.'
+            self.response_started = True
+            self.status_code = message["status"]
+            self.headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
+        elif kind == "http.response.body":
+            assert self.response_started, 'Received "http.response.body" before the start.'
+            assert not self.response_complete.is_set(), 'Received "http.response.body" after end.'
+            if self.scope["method"] != "HEAD":
+                self.body.append(bytes(message.get("body", b"")))
+            if not message.get("more_body", False):
+                self.response_complete.set()
+        elif kind == "http.response.debug":
+            self.template = message["info"]["template"]
+            self.context = message["info"]["context"]
+
+    async def run(self) -> None:
+        self.response_complete = asyncio.Event()
+        try:
+            await self.app(self.scope, self.receive, self.send)
+        except Exception:
+            if self.raise_exceptions:
+                raise
+        finally:
+            self.response_complete.set()
+        if self.raise_exceptions:
+            assert self.response_started, "TestClient did not receive any response."
+        elif not self.response_started:
+            self.status_code, self.headers, self.body = 500, [], []
+
+    def to_response(self, request: httpx.Request) -> httpx.Response:
+        response = httpx.Response(
+            status_code=self.status_code,
+            headers=self.headers,
+            stream=httpx.ByteStream(b"".join(self.body)),
+            request=request,
+        )
+        if self.template is not None:
+            response.template = self.template  # type: ignore[attr-defined]
+            response.context = self.context  # type: ignore[attr-defined]
+        return response
+
+
+class TestClient(httpx.Client):
+    """A synchronous ``httpx.Client`` that calls an ASGI app in-process.
+
+    Args:
+        app: The ASGI app under test.
+        base_url: Base URL for relative request paths. Default ``"http://testserver"``.
+        raise_server_exceptions: Re-raise app exceptions in the test (default
+            ``True``); when ``False`` an app that fails before responding yields a 500.
+        root_path: ASGI ``root_path`` for every request. Default ``""``.
+        backend: Only ``"asyncio"`` is supported.
+        backend_options: Accepted for compatibility; ignored.
+        cookies: Initial client cookies.
+        headers: Default request headers (``User-Agent: testclient`` is added).
+        follow_redirects: Follow redirects (default ``True``).
+        client: The ``(host, port)`` reported as ``scope["client"]``.
+    """
+
+    __test__ = False  # tell pytest this is not a test class
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        base_url: str = "http://testserver",
+        raise_server_exceptions: bool = True,
+        root_path: str = "",
+        backend: Literal["asyncio", "trio"] = "asyncio",
+        backend_options: dict[str, Any] | None = None,
+        cookies: httpx._types.CookieTypes | None = None,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+        client: tuple[str, int] = ("testclient", 50000),
+    ) -> None:
+        if backend != "asyncio":
+            raise ValueError(f"Unsupported backend {backend!r}: zephyr supports only 'asyncio'.")
+        self.app = app
+        self.app_state: dict[str, Any] = {}
+        self._portal: _Portal | None = None
+        self._lifespan: _Lifespan | None = None
+        transport = _ASGITransport(
+            app,
+            portal_factory=self._portal_for_request,
+            raise_server_exceptions=raise_server_exceptions,
+            root_path=root_path,
+            client=client,
+            app_state=self.app_state,
+        )
+        headers = dict(headers or {})
+        headers.setdefault("user-agent", "testclient")
+        super().__init__(
+            base_url=base_url,
+            headers=headers,
+            transport=transport,
+            follow_redirects=follow_redirects,
+            cookies=cookies,
+        )
+
+    @contextlib.contextmanager
+    def _portal_for_request(self) -> Iterator[_Portal]:
+        if self._portal is not None:
+            yield self._portal
+            return
+        portal = _Portal()
+        try:
+            yield portal
+        finally:
+            portal.stop()
+
+    def websocket_connect(self, url: str, subprotocols: Any = None, **kwargs: Any) -> Any:
+        """Open a WebSocket session to the app (not available yet).
+
+        Raises:
+            NotImplementedError: Always, until WebSocket support lands.
+        """
+        raise NotImplementedError(
+            "TestClient.websocket_connect is not implemented yet: WebSocket support "
+            "in zephyr's TestClient arrives with the WebSocket toolkit."
+        )
+
+    def __enter__(self) -> TestClient:
+        """Start the portal and run the app's lifespan startup.
+
+        Raises:
+            Exception: Whatever the app raised during startup.
+            RuntimeError: The app reported ``lifespan.startup.failed``.
+        """
+        self._portal = _Portal()
+        self._lifespan = _Lifespan(self.app, self.app_state)
+        try:
+            self._portal.call(self._lifespan.startup)
+        except BaseException:
+            self._portal.stop()
+            self._portal = None
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        """Run the lifespan shutdown, then stop the portal."""
+        portal, lifespan = self._portal, self._lifespan
+        self._portal = self._lifespan = None
+        try:
+            if portal is not None and lifespan is not None:
+                portal.call(lifespan.shutdown)
+        finally:
+            if portal is not None:
+                portal.stop()
+            super().__exit__(exc_type, exc_value, traceback)
+
+
+class _Lifespan:
+    """Drives the ASGI lifespan protocol (ASGI lifespan 2.0) for a TestClient."""
+
+    def __init__(self, app: ASGIApp, state: dict[str, Any]) -> None:
+        self.app = app
+        self.state = state
+
+    async def startup(self) -> None:
+        self.to_app: asyncio.Queue[Message] = asyncio.Queue()
+        self.from_app: asyncio.Queue[Message | None] = asyncio.Queue()
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}}
+        scope["state"] = self.state
+        self.task = asyncio.ensure_future(self._run(scope))
+        await self.to_app.put({"type": "lifespan.startup"})
+        await self._expect("lifespan.startup")
+
+    async def shutdown(self) -> None:
+        if self.task.done():
+            self._reraise()
+            return
+        await self.to_app.put({"type": "lifespan.shutdown"})
+        await self._expect("lifespan.shutdown")
+        await self.task
+
+    async def _run(self, scope: Scope) -> None:
+        try:
+            await self.app(scope, self.to_app.get, self._send)
+        finally:
+            await self.from_app.put(None)
+
+    async def _send(self, message: Message) -> None:
+        await self.from_app.put(message)
+
+    async def _expect(self, phase: str) -> None:
+        message = await self.from_app.get()
+        if message is None:
+            # The app returned or raised instead of answering.
+            self._reraise()
+            return
+        if message["type"] == f"{phase}.failed":
+            # The app usually re-raises right after reporting; surface that error.
+            await asyncio.wait([self.task], timeout=1.0)
+            self._reraise()
+            raise RuntimeError(f"{phase} failed: {message.get('message', '')}")
+        assert message["type"] == f"{phase}.complete", f"Unexpected lifespan message {message!r}"
+
+    def _reraise(self) -> None:
+        if self.task.done() and not self.task.cancelled():
+            exc = self.task.exception()
+            if exc is not None:
+                raise exc
