@@ -1,0 +1,37 @@
+"""ASGI middleware: the ``Middleware`` spec and the bundled middleware modules.
+
+Applications take middleware as ``Middleware(cls, *args, **kwargs)`` specs
+rather than instances so they can build (and rebuild) the stack themselves:
+each spec becomes ``cls(app, *args, **kwargs)`` around the next inner app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["Middleware"]
+
+
+class Middleware:
+    """A deferred middleware instantiation: ``cls(app, *args, **kwargs)``.
+
+    Args:
+        cls: A middleware class (or factory) taking the wrapped ASGI app first.
+        *args: Positional arguments passed after the app.
+        **kwargs: Keyword arguments passed through.
+    """
+
+    def __init__(self, cls: Any, *args: Any, **kwargs: Any) -> None:
+        self.cls = cls
+        self.args = args
+        self.kwargs = kwargs
+
+    def __iter__(self) -> Iterator[Any]:
+        """Unpack as ``cls, args, kwargs``."""
+        return iter((self.cls, self.args, self.kwargs))
+
+    def __repr__(self) -> str:
+        name = getattr(self.cls, "__name__", repr(self.cls))
+        parts = [name, *map(repr, self.args), *(f"{k}={v!r}" for k, v in self.kwargs.items())]
+        return f"{type(self).__name__}({', '.join(parts)})"

@@ -1,0 +1,266 @@
+"""``BaseHTTPMiddleware``: write HTTP middleware as ``dispatch(request, call_next)``.
+
+Design (no task, no memory streams per request):
+
+``call_next(request)`` creates the downstream app's coroutine and *steps it by
+hand* inside the current task, forwarding every future it waits on to the
+event loop (``yield`` through a tiny ``types.coroutine`` shim, exactly what
+``await`` does). Its ``send`` is a capture: ``http.response.start`` is
+recorded, a body chunk is recorded and *pauses* the coroutine (it yields a
+private marker instead of a future, which the stepping loop recognises).
+
+* A normal response (start + full body sent back to back) pauses at its final
+  body chunk: ``call_next`` returns a response holding the whole body.
+* A streaming response pauses at its first chunk, or, once started, at the
+  first real wait (that future is kept and forwarded on the next step):
+  ``call_next`` returns as soon as the headers are known, and the response's
+  ``body_iterator`` keeps stepping the *same* coroutine for more chunks.
+* After the body is complete the coroutine is run to its end (background
+  tasks); if the middleware dropped an unfinished response, ``CancelledError``
+  is thrown into it so its cleanup runs.
+
+Exceptions raised downstream come out of ``call_next`` (or out of the body
+iterator, once streaming) as ordinary exceptions. Downstream code runs in the
+caller's task, so context variables set there are visible to it. The request
+body read by ``dispatch`` is recorded and replayed to the downstream app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import types
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from typing import Any
+
+from zephyr.datastructures import MutableHeaders
+from zephyr.requests import Request
+from zephyr.responses import Response
+from zephyr.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["BaseHTTPMiddleware", "DispatchFunction", "RequestResponseEndpoint"]
+
+RequestResponseEndpoint = Callable[[Request], Awaitable[Response]]
+DispatchFunction = Callable[[Request, RequestResponseEndpoint], Awaitable[Response]]
+
+_PAUSE = object()
+_NOTHING = object()
+
+
+@types.coroutine
+def _pause() -> Generator[Any, Any, None]:
+    yield _PAUSE
+
+
+@types.coroutine
+def _forward(awaited: Any) -> Generator[Any, Any, Any]:
+    # Hand a future (or a bare ``None`` yield) the downstream app waits on to
+    # the task running us; the task resumes us when it's done.
+    return (yield awaited)
+
+
+class _Downstream:
+    """The downstream app's coroutine, stepped by hand; collects what it sends."""
+
+    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        self.start: Message | None = None
+        self.chunks: list[bytes] = []
+        self.complete = False  # The final body message arrived.
+        self.finished = False  # The coroutine returned or raised.
+        self._pending: Any = _NOTHING
+        self._coro = app(scope, receive, self._send).__await__()
+
+    async def _send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            if self.start is not None:
+                raise RuntimeError("http.response.start sent twice")
+            self.start = message
+        elif kind == "http.response.body" and not self.complete:
+            if self.start is None:
+                raise RuntimeError("http.response.body sent before http.response.start")
+            body = message.get("body", b"")
+            if body:
+                self.chunks.append(bytes(body))
+            if not message.get("more_body", False):
+                self.complete = True
+            await _pause()
+
+    async def step(
+        self,
+        stop_when_blocked: bool,
+        error: BaseException | None = None,
+        to_the_end: bool = False,
+    ) -> None:
+        """Run the coroutine until it pauses, finishes or (optionally) blocks after start.
+
+        Args:
+            stop_when_blocked: Once the response started, return at the first
+                real wait (the future is kept for the next step).
+            error: Throw this into the coroutine first (to cancel it).
+            to_the_end: Don't stop at pauses; run until the coroutine ends.
+
+        Raises:
+            BaseException: Whatever the downstream app raised.
+        """
+        value: Any = None
+        if self._pending is not _NOTHING:
+            pending, self._pending = self._pending, _NOTHING
+            if error is None:
+                try:
+                    value = await _forward(pending)
+                except BaseException as exc:  # Cancellation: pass it down.
+                    error = exc
+        while True:
+            try:
+                awaited = self._coro.send(value) if error is None else self._coro.throw(error)
+            except StopIteration:
+                self.finished = True
+                return
+            except BaseException:
+                self.finished = True
+                raise
+            value, error = None, None
+            if awaited is _PAUSE:
+                if to_the_end:
+                    continue
+                return
+            if stop_when_blocked and self.start is not None:
+                self._pending = awaited
+                return
+            try:
+                value = await _forward(awaited)
+            except BaseException as exc:
+                error = exc
+
+    async def body(self) -> AsyncIterator[bytes]:
+        """Yield body chunks, stepping the coroutine for more as needed."""
+        while True:
+            if self.chunks:
+                chunks, self.chunks = self.chunks, []
+                for chunk in chunks:
+                    yield chunk
+            if self.complete or self.finished:
+                return
+            await self.step(stop_when_blocked=False)
+
+    async def close(self) -> None:
+        """Run to the end after a complete body; otherwise cancel what's left."""
+        if self.finished:
+            return
+        if self.complete:
+            await self.step(stop_when_blocked=False, to_the_end=True)
+            return
+        try:
+            await self.step(False, error=asyncio.CancelledError(), to_the_end=True)
+        except (Exception, asyncio.CancelledError):
+            pass  # The response was dropped; its cancellation ending in an error is moot.
+
+
+class _DownstreamResponse(Response):
+    """The response ``call_next`` returns: headers known, body from the downstream app."""
+
+    def __init__(self, downstream: _Downstream) -> None:
+        start = downstream.start
+        assert start is not None
+        self.status_code = start["status"]
+        self.raw_headers = list(start.get("headers") or [])
+        self.background = None
+        self._downstream = downstream
+        self.body_iterator: AsyncIterator[bytes] = downstream.body()
+
+    @property
+    def headers(self) -> MutableHeaders:
+        if self._headers is None:
+            self._headers = MutableHeaders(raw=self.raw_headers)
+        return self._headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        downstream = self._downstream
+        if downstream.complete and len(downstream.chunks) <= 1:
+            # PERF: a buffered response goes out as one body message.
+            body = downstream.chunks[0] if downstream.chunks else b""
+            downstream.chunks = []
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+        else:
+            async for chunk in self.body_iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        await downstream.close()
+
+
+class _ReceiveTap:
+    """Records the request body ``dispatch`` reads so the downstream app gets it too."""
+
+    __slots__ = ("_position", "consumed", "receive")
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.consumed: list[Message] = []
+        self._position = 0
+
+    async def for_middleware(self) -> Message:
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.consumed.append(message)
+        return message
+
+    async def for_app(self) -> Message:
+        if self._position < len(self.consumed):
+            message = self.consumed[self._position]
+            self._position += 1
+            return message
+        return await self.receive()
+
+
+class BaseHTTPMiddleware:
+    """HTTP middleware written as ``async def dispatch(request, call_next) -> Response``.
+
+    ``call_next(request)`` runs the rest of the stack and returns its
+    response (headers may be read and changed, the body streams through);
+    ``dispatch`` may also return a different response. Non-HTTP scopes pass
+    straight through.
+
+    Args:
+        app: The wrapped ASGI app.
+        dispatch: The dispatch function; default the ``dispatch`` method
+            (override it in a subclass).
+    """
+
+    def __init__(self, app: ASGIApp, dispatch: DispatchFunction | None = None) -> None:
+        self.app = app
+        self.dispatch_func = self.dispatch if dispatch is None else dispatch
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run ``dispatch`` for HTTP scopes and send the response it returns."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tap = _ReceiveTap(receive)
+        request = Request(scope, tap.for_middleware)
+        calls: list[_Downstream] = []
+
+        async def call_next(request: Request) -> Response:
+            if calls:
+                raise RuntimeError("call_next() may only be called once per request")
+            # PERF: no replay wrapper unless dispatch actually read the body.
+            app_receive = tap.for_app if tap.consumed else receive
+            downstream = _Downstream(self.app, request.scope, app_receive)
+            calls.append(downstream)
+            await downstream.step(stop_when_blocked=True)
+            if downstream.start is None:
+                raise RuntimeError("No response returned.")
+            return _DownstreamResponse(downstream)
+
+        try:
+            response = await self.dispatch_func(request, call_next)
+            await response(scope, receive, send)
+        finally:
+            for downstream in calls:
+                await downstream.close()
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        """Override in subclasses: handle ``request``, usually via ``call_next``."""
+        raise NotImplementedError()  # pragma: no cover
