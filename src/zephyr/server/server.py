@@ -98,6 +98,7 @@ class Server:
         self.servers: list[asyncio.Server] = []
         self._captured_signals: list[int] = []
         self._lifespan: Lifespan | None = None
+        self._bound_uds: str | None = None
 
     def run(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Create the event loop (uvloop when available) and :meth:`serve` until done.
@@ -163,7 +164,12 @@ class Server:
         )
         try:
             ssl_context = self.config.create_ssl_context()
-            listeners = list(sockets) if sockets is not None else [self.config.bind_socket()]
+            if sockets is None:
+                listeners = [self.config.bind_socket()]
+                if self.config.uds and self.config.fd is None:
+                    self._bound_uds = self.config.uds
+            else:
+                listeners = list(sockets)
             for sock in listeners:
                 server = await loop.create_server(
                     factory, sock=sock, ssl=ssl_context, backlog=self.config.backlog
@@ -220,9 +226,9 @@ class Server:
                 len(self.state.tasks),
             )
         self._force_close()
-        if self.config.uds and sockets is None:
+        if self._bound_uds is not None:  # only a socket file we created ourselves
             with contextlib.suppress(OSError):
-                os.unlink(self.config.uds)
+                os.unlink(self._bound_uds)
         if self._lifespan is not None and not self.force_exit:
             await self._lifespan.shutdown()
 
