@@ -1,0 +1,39 @@
+"""Tests for zephyr.status."""
+
+from __future__ import annotations
+
+import http
+
+from zephyr import status
+
+
+def test_every_httpstatus_has_a_constant() -> None:
+    names = {name for name in dir(status) if name.startswith("HTTP_")}
+    for code in http.HTTPStatus:
+        matching = [n for n in names if n.startswith(f"HTTP_{code.value}_")]
+        assert matching, f"no constant for {code.value}"
+        assert all(getattr(status, n) == code.value for n in matching)
+
+
+def test_well_known_values() -> None:
+    assert status.HTTP_200_OK == 200
+    assert status.HTTP_404_NOT_FOUND == 404
+    assert status.HTTP_418_IM_A_TEAPOT == 418
+    assert status.HTTP_422_UNPROCESSABLE_ENTITY == status.HTTP_422_UNPROCESSABLE_CONTENT == 422
+    assert status.HTTP_413_REQUEST_ENTITY_TOO_LARGE == status.HTTP_413_CONTENT_TOO_LARGE == 413
+    assert status.HTTP_306_RESERVED == 306
+
+
+def test_websocket_codes() -> None:
+    assert status.WS_1000_NORMAL_CLOSURE == 1000
+    assert status.WS_1008_POLICY_VIOLATION == 1008
+    assert status.WS_1011_INTERNAL_ERROR == 1011
+    assert status.WS_1015_TLS_HANDSHAKE == 1015
+    ws = [n for n in dir(status) if n.startswith("WS_")]
+    assert len(ws) == 15
+    assert all(int(n.split("_")[1]) == getattr(status, n) for n in ws)
+
+
+def test_all_lists_every_constant() -> None:
+    public = {n for n in dir(status) if n.startswith(("HTTP_", "WS_"))}
+    assert set(status.__all__) == public
