@@ -55,6 +55,18 @@ async def run_in_threadpool(func: Callable[P, T], *args: P.args, **kwargs: P.kwa
     return await loop.run_in_executor(_get_executor(), call)
 
 
+def submit_to_threadpool(func: Callable[[], object]) -> None:
+    """Run ``func()`` on the shared thread pool without waiting (fire and forget).
+
+    Used for cleanup that must not block the event loop, e.g. closing a sync
+    generator still busy in another worker. Exceptions are dropped.
+
+    Args:
+        func: A no-argument callable.
+    """
+    _get_executor().submit(func)
+
+
 class _StopIteration(Exception):
     """Carries the end of a sync iterator out of the thread (StopIteration can't cross futures)."""
 

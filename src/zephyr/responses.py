@@ -13,6 +13,7 @@ import mimetypes
 import os
 import re
 import stat
+import threading
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
 from email.utils import formatdate
@@ -23,7 +24,7 @@ import pydantic_core
 
 from zephyr._cookies import build_set_cookie
 from zephyr.background import BackgroundTask
-from zephyr.concurrency import run_in_threadpool
+from zephyr.concurrency import run_in_threadpool, submit_to_threadpool
 from zephyr.datastructures import URL, MutableHeaders
 from zephyr.types import Receive, Scope, Send
 
@@ -367,20 +368,33 @@ async def _iterate_sync(iterable: Iterable[Any]) -> AsyncIterator[Any]:
     """Like ``iterate_in_threadpool``, but closes a sync generator when abandoned."""
     iterator: Iterator[Any] = iter(iterable)
     sentinel = object()
+    # Serialises next() and close(): a generator can't be closed while a worker
+    # thread is inside it, so then the close is queued behind that next().
+    lock = threading.Lock()
+
+    def step() -> Any:
+        with lock:
+            return next(iterator, sentinel)
+
+    def close() -> None:
+        with lock:
+            iterator.close()  # type: ignore[attr-defined]
+
     try:
         while True:
-            item = await run_in_threadpool(next, iterator, sentinel)
+            item = await run_in_threadpool(step)
             if item is sentinel:
                 return
             yield item
     finally:
-        close = getattr(iterator, "close", None)
-        if close is not None:
-            try:
-                close()
-            except ValueError:
-                # Still running in a worker thread; it stops at its next yield.
-                pass
+        if hasattr(iterator, "close"):
+            if lock.acquire(blocking=False):
+                try:
+                    iterator.close()
+                finally:
+                    lock.release()
+            else:
+                submit_to_threadpool(close)
 
 
 class FileResponse(Response):
