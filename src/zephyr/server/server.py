@@ -39,6 +39,10 @@ TICK_SECONDS = 0.1
 """Main-loop period: how fast ``should_exit`` and request limits are noticed."""
 
 
+ACCEPT_GRACE_SECONDS = 0.1
+"""Pause between closing the listeners and closing idle connections on shutdown."""
+
+
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """Return a uvloop event loop when uvloop is installed, else asyncio's default."""
     try:
@@ -214,6 +218,10 @@ class Server:
             server.close()
         for sock in sockets or ():
             sock.close()
+        # A connection accepted just before the listener closed may not have
+        # delivered its request yet and would look idle: give it a moment so it
+        # is served instead of dropped (matters for rolling restarts).
+        await asyncio.sleep(ACCEPT_GRACE_SECONDS)
         for connection in list(self.state.connections):
             connection.shutdown()
         try:
