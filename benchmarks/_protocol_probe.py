@@ -13,16 +13,18 @@ import subprocess
 import sys
 import time
 
-HELLO = '''
+HELLO = """
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": b"Hello, world!"})
-'''
+"""
 
-ZEPHYR = HELLO + '''
+ZEPHYR = (
+    HELLO
+    + """
 import asyncio, functools, sys, uvloop
 from zephyr.server.config import Config
 from zephyr.server.protocol import HttpProtocol
@@ -38,13 +40,27 @@ async def main(port):
         await server.serve_forever()
 
 uvloop.run(main(int(sys.argv[1])))
-'''
+"""
+)
 
-UVICORN = HELLO + '''
+# The whole zephyr server (adds its proxy-headers middleware, like uvicorn's default).
+ZEPHYR_SERVER = (
+    HELLO
+    + """
+import sys
+from zephyr.server.main import run
+run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning")
+"""
+)
+
+UVICORN = (
+    HELLO
+    + """
 import sys, uvicorn
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http="httptools", loop="uvloop",
             access_log=False, log_level="warning")
-'''
+"""
+)
 
 
 def _free_port() -> int:
@@ -71,10 +87,17 @@ def run(name: str, code: str, seconds: int) -> float:
     try:
         _wait(port)
         url = f"http://127.0.0.1:{port}/"
-        subprocess.run(["taskset", "-c", "1", "wrk", "-t1", "-c64", "-d1s", url],
-                       capture_output=True, check=True)
-        out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", "-c64", f"-d{seconds}s", url],
-                             capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            ["taskset", "-c", "1", "wrk", "-t1", "-c64", "-d1s", url],
+            capture_output=True,
+            check=True,
+        )
+        out = subprocess.run(
+            ["taskset", "-c", "1", "wrk", "-t1", "-c64", f"-d{seconds}s", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         proc.terminate()
         proc.wait()
@@ -89,10 +112,11 @@ def main() -> None:
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     ratios = []
     for _ in range(rounds):
-        z = run("zephyr", ZEPHYR, seconds)
+        z = run("protocol", ZEPHYR, seconds)
+        s = run("zephyr", ZEPHYR_SERVER, seconds)
         u = run("uvicorn", UVICORN, seconds)
         ratios.append(z / u if u else 0.0)
-        print(f"ratio    {ratios[-1]:.2f}x")
+        print(f"ratio    protocol {ratios[-1]:.2f}x  server {s / u if u else 0.0:.2f}x")
 
 
 if __name__ == "__main__":
