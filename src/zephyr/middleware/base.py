@@ -5,7 +5,8 @@ Design (no task, no memory streams per request):
 ``call_next(request)`` creates the downstream app's coroutine and *steps it by
 hand* inside the current task, forwarding every future it waits on to the
 event loop (``yield`` through a tiny ``types.coroutine`` shim, exactly what
-``await`` does). Its ``send`` is a capture: ``http.response.start`` is
+``await`` does; to notice sends from other tasks each wait goes through a
+small wake-up future). Its ``send`` is a capture: ``http.response.start`` is
 recorded, a body chunk is recorded and *pauses* the coroutine (it yields a
 private marker instead of a future, which the stepping loop recognises).
 
@@ -15,6 +16,9 @@ private marker instead of a future, which the stepping loop recognises).
   first real wait (that future is kept and forwarded on the next step):
   ``call_next`` returns as soon as the headers are known, and the response's
   ``body_iterator`` keeps stepping the *same* coroutine for more chunks.
+* Sends may also come from another task (a response streaming from its own
+  task): they wake the stepping loop, and the sender waits until its chunk is
+  taken (a one-chunk hand-over, so memory stays bounded).
 * After the body is complete the coroutine is run to its end (background
   tasks); if the middleware dropped an unfinished response, ``CancelledError``
   is thrown into it so its cleanup runs.
@@ -67,10 +71,15 @@ class _Downstream:
         self.complete = False  # The final body message arrived.
         self.finished = False  # The coroutine returned or raised.
         self._pending: Any = _NOTHING
+        self._task: asyncio.Task[Any] | None = None
+        self._wake: asyncio.Future[None] | None = None
+        self._drained: asyncio.Future[None] | None = None
+        self._closing = False
         self._coro = app(scope, receive, self._send).__await__()
 
     async def _send(self, message: Message) -> None:
         kind = message["type"]
+        is_body = False
         if kind == "http.response.start":
             if self.start is not None:
                 raise RuntimeError("http.response.start sent twice")
@@ -78,12 +87,72 @@ class _Downstream:
         elif kind == "http.response.body" and not self.complete:
             if self.start is None:
                 raise RuntimeError("http.response.body sent before http.response.start")
+            is_body = True
             body = message.get("body", b"")
             if body:
                 self.chunks.append(bytes(body))
             if not message.get("more_body", False):
                 self.complete = True
-            await _pause()
+        if asyncio.current_task() is self._task:
+            if is_body:
+                await _pause()
+            return
+        # Sent from another task (e.g. a response streaming from its own
+        # task): wake the stepper and hold the sender until the chunk is taken.
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+        while is_body and self.chunks and not self._closing:
+            drained = self._drained = asyncio.get_running_loop().create_future()
+            await drained
+
+    def _drain(self) -> None:
+        drained = self._drained
+        if drained is not None and not drained.done():
+            drained.set_result(None)
+
+    async def _block(self, awaited: Any) -> tuple[bool, Any, BaseException | None]:
+        """Wait for what the coroutine waits on, or for a send from another task.
+
+        Returns:
+            ``(resumed, value, error)``: ``resumed`` is ``False`` when a send
+            from another task woke us while ``awaited`` is still pending.
+        """
+        if not isinstance(awaited, asyncio.Future):
+            # A bare yield (``asyncio.sleep(0)``): hand it to the task as is.
+            try:
+                return True, await _forward(awaited), None
+            except BaseException as exc:  # Cancellation: pass it down.
+                return True, None, exc
+        if awaited.done():
+            return True, None, None
+        wake = self._wake = awaited.get_loop().create_future()
+
+        def on_done(_: Any) -> None:
+            if not wake.done():
+                wake.set_result(None)
+
+        awaited.add_done_callback(on_done)
+        try:
+            await wake
+        except BaseException as exc:
+            # Our task is cancelled: cancel what the coroutine waits on, as a task would.
+            awaited.remove_done_callback(on_done)
+            awaited.cancel()
+            return True, None, exc
+        finally:
+            self._wake = None
+        if awaited.done():
+            return True, None, None
+        awaited.remove_done_callback(on_done)
+        return False, None, None
+
+    def _should_stop(self, stop_when_blocked: bool, to_the_end: bool) -> bool:
+        if to_the_end:
+            return False
+        if stop_when_blocked:
+            return self.start is not None
+        return bool(self.chunks) or self.complete
 
     async def step(
         self,
@@ -95,22 +164,27 @@ class _Downstream:
 
         Args:
             stop_when_blocked: Once the response started, return at the first
-                real wait (the future is kept for the next step).
+                real wait (what it waits on is kept for the next step).
             error: Throw this into the coroutine first (to cancel it).
             to_the_end: Don't stop at pauses; run until the coroutine ends.
 
         Raises:
             BaseException: Whatever the downstream app raised.
         """
+        self._task = asyncio.current_task()
         value: Any = None
-        if self._pending is not _NOTHING:
-            pending, self._pending = self._pending, _NOTHING
-            if error is None:
-                try:
-                    value = await _forward(pending)
-                except BaseException as exc:  # Cancellation: pass it down.
-                    error = exc
+        awaited, self._pending = self._pending, _NOTHING
+        if error is not None and isinstance(awaited, asyncio.Future):
+            awaited.cancel()
+            awaited = _NOTHING
         while True:
+            if awaited is not _NOTHING:
+                resumed, value, error = await self._block(awaited)
+                if not resumed:
+                    if self._should_stop(stop_when_blocked, to_the_end):
+                        self._pending = awaited
+                        return
+                    continue
             try:
                 awaited = self._coro.send(value) if error is None else self._coro.throw(error)
             except StopIteration:
@@ -121,22 +195,20 @@ class _Downstream:
                 raise
             value, error = None, None
             if awaited is _PAUSE:
+                awaited = _NOTHING
                 if to_the_end:
                     continue
                 return
             if stop_when_blocked and self.start is not None:
                 self._pending = awaited
                 return
-            try:
-                value = await _forward(awaited)
-            except BaseException as exc:
-                error = exc
 
     async def body(self) -> AsyncIterator[bytes]:
         """Yield body chunks, stepping the coroutine for more as needed."""
         while True:
             if self.chunks:
                 chunks, self.chunks = self.chunks, []
+                self._drain()
                 for chunk in chunks:
                     yield chunk
             if self.complete or self.finished:
@@ -145,6 +217,8 @@ class _Downstream:
 
     async def close(self) -> None:
         """Run to the end after a complete body; otherwise cancel what's left."""
+        self._closing = True
+        self._drain()
         if self.finished:
             return
         if self.complete:
