@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
 import stat
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -252,3 +253,46 @@ def test_sigterm_to_self_triggers_graceful_shutdown() -> None:
     asyncio.run(main())
     assert events == ["lifespan.startup", "lifespan.shutdown"]
     assert signal.getsignal(signal.SIGTERM) == previous  # handler restored
+
+
+def test_reload_filter_includes_and_excludes() -> None:
+    from zephyr.server.reload import ReloadFilter
+
+    default = ReloadFilter()
+    assert default(None, "/src/app/main.py")
+    assert not default(None, "/src/app/main.pyc")
+    assert not default(None, "/src/app/.hidden.py")
+    assert not default(None, "/src/__pycache__/x.py")
+    assert not default(None, "/src/templates/page.html")
+    custom = ReloadFilter(includes=["*.html"], excludes=["skip_*"])
+    assert custom(None, "/src/templates/page.html")
+    assert not custom(None, "/src/skip_me.py")
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """serve_config() configures the zephyr loggers globally: undo it."""
+    names = ("zephyr.error", "zephyr.access")
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level) for n in names}
+    yield
+    for name, (handlers, level) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers, logger.propagate, logger.disabled = handlers, True, False
+        logger.setLevel(level)
+
+
+def test_reload_and_run_require_import_string_for_reload(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from zephyr.server.main import run, serve_config
+    from zephyr.server.reload import ChangeReload
+
+    with pytest.raises(ValueError, match="import string"):
+        ChangeReload(Config(app=lifespan_app([]), reload=True), [])
+    assert serve_config(Config(app=lifespan_app([]), reload=True, use_colors=False)) == 1
+    assert "ERROR:    You must pass the application as an import string" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        run(lifespan_app([], fail=True), port=0, lifespan="on", log_level="critical")
+    assert exit_info.value.code == 3
+    with pytest.raises(TypeError):
+        run(lifespan_app([]), no_such_option=True)
