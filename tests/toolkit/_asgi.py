@@ -73,6 +73,8 @@ async def acall(app: ASGIApp, scope: dict[str, Any], body: bytes = b"") -> Resul
     return result
 
 
-def call(app: ASGIApp, path: str = "/", method: str = "GET", body: bytes = b"", **kw: Any) -> Result:
+def call(
+    app: ASGIApp, path: str = "/", method: str = "GET", body: bytes = b"", **kw: Any
+) -> Result:
     """Synchronous wrapper around :func:`acall`."""
     return asyncio.run(acall(app, scope_for(path, method, **kw), body))

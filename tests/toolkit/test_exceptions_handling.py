@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from tests.toolkit._asgi import acall, scope_for
-
 from zephyr.applications import Zephyr
 from zephyr.exceptions import HTTPException
 from zephyr.middleware.errors import ServerErrorMiddleware

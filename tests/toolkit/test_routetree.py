@@ -67,9 +67,7 @@ def test_router_order_semantics_static_declared_after_param() -> None:
 
 
 def test_full_match_beats_earlier_partial() -> None:
-    router = Router(
-        [Route("/x/{a}", endpoint, methods=["POST"]), Route("/x/{b:int}", endpoint)]
-    )
+    router = Router([Route("/x/{a}", endpoint, methods=["POST"]), Route("/x/{b:int}", endpoint)])
     assert call(router, "/x/1").body == b"/x/{b:int}"
     result = call(router, "/x/abc")
     assert result.status == 405

@@ -61,7 +61,9 @@ router = Router(
             "/api",
             routes=[
                 Route("/users/{uid}", info, name="user"),
-                Mount("/v{version:int}", routes=[Route("/x/{rest:path}", info, name="x")], name="v"),
+                Mount(
+                    "/v{version:int}", routes=[Route("/x/{rest:path}", info, name="x")], name="v"
+                ),
             ],
             name="api",
         ),
@@ -183,9 +185,7 @@ def test_host_matching() -> None:
     assert j(call(r, "/", headers=[("host", "api.example.org:8080")]))["params"] == {}
     # The port takes no part in matching.
     assert j(call(r, "/", headers=[("host", "api.example.org")]))["params"] == {}
-    assert j(call(r, "/", headers=[("host", "shop.example.org:443")]))["params"] == {
-        "sub": "shop"
-    }
+    assert j(call(r, "/", headers=[("host", "shop.example.org:443")]))["params"] == {"sub": "shop"}
     assert call(r, "/", headers=[("host", "other.net")]).body.startswith(b"sync")
     url = r.url_path_for("api:root")
     assert url == "/"
