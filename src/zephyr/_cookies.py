@@ -49,16 +49,23 @@ def parse_cookie_header(header: str) -> dict[str, str]:
         value; empty chunks are skipped. At most ``MAX_COOKIE_PAIRS`` chunks are read.
     """
     cookies: dict[str, str] = {}
-    # PERF: str.split + partition are C-speed and linear in the header length.
-    for chunk in header.split(";", MAX_COOKIE_PAIRS)[:MAX_COOKIE_PAIRS]:
-        if not chunk:
-            continue
+    chunks = header.split(";", MAX_COOKIE_PAIRS)
+    if len(chunks) > MAX_COOKIE_PAIRS:
+        del chunks[MAX_COOKIE_PAIRS:]
+    # PERF: str.split + partition are C-speed and linear in the header length;
+    # unquoting is only attempted for values that start with a quote.
+    for chunk in chunks:
         name, sep, value = chunk.partition("=")
-        if not sep:
-            name, value = "", name
-        name, value = name.strip(), value.strip()
-        if name or value:
-            cookies[name] = _unquote(value)
+        if sep:
+            name = name.strip()
+            value = value.strip()
+        else:
+            name, value = "", name.strip()
+        if value[:1] == '"':
+            value = _unquote(value)
+        elif not name and not value:
+            continue
+        cookies[name] = value
     return cookies
 
 

@@ -430,10 +430,17 @@ class QueryParams(ImmutableMultiDict[str, str]):
     ) -> None:
         assert len(args) < 2, "Too many arguments."
         value = args[0] if args else []
-        if isinstance(value, str):
-            super().__init__(parse_qsl(value, keep_blank_values=True), **kwargs)
-        elif isinstance(value, bytes):
-            super().__init__(parse_qsl(value.decode("latin-1"), keep_blank_values=True), **kwargs)
+        if isinstance(value, str | bytes) and not kwargs:
+            # PERF: the per-request path (a raw query string) skips the generic
+            # multidict constructor and the str() re-conversion below.
+            text = value.decode("latin-1") if isinstance(value, bytes) else value
+            items = parse_qsl(text, keep_blank_values=True) if text else []
+            self._list = items
+            self._dict = dict(items)
+            return
+        if isinstance(value, str | bytes):
+            text = value.decode("latin-1") if isinstance(value, bytes) else value
+            super().__init__(parse_qsl(text, keep_blank_values=True), **kwargs)
         else:
             super().__init__(value, **kwargs)
         self._list = [(str(k), str(v)) for k, v in self._list]

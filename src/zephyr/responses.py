@@ -206,7 +206,7 @@ class PlainTextResponse(Response):
 
 # Signs that pydantic_core's output may differ from json.dumps: NaN/Infinity
 # (json.dumps refuses them) and one-digit negative exponents ("1e-7" vs "1e-07").
-_JSON_MISMATCH = re.compile(rb"NaN|Infinity|\de-\d(?!\d)")
+_JSON_MISMATCH = re.compile(rb"\de-\d(?!\d)")
 
 
 class JSONResponse(Response):
@@ -240,9 +240,17 @@ class JSONResponse(Response):
             body = pydantic_core.to_json(content)
         except pydantic_core.PydanticSerializationError:
             body = None
-        if body is None or _JSON_MISMATCH.search(body) is not None:
+        if body is None or _may_differ(body):
             return _json_dumps(content)
         return body
+
+
+def _may_differ(body: bytes) -> bool:
+    # PERF: plain substring scans are ~10x faster than running the regex over
+    # every body; the regex only confirms the rare "e-" hit.
+    if b"NaN" in body or b"Infinity" in body:
+        return True
+    return b"e-" in body and _JSON_MISMATCH.search(body) is not None
 
 
 def _json_dumps(content: Any) -> bytes:
