@@ -616,6 +616,8 @@ class Headers(Mapping[str, str]):
         raise KeyError(key)
 
     def __contains__(self, key: Any) -> bool:
+        if not isinstance(key, str):
+            return False
         target = key.lower().encode("latin-1")
         return any(name == target for name, _ in self._list)
 

@@ -110,6 +110,7 @@ class TestHeaders:
         assert headers.getlist("x-A") == ["1", "2"]
         assert "CONTENT-TYPE" in headers
         assert "missing" not in headers
+        assert 1 not in headers
         assert headers.get("missing") is None
         assert headers.getlist("missing") == []
         assert headers.keys() == ["x-a", "x-a", "content-type"]
