@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+_HOST = {"host": "api.example.test"}
 
 
 def _free_port() -> int:
@@ -67,8 +68,9 @@ def pair(request: pytest.FixtureRequest) -> Iterator[tuple[str, httpx.Client, ht
         raise
     try:
         with (
-            httpx.Client(base_url=f"http://127.0.0.1:{zport}", timeout=10) as zc,
-            httpx.Client(base_url=f"http://127.0.0.1:{uport}", timeout=10) as uc,
+            # One Host header for both, so absolute URLs the apps build compare equal.
+            httpx.Client(base_url=f"http://127.0.0.1:{zport}", headers=_HOST, timeout=10) as zc,
+            httpx.Client(base_url=f"http://127.0.0.1:{uport}", headers=_HOST, timeout=10) as uc,
         ):
             yield request.param, zc, uc
     finally:
