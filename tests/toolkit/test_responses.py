@@ -221,6 +221,7 @@ class TestStreaming:
         response = StreamingResponse(endless(), background=BackgroundTask(ran.append, "bg"))
         run_app(response, make_scope(), gate)
         assert cleanup == ["closed"]
+        assert ran == ["bg"]  # like Starlette, the background task still runs
         assert 1 <= produced < 100
         assert not any(m.get("more_body") is False for m in gate.sent)
 

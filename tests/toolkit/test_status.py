@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http
 
+import pytest
+
 from zephyr import status
 
 
@@ -37,3 +39,14 @@ def test_websocket_codes() -> None:
 def test_all_lists_every_constant() -> None:
     public = {n for n in dir(status) if n.startswith(("HTTP_", "WS_"))}
     assert set(status.__all__) == public
+
+
+def test_same_names_as_starlette_black_box() -> None:
+    import warnings
+
+    peer = pytest.importorskip("starlette.status")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = {n: getattr(peer, n) for n in dir(peer) if n.startswith(("HTTP_", "WS_"))}
+    ours = {n: getattr(status, n) for n in dir(status) if n.startswith(("HTTP_", "WS_"))}
+    assert ours == theirs
