@@ -225,20 +225,30 @@ class TestStreaming:
         assert 1 <= produced < 100
         assert not any(m.get("more_body") is False for m in gate.sent)
 
-    def test_sync_generator_closed_on_disconnect(self, make_scope, channel) -> None:
+    def test_sync_generator_closed_on_disconnect(self, make_scope) -> None:
         closed: list[bool] = []
+        started = threading.Event()
 
         def endless() -> Iterator[bytes]:
             try:
                 while True:
+                    started.set()
                     yield b"x"
             finally:
                 closed.append(True)
 
-        ch = channel(block=False)  # receive() answers http.disconnect at once
-        run_app(StreamingResponse(endless()), make_scope(), ch)
-        # The worker thread may still be inside next(); give it a moment to finish.
-        for _ in range(100):
+        class DisconnectOnceStarted:
+            async def receive(self) -> dict[str, Any]:
+                while not started.is_set():
+                    await asyncio.sleep(0.001)
+                return {"type": "http.disconnect"}
+
+            async def send(self, message: dict[str, Any]) -> None:
+                await asyncio.sleep(0)
+
+        run_app(StreamingResponse(endless()), make_scope(), DisconnectOnceStarted())
+        # The worker thread may still be inside next(); the close then runs after it.
+        for _ in range(200):
             if closed:
                 break
             time.sleep(0.01)
