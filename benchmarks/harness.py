@@ -176,7 +176,7 @@ def parse_wrk(output: str) -> Sample:
 
 
 def load(wrk: str, url: str, seconds: float, connections: int) -> Sample:
-    argv = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    argv = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url]
     done = subprocess.run(pinned(1, argv), capture_output=True, text=True, timeout=seconds + 30)
     return parse_wrk(done.stdout)
 

@@ -54,6 +54,9 @@ def _chunked_body() -> Iterator[bytes]:
 
 def _comparable(response: httpx.Response) -> tuple[int, dict[str, str], bytes]:
     headers = {k: v for k, v in response.headers.items() if k not in _SERVER_SPECIFIC}
+    if "allow" in headers:
+        # Starlette keeps a route's methods in a set: their order varies per process.
+        headers["allow"] = ", ".join(sorted(headers["allow"].split(", ")))
     return response.status_code, headers, response.content
 
 
