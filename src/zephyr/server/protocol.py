@@ -18,6 +18,7 @@ import httptools
 
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
+from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
 if TYPE_CHECKING:
     from zephyr.server.config import Config
@@ -34,7 +35,10 @@ _METHODS = {
     m.encode("ascii"): m
     for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
 }
-_SPECIAL_REQUEST_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"expect"})
+_SPECIAL_REQUEST_HEADERS = frozenset(
+    {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for", b"x-forwarded-proto"}
+)
+_FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
 _MAX_LENGTH_DIGITS = 18  # fits in a 63-bit int; longer is an abuse, not a body
 
 _TIMER_OFF = 0
@@ -84,7 +88,16 @@ class HttpProtocol(asyncio.Protocol):
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self.config = config
+        # PERF: proxy headers are applied here, per request that carries them on
+        # a trusted connection, instead of through the middleware's extra
+        # coroutine and header scan on every request (~25% of a hello request).
+        self.proxy: ProxyHeadersMiddleware | None = None
+        if isinstance(app, ProxyHeadersMiddleware):
+            self.proxy = app
+            app = app.app
         self.app = app
+        self.trust_proxy = False
+        self.forwarded = False
         self.state = state
         self.app_state = app_state
         self.loop = loop if loop is not None else asyncio.get_running_loop()
@@ -155,6 +168,9 @@ class HttpProtocol(asyncio.Protocol):
                 server = (sockname, None)  # type: ignore[assignment]  # Unix socket
         scheme = "https" if transport.get_extra_info("sslcontext") else "http"
         self.client_addr = f"{client[0]}:{client[1]}" if client else ""
+        # A unix-socket peer (no address) is local, hence trusted.
+        proxy = self.proxy
+        self.trust_proxy = proxy is not None and (client is None or client[0] in proxy.trusted)
         # PERF: the fields that never change on a connection are set once; a
         # request's scope is a dict copy plus a few assignments.
         self.scope_template = {
@@ -266,6 +282,7 @@ class HttpProtocol(asyncio.Protocol):
             self.content_length = None
             self.transfer_encoding = None
             self.expect = False
+            self.forwarded = False
 
     def on_url(self, url: bytes) -> None:
         url = self.url + url
@@ -304,6 +321,8 @@ class HttpProtocol(asyncio.Protocol):
                 self.transfer_encoding = value
             else:
                 self.transfer_encoding += b"," + value
+        elif name in _FORWARDING_HEADERS:
+            self.forwarded = self.trust_proxy
         elif value.lower() == b"100-continue":
             self.expect = True
 
@@ -383,6 +402,8 @@ class HttpProtocol(asyncio.Protocol):
         scope["query_string"] = query
         scope["headers"] = self.headers
         scope["state"] = self.app_state.copy()
+        if self.forwarded:
+            self.proxy.apply(scope)  # type: ignore[union-attr]  # set with trust_proxy
         return scope
 
     def on_body(self, body: bytes) -> None:

@@ -110,10 +110,19 @@ class ProxyHeadersMiddleware:
         if scope["type"] in ("http", "websocket"):
             client = scope.get("client")
             if client is None or client[0] in self.trusted:
-                self._apply(scope)
+                self.apply(scope)
         await self.app(scope, receive, send)
 
-    def _apply(self, scope: Scope) -> None:
+    def apply(self, scope: Scope) -> None:
+        """Rewrite ``scope``'s ``client`` and ``scheme`` from its forwarding headers.
+
+        The caller has already decided the peer is trusted. zephyr's own
+        protocol calls this directly, only for requests that carry such
+        headers on a trusted connection, instead of running the middleware.
+
+        Args:
+            scope: An ASGI ``http`` or ``websocket`` scope, modified in place.
+        """
         forwarded_for: bytes | None = None
         forwarded_proto: bytes | None = None
         for name, value in scope["headers"]:
