@@ -37,8 +37,10 @@ class Config:
         lifespan: ``"auto"`` (run lifespan if the app supports it), ``"on"``
             (a failing or unsupported lifespan aborts start-up) or ``"off"``.
         root_path: ASGI ``root_path`` for apps mounted below a proxy prefix.
-        proxy_headers: Trust ``X-Forwarded-For``/``-Proto``/``-Host`` (and
-            ``Forwarded``) from ``forwarded_allow_ips`` only. Default True.
+        proxy_headers: Take the client address and scheme from
+            ``X-Forwarded-For`` / ``X-Forwarded-Proto`` when the peer is in
+            ``forwarded_allow_ips`` (``X-Forwarded-Host`` and ``Forwarded`` are
+            not read). Default True.
         forwarded_allow_ips: Trusted proxy IPs/CIDRs, comma-separated or a
             list; ``"*"`` trusts all. Default ``"127.0.0.1"``.
         server_header: Send ``Server: zephyr``. Default True.
