@@ -1,4 +1,8 @@
-"""zephyr: an async-first, FastAPI-compatible web framework with its own ASGI server."""
+"""zephyr: an async-first, FastAPI-compatible web framework with its own ASGI server.
+
+The top-level names mirror ``fastapi``'s. They load lazily so that
+``import zephyr`` stays cheap (the server and the CLI don't need Pydantic).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +12,80 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from zephyr.server.config import Config
-    from zephyr.server.main import run
-    from zephyr.server.server import Server
+    from zephyr import status as status
+    from zephyr._api.app import Zephyr as FastAPI
+    from zephyr._api.app import Zephyr as Zephyr
+    from zephyr._api.routing import APIRouter as APIRouter
+    from zephyr.background import BackgroundTasks as BackgroundTasks
+    from zephyr.datastructures import UploadFile as UploadFile
+    from zephyr.exceptions import HTTPException as HTTPException
+    from zephyr.exceptions import WebSocketException as WebSocketException
+    from zephyr.param_functions import Body as Body
+    from zephyr.param_functions import Cookie as Cookie
+    from zephyr.param_functions import Depends as Depends
+    from zephyr.param_functions import File as File
+    from zephyr.param_functions import Form as Form
+    from zephyr.param_functions import Header as Header
+    from zephyr.param_functions import Path as Path
+    from zephyr.param_functions import Query as Query
+    from zephyr.param_functions import Security as Security
+    from zephyr.requests import Request as Request
+    from zephyr.responses import Response as Response
+    from zephyr.server.main import run as run
 
-# PERF: `import zephyr` (e.g. by a worker or the CLI) loads nothing heavy; each
-# public name is imported from its module on first use.
-_LAZY: dict[str, str] = {
-    "Config": "zephyr.server.config",
-    "Server": "zephyr.server.server",
-    "run": "zephyr.server.main",
+_LAZY = {
+    "Zephyr": ("zephyr._api.app", "Zephyr"),
+    "FastAPI": ("zephyr._api.app", "Zephyr"),
+    "APIRouter": ("zephyr._api.routing", "APIRouter"),
+    "BackgroundTasks": ("zephyr.background", "BackgroundTasks"),
+    "UploadFile": ("zephyr.datastructures", "UploadFile"),
+    "HTTPException": ("zephyr.exceptions", "HTTPException"),
+    "WebSocketException": ("zephyr.exceptions", "WebSocketException"),
+    "Body": ("zephyr.param_functions", "Body"),
+    "Cookie": ("zephyr.param_functions", "Cookie"),
+    "Depends": ("zephyr.param_functions", "Depends"),
+    "File": ("zephyr.param_functions", "File"),
+    "Form": ("zephyr.param_functions", "Form"),
+    "Header": ("zephyr.param_functions", "Header"),
+    "Path": ("zephyr.param_functions", "Path"),
+    "Query": ("zephyr.param_functions", "Query"),
+    "Security": ("zephyr.param_functions", "Security"),
+    "Request": ("zephyr.requests", "Request"),
+    "Response": ("zephyr.responses", "Response"),
+    "run": ("zephyr.server.main", "run"),
 }
 
-__all__ = ["Config", "Server", "__version__", "run"]
+__all__ = [
+    "APIRouter",
+    "BackgroundTasks",
+    "Body",
+    "Cookie",
+    "Depends",
+    "FastAPI",
+    "File",
+    "Form",
+    "HTTPException",
+    "Header",
+    "Path",
+    "Query",
+    "Request",
+    "Response",
+    "Security",
+    "UploadFile",
+    "WebSocketException",
+    "Zephyr",
+    "run",
+    "status",
+]
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    """Import a public name on first use (PEP 562)."""
+    if name == "status":
+        return importlib.import_module("zephyr.status")
+    target = _LAZY.get(name)
+    if target is None:
         raise AttributeError(f"module 'zephyr' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(target[0]), target[1])
     globals()[name] = value
     return value

@@ -1,0 +1,1 @@
+"""The FastAPI-role layer: typed routes (``APIRoute``/``APIRouter``) and the API app."""

@@ -1,0 +1,291 @@
+"""The API-level application: FastAPI's constructor, decorators, OpenAPI and docs.
+
+It extends the toolkit app (:class:`zephyr.applications.Zephyr`) the way
+FastAPI extends Starlette: an :class:`APIRouter` as router, JSON error
+handlers, ``/openapi.json`` and the docs pages. The toolkit class keeps the
+toolkit's defaults (plain-text errors, no schema routes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from zephyr import applications, params
+from zephyr._api.routing import APIRoute, APIRouter, Default, generate_unique_id
+from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+    websocket_request_validation_exception_handler,
+)
+from zephyr.exceptions import HTTPException
+from zephyr.middleware import Middleware
+from zephyr.requests import Request
+from zephyr.responses import HTMLResponse, JSONResponse, Response
+from zephyr.routing import BaseRoute, Router
+from zephyr.types import ExceptionHandler
+
+__all__ = ["Zephyr"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Zephyr(applications.Zephyr):
+    """A FastAPI-compatible application (``zephyr.FastAPI`` is this class).
+
+    Args:
+        debug / routes / middleware / exception_handlers / on_startup /
+            on_shutdown / lifespan: As for the toolkit app.
+        title / summary / description / version / openapi_tags / servers /
+            terms_of_service / contact / license_info / separate_input_output_schemas:
+            OpenAPI document metadata (defaults ``"FastAPI"``, ``"0.1.0"``).
+        openapi_url: Path of the OpenAPI JSON (default ``"/openapi.json"``;
+            ``None`` disables it and the docs).
+        docs_url / redoc_url: Paths of Swagger UI and ReDoc (``None`` disables).
+        swagger_ui_oauth2_redirect_url: Path of the Swagger OAuth2 redirect page.
+        dependencies: ``Depends()`` applied to every path operation.
+        default_response_class: Response class of path operations.
+        redirect_slashes: Redirect to the other trailing-slash variant.
+        root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
+        generate_unique_id_function: ``route -> operation id``.
+        **extra: Kept in ``self.extra``.
+    """
+
+    def __init__(
+        self,
+        *,
+        debug: bool = False,
+        routes: list[BaseRoute] | None = None,
+        title: str = "FastAPI",
+        summary: str | None = None,
+        description: str = "",
+        version: str = "0.1.0",
+        openapi_url: str | None = "/openapi.json",
+        openapi_tags: list[dict[str, Any]] | None = None,
+        servers: list[dict[str, Any]] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | Any = Default(JSONResponse),
+        redirect_slashes: bool = True,
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect",
+        swagger_ui_init_oauth: dict[str, Any] | None = None,
+        swagger_ui_parameters: dict[str, Any] | None = None,
+        middleware: Sequence[Middleware] | None = None,
+        exception_handlers: Mapping[Any, ExceptionHandler] | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Any = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,
+        openapi_prefix: str = "",
+        root_path: str = "",
+        root_path_in_servers: bool = True,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        separate_input_output_schemas: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        **extra: Any,
+    ) -> None:
+        self._api_options = {
+            "dependencies": dependencies,
+            "default_response_class": default_response_class,
+            "redirect_slashes": redirect_slashes,
+            "responses": responses,
+            "callbacks": callbacks,
+            "deprecated": deprecated,
+            "include_in_schema": include_in_schema,
+            "generate_unique_id_function": generate_unique_id_function,
+        }
+        handlers: dict[Any, ExceptionHandler] = {
+            HTTPException: http_exception_handler,
+            RequestValidationError: request_validation_exception_handler,
+            WebSocketRequestValidationError: websocket_request_validation_exception_handler,
+        }
+        handlers.update(exception_handlers or {})
+        super().__init__(
+            debug=debug,
+            routes=routes,
+            middleware=middleware,
+            exception_handlers=handlers,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
+        )
+        self.title = title
+        self.summary = summary
+        self.description = description
+        self.version = version
+        self.openapi_url = openapi_url
+        self.openapi_tags = openapi_tags
+        self.servers = list(servers or [])
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
+        self.root_path = root_path or openapi_prefix
+        self.root_path_in_servers = root_path_in_servers
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+        self.swagger_ui_init_oauth = swagger_ui_init_oauth
+        self.swagger_ui_parameters = swagger_ui_parameters
+        self.separate_input_output_schemas = separate_input_output_schemas
+        self.openapi_version = "3.1.0"
+        self.openapi_schema: dict[str, Any] | None = None
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.extra = extra
+        self.setup()
+
+    def build_router(
+        self,
+        routes: Sequence[BaseRoute] | None,
+        *,
+        on_startup: Sequence[Callable[[], Any]] | None,
+        on_shutdown: Sequence[Callable[[], Any]] | None,
+        lifespan: Any,
+    ) -> Router:
+        """Create the app's :class:`APIRouter` with the app-wide route defaults."""
+        options = self._api_options
+        return APIRouter(
+            routes=list(routes or []),
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
+            dependency_overrides_provider=self,
+            **options,
+        )
+
+    @property
+    def api_router(self) -> APIRouter:
+        """The application's router, typed as an ``APIRouter``."""
+        assert isinstance(self.router, APIRouter)
+        return self.router
+
+    def setup(self) -> None:
+        """Add the ``/openapi.json``, ``/docs`` and ``/redoc`` routes that are enabled."""
+        if not self.openapi_url:
+            return
+        openapi_url = self.openapi_url
+
+        async def openapi(request: Request) -> Response:
+            root_path = request.scope.get("root_path", "").rstrip("/")
+            if root_path and self.root_path_in_servers and not self.servers:
+                self.servers = [{"url": root_path}]
+            return JSONResponse(self.openapi())
+
+        self.add_route(openapi_url, openapi, include_in_schema=False)
+        try:
+            from zephyr.openapi import docs
+        except ImportError:  # The docs pages module is optional (another package area).
+            return
+        self._add_docs_routes(docs, openapi_url)
+
+    def _add_docs_routes(self, docs: Any, openapi_url: str) -> None:
+        title = self.title
+        oauth2_url = self.swagger_ui_oauth2_redirect_url
+        if self.docs_url:
+
+            async def swagger_ui_html(request: Request) -> Response:
+                root_path = request.scope.get("root_path", "").rstrip("/")
+                html: HTMLResponse = docs.get_swagger_ui_html(
+                    openapi_url=root_path + openapi_url,
+                    title=f"{title} - Swagger UI",
+                    oauth2_redirect_url=root_path + oauth2_url if oauth2_url else None,
+                    init_oauth=self.swagger_ui_init_oauth,
+                    swagger_ui_parameters=self.swagger_ui_parameters,
+                )
+                return html
+
+            self.add_route(self.docs_url, swagger_ui_html, include_in_schema=False)
+            if oauth2_url:
+
+                async def redirect(request: Request) -> Response:
+                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html()
+                    return html
+
+                self.add_route(oauth2_url, redirect, include_in_schema=False)
+        if self.redoc_url:
+
+            async def redoc_html(request: Request) -> Response:
+                root_path = request.scope.get("root_path", "").rstrip("/")
+                html: HTMLResponse = docs.get_redoc_html(
+                    openapi_url=root_path + openapi_url, title=f"{title} - ReDoc"
+                )
+                return html
+
+            self.add_route(self.redoc_url, redoc_html, include_in_schema=False)
+
+    def openapi(self) -> dict[str, Any]:
+        """Return the OpenAPI 3.1 document (generated once, then cached in ``openapi_schema``)."""
+        if self.openapi_schema is None:
+            from zephyr.openapi.utils import get_openapi
+
+            self.openapi_schema = get_openapi(
+                title=self.title,
+                version=self.version,
+                openapi_version=self.openapi_version,
+                summary=self.summary,
+                description=self.description,
+                terms_of_service=self.terms_of_service,
+                contact=self.contact,
+                license_info=self.license_info,
+                routes=self.routes,
+                tags=self.openapi_tags,
+                servers=self.servers,
+                separate_input_output_schemas=self.separate_input_output_schemas,
+            )
+        return self.openapi_schema
+
+    # Path operations: thin forwards to the router.
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        """Add a path operation; see :meth:`APIRouter.add_api_route`."""
+        self.api_router.add_api_route(path, endpoint, **kwargs)
+
+    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_api_route`."""
+        return self.api_router.api_route(path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a GET path operation."""
+        return self.api_router.get(path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a PUT path operation."""
+        return self.api_router.put(path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a POST path operation."""
+        return self.api_router.post(path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a DELETE path operation."""
+        return self.api_router.delete(path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register an OPTIONS path operation."""
+        return self.api_router.options(path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a HEAD path operation."""
+        return self.api_router.head(path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a PATCH path operation."""
+        return self.api_router.patch(path, **kwargs)
+
+    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a TRACE path operation."""
+        return self.api_router.trace(path, **kwargs)
+
+    def include_router(self, router: APIRouter, **kwargs: Any) -> None:
+        """Include an ``APIRouter``'s routes; see :meth:`APIRouter.include_router`."""
+        self.api_router.include_router(router, **kwargs)
+        self.openapi_schema = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(title={self.title!r})"

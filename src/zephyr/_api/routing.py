@@ -1,0 +1,551 @@
+"""``APIRoute`` and ``APIRouter``: routes whose endpoints take typed parameters.
+
+A route compiles its endpoint when it is created (see
+:mod:`zephyr.dependencies.compile`) and its response serializer too: per
+request it runs the plan, then turns the return value into bytes in one
+Pydantic call.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from enum import Enum
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from zephyr import params
+from zephyr.api_exceptions import ResponseValidationError
+from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
+from zephyr.dependencies.models import Plan
+from zephyr.dependencies.solve import solve
+from zephyr.encoders import jsonable_encoder
+from zephyr.requests import Request
+from zephyr.responses import JSONResponse, Response
+from zephyr.routing import BaseRoute, Mount, Route, Router, compile_path
+from zephyr.types import Receive, Scope, Send
+
+__all__ = ["APIRoute", "APIRouter", "Default", "generate_unique_id"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _DefaultPlaceholder:
+    """Marks an argument left at its default (``None`` may be an explicit choice)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _DefaultPlaceholder) and other.value == self.value
+
+    __hash__ = object.__hash__
+
+
+def Default(value: Any) -> Any:
+    """Wrap a default so that callers can tell "not given" from an explicit value."""
+    return _DefaultPlaceholder(value)
+
+
+def _unwrap(value: Any) -> Any:
+    return value.value if isinstance(value, _DefaultPlaceholder) else value
+
+
+def generate_unique_id(route: APIRoute) -> str:
+    """Default operation id: ``<name><path>_<method>`` with non-word characters as ``_``."""
+    operation_id = f"{route.name}{route.path_format}"
+    operation_id = re.sub(r"\W", "_", operation_id)
+    return f"{operation_id}_{sorted(route.methods)[0].lower()}"
+
+
+class _JSONBytes(JSONResponse):
+    """A ``JSONResponse`` whose content is already-serialized JSON bytes."""
+
+    def render(self, content: Any) -> bytes:
+        return content  # type: ignore[no-any-return]
+
+
+def _body_allowed(status_code: int | None) -> bool:
+    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
+
+
+class APIRoute(Route):
+    """A route whose endpoint declares typed parameters, dependencies and a response model.
+
+    Args:
+        path: The path template, e.g. ``"/items/{item_id}"``.
+        endpoint: The path operation function (sync functions run in the thread pool).
+        response_model: Type the return value is validated and serialized
+            as; default the return annotation; ``None`` disables it.
+        status_code: Status of successful responses (default 200, or the
+            response class's default).
+        tags / summary / description / response_description / responses /
+            deprecated / operation_id / openapi_extra / callbacks: OpenAPI data.
+        dependencies: ``Depends()`` run before the endpoint, results unused.
+        methods: HTTP methods (default ``["GET"]``); ``HEAD`` is not implied.
+        response_model_include / response_model_exclude /
+            response_model_by_alias / response_model_exclude_unset /
+            response_model_exclude_defaults / response_model_exclude_none:
+            Serialization options of the response model.
+        include_in_schema: List the route in OpenAPI.
+        response_class: Class of the responses built from return values.
+        name: Route name for ``url_path_for`` (default the function name).
+        generate_unique_id_function: ``route -> operation id``.
+        dependency_overrides_provider: Object with ``dependency_overrides``
+            (usually the app); default ``scope["app"]``.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        name: str | None = None,
+        methods: Sequence[str] | set[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: Any = None,
+        response_model_exclude: Any = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] | Any = Default(JSONResponse),
+        dependency_overrides_provider: Any = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+    ) -> None:
+        super().__init__(
+            path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
+        )
+        self.methods = [m.upper() for m in (methods or ["GET"])]  # type: ignore[assignment]
+        self.methods = list(dict.fromkeys(self.methods))
+        if isinstance(response_model, _DefaultPlaceholder):
+            annotation = get_typed_signature(endpoint).return_annotation
+            response_model = None
+            if annotation is not inspect.Signature.empty and not (
+                isinstance(annotation, type) and issubclass(annotation, Response)
+            ):
+                response_model = annotation
+        self.response_model = response_model
+        self.status_code = status_code
+        self.tags = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.summary = summary
+        self.description = description or inspect.cleandoc(endpoint.__doc__ or "")
+        self.description = self.description.split("\f")[0].strip()
+        self.response_description = response_description
+        self.responses = dict(responses or {})
+        self.deprecated = deprecated
+        self.operation_id = operation_id
+        self.response_model_include = response_model_include
+        self.response_model_exclude = response_model_exclude
+        self.response_model_by_alias = response_model_by_alias
+        self.response_model_exclude_unset = response_model_exclude_unset
+        self.response_model_exclude_defaults = response_model_exclude_defaults
+        self.response_model_exclude_none = response_model_exclude_none
+        self.response_class = response_class
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.callbacks = callbacks
+        self.openapi_extra = openapi_extra
+        self.generate_unique_id_function = generate_unique_id_function
+        self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
+        _, _, convertors = compile_path(path)
+        self._path_names = set(convertors)
+        self.plan: Plan = compile_endpoint(
+            endpoint, path_names=self._path_names, dependencies=self.dependencies
+        )
+        self.dependant = self.plan.root
+        self._override_plans: dict[tuple[Any, ...], Plan] = {}
+        self._compile_response()
+        self.app = self._handle
+
+    def _compile_response(self) -> None:
+        self._response_class: type[Response] = _unwrap(self.response_class)
+        self._fast_json = self._response_class is JSONResponse
+        self.response_adapter: TypeAdapter[Any] | None = None
+        if self.response_model is not None:
+            self.response_adapter = TypeAdapter(self.response_model)
+        self._dump_options = {
+            "include": self.response_model_include,
+            "exclude": self.response_model_exclude,
+            "by_alias": self.response_model_by_alias,
+            "exclude_unset": self.response_model_exclude_unset,
+            "exclude_defaults": self.response_model_exclude_defaults,
+            "exclude_none": self.response_model_exclude_none,
+        }
+
+    def plan_for(self, overrides: dict[Any, Any]) -> Plan:
+        """Return the plan with ``overrides`` applied (compiled once per override set)."""
+        active = tuple((call, overrides[call]) for call in self.plan.calls if call in overrides)
+        if not active:
+            return self.plan
+        key = tuple(sorted(active, key=lambda pair: id(pair[0])))
+        plan = self._override_plans.get(key)
+        if plan is None:
+            plan = compile_endpoint(
+                self.endpoint,
+                path_names=self._path_names,
+                dependencies=self.dependencies,
+                overrides=overrides,
+            )
+            self._override_plans[key] = plan
+        return plan
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        plan = self.plan
+        provider = self.dependency_overrides_provider or scope.get("app")
+        overrides = getattr(provider, "dependency_overrides", None)
+        if overrides:
+            plan = self.plan_for(overrides)
+        if plan.has_generators:
+            # ``yield`` dependencies end after the response has been sent.
+            async with AsyncExitStack() as stack:
+                response = await self._respond(plan, request, stack)
+                await response(scope, receive, send)
+            return
+        response = await self._respond(plan, request, None)
+        await response(scope, receive, send)
+
+    async def _respond(
+        self, plan: Plan, request: Request, stack: AsyncExitStack | None
+    ) -> Response:
+        result, values = await solve(plan, request, stack)
+        background = values[plan.background_slot] if plan.background_slot >= 0 else None
+        if isinstance(result, Response):
+            if background is not None and result.background is None:
+                result.background = background
+            return result
+        response = self.serialize(result)
+        if plan.response_slot >= 0:
+            sub = values[plan.response_slot]
+            if sub.status_code:
+                response.status_code = sub.status_code
+            response.raw_headers.extend(sub.raw_headers)
+        if background is not None:
+            response.background = background
+        if not _body_allowed(response.status_code):
+            response.body = b""
+        return response
+
+    def serialize(self, result: Any) -> Response:
+        """Build the response for an endpoint's return value.
+
+        Raises:
+            ResponseValidationError: The value doesn't match the response model.
+        """
+        status = self.status_code
+        adapter = self.response_adapter
+        if adapter is None:
+            if self._fast_json:
+                return JSONResponse(result, status_code=status or 200)
+            return self._make(jsonable_encoder(result), status)
+        try:
+            value = adapter.validate_python(result, from_attributes=True)
+        except ValidationError as exc:
+            errors = [
+                {**error, "loc": ("response", *error["loc"])}
+                for error in exc.errors(include_url=False)
+            ]
+            raise ResponseValidationError(errors, body=result) from None
+        if self._fast_json:
+            # PERF: one Rust call from validated value to body bytes.
+            body = adapter.dump_json(value, **self._dump_options)
+            return _JSONBytes(body, status_code=status or 200)
+        return self._make(adapter.dump_python(value, mode="json", **self._dump_options), status)
+
+    def _make(self, content: Any, status: int | None) -> Response:
+        if status is None:
+            return self._response_class(content)
+        return self._response_class(content, status_code=status)
+
+
+class APIRouter(Router):
+    """A router with FastAPI's path operation decorators and ``include_router``.
+
+    Args:
+        prefix: Path prefix of every route added (no trailing ``/``).
+        tags / dependencies / responses / deprecated / include_in_schema /
+            default_response_class / callbacks / generate_unique_id_function:
+            Defaults applied to every route added.
+        routes / redirect_slashes / default / on_startup / on_shutdown /
+            lifespan: As for :class:`zephyr.routing.Router`.
+        route_class: Class of the routes created (default ``APIRoute``).
+        dependency_overrides_provider: Passed to the routes.
+
+    Raises:
+        ValueError: If ``prefix`` doesn't start with ``/`` or ends with ``/``.
+    """
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | Any = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        routes: list[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        default: Any = None,
+        dependency_overrides_provider: Any = None,
+        route_class: type[APIRoute] = APIRoute,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Any = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+    ) -> None:
+        super().__init__(
+            routes,
+            redirect_slashes=redirect_slashes,
+            default=default,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
+        )
+        if prefix:
+            if not prefix.startswith("/"):
+                raise ValueError("A path prefix must start with '/'")
+            if prefix.endswith("/"):
+                raise ValueError(
+                    "A path prefix must not end with '/', as the routes will start with '/'"
+                )
+        self.prefix = prefix
+        self.tags: list[str | Enum] = list(tags or [])
+        self.dependencies = list(dependencies or [])
+        self.default_response_class = default_response_class
+        self.responses = dict(responses or {})
+        self.callbacks = list(callbacks or [])
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self.route_class = route_class
+        self.deprecated = deprecated
+        self.include_in_schema = include_in_schema
+        self.generate_unique_id_function = generate_unique_id_function
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        response_model: Any = Default(None),
+        status_code: int | None = None,
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        summary: str | None = None,
+        description: str | None = None,
+        response_description: str = "Successful Response",
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        deprecated: bool | None = None,
+        methods: Sequence[str] | set[str] | None = None,
+        operation_id: str | None = None,
+        response_model_include: Any = None,
+        response_model_exclude: Any = None,
+        response_model_by_alias: bool = True,
+        response_model_exclude_unset: bool = False,
+        response_model_exclude_defaults: bool = False,
+        response_model_exclude_none: bool = False,
+        include_in_schema: bool = True,
+        response_class: type[Response] | Any = Default(JSONResponse),
+        name: str | None = None,
+        route_class_override: type[APIRoute] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        openapi_extra: dict[str, Any] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+    ) -> None:
+        """Create an ``APIRoute`` at ``prefix + path``, merging the router's defaults."""
+        route_class = route_class_override or self.route_class
+        if isinstance(response_class, _DefaultPlaceholder):
+            response_class = self.default_response_class
+        if isinstance(generate_unique_id_function, _DefaultPlaceholder):
+            generate_unique_id_function = self.generate_unique_id_function
+        route = route_class(
+            self.prefix + path,
+            endpoint=endpoint,
+            response_model=response_model,
+            status_code=status_code,
+            tags=[*self.tags, *(tags or [])],
+            dependencies=[*self.dependencies, *(dependencies or [])],
+            summary=summary,
+            description=description,
+            response_description=response_description,
+            responses={**self.responses, **(responses or {})},
+            deprecated=deprecated or self.deprecated,
+            methods=methods,
+            operation_id=operation_id,
+            response_model_include=response_model_include,
+            response_model_exclude=response_model_exclude,
+            response_model_by_alias=response_model_by_alias,
+            response_model_exclude_unset=response_model_exclude_unset,
+            response_model_exclude_defaults=response_model_exclude_defaults,
+            response_model_exclude_none=response_model_exclude_none,
+            include_in_schema=include_in_schema and self.include_in_schema,
+            response_class=response_class,
+            name=name,
+            dependency_overrides_provider=self.dependency_overrides_provider,
+            callbacks=[*self.callbacks, *(callbacks or [])],
+            openapi_extra=openapi_extra,
+            generate_unique_id_function=generate_unique_id_function,
+        )
+        self.routes.append(route)
+
+    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_api_route`."""
+
+        def decorator(func: F) -> F:
+            self.add_api_route(path, func, **kwargs)
+            return func
+
+        return decorator
+
+    def _method(self, method: str, path: str, kwargs: dict[str, Any]) -> Callable[[F], F]:
+        return self.api_route(path, methods=[method], **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a GET path operation; keyword arguments as for :meth:`add_api_route`."""
+        return self._method("GET", path, kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a PUT path operation."""
+        return self._method("PUT", path, kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a POST path operation."""
+        return self._method("POST", path, kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a DELETE path operation."""
+        return self._method("DELETE", path, kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register an OPTIONS path operation."""
+        return self._method("OPTIONS", path, kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a HEAD path operation."""
+        return self._method("HEAD", path, kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a PATCH path operation."""
+        return self._method("PATCH", path, kwargs)
+
+    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a TRACE path operation."""
+        return self._method("TRACE", path, kwargs)
+
+    def include_router(
+        self,
+        router: APIRouter,
+        *,
+        prefix: str = "",
+        tags: list[str | Enum] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | Any = Default(JSONResponse),
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+    ) -> None:
+        """Copy ``router``'s routes into this router with extra prefix and defaults.
+
+        Routes are recompiled (their dependencies change); plain routes and
+        mounts are copied with the prefix. Startup/shutdown handlers are merged.
+
+        Raises:
+            ValueError: If ``prefix`` doesn't start with ``/`` or ends with ``/``.
+        """
+        if prefix:
+            if not prefix.startswith("/"):
+                raise ValueError("A path prefix must start with '/'")
+            if prefix.endswith("/"):
+                raise ValueError(
+                    "A path prefix must not end with '/', as the routes will start with '/'"
+                )
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                self._include_api_route(
+                    route,
+                    prefix=prefix,
+                    tags=tags,
+                    dependencies=dependencies,
+                    default_response_class=default_response_class,
+                    responses=responses,
+                    callbacks=callbacks,
+                    deprecated=deprecated,
+                    include_in_schema=include_in_schema,
+                    generate_unique_id_function=generate_unique_id_function,
+                )
+            elif isinstance(route, Route):
+                self.add_route(
+                    prefix + route.path,
+                    route.endpoint,
+                    methods=route.methods,
+                    name=route.name,
+                    include_in_schema=route.include_in_schema,
+                )
+            elif isinstance(route, Mount):
+                self.routes.append(Mount(prefix + route.path, app=route.app, name=route.name))
+            else:
+                self.routes.append(route)
+        for handler in getattr(router, "on_startup", []) or []:
+            self.add_event_handler("startup", handler)
+        for handler in getattr(router, "on_shutdown", []) or []:
+            self.add_event_handler("shutdown", handler)
+
+    def _include_api_route(self, route: APIRoute, *, prefix: str, **options: Any) -> None:
+        response_class = route.response_class
+        if isinstance(response_class, _DefaultPlaceholder):
+            response_class = options["default_response_class"]
+            if isinstance(response_class, _DefaultPlaceholder):
+                response_class = route.response_class
+        unique_id = route.generate_unique_id_function
+        if isinstance(unique_id, _DefaultPlaceholder):
+            unique_id = options["generate_unique_id_function"]
+        self.add_api_route(
+            prefix + route.path,
+            route.endpoint,
+            response_model=route.response_model,
+            status_code=route.status_code,
+            tags=[*(options["tags"] or []), *route.tags],
+            dependencies=[*(options["dependencies"] or []), *route.dependencies],
+            summary=route.summary,
+            description=route.description,
+            response_description=route.response_description,
+            responses={**(options["responses"] or {}), **route.responses},
+            deprecated=route.deprecated or options["deprecated"],
+            methods=route.methods,
+            operation_id=route.operation_id,
+            response_model_include=route.response_model_include,
+            response_model_exclude=route.response_model_exclude,
+            response_model_by_alias=route.response_model_by_alias,
+            response_model_exclude_unset=route.response_model_exclude_unset,
+            response_model_exclude_defaults=route.response_model_exclude_defaults,
+            response_model_exclude_none=route.response_model_exclude_none,
+            include_in_schema=route.include_in_schema and options["include_in_schema"],
+            response_class=response_class,
+            name=route.name,
+            route_class_override=type(route),
+            callbacks=[*(options["callbacks"] or []), *(route.callbacks or [])],
+            openapi_extra=route.openapi_extra,
+            generate_unique_id_function=unique_id,
+        )

@@ -1,0 +1,64 @@
+"""Validation exceptions of the API layer (request and response validation)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "RequestValidationError",
+    "ResponseValidationError",
+    "ValidationException",
+    "WebSocketRequestValidationError",
+]
+
+
+class ValidationException(Exception):
+    """Base of validation failures.
+
+    Args:
+        errors: Error dicts ``{"type", "loc", "msg", "input", "ctx"?}``.
+    """
+
+    def __init__(self, errors: Sequence[Any]) -> None:
+        self._errors = errors
+
+    def errors(self) -> Sequence[Any]:
+        """Return the error dicts."""
+        return self._errors
+
+    def __str__(self) -> str:
+        lines = [f"{len(self._errors)} validation error(s):"]
+        lines.extend(f"  {error}" for error in self._errors)
+        return "\n".join(lines)
+
+
+class RequestValidationError(ValidationException):
+    """The request's parameters or body did not validate (answered with 422).
+
+    Args:
+        errors: Error dicts with ``loc`` starting with the location
+            (``"query"``, ``"body"``...).
+        body: The received body (parsed JSON, form or raw), if any.
+    """
+
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self.body = body
+
+
+class WebSocketRequestValidationError(ValidationException):
+    """A WebSocket endpoint's parameters did not validate (closed with 1008)."""
+
+
+class ResponseValidationError(ValidationException):
+    """An endpoint's return value did not match its response model (a server bug: 500).
+
+    Args:
+        errors: Error dicts with ``loc`` starting with ``"response"``.
+        body: The value the endpoint returned.
+    """
+
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self.body = body

@@ -1,0 +1,1 @@
+"""Dependency injection: signature analysis at startup, a flat plan run per request."""

@@ -1,0 +1,432 @@
+"""Compile an endpoint into a :class:`~zephyr.dependencies.models.Plan`, once per route.
+
+All signature inspection happens here: which parameters come from where,
+which callables are dependencies and how to call them, which results are
+shared (``use_cache``). The request path (``solve.py``) only walks the result.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from enum import Enum
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import pydantic
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from zephyr import params
+from zephyr.background import BackgroundTasks
+from zephyr.datastructures import UploadFile
+from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
+from zephyr.dependencies.models import CallKind, Dependant, ParamField, Plan, Step
+from zephyr.requests import HTTPConnection
+from zephyr.responses import Response
+
+__all__ = ["analyze", "build_plan", "compile_endpoint", "get_typed_signature"]
+
+_SEQUENCE_ORIGINS: tuple[Any, ...] = (list, set, tuple, frozenset, Sequence)
+_UNION_TYPES: tuple[Any, ...] = (Union,)
+try:  # ``X | Y`` unions have their own origin.
+    import types as _types
+
+    _UNION_TYPES = (Union, _types.UnionType)
+except AttributeError:  # pragma: no cover
+    pass
+
+
+def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
+    """Return ``call``'s signature with string annotations evaluated."""
+    return inspect.signature(call, eval_str=True)
+
+
+def _call_kind(call: Callable[..., Any]) -> CallKind:
+    target: Any = call
+    if not (inspect.isroutine(call) or inspect.isclass(call)):
+        target = getattr(call, "__call__", call)  # noqa: B004 - callable instances
+    if inspect.isasyncgenfunction(target):
+        return CallKind.ASYNC_GEN
+    if inspect.isgeneratorfunction(target):
+        return CallKind.SYNC_GEN
+    if inspect.iscoroutinefunction(target):
+        return CallKind.ASYNC
+    return CallKind.SYNC
+
+
+def _union_args(tp: Any) -> tuple[Any, ...] | None:
+    if get_origin(tp) in _UNION_TYPES:
+        return tuple(a for a in get_args(tp) if a is not type(None))
+    return None
+
+
+def _strip_annotated(tp: Any) -> Any:
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    return tp
+
+
+def is_scalar(tp: Any) -> bool:
+    """Whether values of ``tp`` come from a single string (query/header/... values)."""
+    tp = _strip_annotated(tp)
+    members = _union_args(tp)
+    if members is not None:
+        return all(is_scalar(m) for m in members)
+    if tp is Any or tp is None or tp is type(None):
+        return True
+    origin = get_origin(tp)
+    if origin is not None:
+        return (
+            origin.__class__.__name__ == "_LiteralGenericAlias" or str(origin) == "typing.Literal"
+        )
+    if isinstance(tp, type):
+        if issubclass(tp, pydantic.BaseModel | Mapping | UploadFile) or dataclasses.is_dataclass(
+            tp
+        ):
+            return False
+        if issubclass(tp, str | bytes | Enum):
+            return True
+        return not issubclass(tp, list | set | tuple | frozenset | dict)
+    return True
+
+
+def is_sequence(tp: Any) -> bool:
+    """Whether ``tp`` is a list/set/tuple (possibly optional) read from repeated keys."""
+    tp = _strip_annotated(tp)
+    members = _union_args(tp)
+    if members is not None:
+        return any(is_sequence(m) for m in members)
+    origin = get_origin(tp)
+    if origin is not None and isinstance(origin, type):
+        return issubclass(origin, list | set | tuple | frozenset) or origin is Sequence
+    return isinstance(tp, type) and issubclass(tp, list | set | tuple | frozenset)
+
+
+def is_scalar_sequence(tp: Any) -> bool:
+    """Whether ``tp`` is a sequence of scalars (``list[int]``...)."""
+    tp = _strip_annotated(tp)
+    members = _union_args(tp)
+    if members is not None:
+        return len(members) == 1 and is_scalar_sequence(members[0])
+    if not is_sequence(tp):
+        return False
+    return all(is_scalar(a) for a in get_args(tp) if a is not Ellipsis)
+
+
+def is_upload(tp: Any) -> bool:
+    """Whether ``tp`` involves ``UploadFile`` (a file part of a multipart body)."""
+    tp = _strip_annotated(tp)
+    if isinstance(tp, type) and issubclass(tp, UploadFile):
+        return True
+    return any(is_upload(a) for a in get_args(tp))
+
+
+def _split_annotation(annotation: Any) -> tuple[Any, Any]:
+    """Split ``Annotated[T, ..., marker]`` into (type with other metadata, marker)."""
+    if get_origin(annotation) is not Annotated:
+        return annotation, None
+    base, *metadata = get_args(annotation)
+    markers = [m for m in metadata if isinstance(m, FieldInfo | params.Depends)]
+    if not markers:
+        return annotation, None
+    rest = [m for m in metadata if m is not markers[-1]]
+    if rest:
+        base = Annotated.__class_getitem__((base, *rest))  # type: ignore[attr-defined]
+    return base, markers[-1]
+
+
+def _special_kind(annotation: Any) -> str | None:
+    tp = _strip_annotated(annotation)
+    if not isinstance(tp, type):
+        return None
+    if issubclass(tp, HTTPConnection):
+        return "request"
+    if issubclass(tp, Response):
+        return "response"
+    if issubclass(tp, BackgroundTasks):
+        return "background"
+    # SecurityScopes lives in zephyr.security; recognised by name to avoid the import.
+    if tp.__name__ == "SecurityScopes":
+        return "security_scopes"
+    return None
+
+
+def _external_name(name: str, marker: FieldInfo) -> str:
+    if isinstance(marker.validation_alias, str):
+        return marker.validation_alias
+    if marker.alias:
+        return marker.alias
+    if isinstance(marker, params.Header) and marker.convert_underscores:
+        return name.replace("_", "-")
+    return name
+
+
+def _param_field(
+    name: str, annotation: Any, marker: FieldInfo | None, default: Any, path_names: set[str]
+) -> ParamField:
+    if marker is None:
+        if name in path_names:
+            marker = params.Path()
+        elif is_upload(annotation):
+            marker = params.File(default)
+        elif is_scalar(annotation) or is_scalar_sequence(annotation):
+            marker = params.Query(default)
+        else:
+            marker = params.Body(default)
+    elif default is not inspect.Parameter.empty and not isinstance(marker, params.Path):
+        # Copied: one marker object may be shared through an ``Annotated`` alias.
+        marker = copy.copy(marker)
+        marker.default = default
+    default_value = marker.default
+    if default_value is Ellipsis:
+        default_value = PydanticUndefined
+    if not isinstance(marker, params._Marker):
+        # A plain ``pydantic.Field`` in ``Annotated``: a query parameter with its constraints.
+        wrapped = params.Query(default_value)
+        wrapped.metadata = list(marker.metadata)
+        marker = wrapped
+    if isinstance(marker, params.Form):
+        location = "form"
+    elif isinstance(marker, params.Body):
+        location = "body"
+    elif isinstance(marker, params.Param):
+        location = marker.in_.value
+    else:  # pragma: no cover - every marker is one of the above
+        location = "query"
+    return ParamField(
+        name=name,
+        location=location,
+        external=_external_name(name, marker),
+        annotation=Any if annotation is inspect.Parameter.empty else annotation,
+        info=marker,
+        default=default_value,
+        is_sequence=location != "body" and is_sequence(annotation),
+        is_file=isinstance(marker, params.File) or is_upload(annotation),
+    )
+
+
+def analyze(
+    call: Callable[..., Any],
+    *,
+    path_names: set[str],
+    overrides: Mapping[Any, Any] | None = None,
+    security_scopes: Sequence[str] = (),
+    use_cache: bool = True,
+    exit_scope: str | None = None,
+    marker: params.Depends | None = None,
+) -> Dependant:
+    """Analyse ``call``'s signature into a :class:`Dependant` tree.
+
+    Args:
+        call: The endpoint or dependency.
+        path_names: Parameter names of the route's path template.
+        overrides: ``{original dependency: replacement}`` applied to sub-dependencies.
+        security_scopes: Scopes accumulated from enclosing ``Security()``.
+        use_cache: From the ``Depends()`` marker.
+        exit_scope: ``"function"``/``"request"`` for ``yield`` dependencies.
+        marker: The ``Depends``/``Security`` marker that led here, if any.
+
+    Raises:
+        TypeError: If a parameter can't be classified.
+    """
+    own_scopes = list(marker.scopes) if isinstance(marker, params.Security) else []
+    node = Dependant(
+        call=call,
+        kind=_call_kind(call),
+        security_scopes=[*security_scopes, *own_scopes],
+        own_scopes=own_scopes,
+        is_security=isinstance(marker, params.Security),
+        use_cache=use_cache,
+        exit_scope=exit_scope or "request",
+    )
+    for parameter in get_typed_signature(call).parameters.values():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        annotation, found = _split_annotation(parameter.annotation)
+        default = parameter.default
+        if isinstance(default, FieldInfo | params.Depends):
+            found, default = default, inspect.Parameter.empty
+        if isinstance(found, params.Depends):
+            dependency = found.dependency or _strip_annotated(annotation)
+            sub = _analyze_dependency(dependency, found, node, path_names, overrides)
+            node.dependencies.append((parameter.name, sub))
+            continue
+        special = _special_kind(annotation) if found is None else None
+        if special is not None:
+            node.specials.append((parameter.name, special))
+            continue
+        if found is not None and default is inspect.Parameter.empty:
+            default = found.default
+        elif found is None and default is inspect.Parameter.empty:
+            default = PydanticUndefined
+        node.params.append(_param_field(parameter.name, annotation, found, default, path_names))
+    return node
+
+
+def _analyze_dependency(
+    dependency: Callable[..., Any],
+    marker: params.Depends,
+    parent: Dependant,
+    path_names: set[str],
+    overrides: Mapping[Any, Any] | None,
+) -> Dependant:
+    call = overrides.get(dependency, dependency) if overrides else dependency
+    sub = analyze(
+        call,
+        path_names=path_names,
+        overrides=overrides,
+        security_scopes=parent.security_scopes,
+        use_cache=marker.use_cache,
+        exit_scope=marker.scope,
+        marker=marker,
+    )
+    sub.original = dependency  # type: ignore[attr-defined]
+    return sub
+
+
+def compile_endpoint(
+    endpoint: Callable[..., Any],
+    *,
+    path_names: set[str],
+    dependencies: Iterable[params.Depends] = (),
+    overrides: Mapping[Any, Any] | None = None,
+) -> Plan:
+    """Analyse an endpoint with its route-level dependencies and build its plan.
+
+    Args:
+        endpoint: The path operation function.
+        path_names: The route template's parameter names.
+        dependencies: ``Depends()`` from the route and its routers, run first,
+            results unused.
+        overrides: Dependency overrides to apply (see ``dependency_overrides``).
+
+    Returns:
+        The compiled :class:`Plan`.
+    """
+    root = analyze(endpoint, path_names=path_names, overrides=overrides)
+    extra = [
+        (None, _analyze_dependency(d.dependency, d, root, path_names, overrides))
+        for d in dependencies
+        if d.dependency is not None
+    ]
+    root.dependencies[:0] = extra
+    return build_plan(root)
+
+
+class _Flattener:
+    """Post-order walk of a dependant tree into steps, slots and fields."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self.fields: list[ParamField] = []
+        self.initial: list[Any] = []
+        self.cache: dict[Any, int] = {}
+        self.specials: dict[str, int] = {}
+        self.calls: set[Any] = set()
+
+    def slot(self, value: Any = None) -> int:
+        self.initial.append(value)
+        return len(self.initial) - 1
+
+    def special(self, kind: str, node: Dependant, annotation_owner: Any) -> int:
+        if kind == "security_scopes":
+            return self.slot(_security_scopes(annotation_owner, node.security_scopes))
+        if kind not in self.specials:
+            self.specials[kind] = self.slot()
+        return self.specials[kind]
+
+    def visit(self, node: Dependant, is_root: bool = False) -> int:
+        key = node.cache_key
+        if not is_root:
+            self.calls.add(getattr(node, "original", node.call))
+            if node.use_cache and key in self.cache:
+                return self.cache[key]
+        needs: list[int] = []
+        args: list[tuple[str, int]] = []
+        for name, sub in node.dependencies:
+            index = self.visit(sub)
+            needs.append(index)
+            if name is not None:
+                args.append((name, self.steps[index].slot))
+        owner = len(self.steps)
+        for original in node.params:
+            field = dataclasses.replace(original, slot=self.slot(), owner=owner)
+            self.fields.append(field)
+            args.append((field.name, field.slot))
+        for name, kind in node.specials:
+            args.append((name, self.special(kind, node, _annotation_of(node.call, name))))
+        self.steps.append(
+            Step(
+                call=_wrap_call(node),
+                kind=node.kind,
+                args=tuple(args),
+                slot=self.slot(),
+                owner=owner,
+                needs=tuple(needs),
+                function_scope=node.exit_scope == "function",
+            )
+        )
+        self.cache.setdefault(key, owner)
+        return owner
+
+
+def _wrap_call(node: Dependant) -> Callable[..., Any]:
+    # Generators are wrapped once here, not per request.
+    if node.kind is CallKind.ASYNC_GEN:
+        return asynccontextmanager(node.call)
+    if node.kind is CallKind.SYNC_GEN:
+        return contextmanager(node.call)
+    return node.call
+
+
+def _annotation_of(call: Callable[..., Any], name: str) -> Any:
+    annotation = get_typed_signature(call).parameters[name].annotation
+    return _strip_annotated(annotation)
+
+
+def _security_scopes(cls: Any, scopes: list[str]) -> Any:
+    return cls(scopes=list(scopes))
+
+
+def build_plan(root: Dependant) -> Plan:
+    """Flatten an analysed tree into a :class:`Plan` with its extractors.
+
+    Raises:
+        ValueError: If an extractor's validation model can't be generated.
+    """
+    flat = _Flattener()
+    flat.visit(root, is_root=True)
+    by_location: dict[str, list[ParamField]] = {}
+    for field in flat.fields:
+        by_location.setdefault(field.location, []).append(field)
+    plan = Plan(
+        root=root,
+        steps=flat.steps,
+        fields=flat.fields,
+        size=len(flat.initial),
+        initial=flat.initial,
+        request_slot=flat.specials.get("request", -1),
+        response_slot=flat.specials.get("response", -1),
+        background_slot=flat.specials.get("background", -1),
+        has_generators=any(s.kind >= CallKind.ASYNC_GEN for s in flat.steps),
+        has_function_scope=any(
+            s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps
+        ),
+        calls=frozenset(flat.calls),
+    )
+    for location in ("path", "query", "header", "cookie"):
+        fields = by_location.get(location)
+        if fields:
+            setattr(plan, location, LocationExtractor(location, fields))
+    body = by_location.get("body")
+    form = by_location.get("form")
+    if form:
+        # Body-typed values next to form fields are read from the form too.
+        plan.form = FormExtractor([*form, *(body or [])])
+    elif body:
+        embed = len(body) > 1 or bool(getattr(body[0].info, "embed", False))
+        plan.body = BodyExtractor(body, embed)
+    return plan

@@ -1,0 +1,164 @@
+"""The per-request executor: run a compiled :class:`~zephyr.dependencies.models.Plan`.
+
+No introspection happens here: extractors fill value slots, then each step's
+keyword arguments are gathered from slots and the callable is awaited, run in
+the thread pool, or entered as a context manager on the request's exit stack.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import AbstractContextManager, AsyncExitStack
+from types import TracebackType
+from typing import Any
+
+from zephyr.api_exceptions import RequestValidationError
+from zephyr.background import BackgroundTasks
+from zephyr.concurrency import run_in_threadpool
+from zephyr.dependencies.extract import ErrorList
+from zephyr.dependencies.models import CallKind, Plan, Step
+from zephyr.requests import Request
+from zephyr.responses import Response
+
+__all__ = ["new_sub_response", "solve"]
+
+
+class _ThreadedContext:
+    """Enter and exit a sync context manager in the thread pool (it may block)."""
+
+    def __init__(self, cm: AbstractContextManager[Any]) -> None:
+        self._cm = cm
+
+    async def __aenter__(self) -> Any:
+        return await run_in_threadpool(self._cm.__enter__)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        return await run_in_threadpool(self._cm.__exit__, exc_type, exc, tb)
+
+
+def new_sub_response() -> Response:
+    """The ``Response`` injected into endpoints: headers, cookies and status to merge."""
+    response = Response()
+    response.raw_headers.clear()
+    response.status_code = None  # type: ignore[assignment]
+    return response
+
+
+async def _call(step: Step, values: list[Any], stack: AsyncExitStack | None) -> Any:
+    kwargs = {name: values[slot] for name, slot in step.args}
+    kind = step.kind
+    if kind is CallKind.ASYNC:
+        return await step.call(**kwargs)
+    if kind is CallKind.SYNC:
+        return await run_in_threadpool(step.call, **kwargs)
+    assert stack is not None, "plans with generators run with an exit stack"
+    if kind is CallKind.ASYNC_GEN:
+        return await stack.enter_async_context(step.call(**kwargs))
+    return await stack.enter_async_context(_ThreadedContext(step.call(**kwargs)))
+
+
+async def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | None:
+    errors: ErrorList | None = None
+    scope = request.scope
+    if plan.path is not None:
+        errors = plan.path.extract(scope.get("path_params") or {}, values)
+    if plan.query is not None:
+        found = plan.query.extract(request.query_params, values)
+        if found:
+            errors = found if errors is None else errors + found
+    if plan.header is not None:
+        found = plan.header.extract(request.headers, values)
+        if found:
+            errors = found if errors is None else errors + found
+    if plan.cookie is not None:
+        found = plan.cookie.extract(request.cookies, values)
+        if found:
+            errors = found if errors is None else errors + found
+    if plan.body is not None:
+        found = await plan.body.extract(request, values)
+        if found:
+            errors = found if errors is None else errors + found
+    if plan.form is not None:
+        found = await plan.form.extract(request, values)
+        if found:
+            errors = found if errors is None else errors + found
+    return errors
+
+
+async def solve(
+    plan: Plan, request: Request, stack: AsyncExitStack | None
+) -> tuple[Any, list[Any]]:
+    """Validate the request's inputs, run the dependencies and the endpoint.
+
+    Args:
+        plan: The route's compiled plan.
+        request: The request.
+        stack: The request's exit stack (``yield`` dependencies end when it
+            closes, after the response is sent); ``None`` if the plan has no
+            generators.
+
+    Returns:
+        ``(endpoint result, value slots)``; the slots hold the injected
+        ``Response`` and ``BackgroundTasks``, if any.
+
+    Raises:
+        RequestValidationError: Some input didn't validate (after running
+            the dependencies whose own inputs did, as FastAPI does, so that
+            e.g. an authentication error still wins).
+        Exception: Whatever a dependency or the endpoint raises.
+    """
+    values = plan.initial.copy()
+    if plan.request_slot >= 0:
+        values[plan.request_slot] = request
+    if plan.response_slot >= 0:
+        values[plan.response_slot] = new_sub_response()
+    if plan.background_slot >= 0:
+        values[plan.background_slot] = BackgroundTasks()
+    errors = await _extract(plan, request, values)
+    if errors:
+        await _run_valid_dependencies(plan, values, errors, stack)
+        raise RequestValidationError(_ordered(errors), body=_received_body(request))
+    steps = plan.steps
+    if plan.has_function_scope:
+        async with AsyncExitStack() as function_stack:
+            for step in steps:
+                target = function_stack if step.function_scope else stack
+                values[step.slot] = await _call(step, values, target)
+    else:
+        for step in steps:
+            values[step.slot] = await _call(step, values, stack)
+    return values[steps[-1].slot], values
+
+
+def _ordered(errors: ErrorList) -> list[dict[str, Any]]:
+    # FastAPI reports per dependant (dependencies first), and within one by
+    # location: path, query, header, cookie, body. The sort is stable.
+    errors.sort(key=lambda item: (item[0], item[1]))
+    return [error for _, _, error in errors]
+
+
+async def _run_valid_dependencies(
+    plan: Plan, values: list[Any], errors: ErrorList, stack: AsyncExitStack | None
+) -> None:
+    """Call the dependencies whose inputs (and sub-dependencies) validated."""
+    failed = {owner for owner, _, _ in errors}
+    for index, step in enumerate(plan.steps[:-1]):
+        if index in failed or any(need in failed for need in step.needs):
+            failed.add(index)
+            continue
+        values[step.slot] = await _call(step, values, stack)
+
+
+def _received_body(request: Request) -> Any:
+    body: bytes | None = request.__dict__.get("_body")
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body

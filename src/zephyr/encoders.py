@@ -1,0 +1,169 @@
+"""``jsonable_encoder``: turn arbitrary Python data into JSON-compatible data.
+
+Used on slow or explicit paths (exception handlers, user code, non-JSON
+response classes). Endpoint return values are *not* walked with it: compiled
+routes serialize with Pydantic in one call (see ``zephyr._api.routing``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import deque
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from enum import Enum
+from ipaddress import (
+    IPv4Address,
+    IPv4Interface,
+    IPv4Network,
+    IPv6Address,
+    IPv6Interface,
+    IPv6Network,
+)
+from pathlib import PurePath
+from re import Pattern
+from types import GeneratorType
+from typing import Any
+from uuid import UUID
+
+import pydantic
+
+__all__ = ["jsonable_encoder"]
+
+IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any]
+
+
+def _decimal(value: Decimal) -> int | float:
+    # Integral decimals stay ints ("1" not "1.0"), others become floats.
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(value)
+    return float(value)
+
+
+_BY_TYPE: dict[type[Any], Callable[[Any], Any]] = {
+    bytes: lambda o: o.decode(),
+    datetime.date: lambda o: o.isoformat(),
+    datetime.datetime: lambda o: o.isoformat(),
+    datetime.time: lambda o: o.isoformat(),
+    datetime.timedelta: lambda o: o.total_seconds(),
+    Decimal: _decimal,
+    frozenset: list,
+    set: list,
+    deque: list,
+    GeneratorType: list,
+    UUID: str,
+    Pattern: lambda o: o.pattern,
+    IPv4Address: str,
+    IPv4Interface: str,
+    IPv4Network: str,
+    IPv6Address: str,
+    IPv6Interface: str,
+    IPv6Network: str,
+    PurePath: str,
+}
+
+
+def jsonable_encoder(
+    obj: Any,
+    include: IncEx | None = None,
+    exclude: IncEx | None = None,
+    by_alias: bool = True,
+    exclude_unset: bool = False,
+    exclude_defaults: bool = False,
+    exclude_none: bool = False,
+    custom_encoder: dict[Any, Callable[[Any], Any]] | None = None,
+    sqlalchemy_safe: bool = True,
+) -> Any:
+    """Convert ``obj`` into data ``json.dumps`` accepts (dicts, lists, str, numbers...).
+
+    Args:
+        obj: Any value: Pydantic models, dataclasses, enums, dates, UUIDs,
+            paths, containers...
+        include / exclude: Fields to keep / drop (models and top-level dicts).
+        by_alias: Use field aliases for model keys. Default ``True``.
+        exclude_unset / exclude_defaults / exclude_none: Model dump filters;
+            ``exclude_none`` also drops ``None`` values of dicts.
+        custom_encoder: ``{type: function}`` taking precedence over the defaults.
+        sqlalchemy_safe: Skip dict keys starting with ``_sa`` (SQLAlchemy state).
+
+    Returns:
+        JSON-compatible data.
+
+    Raises:
+        ValueError: If an object has no known conversion.
+    """
+    custom = custom_encoder or {}
+    if custom:
+        if type(obj) in custom:
+            return custom[type(obj)](obj)
+        for kind, encoder in custom.items():
+            if isinstance(obj, kind):
+                return encoder(obj)
+    if isinstance(obj, str | int | float | type(None)):
+        return obj
+    options = {
+        "by_alias": by_alias,
+        "exclude_unset": exclude_unset,
+        "exclude_defaults": exclude_defaults,
+        "exclude_none": exclude_none,
+        "custom_encoder": custom_encoder,
+        "sqlalchemy_safe": sqlalchemy_safe,
+    }
+    if isinstance(obj, pydantic.BaseModel):
+        data = obj.model_dump(
+            mode="json",
+            include=include,
+            exclude=exclude,
+            by_alias=by_alias,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+        return jsonable_encoder(data, **options)  # type: ignore[arg-type]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return jsonable_encoder(dataclasses.asdict(obj), include, exclude, **options)  # type: ignore[arg-type]
+    if isinstance(obj, Enum):
+        return jsonable_encoder(obj.value, **options)  # type: ignore[arg-type]
+    if isinstance(obj, Mapping):
+        return _encode_mapping(obj, include, exclude, options)
+    if isinstance(obj, list | tuple):
+        return [jsonable_encoder(item, **options) for item in obj]  # type: ignore[arg-type]
+    for kind in type(obj).__mro__:
+        encoder = _BY_TYPE.get(kind)
+        if encoder is not None:
+            result = encoder(obj)
+            if isinstance(result, list):
+                return [jsonable_encoder(item, **options) for item in result]  # type: ignore[arg-type]
+            return result
+    return _fallback(obj, options)
+
+
+def _encode_mapping(
+    obj: Mapping[Any, Any], include: Any, exclude: Any, options: dict[str, Any]
+) -> dict[Any, Any]:
+    keep = set(include) if include is not None else None
+    drop = set(exclude) if exclude is not None else set()
+    out: dict[Any, Any] = {}
+    for key, value in obj.items():
+        if options["sqlalchemy_safe"] and isinstance(key, str) and key.startswith("_sa"):
+            continue
+        if (keep is not None and key not in keep) or key in drop:
+            continue
+        if value is None and options["exclude_none"]:
+            continue
+        out[jsonable_encoder(key, **options)] = jsonable_encoder(value, **options)
+    return out
+
+
+def _fallback(obj: Any, options: dict[str, Any]) -> Any:
+    # Last resorts, in order: mapping-like objects, then plain attribute bags.
+    try:
+        data = dict(obj)
+    except Exception as first:
+        try:
+            data = vars(obj)
+        except TypeError as second:
+            raise ValueError([first, second]) from second
+    return jsonable_encoder(data, **options)

@@ -1,0 +1,49 @@
+"""Default exception handlers of the API layer (JSON error bodies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.encoders import jsonable_encoder
+from zephyr.exceptions import HTTPException
+from zephyr.requests import Request
+from zephyr.responses import JSONResponse, Response
+
+__all__ = [
+    "http_exception_handler",
+    "request_validation_exception_handler",
+    "websocket_request_validation_exception_handler",
+]
+
+
+def _body_allowed(status_code: int) -> bool:
+    # RFC 9110 sections 15.2, 15.3.5 and 15.4.5: 1xx, 204 and 304 have no content.
+    return not (status_code < 200 or status_code in (204, 205, 304))
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    """Answer an ``HTTPException`` with ``{"detail": exc.detail}`` and its headers.
+
+    Returns:
+        A ``JSONResponse`` with the exception's status, or an empty
+        ``Response`` for statuses that carry no content (1xx, 204, 205, 304).
+    """
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers) if exc.headers else None
+    if not _body_allowed(exc.status_code):
+        return Response(status_code=exc.status_code, headers=headers)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+async def request_validation_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Answer a ``RequestValidationError`` with 422 ``{"detail": [errors...]}``."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+
+async def websocket_request_validation_exception_handler(websocket: Any, exc: Exception) -> None:
+    """Close the WebSocket with 1008 (policy violation) and the errors as reason."""
+    assert isinstance(exc, WebSocketRequestValidationError)
+    reason = str(jsonable_encoder(exc.errors()))[:123]  # RFC 6455: reason fits 123 bytes.
+    await websocket.close(code=1008, reason=reason)
