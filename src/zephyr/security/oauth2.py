@@ -5,32 +5,16 @@ classes' ``__init__`` signatures carry ``Annotated[..., Form()]`` objects that
 the dependency resolver inspects directly.
 """
 
-import importlib
-from collections.abc import Callable
 from typing import Annotated, Any, cast
 
 from zephyr.exceptions import HTTPException
 from zephyr.openapi.models import OAuth2 as OAuth2Model
 from zephyr.openapi.models import OAuthFlows as OAuthFlowsModel
+from zephyr.param_functions import Form
 from zephyr.requests import Request
 from zephyr.security._errors import not_authenticated
 from zephyr.security.base import SecurityBase
 from zephyr.security.utils import get_authorization_scheme_param
-
-
-def _load_form() -> Callable[..., Any]:
-    # zephyr.param_functions is built alongside this module; until it exists the
-    # form fields carry no marker (the classes still work when called directly).
-    try:
-        module = importlib.import_module("zephyr.param_functions")
-    except ImportError:  # pragma: no cover - only while the API layer is being assembled
-        return lambda **kwargs: None
-    form: Callable[..., Any] = module.Form
-    return form
-
-
-Form = _load_form()
-
 
 __all__ = [
     "OAuth2",
