@@ -1,0 +1,399 @@
+"""``get_openapi``: the OpenAPI 3.1 document of an app's ``APIRoute``s.
+
+The layout follows FastAPI's documents (operation ids, ``Body_<operation id>``
+schemas, ``HTTPValidationError``), so clients and tools see the same thing.
+All JSON Schemas come from one Pydantic ``generate_definitions`` call, so
+shared models land once in ``components.schemas``.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Sequence
+from typing import Annotated, Any, get_args, get_origin
+
+import pydantic
+from pydantic import Field, TypeAdapter, WithJsonSchema
+from pydantic.json_schema import GenerateJsonSchema
+
+from zephyr._api.routing import APIRoute, _unwrap
+from zephyr.dependencies.compile import is_upload
+from zephyr.dependencies.models import Dependant, ParamField
+from zephyr.encoders import jsonable_encoder
+from zephyr.responses import JSONResponse
+from zephyr.routing import BaseRoute
+
+__all__ = ["get_openapi"]
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+_METHODS_WITH_BODY = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"}
+_FILE_SCHEMA = WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"})
+
+VALIDATION_ERROR = {
+    "properties": {
+        "loc": {
+            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+            "type": "array",
+            "title": "Location",
+        },
+        "msg": {"type": "string", "title": "Message"},
+        "type": {"type": "string", "title": "Error Type"},
+        "input": {"title": "Input"},
+        "ctx": {"type": "object", "title": "Context"},
+    },
+    "type": "object",
+    "required": ["loc", "msg", "type"],
+    "title": "ValidationError",
+}
+HTTP_VALIDATION_ERROR = {
+    "properties": {
+        "detail": {
+            "items": {"$ref": REF_TEMPLATE.format(model="ValidationError")},
+            "type": "array",
+            "title": "Detail",
+        }
+    },
+    "type": "object",
+    "title": "HTTPValidationError",
+}
+_422 = {
+    "description": "Validation Error",
+    "content": {
+        "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="HTTPValidationError")}}
+    },
+}
+
+
+_LOCATION_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").title()
+
+
+def _file_type(annotation: Any) -> Any:
+    """Replace ``UploadFile``/``bytes`` by a type whose schema is a binary string."""
+    if annotation is bytes or (isinstance(annotation, type) and is_upload(annotation)):
+        return Annotated[Any, _FILE_SCHEMA]
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin is not None and args and origin is not Annotated:
+        converted = tuple(_file_type(a) for a in args)
+        try:
+            return origin[converted] if len(converted) > 1 else origin[converted[0]]
+        except TypeError:
+            import typing
+
+            return typing.Union[converted]  # noqa: UP007 - rebuilt from parts
+    return annotation
+
+
+def _field_type(param: ParamField, title: str | None) -> Any:
+    """The annotation and ``Field`` documenting ``param`` (``title=None``: Pydantic's own)."""
+    kwargs = {
+        k: v
+        for k, v in param.info.field_kwargs.items()  # type: ignore[attr-defined]
+        if k != "title"
+    }
+    if param.info.title or title:
+        kwargs["title"] = param.info.title or title
+    if param.info.description:
+        kwargs["description"] = param.info.description
+    annotation = _file_type(param.annotation) if param.is_file else param.annotation
+    return annotation, Field(param.default, **kwargs)
+
+
+def _flat_params(node: Dependant, seen: set[Any] | None = None) -> list[ParamField]:
+    # FastAPI's order: a dependant's own parameters, then its dependencies'.
+    seen = set() if seen is None else seen
+    out: list[ParamField] = list(node.params)
+    for _, sub in node.dependencies:
+        if sub.use_cache and sub.cache_key in seen:
+            continue
+        seen.add(sub.cache_key)
+        out.extend(_flat_params(sub, seen))
+    return out
+
+
+def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]:
+    out: list[tuple[Any, list[str]]] = []
+    for _, sub in node.dependencies:
+        if base is not None and isinstance(sub.call, base):
+            out.append((sub.call, sub.security_scopes))
+        out.extend(_security(sub, base))
+    return out
+
+
+class _Collector:
+    """Gathers (key, mode, core schema) inputs, then resolves them in one call."""
+
+    def __init__(self) -> None:
+        self.inputs: list[tuple[Any, Any, Any]] = []
+        self.placeholders: list[tuple[dict[str, Any], str, tuple[int, str]]] = []
+
+    def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
+        index = len(self.inputs)
+        adapter: TypeAdapter[Any] = TypeAdapter(tp)
+        self.inputs.append((index, mode, adapter.core_schema))
+        self.placeholders.append((target, key, (index, mode)))
+
+    def resolve(self, separate: bool) -> dict[str, Any]:
+        if not self.inputs:
+            return {}
+        generator = GenerateJsonSchema(ref_template=REF_TEMPLATE)
+        if not separate:
+            self.inputs = [(key, "validation", schema) for key, _, schema in self.inputs]  # type: ignore[misc]
+            self.placeholders = [(t, k, (i, "validation")) for t, k, (i, _) in self.placeholders]
+        schemas, definitions = generator.generate_definitions(self.inputs)  # type: ignore[arg-type]
+        for target, key, ref in self.placeholders:
+            schema = schemas[ref]
+            auto_title = target.pop("_auto_title", None)
+            if "$ref" in schema and schema.get("title") == auto_title:
+                # A bare reference, as in a model's fields: the title is the model's.
+                schema = {k: v for k, v in schema.items() if k != "title"}
+            target[key] = schema
+        return dict(definitions)
+
+
+def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    ordered = sorted(
+        _flat_params(route.dependant), key=lambda p: _LOCATION_ORDER.get(p.location, 9)
+    )
+    for param in ordered:
+        if param.location in ("body", "form") or not param.info.include_in_schema:  # type: ignore[attr-defined]
+            continue
+        if (param.external, param.location) in seen:
+            continue
+        seen.add((param.external, param.location))
+        entry: dict[str, Any] = {
+            "name": param.external,
+            "in": param.location,
+            "required": param.required,
+        }
+        annotation, info = _field_type(param, _title(param.external))
+        if not param.info.title:
+            entry["_auto_title"] = info.title
+        collector.add(entry, "schema", Annotated[annotation, info], "validation")
+        if param.info.description:
+            entry["description"] = param.info.description
+        openapi_examples = getattr(param.info, "openapi_examples", None)
+        if openapi_examples:
+            entry["examples"] = jsonable_encoder(openapi_examples)
+        if param.info.deprecated:
+            entry["deprecated"] = True
+        out.append(entry)
+    return out
+
+
+def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | None:
+    plan = route.plan
+    if plan.form is not None:
+        params, media = plan.form.params, "application/x-www-form-urlencoded"
+        if any(p.is_file for p in params):
+            media = "multipart/form-data"
+        embed = True
+    elif plan.body is not None:
+        params, embed = plan.body.params, plan.body.embed
+        media = getattr(params[0].info, "media_type", None) or "application/json"
+    else:
+        return None
+    content: dict[str, Any] = {}
+    body: dict[str, Any] = {"content": {media: content}}
+    if embed:
+        fields = {p.external: _field_type(p, None) for p in params}
+        model = pydantic.create_model(  # type: ignore[call-overload]
+            f"Body_{route.unique_id}",
+            __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
+            **fields,
+        )
+        collector.add(content, "schema", model, "validation")
+        required = any(p.required for p in params)
+    else:
+        param = params[0]
+        annotation, info = _field_type(param, _title(param.external))
+        if not param.info.title:
+            content["_auto_title"] = info.title
+        collector.add(content, "schema", Annotated[annotation, info], "validation")
+        required = param.required
+    if required:
+        body["required"] = True
+    return body
+
+
+def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict[str, Any]:
+    status = str(route.status_code or getattr(_unwrap(route.response_class), "status_code", 200))
+    media = getattr(_unwrap(route.response_class), "media_type", None) or "application/json"
+    responses: dict[str, Any] = {}
+    main: dict[str, Any] = {"description": route.response_description}
+    if _body_allowed(status):
+        content: dict[str, Any] = {}
+        if route.response_model is not None:
+            collector.add(content, "schema", route.response_model, "serialization")
+        elif issubclass(_unwrap(route.response_class), JSONResponse):
+            content["schema"] = {}
+        else:
+            content["schema"] = {"type": "string"}
+        main["content"] = {media: content}
+    responses[status] = main
+    for code, extra in route.responses.items():
+        key = str(code)
+        entry = dict(responses.get(key, {}))
+        extra = dict(extra)
+        model = extra.pop("model", None)
+        entry.update(extra)
+        if model is not None:
+            target = entry.setdefault("content", {}).setdefault(media, {})
+            collector.add(target, "schema", model, "serialization")
+        if "description" not in entry:
+            entry["description"] = _phrase(key)
+        responses[key] = entry
+    if (
+        has_inputs
+        and "422" not in responses
+        and not any(k.upper() in ("4XX", "DEFAULT") for k in responses)
+    ):
+        responses["422"] = _422
+    return responses
+
+
+def _phrase(code: str) -> str:
+    try:
+        return http.HTTPStatus(int(code)).phrase
+    except ValueError:
+        return "Additional Response"
+
+
+def _body_allowed(status: str) -> bool:
+    if not status.isdigit():
+        return True
+    code = int(status)
+    return not (code < 200 or code in (204, 205, 304))
+
+
+def _operation(
+    route: APIRoute,
+    method: str,
+    collector: _Collector,
+    schemes: dict[str, Any],
+    security_base: type | None,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {}
+    if route.tags:
+        operation["tags"] = [getattr(t, "value", t) for t in route.tags]
+    operation["summary"] = route.summary or _title(route.name)
+    if route.description:
+        operation["description"] = route.description
+    operation["operationId"] = route.unique_id if route.operation_id is None else route.operation_id
+    if route.deprecated:
+        operation["deprecated"] = True
+    parameters = _parameters(route, collector)
+    if parameters:
+        operation["parameters"] = parameters
+    body = _request_body(route, collector) if method in _METHODS_WITH_BODY else None
+    if body is not None:
+        operation["requestBody"] = body
+    has_inputs = bool(_flat_params(route.dependant))
+    operation["responses"] = _responses(route, collector, has_inputs)
+    requirements = []
+    for scheme, scopes in _security(route.dependant, security_base):
+        schemes[scheme.scheme_name] = jsonable_encoder(
+            scheme.model, by_alias=True, exclude_none=True
+        )
+        requirements.append({scheme.scheme_name: list(scopes)})
+    if requirements:
+        operation["security"] = requirements
+    if route.openapi_extra:
+        _deep_update(operation, route.openapi_extra)
+    return operation
+
+
+def _deep_update(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_update(target[key], value)
+        else:
+            target[key] = value
+
+
+def get_openapi(
+    *,
+    title: str,
+    version: str,
+    openapi_version: str = "3.1.0",
+    summary: str | None = None,
+    description: str | None = None,
+    routes: Sequence[BaseRoute],
+    webhooks: Sequence[BaseRoute] | None = None,
+    tags: list[dict[str, Any]] | None = None,
+    servers: list[dict[str, Any]] | None = None,
+    terms_of_service: str | None = None,
+    contact: dict[str, Any] | None = None,
+    license_info: dict[str, Any] | None = None,
+    separate_input_output_schemas: bool = True,
+) -> dict[str, Any]:
+    """Build the OpenAPI document for ``routes``.
+
+    Args:
+        title / version / summary / description / terms_of_service / contact /
+            license_info: The ``info`` object (OpenAPI 3.1 section 4.8.2).
+        openapi_version: The ``openapi`` field. Default ``"3.1.0"``.
+        routes: The app's routes; ``APIRoute``s with ``include_in_schema`` are documented.
+        webhooks: Accepted for compatibility; not documented yet.
+        tags: Top-level tag objects.
+        servers: Server objects.
+        separate_input_output_schemas: Name models differently for requests
+            and responses (``Item-Input``/``Item-Output``) when their schemas differ.
+
+    Returns:
+        The document as plain JSON-compatible data.
+    """
+    try:
+        from zephyr.security.base import SecurityBase
+
+        security_base: type | None = SecurityBase
+    except ImportError:  # pragma: no cover - the security package is optional here
+        security_base = None
+    info: dict[str, Any] = {"title": title}
+    if summary:
+        info["summary"] = summary
+    if description:
+        info["description"] = description
+    if terms_of_service:
+        info["termsOfService"] = terms_of_service
+    if contact:
+        info["contact"] = contact
+    if license_info:
+        info["license"] = license_info
+    info["version"] = version
+    document: dict[str, Any] = {"openapi": openapi_version, "info": info}
+    if servers:
+        document["servers"] = servers
+    collector = _Collector()
+    schemes: dict[str, Any] = {}
+    paths: dict[str, dict[str, Any]] = {}
+    needs_errors = False
+    for route in routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        path_item = paths.setdefault(route.path_format, {})
+        for method in route.methods:
+            operation = _operation(route, method, collector, schemes, security_base)
+            needs_errors = needs_errors or "422" in operation["responses"]
+            path_item[method.lower()] = operation
+    definitions = collector.resolve(separate_input_output_schemas)
+    if needs_errors:
+        definitions["ValidationError"] = VALIDATION_ERROR
+        definitions["HTTPValidationError"] = HTTP_VALIDATION_ERROR
+    document["paths"] = paths
+    components: dict[str, Any] = {}
+    if definitions:
+        components["schemas"] = dict(sorted(definitions.items()))
+    if schemes:
+        components["securitySchemes"] = schemes
+    if components:
+        document["components"] = components
+    if tags:
+        document["tags"] = tags
+    return jsonable_encoder(document, by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
