@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from pydantic import BaseModel
+
 from zephyr import Depends, FastAPI
 from zephyr.responses import PlainTextResponse
-from pydantic import BaseModel
 
 app = FastAPI()
 

@@ -130,10 +130,10 @@ def jsonable_encoder(
         return _encode_mapping(obj, include, exclude, options)
     if isinstance(obj, list | tuple):
         return [jsonable_encoder(item, **options) for item in obj]  # type: ignore[arg-type]
-    for kind in type(obj).__mro__:
-        encoder = _BY_TYPE.get(kind)
-        if encoder is not None:
-            result = encoder(obj)
+    for base in type(obj).__mro__:
+        convert = _BY_TYPE.get(base)
+        if convert is not None:
+            result = convert(obj)
             if isinstance(result, list):
                 return [jsonable_encoder(item, **options) for item in result]  # type: ignore[arg-type]
             return result

@@ -65,7 +65,7 @@ class ParamTypes(Enum):
     cookie = "cookie"
 
 
-class _Marker(FieldInfo):
+class _Marker(FieldInfo):  # type: ignore[misc]
     """Common constructor: keeps the explicit keyword arguments for compilation."""
 
     def __init__(
@@ -114,7 +114,7 @@ class _Marker(FieldInfo):
         return f"{type(self).__name__}({self.default!r})"
 
 
-class Param(_Marker):
+class Param(_Marker):  # type: ignore[misc]
     """A non-body parameter (query, header, path or cookie).
 
     Args:
@@ -132,7 +132,7 @@ class Param(_Marker):
     in_: ParamTypes = ParamTypes.query
 
 
-class Path(Param):
+class Path(Param):  # type: ignore[misc]
     """A path parameter (always required)."""
 
     in_ = ParamTypes.path
@@ -143,13 +143,13 @@ class Path(Param):
         super().__init__(default, **kwargs)
 
 
-class Query(Param):
+class Query(Param):  # type: ignore[misc]
     """A query string parameter; ``list[...]`` types read repeated keys."""
 
     in_ = ParamTypes.query
 
 
-class Header(Param):
+class Header(Param):  # type: ignore[misc]
     """A request header.
 
     Args:
@@ -167,13 +167,13 @@ class Header(Param):
         super().__init__(default, **kwargs)
 
 
-class Cookie(Param):
+class Cookie(Param):  # type: ignore[misc]
     """A cookie value."""
 
     in_ = ParamTypes.cookie
 
 
-class Body(_Marker):
+class Body(_Marker):  # type: ignore[misc]
     """A JSON body value.
 
     Args:
@@ -194,7 +194,7 @@ class Body(_Marker):
         super().__init__(default, media_type=media_type, **kwargs)
 
 
-class Form(Body):
+class Form(Body):  # type: ignore[misc]
     """A form field (``application/x-www-form-urlencoded`` or multipart)."""
 
     def __init__(
@@ -207,7 +207,7 @@ class Form(Body):
         super().__init__(default, embed=True, media_type=media_type, **kwargs)
 
 
-class File(Form):
+class File(Form):  # type: ignore[misc]
     """An uploaded file in a ``multipart/form-data`` body (``UploadFile`` or ``bytes``)."""
 
     def __init__(

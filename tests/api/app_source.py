@@ -31,7 +31,7 @@ app = FastAPI()
 events: list[str] = []
 
 
-class Color(str, Enum):
+class Color(str, Enum):  # noqa: UP042 - the FastAPI docs idiom
     red = "red"
     blue = "blue"
 
@@ -97,7 +97,7 @@ async def file_path(file_path: str):
 @app.get("/search")
 async def search(
     q: Annotated[str, Query(min_length=3, max_length=10, pattern="^[a-z]+$")],
-    tags: Annotated[list[str], Query()] = [],
+    tags: Annotated[list[str], Query()] = [],  # noqa: B006
     page: Annotated[int, Query(alias="p", ge=1)] = 1,
     flag: bool = False,
     ratio: float | None = None,
@@ -108,7 +108,7 @@ async def search(
 @app.get("/headers")
 async def headers(
     user_agent: Annotated[str | None, Header()] = None,
-    x_token: Annotated[list[str], Header()] = [],
+    x_token: Annotated[list[str], Header()] = [],  # noqa: B006
     strange_header: Annotated[str | None, Header(convert_underscores=False)] = None,
     session: Annotated[str | None, Cookie()] = None,
     count: Annotated[int, Cookie()] = 0,

@@ -91,7 +91,7 @@ class Zephyr(applications.Zephyr):
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
         **extra: Any,
     ) -> None:
-        self._api_options = {
+        self._api_options: dict[str, Any] = {
             "dependencies": dependencies,
             "default_response_class": default_response_class,
             "redirect_slashes": redirect_slashes,

@@ -61,7 +61,7 @@ def generate_unique_id(route: APIRoute) -> str:
     """Default operation id: ``<name><path>_<method>`` with non-word characters as ``_``."""
     operation_id = f"{route.name}{route.path_format}"
     operation_id = re.sub(r"\W", "_", operation_id)
-    return f"{operation_id}_{sorted(route.methods)[0].lower()}"
+    return f"{operation_id}_{sorted(route.methods or ['GET'])[0].lower()}"
 
 
 class _JSONBytes(JSONResponse):
@@ -134,7 +134,7 @@ class APIRoute(Route):
         super().__init__(
             path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
         )
-        self.methods = [m.upper() for m in (methods or ["GET"])]  # type: ignore[assignment]
+        self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
         if isinstance(response_model, _DefaultPlaceholder):
             annotation = get_typed_signature(endpoint).return_annotation

@@ -134,7 +134,7 @@ def _split_annotation(annotation: Any) -> tuple[Any, Any]:
         return annotation, None
     rest = [m for m in metadata if m is not markers[-1]]
     if rest:
-        base = Annotated.__class_getitem__((base, *rest))  # type: ignore[attr-defined]
+        base = Annotated.__class_getitem__((base, *rest))
     return base, markers[-1]
 
 

@@ -142,9 +142,10 @@ class _Collector:
             return {}
         generator = GenerateJsonSchema(ref_template=REF_TEMPLATE)
         if not separate:
-            self.inputs = [(key, "validation", schema) for key, _, schema in self.inputs]  # type: ignore[misc]
+            self.inputs = [(key, "validation", schema) for key, _, schema in self.inputs]
             self.placeholders = [(t, k, (i, "validation")) for t, k, (i, _) in self.placeholders]
-        schemas, definitions = generator.generate_definitions(self.inputs)  # type: ignore[arg-type]
+        found, definitions = generator.generate_definitions(self.inputs)
+        schemas: dict[Any, dict[str, Any]] = dict(found)
         for target, key, ref in self.placeholders:
             schema = schemas[ref]
             auto_title = target.pop("_auto_title", None)
@@ -152,7 +153,7 @@ class _Collector:
                 # A bare reference, as in a model's fields: the title is the model's.
                 schema = {k: v for k, v in schema.items() if k != "title"}
             target[key] = schema
-        return dict(definitions)
+        return {str(name): schema for name, schema in definitions.items()}
 
 
 def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
@@ -203,7 +204,7 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
     body: dict[str, Any] = {"content": {media: content}}
     if embed:
         fields = {p.external: _field_type(p, None) for p in params}
-        model = pydantic.create_model(  # type: ignore[call-overload]
+        model = pydantic.create_model(
             f"Body_{route.unique_id}",
             __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
             **fields,
@@ -378,7 +379,7 @@ def get_openapi(
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         path_item = paths.setdefault(route.path_format, {})
-        for method in route.methods:
+        for method in route.methods or ():
             operation = _operation(route, method, collector, schemes, security_base)
             needs_errors = needs_errors or "422" in operation["responses"]
             path_item[method.lower()] = operation
