@@ -169,7 +169,8 @@ def parse_wrk(output: str) -> Sample:
         raise SystemExit(f"could not parse wrk output:\n{output}")
     p99 = _P99.search(output)
     p99_ms = float(p99.group(1)) * _UNIT_MS[p99.group(2)] if p99 else float("nan")
-    errors = sum(int(n) for n in _ERRORS.search(output).groups()) if _ERRORS.search(output) else 0
+    socket_errors = _ERRORS.search(output)
+    errors = sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
     non2xx = _NON2XX.search(output)
     errors += int(non2xx.group(1)) if non2xx else 0
     return Sample(float(rps.group(1)), p99_ms, errors)

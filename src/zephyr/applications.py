@@ -164,12 +164,7 @@ class Zephyr:
         include_in_schema: bool = True,
     ) -> Callable[[F], F]:
         """Decorator form of :meth:`add_route` (kept for porting older code)."""
-
-        def decorator(func: F) -> F:
-            self.router.add_route(path, func, methods, name, include_in_schema)
-            return func
-
-        return decorator
+        return self.router.route(path, methods, name, include_in_schema)
 
     def add_middleware(self, middleware_class: Any, *args: Any, **kwargs: Any) -> None:
         """Add a middleware as the new outermost user middleware.
