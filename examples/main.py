@@ -1,10 +1,11 @@
 """Example API served by ``scripts/serve``: a small in-memory item catalogue.
 
-Uses zephyr's toolkit layer (routes, requests, responses, lifespan) and
-Pydantic for validation.
+Written exactly as a FastAPI app would be, with ``zephyr`` in the imports:
+typed parameters, Pydantic models, dependencies, lifespan state and OpenAPI
+docs at ``/docs``.
 
     curl http://127.0.0.1:8000/
-    curl http://127.0.0.1:8000/items
+    curl 'http://127.0.0.1:8000/items?tag=kitchen&limit=10'
     curl -X POST http://127.0.0.1:8000/items -H 'content-type: application/json' \\
          -d '{"name": "widget", "price": 9.99, "tags": ["a"]}'
     curl http://127.0.0.1:8000/items/1
@@ -14,15 +15,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypedDict
+from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from zephyr.applications import Zephyr
-from zephyr.exceptions import HTTPException
-from zephyr.requests import Request
-from zephyr.responses import JSONResponse, Response
-from zephyr.routing import Route
+from zephyr import Depends, FastAPI, HTTPException, Query, Request, status
 
 
 class ItemIn(BaseModel):
@@ -53,52 +50,46 @@ class Catalogue:
         return stored
 
 
-class State(TypedDict):
-    catalogue: Catalogue
-
-
 @asynccontextmanager
-async def lifespan(app: Zephyr) -> AsyncIterator[State]:
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Catalogue]]:
     catalogue = Catalogue()
     catalogue.add(ItemIn(name="teapot", price=18.5, tags=["kitchen"]))
     yield {"catalogue": catalogue}
 
 
-async def index(request: Request) -> Response:
-    return JSONResponse({"service": "zephyr example", "items": str(request.url_for("list_items"))})
-
-
-async def list_items(request: Request) -> Response:
+def get_catalogue(request: Request) -> Catalogue:
     catalogue: Catalogue = request.state.catalogue
-    return JSONResponse([item.model_dump() for item in catalogue.items.values()])
+    return catalogue
 
 
-async def get_item(request: Request) -> Response:
-    catalogue: Catalogue = request.state.catalogue
-    item = catalogue.items.get(request.path_params["item_id"])
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+
+app = FastAPI(title="zephyr example", version="1.0.0", lifespan=lifespan)
+
+
+@app.get("/")
+async def index(request: Request) -> dict[str, str]:
+    return {"service": "zephyr example", "items": str(request.url_for("list_items"))}
+
+
+@app.get("/items", name="list_items")
+async def list_items(
+    catalogue: CatalogueDep,
+    tag: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[Item]:
+    items = [item for item in catalogue.items.values() if tag is None or tag in item.tags]
+    return items[:limit]
+
+
+@app.get("/items/{item_id}")
+async def get_item(item_id: int, catalogue: CatalogueDep) -> Item:
+    item = catalogue.items.get(item_id)
     if item is None:
         raise HTTPException(status_code=404, detail="Item not found")
-    return JSONResponse(item.model_dump())
+    return item
 
 
-async def create_item(request: Request) -> Response:
-    try:
-        item_in = ItemIn.model_validate_json(await request.body())
-    except ValidationError as exc:
-        errors: list[dict[str, Any]] = exc.errors(include_url=False, include_context=False)
-        for error in errors:
-            error["loc"] = ["body", *error["loc"]]
-        return JSONResponse({"detail": errors}, status_code=422)
-    catalogue: Catalogue = request.state.catalogue
-    return JSONResponse(catalogue.add(item_in).model_dump(), status_code=201)
-
-
-app = Zephyr(
-    routes=[
-        Route("/", index),
-        Route("/items", list_items, methods=["GET"], name="list_items"),
-        Route("/items", create_item, methods=["POST"]),
-        Route("/items/{item_id:int}", get_item, methods=["GET"]),
-    ],
-    lifespan=lifespan,
-)
+@app.post("/items", status_code=status.HTTP_201_CREATED)
+async def create_item(item: ItemIn, catalogue: CatalogueDep) -> Item:
+    return catalogue.add(item)

@@ -13,9 +13,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from zephyr import status as status
-    from zephyr._api.app import Zephyr as FastAPI
-    from zephyr._api.app import Zephyr as Zephyr
     from zephyr._api.routing import APIRouter as APIRouter
+    from zephyr.applications import Zephyr as FastAPI
+    from zephyr.applications import Zephyr as Zephyr
     from zephyr.background import BackgroundTasks as BackgroundTasks
     from zephyr.datastructures import UploadFile as UploadFile
     from zephyr.exceptions import HTTPException as HTTPException
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from zephyr.server.main import run as run
 
 _LAZY = {
-    "Zephyr": ("zephyr._api.app", "Zephyr"),
-    "FastAPI": ("zephyr._api.app", "Zephyr"),
+    "Zephyr": ("zephyr.applications", "Zephyr"),
+    "FastAPI": ("zephyr.applications", "Zephyr"),
     "APIRouter": ("zephyr._api.routing", "APIRouter"),
     "BackgroundTasks": ("zephyr.background", "BackgroundTasks"),
     "UploadFile": ("zephyr.datastructures", "UploadFile"),

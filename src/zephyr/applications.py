@@ -1,74 +1,145 @@
-"""``Zephyr``: the application object (toolkit level).
+"""The API-level application: FastAPI's constructor, decorators, OpenAPI and docs.
 
-The application owns a :class:`~zephyr.routing.Router`, the user middleware
-list and the exception handlers, and assembles them into one ASGI stack on
-its first call::
-
-    ServerErrorMiddleware -> user middleware... -> ExceptionMiddleware -> router
-
-The API layer extends this class (parameters, dependency injection, OpenAPI);
-it can hook in by overriding :meth:`Zephyr.build_router` (to use its own router
-class) and :meth:`Zephyr.build_middleware_stack`.
+It extends the toolkit app (:class:`BaseApp`, also exported here) the way
+FastAPI extends Starlette: an :class:`APIRouter` as router, JSON error
+handlers, ``/openapi.json`` and the docs pages. The toolkit class keeps the
+toolkit's defaults (plain-text errors, no schema routes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from zephyr.datastructures import State, URLPath
+from zephyr import params
+from zephyr._api.routing import APIRoute, APIRouter, Default, generate_unique_id
+from zephyr._app import BaseApp
+from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+    websocket_request_validation_exception_handler,
+)
+from zephyr.exceptions import HTTPException
 from zephyr.middleware import Middleware
-from zephyr.middleware.base import BaseHTTPMiddleware
-from zephyr.middleware.errors import ServerErrorMiddleware
-from zephyr.middleware.exceptions import ExceptionMiddleware
+from zephyr.requests import Request
+from zephyr.responses import HTMLResponse, JSONResponse, Response
 from zephyr.routing import BaseRoute, Router
-from zephyr.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
+from zephyr.types import ExceptionHandler
 
-__all__ = ["Zephyr"]
+__all__ = ["BaseApp", "FastAPI", "Zephyr"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Zephyr:
-    """An ASGI application: routes, middleware, exception handlers and lifespan.
+class Zephyr(BaseApp):
+    """A FastAPI-compatible application (``zephyr.FastAPI`` is this class).
 
     Args:
-        debug: Serve traceback pages on unhandled errors (never in production).
-        routes: The initial routes (``Route``, ``Mount``, ``Host``...).
-        middleware: ``Middleware`` specs, outermost first, placed between the
-            server-error and the exception middleware.
-        exception_handlers: ``{exception class or status code: handler}``;
-            ``500``/``Exception`` handlers go to ``ServerErrorMiddleware``,
-            the rest to ``ExceptionMiddleware``. A handler is
-            ``(request, exc) -> Response``, sync or async.
-        on_startup: Callables run at lifespan startup (sync or async).
-        on_shutdown: Callables run at lifespan shutdown (sync or async).
-        lifespan: ``lifespan(app)`` async context manager factory (or async
-            generator function); may yield a state dict. Exclusive with
-            ``on_startup``/``on_shutdown``.
-
-    Raises:
-        ValueError: If ``lifespan`` is combined with ``on_startup``/``on_shutdown``.
+        debug / routes / middleware / exception_handlers / on_startup /
+            on_shutdown / lifespan: As for the toolkit app.
+        title / summary / description / version / openapi_tags / servers /
+            terms_of_service / contact / license_info / separate_input_output_schemas:
+            OpenAPI document metadata (defaults ``"FastAPI"``, ``"0.1.0"``).
+        openapi_url: Path of the OpenAPI JSON (default ``"/openapi.json"``;
+            ``None`` disables it and the docs).
+        docs_url / redoc_url: Paths of Swagger UI and ReDoc (``None`` disables).
+        swagger_ui_oauth2_redirect_url: Path of the Swagger OAuth2 redirect page.
+        dependencies: ``Depends()`` applied to every path operation.
+        default_response_class: Response class of path operations.
+        redirect_slashes: Redirect to the other trailing-slash variant.
+        root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
+        generate_unique_id_function: ``route -> operation id``.
+        **extra: Kept in ``self.extra``.
     """
 
     def __init__(
         self,
+        *,
         debug: bool = False,
-        routes: Sequence[BaseRoute] | None = None,
+        routes: list[BaseRoute] | None = None,
+        title: str = "FastAPI",
+        summary: str | None = None,
+        description: str = "",
+        version: str = "0.1.0",
+        openapi_url: str | None = "/openapi.json",
+        openapi_tags: list[dict[str, Any]] | None = None,
+        servers: list[dict[str, Any]] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        default_response_class: type[Response] | Any = Default(JSONResponse),
+        redirect_slashes: bool = True,
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+        swagger_ui_oauth2_redirect_url: str | None = "/docs/oauth2-redirect",
+        swagger_ui_init_oauth: dict[str, Any] | None = None,
+        swagger_ui_parameters: dict[str, Any] | None = None,
         middleware: Sequence[Middleware] | None = None,
         exception_handlers: Mapping[Any, ExceptionHandler] | None = None,
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         lifespan: Any = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,
+        openapi_prefix: str = "",
+        root_path: str = "",
+        root_path_in_servers: bool = True,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+        callbacks: list[BaseRoute] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
+        separate_input_output_schemas: bool = True,
+        generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        **extra: Any,
     ) -> None:
-        self._debug = debug
-        self.state = State()
-        self.router: Router = self.build_router(
-            routes, on_startup=on_startup, on_shutdown=on_shutdown, lifespan=lifespan
+        self._api_options: dict[str, Any] = {
+            "dependencies": dependencies,
+            "default_response_class": default_response_class,
+            "redirect_slashes": redirect_slashes,
+            "responses": responses,
+            "callbacks": callbacks,
+            "deprecated": deprecated,
+            "include_in_schema": include_in_schema,
+            "generate_unique_id_function": generate_unique_id_function,
+        }
+        handlers: dict[Any, ExceptionHandler] = {
+            HTTPException: http_exception_handler,
+            RequestValidationError: request_validation_exception_handler,
+            WebSocketRequestValidationError: websocket_request_validation_exception_handler,
+        }
+        handlers.update(exception_handlers or {})
+        super().__init__(
+            debug=debug,
+            routes=routes,
+            middleware=middleware,
+            exception_handlers=handlers,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
         )
-        self.exception_handlers: dict[Any, ExceptionHandler] = dict(exception_handlers or {})
-        self.user_middleware: list[Middleware] = list(middleware or [])
-        self.middleware_stack: ASGIApp | None = None
+        self.title = title
+        self.summary = summary
+        self.description = description
+        self.version = version
+        self.openapi_url = openapi_url
+        self.openapi_tags = openapi_tags
+        self.servers = list(servers or [])
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
+        self.root_path = root_path or openapi_prefix
+        self.root_path_in_servers = root_path_in_servers
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+        self.swagger_ui_init_oauth = swagger_ui_init_oauth
+        self.swagger_ui_parameters = swagger_ui_parameters
+        self.separate_input_output_schemas = separate_input_output_schemas
+        self.openapi_version = "3.1.0"
+        self.openapi_schema: dict[str, Any] | None = None
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.extra = extra
+        self.setup()
 
     def build_router(
         self,
@@ -78,159 +149,148 @@ class Zephyr:
         on_shutdown: Sequence[Callable[[], Any]] | None,
         lifespan: Any,
     ) -> Router:
-        """Create the application's router (override to use another router class)."""
-        return Router(routes, on_startup=on_startup, on_shutdown=on_shutdown, lifespan=lifespan)
-
-    def build_middleware_stack(self) -> ASGIApp:
-        """Assemble server-error, user and exception middleware around the router.
-
-        Returns:
-            The outermost ASGI app of the stack.
-        """
-        error_handler: ExceptionHandler | None = None
-        handlers: dict[Any, ExceptionHandler] = {}
-        for key, handler in self.exception_handlers.items():
-            if key in (500, Exception):
-                error_handler = handler
-            else:
-                handlers[key] = handler
-        specs = [
-            Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
-            *self.user_middleware,
-            Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
-        ]
-        app: ASGIApp = self.router
-        for cls, args, kwargs in reversed(specs):
-            app = cls(app, *args, **kwargs)
-        return app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """ASGI 3 entry point; sets ``scope["app"]``."""
-        scope["app"] = self
-        # PERF: the stack is built once and cached; the common path is one
-        # attribute load and a None check.
-        stack = self.middleware_stack
-        if stack is None:
-            stack = self.middleware_stack = self.build_middleware_stack()
-        await stack(scope, receive, send)
+        """Create the app's :class:`APIRouter` with the app-wide route defaults."""
+        options = self._api_options
+        return APIRouter(
+            routes=list(routes or []),
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
+            dependency_overrides_provider=self,
+            **options,
+        )
 
     @property
-    def debug(self) -> bool:
-        """Whether unhandled errors produce traceback pages."""
-        return self._debug
+    def api_router(self) -> APIRouter:
+        """The application's router, typed as an ``APIRouter``."""
+        assert isinstance(self.router, APIRouter)
+        return self.router
 
-    @debug.setter
-    def debug(self, value: bool) -> None:
-        self._debug = value
-        self.middleware_stack = None  # Rebuilt with the new setting on the next call.
+    def setup(self) -> None:
+        """Add the ``/openapi.json``, ``/docs`` and ``/redoc`` routes that are enabled."""
+        if not self.openapi_url:
+            return
+        openapi_url = self.openapi_url
 
-    @property
-    def routes(self) -> list[BaseRoute]:
-        """The router's route list (mutable)."""
-        return self.router.routes
+        async def openapi(request: Request) -> Response:
+            root_path = request.scope.get("root_path", "").rstrip("/")
+            if root_path and self.root_path_in_servers and not self.servers:
+                self.servers = [{"url": root_path}]
+            return JSONResponse(self.openapi())
 
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        """Build a route's path by name; see :meth:`Router.url_path_for`.
+        self.add_route(openapi_url, openapi, include_in_schema=False)
+        try:
+            from zephyr.openapi import docs
+        except ImportError:  # The docs pages module is optional (another package area).
+            return
+        self._add_docs_routes(docs, openapi_url)
 
-        Raises:
-            NoMatchFound: If no route has that name and exactly those parameters.
-        """
-        return self.router.url_path_for(name, **path_params)
+    def _add_docs_routes(self, docs: Any, openapi_url: str) -> None:
+        title = self.title
+        oauth2_url = self.swagger_ui_oauth2_redirect_url
+        if self.docs_url:
 
-    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
-        """Mount an ASGI app (or router) under ``path``."""
-        self.router.mount(path, app=app, name=name)
+            async def swagger_ui_html(request: Request) -> Response:
+                root_path = request.scope.get("root_path", "").rstrip("/")
+                html: HTMLResponse = docs.get_swagger_ui_html(
+                    openapi_url=root_path + openapi_url,
+                    title=f"{title} - Swagger UI",
+                    oauth2_redirect_url=root_path + oauth2_url if oauth2_url else None,
+                    init_oauth=self.swagger_ui_init_oauth,
+                    swagger_ui_parameters=self.swagger_ui_parameters,
+                )
+                return html
 
-    def host(self, host: str, app: ASGIApp, name: str | None = None) -> None:
-        """Serve ``app`` for requests whose ``Host`` matches ``host``."""
-        self.router.host(host, app=app, name=name)
+            self.add_route(self.docs_url, swagger_ui_html, include_in_schema=False)
+            if oauth2_url:
 
-    def add_route(
-        self,
-        path: str,
-        route: Callable[..., Any],
-        methods: Collection[str] | None = None,
-        name: str | None = None,
-        include_in_schema: bool = True,
-    ) -> None:
-        """Add a ``Route`` for an endpoint function or ASGI app."""
-        self.router.add_route(path, route, methods, name, include_in_schema)
+                async def redirect(request: Request) -> Response:
+                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html()
+                    return html
 
-    def route(
-        self,
-        path: str,
-        methods: Collection[str] | None = None,
-        name: str | None = None,
-        include_in_schema: bool = True,
-    ) -> Callable[[F], F]:
-        """Decorator form of :meth:`add_route` (kept for porting older code)."""
-        return self.router.route(path, methods, name, include_in_schema)
+                self.add_route(oauth2_url, redirect, include_in_schema=False)
+        if self.redoc_url:
 
-    def add_middleware(self, middleware_class: Any, *args: Any, **kwargs: Any) -> None:
-        """Add a middleware as the new outermost user middleware.
+            async def redoc_html(request: Request) -> Response:
+                root_path = request.scope.get("root_path", "").rstrip("/")
+                html: HTMLResponse = docs.get_redoc_html(
+                    openapi_url=root_path + openapi_url, title=f"{title} - ReDoc"
+                )
+                return html
 
-        Args:
-            middleware_class: Class (or factory) called as ``cls(app, *args, **kwargs)``.
-            *args: Positional arguments after the app.
-            **kwargs: Keyword arguments.
+            self.add_route(self.redoc_url, redoc_html, include_in_schema=False)
 
-        Raises:
-            RuntimeError: If the application has already started serving.
-        """
-        if self.middleware_stack is not None:
-            raise RuntimeError("Cannot add middleware after an application has started")
-        self.user_middleware.insert(0, Middleware(middleware_class, *args, **kwargs))
+    def openapi(self) -> dict[str, Any]:
+        """Return the OpenAPI 3.1 document (generated once, then cached in ``openapi_schema``)."""
+        if self.openapi_schema is None:
+            from zephyr.openapi.utils import get_openapi
 
-    def middleware(self, middleware_type: str) -> Callable[[F], F]:
-        """Decorator registering ``async def mw(request, call_next)`` as HTTP middleware.
+            self.openapi_schema = get_openapi(
+                title=self.title,
+                version=self.version,
+                openapi_version=self.openapi_version,
+                summary=self.summary,
+                description=self.description,
+                terms_of_service=self.terms_of_service,
+                contact=self.contact,
+                license_info=self.license_info,
+                routes=self.routes,
+                tags=self.openapi_tags,
+                servers=self.servers,
+                separate_input_output_schemas=self.separate_input_output_schemas,
+            )
+        return self.openapi_schema
 
-        Args:
-            middleware_type: Must be ``"http"``.
+    # Path operations: thin forwards to the router.
 
-        Raises:
-            ValueError: For any other type.
-        """
-        if middleware_type != "http":
-            raise ValueError('Currently only middleware("http") is supported.')
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        """Add a path operation; see :meth:`APIRouter.add_api_route`."""
+        self.api_router.add_api_route(path, endpoint, **kwargs)
 
-        def decorator(func: F) -> F:
-            self.add_middleware(BaseHTTPMiddleware, dispatch=func)
-            return func
+    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_api_route`."""
+        return self.api_router.api_route(path, **kwargs)
 
-        return decorator
+    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a GET path operation."""
+        return self.api_router.get(path, **kwargs)
 
-    def add_exception_handler(
-        self, exc_class_or_status_code: int | type[Exception], handler: ExceptionHandler
-    ) -> None:
-        """Register a handler for an exception class or HTTP status code.
+    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a PUT path operation."""
+        return self.api_router.put(path, **kwargs)
 
-        Raises:
-            RuntimeError: If the application has already started serving.
-        """
-        if self.middleware_stack is not None:
-            raise RuntimeError("Cannot add exception handlers after an application has started")
-        self.exception_handlers[exc_class_or_status_code] = handler
+    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a POST path operation."""
+        return self.api_router.post(path, **kwargs)
 
-    def exception_handler(
-        self, exc_class_or_status_code: int | type[Exception]
-    ) -> Callable[[F], F]:
-        """Decorator form of :meth:`add_exception_handler`."""
+    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a DELETE path operation."""
+        return self.api_router.delete(path, **kwargs)
 
-        def decorator(func: F) -> F:
-            self.add_exception_handler(exc_class_or_status_code, func)
-            return func
+    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register an OPTIONS path operation."""
+        return self.api_router.options(path, **kwargs)
 
-        return decorator
+    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a HEAD path operation."""
+        return self.api_router.head(path, **kwargs)
 
-    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
-        """Register a ``"startup"``/``"shutdown"`` handler; see ``Router.add_event_handler``."""
-        self.router.add_event_handler(event_type, func)
+    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a PATCH path operation."""
+        return self.api_router.patch(path, **kwargs)
 
-    def on_event(self, event_type: str) -> Callable[[F], F]:
-        """Decorator form of :meth:`add_event_handler`."""
+    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+        """Register a TRACE path operation."""
+        return self.api_router.trace(path, **kwargs)
 
-        def decorator(func: F) -> F:
-            self.router.add_event_handler(event_type, func)
-            return func
+    def include_router(self, router: APIRouter, **kwargs: Any) -> None:
+        """Include an ``APIRouter``'s routes; see :meth:`APIRouter.include_router`."""
+        self.api_router.include_router(router, **kwargs)
+        self.openapi_schema = None
 
-        return decorator
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(title={self.title!r})"
+
+
+FastAPI = Zephyr
+"""The name FastAPI code imports; the same class as :class:`Zephyr`."""

@@ -762,3 +762,21 @@ class Router(LifespanMixin):
         return isinstance(other, Router) and self.routes == other.routes
 
     __hash__ = object.__hash__
+
+
+_API_NAMES = frozenset({"APIRoute", "APIRouter", "APIWebSocketRoute"})
+
+
+def __getattr__(name: str) -> Any:
+    """Expose the API layer's ``APIRoute``/``APIRouter`` here on first use (PEP 562).
+
+    FastAPI code imports them from ``routing``; loading them lazily keeps the
+    toolkit router free of the Pydantic import.
+    """
+    if name in _API_NAMES:
+        from zephyr._api import routing as api_routing
+
+        value = getattr(api_routing, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'zephyr.routing' has no attribute {name!r}")

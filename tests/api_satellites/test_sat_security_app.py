@@ -23,7 +23,7 @@ from zephyr.testclient import TestClient
 
 def _app_class() -> Any:
     # The API app's public home may still move; accept either location.
-    for module, name in (("zephyr", "Zephyr"), ("zephyr._api.app", "Zephyr")):
+    for module, name in (("zephyr", "Zephyr"), ("zephyr.applications", "Zephyr")):
         try:
             return getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from zephyr.applications import Zephyr
+from zephyr.applications import BaseApp as Zephyr
 from zephyr.datastructures import State
 from zephyr.responses import JSONResponse, PlainTextResponse
 from zephyr.routing import Mount, NoMatchFound, Route, Router
@@ -30,7 +30,7 @@ def test_scope_keys_and_url_for() -> None:
     app = Zephyr(routes=[Route("/me", whoami)])
     body = TestClient(app).get("/me").json()
     assert body == {
-        "app": "Zephyr",
+        "app": "BaseApp",
         "router": "Router",
         "route": "/me",
         "url": "http://testserver/me",

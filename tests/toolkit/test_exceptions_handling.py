@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.toolkit._asgi import acall, scope_for
-from zephyr.applications import Zephyr
+from zephyr.applications import BaseApp as Zephyr
 from zephyr.exceptions import HTTPException
 from zephyr.middleware.errors import ServerErrorMiddleware
 from zephyr.middleware.exceptions import ExceptionMiddleware

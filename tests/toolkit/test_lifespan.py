@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from zephyr.applications import Zephyr
+from zephyr.applications import BaseApp as Zephyr
 from zephyr.responses import PlainTextResponse
 from zephyr.routing import Mount, Route, Router
 from zephyr.testclient import TestClient
@@ -57,9 +57,9 @@ def test_context_manager_with_state_reaches_requests() -> None:
 
     app = Zephyr(routes=[Route("/", read_state)], lifespan=lifespan)
     with TestClient(app) as client:
-        assert events == ["start Zephyr"]
+        assert events == ["start BaseApp"]
         assert client.get("/").text == "conn"
-    assert events == ["start Zephyr", "stop"]
+    assert events == ["start BaseApp", "stop"]
     sent, state, error = asyncio.run(run_lifespan(app))
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert state == {"db": "conn"}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.toolkit._asgi import acall, scope_for
-from zephyr.applications import Zephyr
+from zephyr.applications import BaseApp as Zephyr
 from zephyr.background import BackgroundTask
 from zephyr.middleware import Middleware
 from zephyr.middleware.base import BaseHTTPMiddleware

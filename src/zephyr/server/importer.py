@@ -5,7 +5,7 @@ current directory), look for ``main.py``, ``app.py``, ``api.py``, then the same
 names under ``app/``; import the module under its full dotted package name
 (walking up ``__init__.py`` parents, with the package root put on
 ``sys.path``); take the attribute ``app``, else ``api``, else the first
-instance of :class:`zephyr.applications.Zephyr` in the module.
+instance of :class:`zephyr.applications.BaseApp` (any zephyr app) in the module.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def find_app_in_module(module: ModuleType) -> tuple[str, Any]:
 
     Returns:
         ``(attribute_name, app)``: ``app`` first, then ``api``, then the first
-        instance of ``zephyr.applications.Zephyr`` found in the module.
+        instance of ``zephyr.applications.BaseApp`` found in the module.
 
     Raises:
         ImportFromStringError: No candidate attribute exists.
@@ -187,10 +187,10 @@ def find_app_in_module(module: ModuleType) -> tuple[str, Any]:
 
 def _zephyr_app_class() -> type[Any] | None:
     try:
-        from zephyr.applications import Zephyr  # type: ignore[import-not-found,unused-ignore]
+        from zephyr._app import BaseApp
     except ImportError:  # the API layer is optional for the server
         return None
-    return Zephyr  # type: ignore[no-any-return,unused-ignore]
+    return BaseApp
 
 
 def discover_app(target: str | Path | None = None) -> tuple[str, Any]:

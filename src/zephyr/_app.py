@@ -1,0 +1,237 @@
+"""``BaseApp``: the toolkit-level application object.
+
+The application owns a :class:`~zephyr.routing.Router`, the user middleware
+list and the exception handlers, and assembles them into one ASGI stack on
+its first call::
+
+    ServerErrorMiddleware -> user middleware... -> ExceptionMiddleware -> router
+
+The API layer (:class:`zephyr.applications.Zephyr`) extends this class
+(parameters, dependency injection, OpenAPI) by overriding
+:meth:`BaseApp.build_router` (to use its own router class) and
+:meth:`BaseApp.build_middleware_stack`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, TypeVar
+
+from zephyr.datastructures import State, URLPath
+from zephyr.middleware import Middleware
+from zephyr.middleware.base import BaseHTTPMiddleware
+from zephyr.middleware.errors import ServerErrorMiddleware
+from zephyr.middleware.exceptions import ExceptionMiddleware
+from zephyr.routing import BaseRoute, Router
+from zephyr.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
+
+__all__ = ["BaseApp"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BaseApp:
+    """An ASGI application: routes, middleware, exception handlers and lifespan.
+
+    Args:
+        debug: Serve traceback pages on unhandled errors (never in production).
+        routes: The initial routes (``Route``, ``Mount``, ``Host``...).
+        middleware: ``Middleware`` specs, outermost first, placed between the
+            server-error and the exception middleware.
+        exception_handlers: ``{exception class or status code: handler}``;
+            ``500``/``Exception`` handlers go to ``ServerErrorMiddleware``,
+            the rest to ``ExceptionMiddleware``. A handler is
+            ``(request, exc) -> Response``, sync or async.
+        on_startup: Callables run at lifespan startup (sync or async).
+        on_shutdown: Callables run at lifespan shutdown (sync or async).
+        lifespan: ``lifespan(app)`` async context manager factory (or async
+            generator function); may yield a state dict. Exclusive with
+            ``on_startup``/``on_shutdown``.
+
+    Raises:
+        ValueError: If ``lifespan`` is combined with ``on_startup``/``on_shutdown``.
+    """
+
+    def __init__(
+        self,
+        debug: bool = False,
+        routes: Sequence[BaseRoute] | None = None,
+        middleware: Sequence[Middleware] | None = None,
+        exception_handlers: Mapping[Any, ExceptionHandler] | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Any = None,
+    ) -> None:
+        self._debug = debug
+        self.state = State()
+        self.router: Router = self.build_router(
+            routes, on_startup=on_startup, on_shutdown=on_shutdown, lifespan=lifespan
+        )
+        self.exception_handlers: dict[Any, ExceptionHandler] = dict(exception_handlers or {})
+        self.user_middleware: list[Middleware] = list(middleware or [])
+        self.middleware_stack: ASGIApp | None = None
+
+    def build_router(
+        self,
+        routes: Sequence[BaseRoute] | None,
+        *,
+        on_startup: Sequence[Callable[[], Any]] | None,
+        on_shutdown: Sequence[Callable[[], Any]] | None,
+        lifespan: Any,
+    ) -> Router:
+        """Create the application's router (override to use another router class)."""
+        return Router(routes, on_startup=on_startup, on_shutdown=on_shutdown, lifespan=lifespan)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Assemble server-error, user and exception middleware around the router.
+
+        Returns:
+            The outermost ASGI app of the stack.
+        """
+        error_handler: ExceptionHandler | None = None
+        handlers: dict[Any, ExceptionHandler] = {}
+        for key, handler in self.exception_handlers.items():
+            if key in (500, Exception):
+                error_handler = handler
+            else:
+                handlers[key] = handler
+        specs = [
+            Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+            *self.user_middleware,
+            Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
+        ]
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(specs):
+            app = cls(app, *args, **kwargs)
+        return app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI 3 entry point; sets ``scope["app"]``."""
+        scope["app"] = self
+        # PERF: the stack is built once and cached; the common path is one
+        # attribute load and a None check.
+        stack = self.middleware_stack
+        if stack is None:
+            stack = self.middleware_stack = self.build_middleware_stack()
+        await stack(scope, receive, send)
+
+    @property
+    def debug(self) -> bool:
+        """Whether unhandled errors produce traceback pages."""
+        return self._debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._debug = value
+        self.middleware_stack = None  # Rebuilt with the new setting on the next call.
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """The router's route list (mutable)."""
+        return self.router.routes
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        """Build a route's path by name; see :meth:`Router.url_path_for`.
+
+        Raises:
+            NoMatchFound: If no route has that name and exactly those parameters.
+        """
+        return self.router.url_path_for(name, **path_params)
+
+    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
+        """Mount an ASGI app (or router) under ``path``."""
+        self.router.mount(path, app=app, name=name)
+
+    def host(self, host: str, app: ASGIApp, name: str | None = None) -> None:
+        """Serve ``app`` for requests whose ``Host`` matches ``host``."""
+        self.router.host(host, app=app, name=name)
+
+    def add_route(
+        self,
+        path: str,
+        route: Callable[..., Any],
+        methods: Collection[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> None:
+        """Add a ``Route`` for an endpoint function or ASGI app."""
+        self.router.add_route(path, route, methods, name, include_in_schema)
+
+    def route(
+        self,
+        path: str,
+        methods: Collection[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_route` (kept for porting older code)."""
+        return self.router.route(path, methods, name, include_in_schema)
+
+    def add_middleware(self, middleware_class: Any, *args: Any, **kwargs: Any) -> None:
+        """Add a middleware as the new outermost user middleware.
+
+        Args:
+            middleware_class: Class (or factory) called as ``cls(app, *args, **kwargs)``.
+            *args: Positional arguments after the app.
+            **kwargs: Keyword arguments.
+
+        Raises:
+            RuntimeError: If the application has already started serving.
+        """
+        if self.middleware_stack is not None:
+            raise RuntimeError("Cannot add middleware after an application has started")
+        self.user_middleware.insert(0, Middleware(middleware_class, *args, **kwargs))
+
+    def middleware(self, middleware_type: str) -> Callable[[F], F]:
+        """Decorator registering ``async def mw(request, call_next)`` as HTTP middleware.
+
+        Args:
+            middleware_type: Must be ``"http"``.
+
+        Raises:
+            ValueError: For any other type.
+        """
+        if middleware_type != "http":
+            raise ValueError('Currently only middleware("http") is supported.')
+
+        def decorator(func: F) -> F:
+            self.add_middleware(BaseHTTPMiddleware, dispatch=func)
+            return func
+
+        return decorator
+
+    def add_exception_handler(
+        self, exc_class_or_status_code: int | type[Exception], handler: ExceptionHandler
+    ) -> None:
+        """Register a handler for an exception class or HTTP status code.
+
+        Raises:
+            RuntimeError: If the application has already started serving.
+        """
+        if self.middleware_stack is not None:
+            raise RuntimeError("Cannot add exception handlers after an application has started")
+        self.exception_handlers[exc_class_or_status_code] = handler
+
+    def exception_handler(
+        self, exc_class_or_status_code: int | type[Exception]
+    ) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_exception_handler`."""
+
+        def decorator(func: F) -> F:
+            self.add_exception_handler(exc_class_or_status_code, func)
+            return func
+
+        return decorator
+
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        """Register a ``"startup"``/``"shutdown"`` handler; see ``Router.add_event_handler``."""
+        self.router.add_event_handler(event_type, func)
+
+    def on_event(self, event_type: str) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_event_handler`."""
+
+        def decorator(func: F) -> F:
+            self.router.add_event_handler(event_type, func)
+            return func
+
+        return decorator

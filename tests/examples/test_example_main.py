@@ -1,0 +1,67 @@
+"""The example API that ``scripts/serve`` serves (``examples/main.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from zephyr.testclient import TestClient
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "main.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("example_main", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["example_main"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture()
+def client() -> Iterator[TestClient]:
+    with TestClient(_load().app) as client:
+        yield client
+
+
+def test_index_links_to_items(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.json() == {"service": "zephyr example", "items": "http://testserver/items"}
+
+
+def test_create_then_read_and_filter(client: TestClient) -> None:
+    created = client.post("/items", json={"name": "widget", "price": 9.99, "tags": ["a"]})
+    assert created.status_code == 201
+    assert created.json() == {"name": "widget", "price": 9.99, "tags": ["a"], "id": 2}
+    assert client.get("/items/2").json()["name"] == "widget"
+    assert [i["id"] for i in client.get("/items", params={"tag": "kitchen"}).json()] == [1]
+    assert len(client.get("/items", params={"limit": 1}).json()) == 1
+
+
+def test_invalid_input_names_the_field(client: TestClient) -> None:
+    response = client.post("/items", json={"name": "", "price": -1})
+    assert response.status_code == 422
+    locs = [error["loc"] for error in response.json()["detail"]]
+    assert locs == [["body", "name"], ["body", "price"]]
+    response = client.get("/items", params={"limit": 0})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+def test_missing_item_is_404(client: TestClient) -> None:
+    response = client.get("/items/99")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Item not found"}
+
+
+def test_openapi_lists_the_operations(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths) == {"/", "/items", "/items/{item_id}"}
+    assert set(paths["/items"]) == {"get", "post"}
