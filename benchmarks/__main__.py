@@ -140,18 +140,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _zephyr_status(result: report.Run) -> int:
     """1 when any zephyr stack failed a check or answered non-2xx under load."""
-    bad = []
-    for stack in (s for s in result.stacks if s.role == "zephyr"):
-        for test in result.tests:
-            cell = result.cells.get((stack.key, test.name))
-            if cell is None:
-                continue
-            if not cell.ok:
-                bad.append(f"{stack.name} / {test.name}: {cell.failure}")
-            elif any(s.non2xx for s in cell.samples):
-                bad.append(f"{stack.name} / {test.name}: non-2xx responses under load")
-    for line in bad:
-        print(f"ZEPHYR FAILURE: {line}", file=sys.stderr)
+    zephyr = [c for (key, _), c in result.cells.items() if key in stacks.ZEPHYR_KEYS]
+    bad = [c for c in zephyr if not c.ok or any(s.non2xx or not s.rps for s in c.samples)]
+    for cell in bad:
+        why = cell.failure or "non-2xx responses, or none at all, under load"
+        print(f"ZEPHYR FAILURE: {cell.stack} / {cell.test}: {why}", file=sys.stderr)
+    print(f"benchmarks: {len(zephyr) - len(bad)} passed, {len(bad)} failed")
     return 1 if bad else 0
 
 

@@ -31,7 +31,7 @@ def draw(results: dict[str, Any], out: Path) -> None:
     cells = {(r["stack"], r["test"]): r for r in results["results"]}
     shown = [s for s in stacks if any((s["key"], t) in cells for t in tests)]
     width = 0.8 / max(len(shown), 1)
-    fig, axes = plt.subplots(2, 1, figsize=(max(12, 1.3 * len(tests)), 9), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(max(14, 1.3 * len(tests) + 4), 9), sharex=True)
     for axis, metric, label in (
         (axes[0], "median_rps", "requests/s (median)"),
         (axes[1], "median_p99_ms", "p99 latency, ms (median)"),
@@ -44,6 +44,8 @@ def draw(results: dict[str, Any], out: Path) -> None:
                 if cell is None:
                     continue
                 if cell["status"] == "ok":
+                    if cell.get(metric) is None:  # latency wrk did not time (pipelined)
+                        continue
                     xs.append(x)
                     ys.append(cell[metric])
                 else:
@@ -62,7 +64,7 @@ def draw(results: dict[str, Any], out: Path) -> None:
         axis.set_ylabel(label)
         axis.grid(axis="y", alpha=0.3)
     axes[1].set_xticks(range(len(tests)), tests, rotation=30, ha="right")
-    axes[0].legend(fontsize=8, ncol=2, loc="upper right")
+    axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     settings = results["settings"]
     fig.suptitle(
         f"zephyr benchmarks {results['date']} ({settings['rounds']} round(s) x "

@@ -270,6 +270,8 @@ def load(wrk: str, server: Server, test: LoadTest, seconds: float) -> Sample:
         watcher.join()
     sample = parse_wrk(out.stdout)
     sample.peak_rss_mib = max(peak)
+    if not test.timed:
+        sample.p50_ms = sample.p99_ms = float("nan")
     return sample
 
 
@@ -351,8 +353,9 @@ def _round(
             else:
                 log(f"round {label} {stack.name:<44} {cell.test:<10} FAILED: {cell.failure}")
         client.close()
-        memory.peak.append(peak)
-        memory.after.append(server.rss_mib())
+        after = server.rss_mib()
+        memory.peak.append(max(peak, after))
+        memory.after.append(after)
     finally:
         server.stop()
 
@@ -368,9 +371,14 @@ def _measure_one(
             return None
         if plan.warmup > 0:
             load(wrk, server, test, plan.warmup)
-        sample = load(wrk, server, test, plan.seconds)
+        sample = load(wrk, server, test, max(plan.seconds, test.min_seconds))
         client.close()  # wrk may have exhausted the server's patience with our idle socket
         problems = test.check(client)
+        if problems:
+            # Requests wrk left queued (a sync server drains its backlog after wrk quits)
+            # may still be updating rows: let them finish, then judge again.
+            time.sleep(1.0)
+            problems = test.check(client)
     except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
         problems = [f"{type(exc).__name__}: {exc}"]
         sample = None
@@ -379,9 +387,6 @@ def _measure_one(
         return None
     if problems or sample is None:
         cell.failure = "wrong response after load: " + "; ".join(problems[:3])
-        return None
-    if sample.rps <= 0:
-        cell.failure = f"no request completed ({sample.errors} socket errors)"
         return None
     cell.samples.append(sample)
     return sample

@@ -119,6 +119,7 @@ STACKS: tuple[Stack, ...] = (
     ),
 )
 STACK_KEYS = tuple(s.key for s in STACKS)
+ZEPHYR_KEYS = frozenset(s.key for s in STACKS if s.role == "zephyr")
 #: The reference every zephyr figure is divided by.
 REFERENCE = "fastapi-uvicorn"
 #: What ``--quick`` runs: the two zephyr stacks and the reference.
