@@ -6,6 +6,7 @@ Examples::
     python -m benchmarks run --quick                # CI smoke: zephyr + FastAPI, 1 s each
     python -m benchmarks run --only json,db --stacks zephyr,fastapi-uvicorn --rounds 5
     python -m benchmarks setup-db                   # create the hello_world database
+    python -m benchmarks report benchmarks/results/2026-11-21.json   # re-render .md/.png
 
 The exit status is non-zero when a zephyr stack fails to start, answers
 wrongly (before or after load) or returns non-2xx responses under load;
@@ -15,6 +16,7 @@ never because of its speed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warmup", type=float, help="warm-up seconds per test (default 1; quick 0)")
     run.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
     commands.add_parser("setup-db", help="create/fill the hello_world database and exit")
+    again = commands.add_parser("report", help="re-render a results JSON's .md and .png")
+    again.add_argument("results", type=Path, help="benchmarks/results/<date>.json")
     return parser
 
 
@@ -130,12 +134,17 @@ def run(args: argparse.Namespace) -> int:
     print(md_path.read_text())
     print(f"saved {json_path.relative_to(ROOT)} and {md_path.name}", flush=True)
     if not args.no_chart:
-        png = json_path.with_suffix(".png")
-        subprocess.run(
-            [str(python), "-m", "benchmarks.chart", str(json_path), str(png)], cwd=ROOT, check=True
-        )
-        print(f"chart {png.relative_to(ROOT)}")
+        _chart(python, json_path)
     return _zephyr_status(result)
+
+
+def _chart(python: Path, json_path: Path) -> None:
+    """Draw ``<stem>.png`` beside the JSON with the peers' matplotlib."""
+    png = json_path.with_suffix(".png")
+    subprocess.run(
+        [str(python), "-m", "benchmarks.chart", str(json_path), str(png)], cwd=ROOT, check=True
+    )
+    print(f"chart {png}")
 
 
 def _zephyr_status(result: report.Run) -> int:
@@ -153,6 +162,12 @@ def main() -> None:
     args = _parser().parse_args()
     if args.command == "setup-db":
         setup_db(peers.ensure())
+        return
+    if args.command == "report":
+        result = report.from_json(json.loads(args.results.read_text()))
+        json_path, md_path = report.save(result, args.results.parent, args.results.stem)
+        _chart(peers.ensure(), json_path)
+        print(md_path.read_text())
         return
     sys.exit(run(args))
 

@@ -8,6 +8,7 @@ wrong answer becomes a failure instead of a number.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import resource
@@ -64,7 +65,9 @@ class Cell:
         return self.failure is None and bool(self.samples)
 
     def median(self, attr: str) -> float:
-        return statistics.median(getattr(s, attr) for s in self.samples)
+        """Median of ``attr`` over the samples; NaN (untimed latency) values are left out."""
+        values = [v for v in (getattr(s, attr) for s in self.samples) if not math.isnan(v)]
+        return statistics.median(values) if values else float("nan")
 
     @property
     def spread(self) -> float:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Cell, Memory
+from benchmarks import stacks, suite
+from benchmarks.harness import Cell, Memory, Sample
 from benchmarks.stacks import REFERENCE, Stack
 from benchmarks.startup import StartupResult
 from benchmarks.suite import LoadTest
@@ -319,3 +320,33 @@ def save(run: Run, out_dir: Path, stem: str) -> tuple[Path, Path]:
     json_path.write_text(json.dumps(_clean(to_json(run)), indent=2) + "\n")
     md_path.write_text(markdown(run))
     return json_path, md_path
+
+
+def from_json(data: dict[str, Any]) -> Run:
+    """Rebuild a :class:`Run` from its saved JSON (to re-render tables and the chart).
+
+    Memory figures come back as their saved medians.
+    """
+    cells = {}
+    for r in data["results"]:
+        samples = [Sample(**{k: _nan(v) for k, v in s.items()}) for s in r["samples"]]
+        cells[(r["stack"], r["test"])] = Cell(r["stack"], r["test"], samples, r.get("failure"))
+    memory = {
+        key: Memory([_nan(m["idle"])], [_nan(m["peak_under_load"])], [_nan(m["after_load"])])
+        for key, m in data["memory_mib"].items()
+    }
+    return Run(
+        date=data["date"],
+        settings=data["settings"],
+        machine=data["machine"],
+        versions=data["versions"],
+        stacks=stacks.select([s["key"] for s in data["stacks"]]),
+        tests=suite.select([t["name"] for t in data["tests"]]),
+        cells=cells,
+        memory=memory,
+        startup=[StartupResult(**entry) for entry in data["startup"]],
+    )
+
+
+def _nan(value: Any) -> Any:
+    return float("nan") if value is None else value

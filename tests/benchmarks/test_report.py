@@ -131,3 +131,17 @@ def test_markdown_and_json_mark_failures_without_numbers(tmp_path: Path) -> None
         "peak_under_load": 25.0,
         "after_load": 22.0,
     }
+
+
+def test_saved_json_renders_the_same_report_again(tmp_path: Path) -> None:
+    run = _run(
+        [
+            _cell("zephyr", "json", 40_000, 30_000),
+            _cell("fastapi-uvicorn", "json", failure="wrong response: status 500"),
+            _cell("zephyr", "deps", 30_000),
+            _cell("zephyr", "nodeps", 36_000),
+        ]
+    )
+    json_path, md_path = report.save(run, tmp_path, "first")
+    again = report.from_json(json.loads(json_path.read_text()))
+    assert report.markdown(again) == md_path.read_text()
