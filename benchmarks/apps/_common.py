@@ -10,12 +10,21 @@ from __future__ import annotations
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from benchmarks.database import ADDED_FORTUNE, DSN
 
-__all__ = ["ADDED_FORTUNE", "DSN", "POOL_SIZE", "parse_queries", "random_id", "render_fortunes"]
+__all__ = [
+    "ADDED_FORTUNE",
+    "DSN",
+    "POOL_SIZE",
+    "open_pool",
+    "parse_queries",
+    "random_id",
+    "render_fortunes",
+]
 
 #: Database connections per server process (the same for every stack).
 POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "16"))
@@ -32,6 +41,18 @@ _templates = jinja2.Environment(
     trim_blocks=True,
 )
 _fortunes_template = _templates.get_template("fortunes.html")
+
+
+async def open_pool() -> Any:
+    """An asyncpg pool of :data:`POOL_SIZE` connections to the benchmark database.
+
+    Connections open lazily (``min_size=0``): a run without database tests needs
+    no PostgreSQL. asyncpg is imported here, not at module level, because the
+    API tests import the FastAPI/zephyr benchmark apps in zephyr's own venv.
+    """
+    import asyncpg
+
+    return await asyncpg.create_pool(DSN, min_size=0, max_size=POOL_SIZE)
 
 
 def parse_queries(raw: str | None) -> int:

@@ -14,9 +14,8 @@ from zephyr.responses import HTMLResponse, PlainTextResponse
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
-import asyncpg
 from pydantic import BaseModel
 
 from benchmarks.apps import _common as te
@@ -24,9 +23,7 @@ from benchmarks.apps import _common as te
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # The pool connects lazily (min_size=0): tests that never touch the database
-    # do not need PostgreSQL.
-    app.state.pool = await asyncpg.create_pool(te.DSN, min_size=0, max_size=te.POOL_SIZE)
+    app.state.pool = await te.open_pool()
     yield
     await app.state.pool.close()
 
@@ -40,11 +37,12 @@ class Item(BaseModel):
     tags: list[str] = []
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+def get_pool(request: Request) -> Any:
     return request.app.state.pool
 
 
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+# An asyncpg.Pool; typed Any so that the API tests import this module without asyncpg.
+Pool = Annotated[Any, Depends(get_pool)]
 
 
 @app.get("/plaintext", response_class=PlainTextResponse)
