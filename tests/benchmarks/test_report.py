@@ -145,3 +145,19 @@ def test_saved_json_renders_the_same_report_again(tmp_path: Path) -> None:
     json_path, md_path = report.save(run, tmp_path, "first")
     again = report.from_json(json.loads(json_path.read_text()))
     assert report.markdown(again) == md_path.read_text()
+
+
+def test_smoke_status_fails_only_for_zephyr_failures(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.__main__ import _zephyr_status
+
+    slow_but_right = _run([_cell("zephyr", "json", 1), _cell("fastapi-uvicorn", "json", 99_000)])
+    assert _zephyr_status(slow_but_right) == 0
+    peer_wrong = _run([_cell("zephyr", "json", 9), _cell("litestar", "json", failure="bad")])
+    assert _zephyr_status(peer_wrong) == 0
+    zephyr_wrong = _run([_cell("zephyr", "json", failure="wrong response: status 500")])
+    assert _zephyr_status(zephyr_wrong) == 1
+    non2xx = _run([Cell("zephyr", "json", [Sample(5_000, 1.0, 2.0, 0, 3)])])
+    assert _zephyr_status(non2xx) == 1
+    out = capsys.readouterr()
+    assert "benchmarks: 0 passed, 1 failed" in out.out
+    assert "ZEPHYR FAILURE: zephyr / json: wrong response: status 500" in out.err
