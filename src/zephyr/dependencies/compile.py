@@ -196,6 +196,7 @@ def _param_field(
         location = marker.in_.value
     else:  # pragma: no cover - every marker is one of the above
         location = "query"
+    model = _location_model(annotation, marker)
     return ParamField(
         name=name,
         location=location,
@@ -203,9 +204,22 @@ def _param_field(
         annotation=Any if annotation is inspect.Parameter.empty else annotation,
         info=marker,
         default=default_value,
-        is_sequence=location != "body" and is_sequence(annotation),
-        is_file=isinstance(marker, params.File) or is_upload(annotation),
+        is_sequence=model is None and location != "body" and is_sequence(annotation),
+        is_file=model is None and (isinstance(marker, params.File) or is_upload(annotation)),
+        model=model,
     )
+
+
+def _location_model(annotation: Any, marker: FieldInfo) -> Any:
+    """The model of ``Annotated[Model, Query()]`` (or Header/Cookie/Form), else ``None``."""
+    if isinstance(marker, params.Path) or (
+        isinstance(marker, params.Body) and not isinstance(marker, params.Form)
+    ):
+        return None
+    tp = _strip_annotated(annotation)
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return tp
+    return None
 
 
 def analyze(

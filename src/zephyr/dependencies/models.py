@@ -50,6 +50,9 @@ class ParamField:
         default: The default value (``PydanticUndefined`` when required).
         is_sequence: Whether repeated keys are collected into a list.
         is_file: Whether the value is an uploaded file (``UploadFile``/``bytes``).
+        model: For ``Annotated[SomeModel, Query()]`` (or ``Header``, ``Cookie``,
+            ``Form``): the Pydantic model whose fields are each read from the
+            location; ``None`` for a plain value.
         slot: Index of the value in the per-request value list.
         owner: Post-order index of the dependant declaring it (error order).
     """
@@ -62,6 +65,7 @@ class ParamField:
     default: Any
     is_sequence: bool = False
     is_file: bool = False
+    model: Any = None
     slot: int = -1
     owner: int = -1
 

@@ -8,6 +8,7 @@ shared models land once in ``components.schemas``.
 
 from __future__ import annotations
 
+import copy
 import http
 from collections.abc import Sequence
 from typing import Annotated, Any, get_args, get_origin
@@ -165,26 +166,57 @@ def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
     for param in ordered:
         if param.location in ("body", "form") or not param.info.include_in_schema:  # type: ignore[attr-defined]
             continue
-        if (param.external, param.location) in seen:
-            continue
-        seen.add((param.external, param.location))
+        entries = _model_parameters(param) if param.model is not None else [_parameter(param)]
+        for entry, tp in entries:
+            if (entry["name"], param.location) in seen:
+                continue
+            seen.add((entry["name"], param.location))
+            collector.add(entry, "schema", tp, "validation")
+            out.append(entry)
+    return out
+
+
+def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
+    entry: dict[str, Any] = {
+        "name": param.external,
+        "in": param.location,
+        "required": param.required,
+    }
+    annotation, info = _field_type(param, _title(param.external))
+    if not param.info.title:
+        entry["_auto_title"] = info.title
+    if param.info.description:
+        entry["description"] = param.info.description
+    openapi_examples = getattr(param.info, "openapi_examples", None)
+    if openapi_examples:
+        entry["examples"] = jsonable_encoder(openapi_examples)
+    if param.info.deprecated:
+        entry["deprecated"] = True
+    return entry, Annotated[annotation, info]
+
+
+def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
+    """One parameter per field of a ``Annotated[Model, Query()]``-style parameter."""
+    convert = param.location == "header" and getattr(param.info, "convert_underscores", False)
+    out: list[tuple[dict[str, Any], Any]] = []
+    for name, field in param.model.model_fields.items():
+        given = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
+        external = name.replace("_", "-") if convert and not given else (given or name)
         entry: dict[str, Any] = {
-            "name": param.external,
+            "name": external,
             "in": param.location,
-            "required": param.required,
+            "required": field.is_required(),
         }
-        annotation, info = _field_type(param, _title(param.external))
-        if not param.info.title:
+        info = copy.copy(field)
+        info.alias = info.validation_alias = info.serialization_alias = None
+        if not field.title:
+            info.title = _title(given or name)
             entry["_auto_title"] = info.title
-        collector.add(entry, "schema", Annotated[annotation, info], "validation")
-        if param.info.description:
-            entry["description"] = param.info.description
-        openapi_examples = getattr(param.info, "openapi_examples", None)
-        if openapi_examples:
-            entry["examples"] = jsonable_encoder(openapi_examples)
-        if param.info.deprecated:
+        if field.description:
+            entry["description"] = field.description
+        if field.deprecated:
             entry["deprecated"] = True
-        out.append(entry)
+        out.append((entry, Annotated[field.annotation, info]))
     return out
 
 
@@ -202,7 +234,11 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         return None
     content: dict[str, Any] = {}
     body: dict[str, Any] = {"content": {media: content}}
-    if embed:
+    if len(params) == 1 and params[0].model is not None:
+        # A form model documents as itself, not as a generated ``Body_...`` schema.
+        collector.add(content, "schema", params[0].model, "validation")
+        required = params[0].required
+    elif embed:
         fields = {p.external: _field_type(p, None) for p in params}
         model = pydantic.create_model(
             f"Body_{route.unique_id}",
