@@ -50,6 +50,9 @@ class Zephyr(BaseApp):
         redirect_slashes: Redirect to the other trailing-slash variant.
         root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
         generate_unique_id_function: ``route -> operation id``.
+        webhooks: Router whose operations are documented under the OpenAPI
+            ``webhooks`` (requests the app sends); default a new empty
+            ``APIRouter``, also reachable as ``app.webhooks``.
         **extra: Kept in ``self.extra``.
     """
 
@@ -89,6 +92,7 @@ class Zephyr(BaseApp):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         separate_input_output_schemas: bool = True,
+        webhooks: APIRouter | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
         **extra: Any,
     ) -> None:
@@ -138,6 +142,7 @@ class Zephyr(BaseApp):
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.webhooks = APIRouter() if webhooks is None else webhooks
         self.extra = extra
         self.setup()
 
@@ -235,6 +240,7 @@ class Zephyr(BaseApp):
                 contact=self.contact,
                 license_info=self.license_info,
                 routes=self.routes,
+                webhooks=self.webhooks.routes,
                 tags=self.openapi_tags,
                 servers=self.servers,
                 separate_input_output_schemas=self.separate_input_output_schemas,

@@ -131,9 +131,19 @@ class APIRoute(Route):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
     ) -> None:
+        # Webhook and callback operations are documented, never routed: their
+        # "paths" are names or URL expressions (``{$callback_url}/events``).
+        routed = path.startswith("/")
         super().__init__(
-            path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
+            path if routed else "/" + path,
+            endpoint,
+            methods=None,
+            name=name,
+            include_in_schema=include_in_schema,
         )
+        if not routed:
+            self.path = path
+            self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
         if isinstance(response_model, _DefaultPlaceholder):

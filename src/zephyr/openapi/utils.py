@@ -131,6 +131,7 @@ class _Collector:
     def __init__(self) -> None:
         self.inputs: list[tuple[Any, Any, Any]] = []
         self.placeholders: list[tuple[dict[str, Any], str, tuple[int, str]]] = []
+        self.needs_errors = False  # some operation documents the 422 response
 
     def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
         index = len(self.inputs)
@@ -253,6 +254,9 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         if not param.info.title:
             content["_auto_title"] = info.title
         collector.add(content, "schema", Annotated[annotation, info], "validation")
+        examples = getattr(param.info, "openapi_examples", None)
+        if examples:
+            content["examples"] = jsonable_encoder(examples)
         required = param.required
     if required:
         body["required"] = True
@@ -267,7 +271,11 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
     if _body_allowed(status):
         content: dict[str, Any] = {}
         if route.response_model is not None:
-            collector.add(content, "schema", route.response_model, "serialization")
+            # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
+            title = _title(f"Response_{route.unique_id}")
+            content["_auto_title"] = title
+            tp = Annotated[route.response_model, Field(title=title)]
+            collector.add(content, "schema", tp, "serialization")
         elif issubclass(_unwrap(route.response_class), JSONResponse):
             content["schema"] = {}
         else:
@@ -282,7 +290,9 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         entry.update(extra)
         if model is not None:
             target = entry.setdefault("content", {}).setdefault(media, {})
-            collector.add(target, "schema", model, "serialization")
+            title = _title(f"Response_{key}_{route.unique_id}")
+            target["_auto_title"] = title
+            collector.add(target, "schema", Annotated[model, Field(title=title)], "serialization")
         if "description" not in entry:
             entry["description"] = _phrase(key)
         responses[key] = entry
@@ -292,6 +302,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         and not any(k.upper() in ("4XX", "DEFAULT") for k in responses)
     ):
         responses["422"] = _422
+        collector.needs_errors = True
     return responses
 
 
@@ -341,9 +352,38 @@ def _operation(
         requirements.append({scheme.scheme_name: list(scopes)})
     if requirements:
         operation["security"] = requirements
+    if route.callbacks:
+        operation["callbacks"] = _callbacks(route.callbacks, collector, schemes, security_base)
     if route.openapi_extra:
         _deep_update(operation, route.openapi_extra)
     return operation
+
+
+def _callbacks(
+    routes: Sequence[BaseRoute],
+    collector: _Collector,
+    schemes: dict[str, Any],
+    security_base: type | None,
+) -> dict[str, Any]:
+    """OpenAPI callback objects: ``{route name: {URL expression: path item}}``."""
+    callbacks: dict[str, Any] = {}
+    for route in routes:
+        if isinstance(route, APIRoute):
+            items = callbacks.setdefault(route.name, {})
+            items[route.path] = _path_item(route, collector, schemes, security_base)
+    return callbacks
+
+
+def _path_item(
+    route: APIRoute,
+    collector: _Collector,
+    schemes: dict[str, Any],
+    security_base: type | None,
+) -> dict[str, Any]:
+    return {
+        method.lower(): _operation(route, method, collector, schemes, security_base)
+        for method in route.methods or ()
+    }
 
 
 def _deep_update(target: dict[str, Any], extra: dict[str, Any]) -> None:
@@ -377,7 +417,8 @@ def get_openapi(
             license_info: The ``info`` object (OpenAPI 3.1 section 4.8.2).
         openapi_version: The ``openapi`` field. Default ``"3.1.0"``.
         routes: The app's routes; ``APIRoute``s with ``include_in_schema`` are documented.
-        webhooks: Accepted for compatibility; not documented yet.
+        webhooks: Operations the app sends (OpenAPI 3.1 ``webhooks``), keyed
+            by route path (a name such as ``"new-subscription"``).
         tags: Top-level tag objects.
         servers: Server objects.
         separate_input_output_schemas: Name models differently for requests
@@ -410,20 +451,19 @@ def get_openapi(
     collector = _Collector()
     schemes: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
-    needs_errors = False
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
-            continue
-        path_item = paths.setdefault(route.path_format, {})
-        for method in route.methods or ():
-            operation = _operation(route, method, collector, schemes, security_base)
-            needs_errors = needs_errors or "422" in operation["responses"]
-            path_item[method.lower()] = operation
+    hooks: dict[str, dict[str, Any]] = {}
+    for target, group, key in ((paths, routes, "path_format"), (hooks, webhooks or (), "path")):
+        for route in group:
+            if isinstance(route, APIRoute) and route.include_in_schema:
+                item = _path_item(route, collector, schemes, security_base)
+                target.setdefault(getattr(route, key), {}).update(item)
     definitions = collector.resolve(separate_input_output_schemas)
-    if needs_errors:
+    if collector.needs_errors:
         definitions["ValidationError"] = VALIDATION_ERROR
         definitions["HTTPValidationError"] = HTTP_VALIDATION_ERROR
     document["paths"] = paths
+    if hooks:
+        document["webhooks"] = hooks
     components: dict[str, Any] = {}
     if definitions:
         components["schemas"] = dict(sorted(definitions.items()))
