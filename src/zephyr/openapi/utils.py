@@ -274,8 +274,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
             # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
             title = _title(f"Response_{route.unique_id}")
             content["_auto_title"] = title
-            tp = Annotated[route.response_model, Field(title=title)]
-            collector.add(content, "schema", tp, "serialization")
+            collector.add(content, "schema", _titled(route.response_model, title), "serialization")
         elif issubclass(_unwrap(route.response_class), JSONResponse):
             content["schema"] = {}
         else:
@@ -292,7 +291,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
             target = entry.setdefault("content", {}).setdefault(media, {})
             title = _title(f"Response_{key}_{route.unique_id}")
             target["_auto_title"] = title
-            collector.add(target, "schema", Annotated[model, Field(title=title)], "serialization")
+            collector.add(target, "schema", _titled(model, title), "serialization")
         if "description" not in entry:
             entry["description"] = _phrase(key)
         responses[key] = entry
@@ -304,6 +303,10 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         responses["422"] = _422
         collector.needs_errors = True
     return responses
+
+
+def _titled(tp: Any, title: str) -> Any:
+    return Annotated.__class_getitem__((tp, Field(title=title)))  # type: ignore[attr-defined]
 
 
 def _phrase(code: str) -> str:
