@@ -6,11 +6,25 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "DependencyScopeError",
+    "FastAPIError",
     "RequestValidationError",
     "ResponseValidationError",
     "ValidationException",
     "WebSocketRequestValidationError",
 ]
+
+
+class FastAPIError(RuntimeError):
+    """An application is declared wrongly (raised when routes are compiled)."""
+
+
+class DependencyScopeError(FastAPIError):
+    """A dependency needs something its scope can't provide.
+
+    For example a ``Depends(..., scope="lifespan")`` dependency (created once
+    at startup) reading a query parameter or the ``Request``.
+    """
 
 
 class ValidationException(Exception):

@@ -8,13 +8,15 @@ toolkit's defaults (plain-text errors, no schema routes).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
 from zephyr import params
 from zephyr._api.routing import APIRoute, APIRouter, Default, generate_unique_id
 from zephyr._app import BaseApp
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.dependencies.lifespan import LifespanDependencies
 from zephyr.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -143,8 +145,25 @@ class Zephyr(BaseApp):
         self.openapi_schema: dict[str, Any] | None = None
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.webhooks = APIRouter() if webhooks is None else webhooks
+        self.lifespan_dependencies = LifespanDependencies()
+        self.router.lifespan_context = self._with_lifespan_dependencies(
+            self.router.lifespan_context
+        )
         self.extra = extra
         self.setup()
+
+    def _with_lifespan_dependencies(
+        self, inner: Callable[[Any], AbstractAsyncContextManager[Any]]
+    ) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
+        """Wrap the router's lifespan: lifespan dependencies exist around it."""
+
+        @asynccontextmanager
+        async def lifespan(app: Any) -> AsyncIterator[Any]:
+            running = self.lifespan_dependencies.running(self.routes, self.dependency_overrides)
+            async with running, inner(app) as state:
+                yield state
+
+        return lifespan
 
     def build_router(
         self,

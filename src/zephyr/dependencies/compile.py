@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from zephyr import params
+from zephyr.api_exceptions import DependencyScopeError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
@@ -27,7 +28,13 @@ from zephyr.dependencies.models import CallKind, Dependant, ParamField, Plan, St
 from zephyr.requests import HTTPConnection
 from zephyr.responses import Response
 
-__all__ = ["analyze", "build_plan", "compile_endpoint", "get_typed_signature"]
+__all__ = [
+    "analyze",
+    "build_plan",
+    "compile_endpoint",
+    "get_typed_signature",
+    "lifespan_key",
+]
 
 _SEQUENCE_ORIGINS: tuple[Any, ...] = (list, set, tuple, frozenset, Sequence)
 _UNION_TYPES: tuple[Any, ...] = (Union,)
@@ -277,7 +284,26 @@ def analyze(
         elif found is None and default is inspect.Parameter.empty:
             default = PydanticUndefined
         node.params.append(_param_field(parameter.name, annotation, found, default, path_names))
+    if node.exit_scope == "lifespan":
+        _check_lifespan(node)
     return node
+
+
+def _check_lifespan(node: Dependant) -> None:
+    """Refuse request data in a lifespan-scoped dependency (it runs once, at startup)."""
+    name = getattr(node.call, "__name__", type(node.call).__name__)
+    reason = None
+    if node.params:
+        param = node.params[0]
+        reason = f"parameter {param.name!r} is read from the request ({param.location})"
+    elif node.specials:
+        param_name, kind = node.specials[0]
+        reason = f"parameter {param_name!r} asks for the request's {kind.replace('_', ' ')}"
+    if reason is not None:
+        raise DependencyScopeError(
+            f"Lifespan-scoped dependency {name!r} can't use request data: {reason}. "
+            "Lifespan dependencies are created once at startup."
+        )
 
 
 def _analyze_dependency(
@@ -288,13 +314,23 @@ def _analyze_dependency(
     overrides: Mapping[Any, Any] | None,
 ) -> Dependant:
     call = overrides.get(dependency, dependency) if overrides else dependency
+    exit_scope = marker.scope
+    if parent.exit_scope == "lifespan":
+        # Everything a lifespan dependency needs is created at startup too.
+        if exit_scope not in (None, "lifespan"):
+            name = getattr(dependency, "__name__", repr(dependency))
+            raise DependencyScopeError(
+                f"Lifespan-scoped dependency {getattr(parent.call, '__name__', parent.call)!r} "
+                f"can't depend on {name!r}, declared with scope={exit_scope!r}"
+            )
+        exit_scope = "lifespan"
     sub = analyze(
         call,
         path_names=path_names,
         overrides=overrides,
         security_scopes=parent.security_scopes,
         use_cache=marker.use_cache,
-        exit_scope=marker.scope,
+        exit_scope=exit_scope,
         marker=marker,
     )
     sub.original = dependency  # type: ignore[attr-defined]
@@ -340,6 +376,8 @@ class _Flattener:
         self.cache: dict[Any, int] = {}
         self.specials: dict[str, int] = {}
         self.calls: set[Any] = set()
+        self.lifespan: dict[Any, int] = {}
+        self.lifespan_nodes: list[Dependant] = []
 
     def slot(self, value: Any = None) -> int:
         self.initial.append(value)
@@ -352,19 +390,36 @@ class _Flattener:
             self.specials[kind] = self.slot()
         return self.specials[kind]
 
-    def visit(self, node: Dependant, is_root: bool = False) -> int:
+    def lifespan_ref(self, node: Dependant) -> int:
+        """Slot of a lifespan dependency's value: filled per request from the app's store."""
+        key = lifespan_key(node)
+        if key not in self.lifespan:
+            self.lifespan[key] = self.slot()
+            self.lifespan_nodes.append(node)
+            self.calls.update(_tree_calls(node))
+        return self.lifespan[key]
+
+    def visit(self, node: Dependant, is_root: bool = False) -> tuple[int, int]:
+        """Add ``node``'s step (after its dependencies'); return ``(step index, slot)``.
+
+        A lifespan dependency adds no step: its index is ``-1``.
+        """
         key = node.cache_key
         if not is_root:
+            if node.exit_scope == "lifespan":
+                return -1, self.lifespan_ref(node)
             self.calls.add(getattr(node, "original", node.call))
             if node.use_cache and key in self.cache:
-                return self.cache[key]
+                index = self.cache[key]
+                return index, self.steps[index].slot
         needs: list[int] = []
         args: list[tuple[str, int]] = []
         for name, sub in node.dependencies:
-            index = self.visit(sub)
-            needs.append(index)
+            index, slot = self.visit(sub)
+            if index >= 0:
+                needs.append(index)
             if name is not None:
-                args.append((name, self.steps[index].slot))
+                args.append((name, slot))
         owner = len(self.steps)
         for original in node.params:
             field = dataclasses.replace(original, slot=self.slot(), owner=owner)
@@ -384,7 +439,19 @@ class _Flattener:
             )
         )
         self.cache.setdefault(key, owner)
-        return owner
+        return owner, self.steps[owner].slot
+
+
+def lifespan_key(node: Dependant) -> Any:
+    """The key of a lifespan dependency's value: the declared callable (before overrides)."""
+    return getattr(node, "original", node.call)
+
+
+def _tree_calls(node: Dependant) -> set[Any]:
+    calls = {lifespan_key(node)}
+    for _, sub in node.dependencies:
+        calls |= _tree_calls(sub)
+    return calls
 
 
 def _wrap_call(node: Dependant) -> Callable[..., Any]:
@@ -430,6 +497,8 @@ def build_plan(root: Dependant) -> Plan:
             s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps
         ),
         calls=frozenset(flat.calls),
+        lifespan=tuple(flat.lifespan.items()),
+        lifespan_nodes=flat.lifespan_nodes,
     )
     for location in ("path", "query", "header", "cookie"):
         fields = by_location.get(location)

@@ -90,7 +90,8 @@ class Dependant:
         security_scopes: Scopes accumulated from enclosing ``Security()`` uses.
         own_scopes: Scopes of this node's own ``Security()`` marker.
         use_cache: Whether a request reuses one call for the same cache key.
-        exit_scope: ``"request"`` or ``"function"`` (``yield`` dependencies).
+        exit_scope: ``"request"``, ``"function"`` (when ``yield`` dependencies
+            end) or ``"lifespan"`` (created once at startup).
     """
 
     call: Callable[..., Any]
@@ -149,6 +150,11 @@ class Plan:
         request_slot / response_slot / background_slot: Slots of injected
             objects, ``-1`` when nobody asks for them.
         has_generators: Whether any step needs an exit stack.
+        has_function_scope: Whether a ``yield`` step ends right after the endpoint.
+        calls: Every dependency callable of the route (to spot overrides).
+        lifespan: ``(key, slot)`` of each lifespan-scoped dependency: its
+            value, created at startup, is copied into the slot per request.
+        lifespan_nodes: Those dependencies' trees, run at startup.
     """
 
     root: Dependant
@@ -168,3 +174,5 @@ class Plan:
     has_generators: bool = False
     has_function_scope: bool = False
     calls: frozenset[Any] = frozenset()
+    lifespan: tuple[tuple[Any, int], ...] = ()
+    lifespan_nodes: list[Dependant] = field(default_factory=list)

@@ -20,7 +20,7 @@ from zephyr.dependencies.models import CallKind, Plan, Step
 from zephyr.requests import Request
 from zephyr.responses import Response
 
-__all__ = ["new_sub_response", "solve"]
+__all__ = ["new_sub_response", "run_steps", "solve"]
 
 
 class _ThreadedContext:
@@ -119,6 +119,8 @@ async def solve(
         values[plan.response_slot] = new_sub_response()
     if plan.background_slot >= 0:
         values[plan.background_slot] = BackgroundTasks()
+    if plan.lifespan:
+        _fill_lifespan(plan, request, values)
     errors = await _extract(plan, request, values)
     if errors:
         await _run_valid_dependencies(plan, values, errors, stack)
@@ -133,6 +135,32 @@ async def solve(
         for step in steps:
             values[step.slot] = await _call(step, values, stack)
     return values[steps[-1].slot], values
+
+
+def _fill_lifespan(plan: Plan, request: Request, values: list[Any]) -> None:
+    store = getattr(request.scope.get("app"), "lifespan_dependencies", None)
+    created = store.values if store is not None else {}
+    for key, slot in plan.lifespan:
+        try:
+            values[slot] = created[key]
+        except KeyError:
+            name = getattr(key, "__name__", repr(key))
+            raise RuntimeError(
+                f"Lifespan-scoped dependency {name!r} has not been created: the app's "
+                "lifespan has not started (servers run it; in tests use "
+                "'with TestClient(app) as client:')"
+            ) from None
+
+
+async def run_steps(plan: Plan, values: list[Any], stack: AsyncExitStack) -> Any:
+    """Run a plan that reads nothing from a request (lifespan dependencies at startup).
+
+    Returns:
+        The value of the plan's last step.
+    """
+    for step in plan.steps:
+        values[step.slot] = await _call(step, values, stack)
+    return values[plan.steps[-1].slot]
 
 
 def _ordered(errors: ErrorList) -> list[dict[str, Any]]:
