@@ -22,7 +22,7 @@ from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
-from zephyr.encoders import jsonable_encoder
+from zephyr.encoders import is_json_native, jsonable_encoder
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response
 from zephyr.routing import BaseRoute, Mount, Route, Router, compile_path
@@ -265,6 +265,9 @@ class APIRoute(Route):
         adapter = self.response_adapter
         if adapter is None:
             if self._fast_json:
+                if not is_json_native(result):
+                    # Decimal, timedelta, sets...: spelled as jsonable_encoder does.
+                    result = jsonable_encoder(result)
                 return JSONResponse(result, status_code=status or 200)
             return self._make(jsonable_encoder(result), status)
         try:
