@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from zephyr import params
+from zephyr._api.options import AddRouteOptions, IncludeOptions, OperationOptions, RouteOptions
 from zephyr._api.routing import APIRoute, APIRouter, Default, generate_unique_id
 from zephyr._app import BaseApp
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
@@ -268,49 +269,51 @@ class Zephyr(BaseApp):
 
     # Path operations: thin forwards to the router.
 
-    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+    def add_api_route(
+        self, path: str, endpoint: Callable[..., Any], **options: Unpack[AddRouteOptions]
+    ) -> None:
         """Add a path operation; see :meth:`APIRouter.add_api_route`."""
-        self.api_router.add_api_route(path, endpoint, **kwargs)
+        self.api_router.add_api_route(path, endpoint, **options)
 
-    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def api_route(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Decorator form of :meth:`add_api_route`."""
-        return self.api_router.api_route(path, **kwargs)
+        return self.api_router.api_route(path, **options)
 
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def get(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a GET path operation."""
-        return self.api_router.get(path, **kwargs)
+        return self.api_router.get(path, **options)
 
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def put(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PUT path operation."""
-        return self.api_router.put(path, **kwargs)
+        return self.api_router.put(path, **options)
 
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def post(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a POST path operation."""
-        return self.api_router.post(path, **kwargs)
+        return self.api_router.post(path, **options)
 
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def delete(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a DELETE path operation."""
-        return self.api_router.delete(path, **kwargs)
+        return self.api_router.delete(path, **options)
 
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def options(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register an OPTIONS path operation."""
-        return self.api_router.options(path, **kwargs)
+        return self.api_router.options(path, **options)
 
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def head(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a HEAD path operation."""
-        return self.api_router.head(path, **kwargs)
+        return self.api_router.head(path, **options)
 
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def patch(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PATCH path operation."""
-        return self.api_router.patch(path, **kwargs)
+        return self.api_router.patch(path, **options)
 
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def trace(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a TRACE path operation."""
-        return self.api_router.trace(path, **kwargs)
+        return self.api_router.trace(path, **options)
 
-    def include_router(self, router: APIRouter, **kwargs: Any) -> None:
+    def include_router(self, router: APIRouter, **options: Unpack[IncludeOptions]) -> None:
         """Include an ``APIRouter``'s routes; see :meth:`APIRouter.include_router`."""
-        self.api_router.include_router(router, **kwargs)
+        self.api_router.include_router(router, **options)
         self.openapi_schema = None
 
     def __repr__(self) -> str:

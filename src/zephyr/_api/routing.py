@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from pydantic import TypeAdapter, ValidationError
 
 from zephyr import params
+from zephyr._api.options import OperationOptions, RouteOptions
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
@@ -421,49 +422,49 @@ class APIRouter(Router):
         )
         self.routes.append(route)
 
-    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def api_route(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Decorator form of :meth:`add_api_route`."""
 
         def decorator(func: F) -> F:
-            self.add_api_route(path, func, **kwargs)
+            self.add_api_route(path, func, **options)
             return func
 
         return decorator
 
-    def _method(self, method: str, path: str, kwargs: dict[str, Any]) -> Callable[[F], F]:
-        return self.api_route(path, methods=[method], **kwargs)
+    def _method(self, method: str, path: str, options: OperationOptions) -> Callable[[F], F]:
+        return self.api_route(path, methods=[method], **options)
 
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        """Register a GET path operation; keyword arguments as for :meth:`add_api_route`."""
-        return self._method("GET", path, kwargs)
+    def get(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
+        """Register a GET path operation; options as for :meth:`add_api_route`."""
+        return self._method("GET", path, options)
 
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def put(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PUT path operation."""
-        return self._method("PUT", path, kwargs)
+        return self._method("PUT", path, options)
 
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def post(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a POST path operation."""
-        return self._method("POST", path, kwargs)
+        return self._method("POST", path, options)
 
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def delete(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a DELETE path operation."""
-        return self._method("DELETE", path, kwargs)
+        return self._method("DELETE", path, options)
 
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def options(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register an OPTIONS path operation."""
-        return self._method("OPTIONS", path, kwargs)
+        return self._method("OPTIONS", path, options)
 
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def head(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a HEAD path operation."""
-        return self._method("HEAD", path, kwargs)
+        return self._method("HEAD", path, options)
 
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def patch(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PATCH path operation."""
-        return self._method("PATCH", path, kwargs)
+        return self._method("PATCH", path, options)
 
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def trace(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a TRACE path operation."""
-        return self._method("TRACE", path, kwargs)
+        return self._method("TRACE", path, options)
 
     def include_router(
         self,
