@@ -25,6 +25,7 @@ from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.models import CallKind, Dependant, ParamField, Plan, Step
+from zephyr.dependencies.solve import compile_runner
 from zephyr.requests import HTTPConnection
 from zephyr.responses import Response
 
@@ -512,4 +513,9 @@ def build_plan(root: Dependant) -> Plan:
     elif body:
         embed = len(body) > 1 or bool(getattr(body[0].info, "embed", False))
         plan.body = BodyExtractor(body, embed)
+    plan.has_inputs = any(
+        getattr(plan, location) is not None
+        for location in ("path", "query", "header", "cookie", "body", "form")
+    )
+    plan.runner = compile_runner(plan.steps)
     return plan

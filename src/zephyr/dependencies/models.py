@@ -8,7 +8,7 @@ per parameter location.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -134,6 +134,10 @@ class Step:
     function_scope: bool = False
 
 
+async def _no_runner(values: list[Any], stack: Any) -> None:
+    raise RuntimeError("plan built without a runner")
+
+
 @dataclass(eq=False)
 class Plan:
     """Everything needed to serve one request of a route, computed once.
@@ -155,6 +159,8 @@ class Plan:
         lifespan: ``(key, slot)`` of each lifespan-scoped dependency: its
             value, created at startup, is copied into the slot per request.
         lifespan_nodes: Those dependencies' trees, run at startup.
+        has_inputs: Whether any extractor is set (else extraction is skipped).
+        runner: Generated coroutine running ``steps`` (see ``compile_runner``).
     """
 
     root: Dependant
@@ -176,3 +182,5 @@ class Plan:
     calls: frozenset[Any] = frozenset()
     lifespan: tuple[tuple[Any, int], ...] = ()
     lifespan_nodes: list[Dependant] = field(default_factory=list)
+    has_inputs: bool = False
+    runner: Callable[[list[Any], Any], Awaitable[None]] = _no_runner
