@@ -25,6 +25,7 @@ def hook_apps(request: pytest.FixtureRequest) -> tuple[types.ModuleType, types.M
     )
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate Operation ID")
 def test_document_equal(hook_apps: tuple[types.ModuleType, types.ModuleType]) -> None:
     oracle, ours = hook_apps
     assert ours.app.openapi() == oracle.app.openapi()
