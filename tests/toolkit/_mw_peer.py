@@ -58,9 +58,7 @@ def _routes(responses: Any, routing: Any) -> list[Any]:
         return responses.JSONResponse({})
 
     endpoints = (plain, big, encoded, events, stream, count, read, clear)
-    return [
-        routing.Route(f"/{f.__name__}", f, methods=["GET", "POST"]) for f in endpoints
-    ]
+    return [routing.Route(f"/{f.__name__}", f, methods=["GET", "POST"]) for f in endpoints]
 
 
 def zephyr_client(cls: type, **options: Any) -> zephyr.testclient.TestClient:

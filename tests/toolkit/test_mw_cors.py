@@ -20,9 +20,7 @@ def client(**options: Any) -> Any:
 
 def cors_headers(response: Any) -> dict[str, str]:
     return {
-        k: v
-        for k, v in response.headers.items()
-        if k.startswith("access-control-") or k == "vary"
+        k: v for k, v in response.headers.items() if k.startswith("access-control-") or k == "vary"
     }
 
 
@@ -212,7 +210,11 @@ REQUESTS: list[tuple[str, dict[str, str]]] = [
     ("OPTIONS", {"Origin": "https://b.ex.com", "Access-Control-Request-Method": "PUT"}),
     (
         "OPTIONS",
-        {**PREFLIGHT, "Access-Control-Request-Headers": "X-Foo", "Access-Control-Request-Method": "POST"},
+        {
+            **PREFLIGHT,
+            "Access-Control-Request-Headers": "X-Foo",
+            "Access-Control-Request-Method": "POST",
+        },
     ),
     ("OPTIONS", {**PREFLIGHT, "Access-Control-Request-Private-Network": "true"}),
     ("OPTIONS", {"Origin": A}),

@@ -113,9 +113,10 @@ def test_key_rotation_first_signs_all_verify() -> None:
     new_value = _value(response)
     assert client(secret_key="new").get("/read", headers={"Cookie": f"session={new_value}"}).json()
     # ...and the re-issued cookie is signed with the new key only.
-    assert client(secret_key="old").get(
-        "/read", headers={"Cookie": f"session={new_value}"}
-    ).json() == {}
+    assert (
+        client(secret_key="old").get("/read", headers={"Cookie": f"session={new_value}"}).json()
+        == {}
+    )
 
 
 def test_unknown_key_gives_empty_session() -> None:
