@@ -331,9 +331,9 @@ class Request(HTTPConnection):
                 else:
                     self._form = FormData()
             except MultiPartException as exc:
-                # Inside an app the client gets a 400; bare use sees the parser error.
+                # Inside an app the client gets a 400/413; bare use sees the parser error.
                 if "app" in self.scope:
-                    raise HTTPException(status_code=400, detail=exc.message) from exc
+                    raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
                 raise
         return self._form
 
@@ -357,7 +357,7 @@ class Request(HTTPConnection):
 
         Raises:
             MultiPartException: A limit was exceeded or the body is malformed
-                (``HTTPException(400)`` instead when ``scope["app"]`` is set).
+                (``HTTPException`` 400 or 413 instead when ``scope["app"]`` is set).
             ImportError: python-multipart is not installed.
         """
         return AwaitableOrContextManager(
