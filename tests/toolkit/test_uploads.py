@@ -321,3 +321,17 @@ def test_small_files_stay_in_memory() -> None:
     assert isinstance(upload, UploadFile)
     assert not upload.file._rolled  # type: ignore[attr-defined]
     assert upload.content_type == "text/plain"
+
+
+def test_api_layer_closes_uploads_after_the_response() -> None:
+    app = Zephyr()
+    seen: list[UploadFile] = []
+
+    @app.post("/upload")
+    async def upload(file: UploadFile = File()) -> dict[str, bool]:
+        seen.append(file)
+        return {"closed": file.file.closed}
+
+    response = TestClient(app).post("/upload", files={"file": ("a.bin", b"x" * (2 << 20))})
+    assert response.json() == {"closed": False}
+    assert seen[0].file.closed
