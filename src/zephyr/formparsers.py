@@ -95,17 +95,28 @@ class FormParser:
     Args:
         headers: The request headers.
         stream: Async iterator of body chunks (bytes).
+        max_fields: Most fields accepted. Default: unlimited. Over it: 400
+            naming ``max_fields``.
     """
 
-    def __init__(self, headers: Headers, stream: AsyncIterator[bytes]) -> None:
+    def __init__(
+        self,
+        headers: Headers,
+        stream: AsyncIterator[bytes],
+        *,
+        max_fields: int | float = float("inf"),
+    ) -> None:
         require_multipart()
         self.headers = headers
         self.stream = stream
+        self.max_fields = max_fields
         self._fields: list[tuple[str, str | UploadFile]] = []
         self._name = bytearray()
         self._value = bytearray()
 
     def _on_field_start(self) -> None:
+        if len(self._fields) >= self.max_fields:
+            raise MultiPartException(f"Too many fields: the limit is max_fields={self.max_fields}.")
         self._name.clear()
         self._value.clear()
 

@@ -327,7 +327,8 @@ class Request(HTTPConnection):
                     )
                     self._form = await parser.parse()
                 elif content_type == b"application/x-www-form-urlencoded":
-                    self._form = await FormParser(self.headers, self.stream()).parse()
+                    fields = FormParser(self.headers, self.stream(), max_fields=max_fields)
+                    self._form = await fields.parse()
                 else:
                     self._form = FormData()
             except MultiPartException as exc:
@@ -348,7 +349,8 @@ class Request(HTTPConnection):
 
         Args:
             max_files: Most file parts (multipart only). Default 1000.
-            max_fields: Most non-file parts (multipart only). Default 1000.
+            max_fields: Most non-file parts (multipart) or fields (urlencoded).
+                Default 1000.
             max_part_size: Most bytes in one non-file part. Default 1 MiB.
 
         Returns:

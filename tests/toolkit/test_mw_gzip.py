@@ -166,3 +166,37 @@ def test_same_headers_as_starlette(path: str) -> None:
         assert mine.content == peer.content
         for name in ("content-encoding", "vary", "content-length", "content-type"):
             assert mine.headers.get(name) == peer.headers.get(name), (path, accept, name)
+
+
+def test_strong_etag_weakened_only_when_compressed() -> None:
+    async def run(accept: str, etag: bytes) -> dict[bytes, bytes]:
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            headers = [(b"etag", etag), (b"content-length", b"1000")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b"e" * 1000})
+
+        channel = Channel(body_messages(b""))
+        scope = http_scope("/", headers=[("accept-encoding", accept)])
+        await GZipMiddleware(app)(scope, channel.receive, channel.send)
+        return dict(channel.start["headers"])
+
+    assert asyncio.run(run("gzip", b'"abc"'))[b"etag"] == b'W/"abc"'
+    assert asyncio.run(run("gzip", b'W/"abc"'))[b"etag"] == b'W/"abc"'
+    assert asyncio.run(run("identity", b'"abc"'))[b"etag"] == b'"abc"'
+
+
+def test_body_by_extension_message_passes_identity() -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        start = {"type": "http.response.start", "status": 200, "headers": []}
+        await send(start)
+        await send({"type": "http.response.pathsend", "path": "/tmp/x"})
+
+    async def run() -> Channel:
+        channel = Channel(body_messages(b""))
+        scope = http_scope("/", headers=[("accept-encoding", "gzip")])
+        await GZipMiddleware(app)(scope, channel.receive, channel.send)
+        return channel
+
+    sent = asyncio.run(run()).sent
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"]
+    assert sent[0]["headers"] == []

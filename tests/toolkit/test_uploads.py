@@ -335,3 +335,36 @@ def test_api_layer_closes_uploads_after_the_response() -> None:
     response = TestClient(app).post("/upload", files={"file": ("a.bin", b"x" * (2 << 20))})
     assert response.json() == {"closed": False}
     assert seen[0].file.closed
+
+
+@pytest.mark.parametrize("count", [3, 4])
+def test_urlencoded_field_count_limit(client: TestClient, count: int) -> None:
+    data = "&".join(f"f{i}={i}" for i in range(count))
+    response = client.post(
+        "/form", content=data, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    if count <= 3:
+        assert response.json() == {f"f{i}": str(i) for i in range(count)}
+    else:
+        assert response.status_code == 400
+        assert "max_fields=3" in response.text
+    assert client.get("/health").text == "ok"
+
+
+def test_urlencoded_default_limit_in_api_layer() -> None:
+    from zephyr import Form
+
+    app = Zephyr()
+
+    @app.post("/login")
+    async def login(username: str = Form()) -> dict[str, str]:
+        return {"username": username}
+
+    client = TestClient(app)
+    assert client.post("/login", data={"username": "u"}).json() == {"username": "u"}
+    flood = "username=u&" + "&".join(f"x{i}=1" for i in range(1000))
+    response = client.post(
+        "/login", content=flood, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 400
+    assert "max_fields=1000" in response.text

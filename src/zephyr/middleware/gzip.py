@@ -9,7 +9,8 @@ compressed and flushed as it arrives so the client can decode it at once.
 
 Every response that could have been compressed gets ``Vary: Accept-Encoding``
 (whether or not this client accepted gzip), so shared caches keep the two
-variants apart.
+variants apart; a strong ``ETag`` on a compressed response becomes weak
+(``W/"..."``), since its bytes differ from the identity variant's (RFC 9110 §8.8.3).
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class _GZipResponder:
                 await self._send(message)
             return
         if kind != "http.response.body" or self.mode == "identity":
+            if self.mode == "undecided" and self.start is not None:
+                # e.g. http.response.pathsend: a body we never see, so never compress.
+                self.mode = "identity"
+                await self._send(self.start)
             await self._send(message)
             return
         if self.mode == "undecided":
@@ -123,6 +128,10 @@ class _GZipResponder:
         self.mode = "gzip"
         self.compressor = zlib.compressobj(self.level, zlib.DEFLATED, _GZIP_WBITS)
         headers["Content-Encoding"] = "gzip"
+        etag = headers.get("etag")
+        if etag is not None and not etag.startswith("W/"):
+            # The bytes differ from the identity variant's: the tag can only stay weak.
+            headers["ETag"] = "W/" + etag
         if more:
             del headers["Content-Length"]  # length unknown until the end: chunked
             await self._send(self.start)
