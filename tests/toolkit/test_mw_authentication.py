@@ -219,3 +219,30 @@ def test_lifespan_passes_through() -> None:
     middleware = AuthenticationMiddleware(app, BasicBackend())
     asyncio.run(middleware({"type": "lifespan"}, channel.receive, channel.send))
     assert seen == ["lifespan"]
+
+
+class FakeWebSocket(HTTPConnection):
+    closed_with: int | None = None
+
+    async def close(self, code: int = 1000) -> None:
+        self.closed_with = code
+
+
+def test_requires_closes_websocket_without_scope() -> None:
+    entered: list[str] = []
+
+    @requires("admin")
+    async def endpoint(websocket: FakeWebSocket) -> None:
+        entered.append(websocket.user.display_name)
+
+    def connect(scopes: list[str]) -> FakeWebSocket:
+        scope = http_scope("/ws", type="websocket", auth=AuthCredentials(scopes))
+        scope["user"] = SimpleUser("ann")
+        ws = FakeWebSocket(scope)
+        asyncio.run(endpoint(ws))
+        return ws
+
+    assert connect(["user"]).closed_with == 1008
+    assert entered == []
+    assert connect(["admin"]).closed_with is None
+    assert entered == ["ann"]

@@ -156,3 +156,39 @@ def test_plain_websocket_with_denial_extension_is_redirected() -> None:
     assert start["type"] == "websocket.http.response.start"
     assert start["status"] == 307
     assert (b"location", b"wss://a.com/ws") in start["headers"]
+
+
+HOST_CASES = ["example.com", "www.example.com", "a.ex.org", "ex.org", "evil.com", "example.com:81"]
+
+
+@pytest.mark.parametrize("allowed", [["example.com", "*.ex.org"], ["www.example.com"], ["*"]])
+def test_trusted_host_same_as_starlette(allowed: list[str]) -> None:
+    import starlette.middleware.trustedhost
+
+    from tests.toolkit._mw_peer import starlette_client, zephyr_client
+
+    ours = zephyr_client(TrustedHostMiddleware, allowed_hosts=allowed)
+    theirs = starlette_client(
+        starlette.middleware.trustedhost.TrustedHostMiddleware, allowed_hosts=allowed
+    )
+    for host in HOST_CASES:
+        kwargs: dict[str, Any] = {"headers": {"host": host}, "follow_redirects": False}
+        mine, peer = ours.get("/plain?q=1", **kwargs), theirs.get("/plain?q=1", **kwargs)
+        assert (mine.status_code, mine.text) == (peer.status_code, peer.text), host
+        assert mine.headers.get("location") == peer.headers.get("location"), host
+
+
+@pytest.mark.parametrize("base", ["http://a.com", "http://a.com:8080", "https://a.com"])
+def test_https_redirect_same_as_starlette(base: str) -> None:
+    import starlette.middleware.httpsredirect
+
+    from tests.toolkit._mw_peer import starlette_client, zephyr_client
+
+    ours = zephyr_client(HTTPSRedirectMiddleware)
+    theirs = starlette_client(starlette.middleware.httpsredirect.HTTPSRedirectMiddleware)
+    ours.base_url = theirs.base_url = base  # type: ignore[assignment]
+    for method in ("GET", "POST"):
+        mine = ours.request(method, "/plain?q=1", follow_redirects=False)
+        peer = theirs.request(method, "/plain?q=1", follow_redirects=False)
+        assert mine.status_code == peer.status_code
+        assert mine.headers.get("location") == peer.headers.get("location")

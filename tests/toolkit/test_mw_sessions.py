@@ -150,3 +150,22 @@ def test_same_cookie_attributes_and_flow_as_starlette() -> None:
 def _attributes(response: Any) -> set[str]:
     parts = response.headers["set-cookie"].split(";")[1:]
     return {p.strip().split("=")[0].lower() for p in parts}
+
+
+def test_websocket_scope_gets_the_session() -> None:
+    import asyncio
+
+    from tests.toolkit.conftest import Channel, http_scope
+
+    value = _value(client().get("/count"))
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["session"])
+
+    middleware = SessionMiddleware(app, secret_key="k1")
+    scope = http_scope("/ws", type="websocket", headers=[("cookie", f"session={value}")])
+    channel = Channel()
+    asyncio.run(middleware(scope, channel.receive, channel.send))
+    assert seen == [{"n": 1}]
+    assert channel.sent == []
