@@ -7,19 +7,19 @@ from typing import Any
 
 __all__ = [
     "DependencyScopeError",
-    "FastAPIError",
     "RequestValidationError",
     "ResponseValidationError",
     "ValidationException",
     "WebSocketRequestValidationError",
+    "ZephyrError",
 ]
 
 
-class FastAPIError(RuntimeError):
-    """An application is declared wrongly (raised when routes are compiled)."""
+class ZephyrError(RuntimeError):
+    """A misuse of the API layer that zephyr detects (for example while compiling a route)."""
 
 
-class DependencyScopeError(FastAPIError):
+class DependencyScopeError(ZephyrError):
     """A dependency needs something its scope can't provide.
 
     For example a ``Depends(..., scope="lifespan")`` dependency (created once
