@@ -7,7 +7,18 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, NamedTuple
 
-from fastapi import BackgroundTasks, Depends, FastAPI, Response, Security
+from fastapi import (
+    BackgroundTasks,
+    Body,
+    Cookie,
+    Depends,
+    FastAPI,
+    Form,
+    Header,
+    Query,
+    Response,
+    Security,
+)
 from fastapi.encoders import jsonable_encoder
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 from pydantic import BaseModel
@@ -203,3 +214,27 @@ def response_bg(background: BackgroundTasks):
 @app.get("/tree-list", response_model=list[Tree], response_model_exclude_unset=True)
 def tree_list():
     return [{"title": "a", "leaves": [{"name": "x", "size": 1}]}, Tree(title="b", count=2)]
+
+
+@app.post("/form-examples")
+def form_examples(a: Annotated[str, Form(openapi_examples={"x": {"value": "y"}})]):
+    return a
+
+
+@app.post("/media-body")
+def media_body(
+    a: Annotated[
+        Leaf,
+        Body(openapi_examples={"x": {"value": {"name": "y"}}}, media_type="application/vnd+json"),
+    ],
+):
+    return a
+
+
+@app.get("/documented")
+def documented(
+    a: Annotated[int, Query(examples=[1, 2], deprecated=True, description="d", title="T")] = 1,
+    h: Annotated[str | None, Header(include_in_schema=False)] = None,
+    c: Annotated[str | None, Cookie(alias="sess")] = None,
+):
+    return [a, h, c]
