@@ -1,5 +1,6 @@
 """The request path's shortcuts give the same results as the general code."""
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ import pytest
 from zephyr import Depends, FastAPI, HTTPException
 from zephyr.datastructures import QueryParams
 from zephyr.middleware import Middleware
+from zephyr.requests import ClientDisconnect, Request
 from zephyr.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from zephyr.testclient import TestClient
 from zephyr.types import Message, Receive, Scope, Send
@@ -107,3 +109,47 @@ def test_exception_handling_with_and_without_middleware_between(between: bool) -
     assert client.get("/missing").json() == {"detail": "nope"}
     with pytest.raises(RuntimeError, match="response already started"):
         client.get("/late")
+
+
+def _request(messages: list[Message]) -> Request:
+    queue = list(messages)
+
+    async def receive() -> Message:
+        return queue.pop(0)
+
+    return Request({"type": "http", "method": "POST", "headers": []}, receive)
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        ([{"type": "http.request", "body": b"whole"}], b"whole"),
+        ([{"type": "http.request"}], b""),
+        (
+            [
+                {"type": "http.request", "body": b"ab", "more_body": True},
+                {"type": "http.request", "body": b"", "more_body": True},
+                {"type": "http.request", "body": b"cd"},
+            ],
+            b"abcd",
+        ),
+    ],
+    ids=["one-message", "empty", "chunked"],
+)
+def test_body_read_once_in_one_or_many_messages(messages: list[Message], expected: bytes) -> None:
+    request = _request(messages)
+
+    async def read() -> tuple[bytes, bytes, list[bytes]]:
+        first = await request.body()
+        chunks = [chunk async for chunk in request.stream()]
+        return first, await request.body(), chunks
+
+    first, again, chunks = asyncio.run(read())
+    assert first == again == expected
+    assert b"".join(chunks) == expected
+
+
+def test_body_disconnect_first_raises() -> None:
+    request = _request([{"type": "http.disconnect"}])
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(request.body())
