@@ -57,6 +57,11 @@ class Zephyr(BaseApp):
             ``webhooks`` (requests the app sends); default a new empty
             ``APIRouter``, also reachable as ``app.webhooks``.
         **extra: Kept in ``self.extra``.
+
+    Attributes:
+        dependency_overrides: ``{dependency: replacement}`` used by every route.
+        lifespan_dependencies: Values of ``Depends(..., scope="lifespan")``
+            dependencies, created when the app's lifespan starts.
     """
 
     def __init__(
