@@ -145,7 +145,7 @@ def test_request_object_refused() -> None:
     def needs_request(request: Request) -> str:
         return request.url.path
 
-    with pytest.raises(DependencyScopeError, match="parameter 'request'"):
+    with pytest.raises(DependencyScopeError, match="'request' asks for the request's Request"):
         _route(FastAPI(), needs_request)
 
 

@@ -290,6 +290,14 @@ def analyze(
     return node
 
 
+_SPECIAL_LABELS = {
+    "request": "Request",
+    "response": "Response",
+    "background": "BackgroundTasks",
+    "security_scopes": "SecurityScopes",
+}
+
+
 def _check_lifespan(node: Dependant) -> None:
     """Refuse request data in a lifespan-scoped dependency (it runs once, at startup)."""
     name = getattr(node.call, "__name__", type(node.call).__name__)
@@ -299,7 +307,8 @@ def _check_lifespan(node: Dependant) -> None:
         reason = f"parameter {param.name!r} is read from the request ({param.location})"
     elif node.specials:
         param_name, kind = node.specials[0]
-        reason = f"parameter {param_name!r} asks for the request's {kind.replace('_', ' ')}"
+        label = _SPECIAL_LABELS.get(kind, kind)
+        reason = f"parameter {param_name!r} asks for the request's {label}"
     if reason is not None:
         raise DependencyScopeError(
             f"Lifespan-scoped dependency {name!r} can't use request data: {reason}. "
