@@ -41,7 +41,12 @@ class HTTPEndpoint:
         self.scope = scope
         self.receive = receive
         self.send = send
-        self._allowed_methods = [verb for verb in _VERBS if hasattr(self, verb.lower())]
+        # HEAD is served by ``get`` when there is no ``head``, so it is allowed too.
+        self._allowed_methods = [
+            verb
+            for verb in _VERBS
+            if hasattr(self, verb.lower()) or (verb == "HEAD" and hasattr(self, "get"))
+        ]
 
     def __await__(self) -> Generator[Any, None, None]:
         return self.dispatch().__await__()

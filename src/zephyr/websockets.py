@@ -201,6 +201,11 @@ class WebSocket(HTTPConnection):
         if self.application_state is not WebSocketState.CONNECTED:
             raise RuntimeError('WebSocket is not connected. Need to call "accept" first.')
 
+    def _require_accept(self) -> None:
+        # Data before the handshake is a common slip: say what is missing.
+        if self.application_state is WebSocketState.CONNECTING:
+            raise RuntimeError('WebSocket is not connected. Need to call "accept" first.')
+
     async def _receive_data(self) -> Message:
         self._require_connected()
         message = await self.receive()
@@ -285,10 +290,12 @@ class WebSocket(HTTPConnection):
             RuntimeError: Not accepted yet, or already closed.
             WebSocketDisconnect: The peer is gone.
         """
+        self._require_accept()
         await self.send({"type": "websocket.send", "text": data})
 
     async def send_bytes(self, data: bytes) -> None:
         """Send one binary message (same errors as :meth:`send_text`)."""
+        self._require_accept()
         await self.send({"type": "websocket.send", "bytes": data})
 
     async def send_json(self, data: Any, mode: Literal["text", "binary"] = "text") -> None:
@@ -304,6 +311,7 @@ class WebSocket(HTTPConnection):
             WebSocketDisconnect: The peer is gone.
         """
         _check_mode(mode)
+        self._require_accept()
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         if mode == "text":
             await self.send({"type": "websocket.send", "text": text})
