@@ -182,3 +182,38 @@ def test_validation_close_reason_is_json_cut_to_123_bytes() -> None:
     assert info.value.code == 1008
     assert reason.startswith('[{"type":"int_parsing","loc":["path","n"]')
     assert len(reason.encode()) <= 123
+
+
+def test_security_helpers_guard_websockets() -> None:
+    from zephyr import Security
+    from zephyr.security import APIKeyHeader, OAuth2PasswordBearer
+    from zephyr.testclient import WebSocketDenialResponse
+
+    api_key = APIKeyHeader(name="x-api-key")
+    bearer = OAuth2PasswordBearer(tokenUrl="token", scopes={"chat": "chat"})
+    app = FastAPI()
+
+    @app.websocket("/keyed")
+    async def keyed(websocket: WebSocket, key: Annotated[str, Security(api_key)]) -> None:
+        await websocket.accept()
+        await websocket.send_text(key)
+        await websocket.close()
+
+    @app.websocket("/bearer")
+    async def bearer_ws(
+        websocket: WebSocket, token: Annotated[str, Security(bearer, scopes=["chat"])]
+    ) -> None:
+        await websocket.accept()
+        await websocket.send_text(token)
+        await websocket.close()
+
+    client = TestClient(app)
+    with client.websocket_connect("/keyed", headers={"x-api-key": "k1"}) as session:
+        assert session.receive_text() == "k1"
+    with client.websocket_connect("/bearer", headers={"authorization": "Bearer t1"}) as session:
+        assert session.receive_text() == "t1"
+    for path in ("/keyed", "/bearer"):
+        with pytest.raises(WebSocketDenialResponse) as info, client.websocket_connect(path):
+            pass  # pragma: no cover
+        assert info.value.status_code in (401, 403)
+        assert "detail" in info.value.json()
