@@ -126,8 +126,13 @@ def test_router_websocket_decorators_and_include() -> None:
         await websocket.close()
 
     inner.add_websocket_route("/plain", plain)
+    included: list[str] = []
+
+    def mark() -> None:
+        included.append("mark")
+
     outer = APIRouter()
-    outer.include_router(inner, prefix="/api")
+    outer.include_router(inner, prefix="/api", dependencies=[Depends(mark)])
     app = FastAPI()
     app.include_router(outer)
     app.add_api_websocket_route("/direct", plain, name="direct")
@@ -139,6 +144,8 @@ def test_router_websocket_decorators_and_include() -> None:
     with client.websocket_connect("/direct") as session:
         assert session.receive_text() == "plain"
     assert app.url_path_for("numbered", n=2) == "/api/inner/ws/2"
+    # include_router's dependencies apply to API WebSocket routes, not plain ones.
+    assert included == ["mark"]
 
 
 def test_body_parameters_are_refused_at_registration() -> None:
