@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -230,9 +231,6 @@ def test_http_exception_without_denial_support_closes_1008() -> None:
 
     scope = {"type": "websocket", "path": "/http-before", "root_path": "", "headers": []}
     scope.update(query_string=b"", scheme="ws", extensions={})
-
-    import asyncio
-
     asyncio.run(exc_app()(scope, receive, send))
     assert sent == [{"type": "websocket.close", "code": 1008, "reason": "no entry"}]
 
@@ -291,3 +289,29 @@ def test_unhandled_errors_reach_the_test() -> None:
     client = TestClient(BaseApp(routes=[WebSocketRoute("/boom", boom)]))
     with pytest.raises(ZeroDivisionError):
         client.websocket_connect("/boom").__enter__()
+
+
+def test_handler_that_closes_and_returns_a_response_closes_once() -> None:
+    async def endpoint(ws: WebSocket) -> None:
+        raise ValueError("bad")
+
+    async def on_value_error(ws: WebSocket, exc: Exception) -> PlainTextResponse:
+        await ws.close(4100, "closed by handler")
+        return PlainTextResponse("unused", status_code=400)
+
+    app = BaseApp(
+        routes=[WebSocketRoute("/ws", endpoint)], exception_handlers={ValueError: on_value_error}
+    )
+    sent: list[dict[str, Any]] = []
+    messages = [{"type": "websocket.connect"}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/ws", "root_path": "", "headers": []}
+    scope.update(query_string=b"", scheme="ws", extensions={"websocket.http.response": {}})
+    asyncio.run(app(scope, receive, send))
+    assert sent == [{"type": "websocket.close", "code": 4100, "reason": "closed by handler"}]

@@ -153,11 +153,12 @@ def close_reason(text: str) -> str:
 
 async def _refuse(websocket: WebSocket, response: Response, exc: Exception) -> None:
     """Deliver a handler's response on a WebSocket: denial if possible, else close 1008."""
-    if websocket.application_state is not WebSocketState.CONNECTING:
-        if websocket.application_state is not WebSocketState.CONNECTED:
-            return  # The handler closed the connection itself.
-    elif DENIAL_EXTENSION in websocket.scope.get("extensions", {}):
+    state = websocket.application_state
+    if state is WebSocketState.CONNECTING and DENIAL_EXTENSION in websocket.scope.get(
+        "extensions", {}
+    ):
         await websocket.send_denial_response(response)
-        return
-    reason = str(exc.detail) if isinstance(exc, HTTPException) else ""
-    await websocket.close(code=1008, reason=close_reason(reason))
+    elif state in (WebSocketState.CONNECTING, WebSocketState.CONNECTED):
+        reason = str(exc.detail) if isinstance(exc, HTTPException) else ""
+        await websocket.close(code=1008, reason=close_reason(reason))
+    # Otherwise the handler already closed or denied the connection itself.
