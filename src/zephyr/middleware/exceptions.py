@@ -87,8 +87,7 @@ class ExceptionMiddleware:
             try:
                 await self.app(scope, receive, send)
             except Exception as exc:
-                started = send.started and scope["type"] == "http"
-                await handle_exception(self._tables, exc, scope, receive, send, started)
+                await handle_exception(self._tables, exc, scope, receive, send, send.started)
             return
         started = False
 
