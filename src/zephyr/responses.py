@@ -332,6 +332,11 @@ class StreamingResponse(Response):
             if isinstance(chunk, str):
                 chunk = chunk.encode(charset)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            # A send to a gone client returns at once without suspending, so an
+            # iterator that never awaits would spin to its end (forever, if
+            # endless) before the disconnect listener could run: yield to the
+            # loop once per chunk (~1 us) to let it.
+            await asyncio.sleep(0)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

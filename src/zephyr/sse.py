@@ -207,6 +207,7 @@ class EventSourceResponse(StreamingResponse):
         try:
             async for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await asyncio.sleep(0)  # let the disconnect listener run (see StreamingResponse)
         finally:
             # Closed here, not left to the garbage collector: a pending
             # next() on the items must be cancelled before they are closed.
