@@ -73,8 +73,8 @@ ALLOWED = [
 ]
 
 
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
+def build_tree(tmp_path: Path) -> Path:
+    """Lay out the served ``root`` plus secrets next to it (and symlinks to them)."""
     root = tmp_path / "root"
     (root / "sub").mkdir(parents=True)
     (root / "a.txt").write_bytes(b"hello")
@@ -91,6 +91,11 @@ def tree(tmp_path: Path) -> Path:
     os.symlink(tmp_path / "secret.txt", root / "out_link")
     os.symlink(tmp_path / "outside", root / "out_dir_link")
     return root
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return build_tree(tmp_path)
 
 
 def scope_for(target: str, method: str = "GET", **extra: Any) -> dict[str, Any]:
