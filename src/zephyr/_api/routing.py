@@ -139,10 +139,10 @@ class APIRoute(Route):
         self.methods = list(dict.fromkeys(self.methods))
         # Generator endpoints stream their items (JSON Lines, or SSE events).
         self.stream_item_type: Any = None
-        self._streaming = inspect.isasyncgenfunction(endpoint) or inspect.isgeneratorfunction(
+        self.streaming = inspect.isasyncgenfunction(endpoint) or inspect.isgeneratorfunction(
             endpoint
         )
-        if self._streaming:
+        if self.streaming:
             if isinstance(response_model, _DefaultPlaceholder):
                 annotation = get_typed_signature(endpoint).return_annotation
                 self.stream_item_type = stream_item_type(annotation)
@@ -181,7 +181,7 @@ class APIRoute(Route):
         self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
         _, _, convertors = compile_path(path)
         self._path_names = set(convertors)
-        self._plan_call = as_plain_call(endpoint) if self._streaming else endpoint
+        self._plan_call = as_plain_call(endpoint) if self.streaming else endpoint
         self.plan: Plan = compile_endpoint(
             self._plan_call, path_names=self._path_names, dependencies=self.dependencies
         )
@@ -250,7 +250,7 @@ class APIRoute(Route):
             if background is not None and result.background is None:
                 result.background = background
             return result
-        if self._streaming:
+        if self.streaming:
             response: Response = stream_response(
                 result, self._response_class, self._stream_adapter, self.status_code
             )
