@@ -20,6 +20,8 @@ from zephyr._ranges import (
     parse_range,
 )
 from zephyr.background import BackgroundTask
+from zephyr.middleware.base import BaseHTTPMiddleware
+from zephyr.middleware.gzip import GZipMiddleware
 from zephyr.responses import FileResponse
 
 SIZE = 1000
@@ -401,3 +403,30 @@ def test_empty_file_with_range_is_200(tmp_path: Path) -> None:
     channel = get(empty, ("range", "bytes=0-0"))
     assert channel.start["status"] == 200
     assert channel.body == b""
+
+
+# -- middleware that wraps send ------------------------------------------------------
+
+
+def test_base_http_middleware_gets_body_messages(file: Path) -> None:
+    async def passthrough(request: Any, call_next: Any) -> Any:
+        return await call_next(request)
+
+    app = BaseHTTPMiddleware(FileResponse(file), dispatch=passthrough)
+    channel = run(app, http_scope(extensions=dict(BOTH)))
+    assert {m["type"] for m in channel.sent[1:]} == {"http.response.body"}
+    assert channel.body == DATA
+
+
+def test_gzip_leaves_files_and_ranges_to_the_server(file: Path) -> None:
+    app = GZipMiddleware(FileResponse(file), minimum_size=10)
+    gzip_ok = ("accept-encoding", "gzip")
+    whole = run(app, http_scope(headers=[gzip_ok], extensions=dict(BOTH)))
+    assert [m["type"] for m in whole.sent] == ["http.response.start", "http.response.pathsend"]
+    assert header(whole, b"content-encoding") is None
+    ranges = run(
+        app, http_scope(headers=[gzip_ok, ("range", "bytes=0-1,5-6")], extensions=dict(BOTH))
+    )
+    assert ranges.start["status"] == 206
+    assert header(ranges, b"content-encoding") is None
+    assert [m["type"] for m in ranges.sent[1:]].count("zephyr.sendfile") == 2
