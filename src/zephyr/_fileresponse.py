@@ -125,17 +125,10 @@ class FileResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer per the request's method, conditional and range headers, then run background."""
-        if self.stat_result is None:
-            try:
-                self.stat_result = await run_in_threadpool(os.stat, self.path)
-            except FileNotFoundError:
-                raise RuntimeError(f"File at path {self.path} does not exist.") from None
-            if not stat.S_ISREG(self.stat_result.st_mode):
-                raise RuntimeError(f"File at path {self.path} is not a file.")
-            self.set_stat_headers(self.stat_result)
+        stat_result = await self._stat()
         method = "HEAD" if self.send_header_only else scope.get("method", "GET")
-        head_only = method == "HEAD"
         extensions = scope.get("extensions") or {}
+        sendfile = SENDFILE in extensions
         ranges = None
         if self.status_code == 200:
             wanted = _request_headers(scope)
@@ -147,29 +140,28 @@ class FileResponse(Response):
                     return
                 if method == "GET" and "range" in wanted:
                     ranges = self._ranges(wanted)
-        size = self.stat_result.st_size
+        size = stat_result.st_size
         if ranges is None:
-            await self._start(send, self.status_code, self.raw_headers)
-            if head_only:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-            elif PATHSEND in extensions:
-                await send({"type": PATHSEND, "path": os.path.abspath(os.fspath(self.path))})
-            else:
-                await self._send_slices(send, [(0, size)], None, SENDFILE in extensions)
+            await self._send_full(send, method == "HEAD", PATHSEND in extensions, sendfile)
         elif not ranges:
             headers = [(b"content-range", b"bytes */%d" % size), (b"content-length", b"0")]
             await self._send_empty(send, 416, headers)
         elif len(ranges) == 1:
-            start, stop = ranges[0]
-            headers = self._replace(
-                {b"content-length": b"%d" % (stop - start)},
-                (b"content-range", b"bytes %d-%d/%d" % (start, stop - 1, size)),
-            )
-            await self._start(send, 206, headers)
-            await self._send_slices(send, ranges, None, SENDFILE in extensions)
+            await self._send_single(send, ranges[0], size, sendfile)
         else:
-            await self._send_multipart(send, ranges, size, SENDFILE in extensions)
+            await self._send_multipart(send, ranges, size, sendfile)
         await self._run_background()
+
+    async def _stat(self) -> os.stat_result:
+        if self.stat_result is None:
+            try:
+                self.stat_result = await run_in_threadpool(os.stat, self.path)
+            except FileNotFoundError:
+                raise RuntimeError(f"File at path {self.path} does not exist.") from None
+            if not stat.S_ISREG(self.stat_result.st_mode):
+                raise RuntimeError(f"File at path {self.path} is not a file.")
+            self.set_stat_headers(self.stat_result)
+        return self.stat_result
 
     # -- decisions -------------------------------------------------------------
 
@@ -218,6 +210,28 @@ class FileResponse(Response):
     async def _run_background(self) -> None:
         if self.background is not None:
             await self.background()
+
+    async def _send_full(self, send: Send, head_only: bool, pathsend: bool, sendfile: bool) -> None:
+        await self._start(send, self.status_code, self.raw_headers)
+        if head_only:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        elif pathsend:
+            # PERF: the server sends the file with sendfile(2): no reads, no copies.
+            await send({"type": PATHSEND, "path": os.path.abspath(os.fspath(self.path))})
+        else:
+            size = self.stat_result.st_size if self.stat_result is not None else 0
+            await self._send_slices(send, [(0, size)], None, sendfile)
+
+    async def _send_single(
+        self, send: Send, byte_range: tuple[int, int], size: int, sendfile: bool
+    ) -> None:
+        start, stop = byte_range
+        headers = self._replace(
+            {b"content-length": b"%d" % (stop - start)},
+            (b"content-range", b"bytes %d-%d/%d" % (start, stop - 1, size)),
+        )
+        await self._start(send, 206, headers)
+        await self._send_slices(send, [byte_range], None, sendfile)
 
     async def _send_multipart(
         self, send: Send, ranges: list[tuple[int, int]], size: int, sendfile: bool

@@ -112,6 +112,7 @@ class StaticFiles:
         self.html = html
         self.config_checked = False
         self.follow_symlink = follow_symlink
+        self._roots: dict[PathLike, str] = {}
         if check_dir and directory is not None and not os.path.isdir(directory):
             raise RuntimeError(f"Directory '{directory}' does not exist")
 
@@ -195,7 +196,11 @@ class StaticFiles:
             directory, or ``("", None)``.
         """
         for directory in self.all_directories:
-            root = os.path.realpath(directory)
+            root = self._roots.get(directory)
+            if root is None:
+                # PERF: resolved once per directory, not per request (one lstat per
+                # path component saved on every lookup).
+                root = self._roots[directory] = os.path.realpath(directory)
             joined = os.path.join(root, path)
             full = os.path.abspath(joined) if self.follow_symlink else os.path.realpath(joined)
             if full != root and not full.startswith(root.rstrip(os.sep) + os.sep):

@@ -141,6 +141,9 @@ async def _writable(loop: asyncio.AbstractEventLoop, flow: FlowControl, fd: int)
         await flow.drain()
     finally:
         loop.remove_writer(fd)
+        if flow.write_paused:
+            # Cancelled while waiting: don't leave the connection marked paused.
+            flow.resume_writing()
 
 
 async def _send_zero_copy(
