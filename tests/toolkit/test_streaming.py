@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from zephyr import Depends
 from zephyr.applications import Zephyr
+from zephyr.background import BackgroundTask
 from zephyr.responses import StreamingResponse
 from zephyr.server.config import Config
 from zephyr.server.protocol import HttpProtocol
@@ -134,8 +136,6 @@ def test_disconnect_mid_stream_runs_cleanup_and_background() -> None:
             events.append("finally")
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        from zephyr.background import BackgroundTask
-
         response = StreamingResponse(ticks(), background=BackgroundTask(events.append, "bg"))
         await response(scope, receive, send)
 
@@ -264,3 +264,50 @@ def test_jsonl_invalid_item_ends_stream_abruptly() -> None:
         assert not body.endswith(b"0\r\n\r\n")  # no last chunk: the client sees a cut
 
     serve(app, test)
+
+
+def test_jsonl_yield_dependency_ends_after_the_stream() -> None:
+    order: list[str] = []
+
+    async def resource() -> AsyncIterator[str]:
+        order.append("open")
+        yield "db"
+        order.append("close")
+
+    app = Zephyr()
+
+    @app.get("/rows")
+    async def rows(db: str = Depends(resource)) -> AsyncIterator[int]:
+        for i in range(3):
+            order.append(f"row{i}")
+            yield i
+
+    assert TestClient(app).get("/rows").text == "0\n1\n2\n"
+    assert order == ["open", "row0", "row1", "row2", "close"]
+
+
+def test_jsonl_client_disconnect_closes_endpoint_generator() -> None:
+    app = Zephyr()
+    state = {"yielded": 0, "closed": False}
+
+    @app.get("/forever")
+    async def forever() -> AsyncIterator[int]:
+        try:
+            while True:
+                state["yielded"] += 1
+                yield state["yielded"]
+        finally:
+            state["closed"] = True
+
+    async def test(port: int, server_state: ServerState) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+        await reader.readuntil(b"\r\n\r\n")
+        await reader.readuntil(b"\n")
+        writer.close()
+        await wait_until(lambda: bool(state["closed"]) and not server_state.tasks)
+
+    serve(app, test)
+    yielded = state["yielded"]
+    assert isinstance(yielded, int)
+    assert yielded > 0
