@@ -188,7 +188,6 @@ class HttpProtocol(asyncio.Protocol):
             "query_string": b"",
             "headers": [],
             "state": None,
-            "extensions": None,
         }
         self._set_timer(_TIMER_HEAD, self.timeout_header)
 
