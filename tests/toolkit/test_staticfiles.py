@@ -15,7 +15,7 @@ from tests.toolkit.conftest import Channel, http_scope
 from zephyr._app import BaseApp
 from zephyr.exceptions import HTTPException
 from zephyr.routing import Mount
-from zephyr.staticfiles import StaticFiles
+from zephyr.staticfiles import NotModifiedResponse, StaticFiles
 from zephyr.testclient import TestClient
 
 # Request targets below the mount "/static" that must never reach a file
@@ -288,3 +288,12 @@ def test_directory_searched_before_packages(tree: Path, tmp_path: Path) -> None:
     client = TestClient(BaseApp(routes=[Mount("/", static)]))
     assert client.get("/a.txt").text == "hello"
     assert client.get("/only.txt").text == "only"
+
+
+def test_not_modified_response_keeps_only_validators() -> None:
+    response = NotModifiedResponse(
+        [(b"ETag", b'"x"'), (b"content-length", b"5"), (b"cache-control", b"max-age=60")]
+    )
+    assert response.status_code == 304
+    assert response.body == b""
+    assert sorted(response.raw_headers) == [(b"cache-control", b"max-age=60"), (b"etag", b'"x"')]
