@@ -39,6 +39,7 @@ _SPECIAL_REQUEST_HEADERS = frozenset(
     {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for", b"x-forwarded-proto"}
 )
 _FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
+_EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "zephyr.sendfile": {}}
 _MAX_LENGTH_DIGITS = 18  # fits in a 63-bit int; longer is an abuse, not a body
 
 _TIMER_OFF = 0
@@ -402,6 +403,9 @@ class HttpProtocol(asyncio.Protocol):
         scope["query_string"] = query
         scope["headers"] = self.headers
         scope["state"] = self.app_state.copy()
+        # Whole files (ASGI pathsend) and file slices go out via sendfile(2).
+        # A copy per request: middleware may remove an extension it can't pass on.
+        scope["extensions"] = _EXTENSIONS.copy()
         if self.forwarded:
             self.proxy.apply(scope)  # type: ignore[union-attr]  # set with trust_proxy
         return scope
