@@ -239,7 +239,9 @@ async def _http_app(scope: Any, receive: Any, send: Any) -> None:
 def test_other_upgrades_are_plain_http(mode: str, upgrade: bytes, ws: str) -> None:
     async def main() -> None:
         peer = Peer(_http_app, mode, ws=ws)
-        first = _request([b"Host: x", b"Connection: Upgrade", b"Upgrade: " + upgrade], b"GET /a HTTP/1.1")
+        first = _request(
+            [b"Host: x", b"Connection: Upgrade", b"Upgrade: " + upgrade], b"GET /a HTTP/1.1"
+        )
         second = _request([b"Host: x"], b"GET /b HTTP/1.1")
         peer.feed(first + second)
         await peer.settle()

@@ -130,7 +130,7 @@ class Peer:
         for event in events:
             if isinstance(event, Response):
                 self.response = event
-            else:
+            elif isinstance(event, Frame):
                 self.frames.append(event)
         self.send_client_data()
         return events
@@ -140,7 +140,7 @@ class Peer:
         out: list[str | bytes] = []
         for frame in self.frames:
             if frame.opcode is Opcode.TEXT:
-                out.append(frame.data.decode())
+                out.append(str(frame.data, "utf-8"))
             elif frame.opcode is Opcode.BINARY:
                 out.append(bytes(frame.data))
         return out

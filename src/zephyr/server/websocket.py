@@ -67,6 +67,20 @@ class ClientDisconnected(OSError):
     """Raised by ``send()`` when the WebSocket peer is gone (ASGI spec 2.4)."""
 
 
+class _ServerProtocol(ServerProtocol):
+    """The sans-I/O server protocol, accepting a close inside a fragmented message.
+
+    RFC 6455 §5.4 lets control frames sit between the fragments of a message,
+    and a close frame there simply ends the connection: the unfinished message
+    is dropped and the close echoed (1000), not failed with 1002.
+    """
+
+    def recv_frame(self, frame: Frame) -> None:
+        if frame.opcode is Opcode.CLOSE:
+            self.current_size = None
+        super().recv_frame(frame)
+
+
 class WebSocketProtocol(asyncio.Protocol):
     """One WebSocket connection: transport I/O, the sans-I/O state machine and the ASGI app.
 
@@ -102,7 +116,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self.client_addr = client_addr
         self.loop = asyncio.get_running_loop()
         extensions = [ServerPerMessageDeflateFactory()] if config.ws_per_message_deflate else None
-        self.conn = ServerProtocol(
+        self.conn = _ServerProtocol(
             extensions=extensions,
             max_size=config.ws_max_size,
             logger=_protocol_logger,
@@ -378,6 +392,11 @@ class WebSocketProtocol(asyncio.Protocol):
         except asyncio.CancelledError:
             self._close_transport()
             raise
+        except ClientDisconnected as exc:
+            # The app sent to a peer that had left and did not catch it: the
+            # usual end of a WebSocket, not an application bug.
+            logger.debug("WebSocket application ended on a closed connection", exc_info=exc)
+            self._after_app(crashed=False)
         except BaseException as exc:
             logger.error("Exception in ASGI application", exc_info=exc)
             self._after_app(crashed=True)
