@@ -9,7 +9,6 @@ permessage-deflate). Exit status 1 when any case fails.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 

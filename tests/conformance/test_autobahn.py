@@ -11,9 +11,9 @@ import pytest
 
 pytest.importorskip("kosoku")
 
-import uvloop  # noqa: E402
+import uvloop
 
-from tests.conformance.autobahn import passed, run_cases, summary  # noqa: E402
+from tests.conformance.autobahn import passed, run_cases, summary
 
 SECTIONS = ["1.*", "2.*", "3.*", "4.*", "5.*", "6.*", "7.*", "10.*"]
 # 9.x: one small-message case per group (the 4-16 MiB ones are for the script).
