@@ -69,3 +69,17 @@ def test_access_log_line_for_handshakes(caplog: pytest.LogCaptureFixture) -> Non
         '127.0.0.1:50000 - "WebSocket /chat?room=1" 403 [rejected]',
     ]
     assert caplog.records[0].__dict__["status_code"] == 101
+
+
+def test_auto_without_the_websockets_package_serves_plain_http(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zephyr.server import _ws_handshake
+
+    monkeypatch.setattr(_ws_handshake, "websockets_available", lambda: False)
+    assert _ws_handshake.websocket_support("auto") is False
+    assert _ws_handshake.websocket_support("none") is False
+    with pytest.raises(ImportError, match="websockets"):
+        _ws_handshake.websocket_support("websockets")
+    with pytest.raises(ImportError, match="websockets"):
+        Config(app=echo_app(), ws="websockets").load()

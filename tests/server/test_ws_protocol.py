@@ -591,3 +591,43 @@ def test_trusted_proxy_headers_apply_to_websocket_scope(mode: str) -> None:
         assert log[0]["client"] == ("203.0.113.7", 0)
 
     run(main())
+
+
+# -- robustness ------------------------------------------------------------------
+
+
+def test_big_cookie_and_long_url_do_not_fail_the_handshake(mode: str) -> None:
+    log: list[Any] = []
+
+    async def main() -> None:
+        peer = Peer(echo_app(log), mode)
+        cookie = b"Cookie: session=" + b"c" * 12_000
+        target = b"GET /ws?q=" + b"q" * 8000 + b" HTTP/1.1"
+        peer.feed(_request([*_BASE, cookie], target))
+        await peer.settle()
+        assert peer.transport.data.startswith(b"HTTP/1.1 101 ")
+        assert log[0]["query_string"] == b"q=" + b"q" * 8000
+
+    run(main())
+
+
+def test_invalid_close_code_from_app_is_a_runtime_error(mode: str) -> None:
+    errors: list[Exception] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        try:
+            await send({"type": "websocket.close", "code": 1005})
+        except RuntimeError as exc:
+            errors.append(exc)
+        await send({"type": "websocket.close", "code": 1000})
+
+    async def main() -> None:
+        peer = Peer(app, mode)
+        peer.handshake()
+        await peer.wait_for(lambda: peer.close_frame() is not None)
+        assert "1005" in str(errors[0])
+        assert peer.client.close_rcvd is not None and peer.client.close_rcvd.code == 1000
+
+    run(main())

@@ -7,6 +7,9 @@ helpers decide whether it asks for a WebSocket, check what the sans-I/O
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+
 from zephyr.server._cycle import _check_name, status_line
 from zephyr.server._date import date_header
 
@@ -17,6 +20,8 @@ __all__ = [
     "header_tokens",
     "is_websocket_upgrade",
     "rebuild_request",
+    "websocket_support",
+    "websockets_available",
 ]
 
 
@@ -114,20 +119,65 @@ def check_request(
         raise HandshakeError(400, "Bad Request: missing Sec-WebSocket-Key header")
 
 
-def rebuild_request(url: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
-    """Serialise a parsed GET request head again, for the sans-I/O protocol.
+_HANDSHAKE_HEADERS = frozenset(
+    {
+        b"host",
+        b"connection",
+        b"upgrade",
+        b"sec-websocket-key",
+        b"sec-websocket-version",
+        b"sec-websocket-extensions",
+        b"sec-websocket-protocol",
+    }
+)
+
+
+def rebuild_request(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """Serialise the handshake part of a parsed request head for the sans-I/O protocol.
+
+    Only the headers the handshake reads are passed on, and the target is
+    ``/``: the sans-I/O parser has its own line and header-count limits
+    (8 KiB, 128), and a long URL or a big cookie that zephyr's own limits
+    accept must not fail the handshake. The app sees the full request.
 
     Args:
-        url: The raw request target.
         headers: Request headers (names lower-cased; values as received).
 
     Returns:
-        ``GET <url> HTTP/1.1`` CRLF, header lines, blank line.
+        ``GET / HTTP/1.1`` CRLF, the handshake header lines, blank line.
     """
-    lines = [b"GET " + url + b" HTTP/1.1"]
-    lines += [name + b": " + value for name, value in headers]
+    lines = [b"GET / HTTP/1.1"]
+    lines += [name + b": " + value for name, value in headers if name in _HANDSHAKE_HEADERS]
     lines.append(b"\r\n")
     return b"\r\n".join(lines)
+
+
+@functools.cache
+def websockets_available() -> bool:
+    """Tell whether the ``websockets`` package (the sans-I/O protocol) is installed."""
+    return importlib.util.find_spec("websockets") is not None
+
+
+def websocket_support(setting: str) -> bool:
+    """Resolve the ``ws`` setting to on/off.
+
+    Args:
+        setting: ``"auto"``, ``"websockets"`` or ``"none"``.
+
+    Returns:
+        True when upgrade requests should become WebSockets: ``"websockets"``
+        always, ``"auto"`` when the package is installed.
+
+    Raises:
+        ImportError: ``"websockets"`` was asked for but is not installed.
+    """
+    if setting == "none":
+        return False
+    if setting == "websockets" and not websockets_available():
+        raise ImportError(
+            "ws='websockets' needs the 'websockets' package: pip install 'zephyr[standard]'"
+        )
+    return websockets_available()
 
 
 def build_http_response_head(

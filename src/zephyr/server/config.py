@@ -77,10 +77,11 @@ class Config:
             stops / resumes feeding a slow client. Defaults 64 KiB / 16 KiB.
         read_buffer_high_water: Unprocessed request-body bytes buffered before
             the server pauses reading from the socket. Default 64 KiB.
-        ws: WebSocket support (RFC 6455): ``"auto"`` or ``"websockets"`` (both
-            use the ``websockets`` library's sans-I/O protocol) or ``"none"``
-            (an ``Upgrade: websocket`` request is served as plain HTTP).
-            Default ``"auto"``.
+        ws: WebSocket support (RFC 6455) through the ``websockets`` library's
+            sans-I/O protocol: ``"auto"`` (on when that package is installed),
+            ``"websockets"`` (required: start-up fails without it) or
+            ``"none"`` (an ``Upgrade: websocket`` request is served as plain
+            HTTP). Default ``"auto"``.
         ws_max_size: Largest incoming WebSocket message, bytes, counted after
             permessage-deflate decompression. Over it: close 1009. Default 16 MiB.
         ws_max_queue: Incoming messages buffered for an app that is not
@@ -212,8 +213,12 @@ class Config:
             ImportFromStringError: The app could not be found.
             TypeError: ``factory`` is set but ``app`` is not callable, or the
                 result is not callable.
+            ImportError: ``ws="websockets"`` but that package is not installed.
         """
+        from zephyr.server._ws_handshake import websocket_support
         from zephyr.server.importer import load_app
+
+        websocket_support(self.ws)
         from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
         if self.app_dir is not None:

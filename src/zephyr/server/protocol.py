@@ -18,7 +18,7 @@ import httptools
 
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
-from zephyr.server._ws_handshake import is_websocket_upgrade
+from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class HttpProtocol(asyncio.Protocol):
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
         self.scope_template: dict[str, Any] = {}
-        self.ws_enabled = config.ws != "none"
+        self.ws_enabled = websocket_support(config.ws)
         self.ws_upgrade: tuple[Any, ...] | None = None  # set between head and switch
         self.client_addr = ""
         self.closed = False
@@ -292,12 +292,12 @@ class HttpProtocol(asyncio.Protocol):
         ]
         scope["extensions"] = {"websocket.http.response": {}}
         has_body = self.transfer_encoding is not None or self.content_length not in (None, b"0")
-        self.ws_upgrade = (scope, method, self.url, self.headers, has_body)
+        self.ws_upgrade = (scope, method, self.headers, has_body)
 
     def _switch_to_websocket(self, upgrade: tuple[Any, ...], rest: bytes) -> None:
         from zephyr.server.websocket import WebSocketProtocol
 
-        scope, method, url, headers, has_body = upgrade
+        scope, method, headers, has_body = upgrade
         # The HTTP protocol is done with this connection: the WebSocket
         # protocol owns the transport, its flow control and its place in
         # the server's connection set from here on.
@@ -318,7 +318,7 @@ class HttpProtocol(asyncio.Protocol):
             self.client_addr,
         )
         self.transport.set_protocol(ws)
-        ws.start(method, url, headers, has_body, rest)
+        ws.start(method, headers, has_body, rest)
 
     # -- httptools callbacks ---------------------------------------------------
 

@@ -20,6 +20,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
+from websockets.exceptions import ProtocolError
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
@@ -150,7 +151,6 @@ class WebSocketProtocol(asyncio.Protocol):
     def start(
         self,
         method: str,
-        url: bytes,
         headers: list[tuple[bytes, bytes]],
         has_body: bool,
         rest: bytes,
@@ -162,7 +162,6 @@ class WebSocketProtocol(asyncio.Protocol):
 
         Args:
             method: Request method.
-            url: Raw request target.
             headers: Request headers, names lower-cased.
             has_body: Whether the request announced a body.
             rest: Bytes that followed the request head in the same read.
@@ -174,7 +173,7 @@ class WebSocketProtocol(asyncio.Protocol):
             self._refuse(exc.status, exc.reason, exc.headers)
             return
         conn = self.conn
-        conn.receive_data(rebuild_request(url, headers))
+        conn.receive_data(rebuild_request(headers))
         events = conn.events_received()
         request = events[0] if events else None
         response = conn.accept(request) if isinstance(request, Request) else None
@@ -495,10 +494,16 @@ class WebSocketProtocol(asyncio.Protocol):
             if kind == "websocket.send":
                 await self._send_data(message)
             elif kind == "websocket.close":
-                self.app_state = _CLOSED
                 if self.conn.state is OPEN and not self.lost:
                     code = message.get("code")
-                    self._send_close(1000 if code is None else code, message.get("reason") or "")
+                    code = 1000 if code is None else code
+                    try:
+                        self._send_close(code, message.get("reason") or "")
+                    except ProtocolError as exc:
+                        raise RuntimeError(
+                            f"Invalid WebSocket close code {code!r} (RFC 6455 §7.4): {exc}"
+                        ) from None
+                self.app_state = _CLOSED
             else:
                 raise RuntimeError(f"Unexpected ASGI message {kind!r} on an open WebSocket")
         elif state == _HANDSHAKE:
