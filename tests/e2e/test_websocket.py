@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 import uvloop
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -185,3 +188,29 @@ def test_starlette_websocket_app_runs_on_zephyr_server() -> None:
             assert info.value.response.status_code == 403
 
     run(main)
+
+
+def test_wss_over_tls(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.private_key_pem.write_to_path(str(keyfile))
+    cert.cert_chain_pems[0].write_to_path(str(certfile))
+    for extra in cert.cert_chain_pems[1:]:
+        extra.write_to_path(str(certfile), append=True)
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    schemes: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        schemes.append(scope["scheme"])
+        await echo(scope, receive, send)
+
+    async def main() -> None:
+        tls = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
+        async with serving(app, **tls) as (url, _), connect("wss" + url[2:], ssl=context) as ws:
+            await ws.send("secure")
+            assert await ws.recv() == "secure"
+
+    run(main)
+    assert schemes == ["wss"]
