@@ -631,3 +631,23 @@ def test_invalid_close_code_from_app_is_a_runtime_error(mode: str) -> None:
         assert peer.client.close_rcvd is not None and peer.client.close_rcvd.code == 1000
 
     run(main())
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 200_000])
+def test_echo_sizes_across_frame_length_encodings(size: int) -> None:
+    payload = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+
+    async def one(deflate: bool) -> None:
+        peer = Peer(echo_app(), "whole", deflate=deflate)
+        peer.handshake()
+        await peer.wait_for(lambda: peer.response is not None)
+        peer.send_bytes(payload)
+        peer.send_text("t" * size)
+        await peer.wait_for(lambda: len(peer.messages()) == 2)
+        assert peer.messages() == [payload, "t" * size]
+
+    async def main() -> None:
+        await one(deflate=False)
+        await one(deflate=True)
+
+    run(main())

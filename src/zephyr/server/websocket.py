@@ -16,6 +16,7 @@ import codecs
 import http
 import logging
 import os
+import struct
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
@@ -61,7 +62,17 @@ _OPEN = 1  # accepted
 _RESPONSE = 2  # sending a denial HTTP response
 _CLOSED = 3  # app closed, or connection gone
 
+_COALESCE_LIMIT = 65536  # bytes of payload copied next to the frame header
 _DATA_OPCODES = (Opcode.TEXT, Opcode.BINARY, Opcode.CONT)
+
+
+def _frame_header(first: int, length: int) -> bytes:
+    """Encode an unmasked frame header (RFC 6455 §5.2) for a payload of ``length`` bytes."""
+    if length < 126:
+        return bytes((first, length))
+    if length < 65536:
+        return struct.pack("!BBH", first, 126, length)
+    return struct.pack("!BBQ", first, 127, length)
 
 
 class ClientDisconnected(OSError):
@@ -521,13 +532,30 @@ class WebSocketProtocol(asyncio.Protocol):
             raise ClientDisconnected("the WebSocket connection is closed")
         text = message.get("text")
         if text is not None:
-            conn.send_text(text.encode())
+            payload: bytes = text.encode()
+            first = 0x81  # FIN + text
         else:
-            data = message.get("bytes")
-            if data is None:
+            payload = message.get("bytes")  # type: ignore[assignment]
+            if payload is None:
                 raise RuntimeError("'websocket.send' needs 'text' or 'bytes'")
-            conn.send_binary(data)
-        self._flush()
+            first = 0x82  # FIN + binary
+        if conn.extensions:
+            if first == 0x81:
+                conn.send_text(payload)
+            else:
+                conn.send_binary(payload)
+            self._flush()
+        else:
+            # PERF: without extensions a server frame is a fixed header and
+            # the payload, unmasked (RFC 6455 §5.2); building it here skips
+            # the sans-I/O Frame object, its checks and its BytesIO (~7 µs a
+            # message). Only data frames take this path: the state machine
+            # (OPEN, checked above) is not affected by them.
+            header = _frame_header(first, len(payload))
+            if len(payload) <= _COALESCE_LIMIT:
+                self.transport.write(header + payload)
+            else:  # no copy of a large payload just to prepend a few bytes
+                self.transport.writelines((header, payload))
         await self.flow.drain()
 
     def _send_handshake(self, message: Message) -> None:
