@@ -214,3 +214,27 @@ def test_wss_over_tls(tmp_path: Path) -> None:
 
     run(main)
     assert schemes == ["wss"]
+
+
+def test_zephyr_toolkit_websocket_app_runs_on_zephyr_server() -> None:
+    from zephyr._app import BaseApp
+    from zephyr.routing import WebSocketRoute
+    from zephyr.websockets import WebSocket, WebSocketDisconnect
+
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                data = await websocket.receive_json()
+                await websocket.send_json({"echo": data})
+        except WebSocketDisconnect:
+            pass
+
+    app = BaseApp(routes=[WebSocketRoute("/ws", endpoint)])
+
+    async def main() -> None:
+        async with serving(app, lifespan="on") as (url, _), connect(url + "/ws") as ws:
+            await ws.send('{"n": 1}')
+            assert await ws.recv() == '{"echo":{"n":1}}'
+
+    run(main)

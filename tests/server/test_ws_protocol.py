@@ -431,14 +431,25 @@ def test_unanswered_close_times_out(mode: str) -> None:
         await send({"type": "websocket.close"})
 
     async def main() -> None:
-        peer = Peer(app, mode, ws_ping_timeout=0.05)
+        peer = Peer(app, mode, ws_ping_timeout=0.2)
         peer.handshake()
-        await asyncio.sleep(0.02)
+        # Not pumped: the client never reads the close, so never answers it.
+        await _poll(lambda: isinstance(peer.server, WebSocketProtocol))
+        await _poll(lambda: peer.server.conn.close_sent is not None)
         assert not peer.transport.closed  # the client may still answer
-        await asyncio.sleep(0.2)  # it never reads: the server gives up
-        assert peer.transport.aborted
+        # It never does: the server gives up after ws_ping_timeout.
+        await _poll(lambda: peer.transport.aborted)
 
     run(main())
+
+
+async def _poll(predicate: Any, timeout: float = 5.0) -> None:
+    """Wait for ``predicate`` without letting the client read (it must stay silent)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.005)
 
 
 # -- limits ----------------------------------------------------------------------
@@ -548,8 +559,7 @@ def test_ping_timeout_closes_1011(mode: str) -> None:
         peer = Peer(echo_app(log), mode, ws_ping_interval=0.02, ws_ping_timeout=0.05)
         peer.handshake()
         # Never pump: the client does not see (or answer) the pings.
-        await asyncio.sleep(0.3)
-        assert peer.transport.closed
+        await _poll(lambda: peer.transport.closed)
         assert b"keepalive ping timeout" in peer.transport.data
         await peer.wait_for(lambda: log[-1]["type"] == "websocket.disconnect")
         assert log[-1]["code"] == 1011
@@ -559,15 +569,12 @@ def test_ping_timeout_closes_1011(mode: str) -> None:
 
 def test_answered_pings_keep_the_connection(mode: str) -> None:
     async def main() -> None:
-        peer = Peer(echo_app(), mode, ws_ping_interval=0.02, ws_ping_timeout=0.05)
+        peer = Peer(echo_app(), mode, ws_ping_interval=0.02, ws_ping_timeout=0.25)
         peer.handshake()
-        loop = asyncio.get_running_loop()
-        end = loop.time() + 0.3
-        while loop.time() < end:
-            peer.pump()  # the client protocol answers pings with pongs
-            await asyncio.sleep(0.005)
+        # 25 answered pings span at least 0.5 s: twice the pong timeout.
+        # (wait_for pumps: the client protocol answers each ping with a pong.)
+        await peer.wait_for(lambda: sum(f.opcode is Opcode.PING for f in peer.frames) >= 25)
         assert not peer.transport.closed
-        assert sum(f.opcode is Opcode.PING for f in peer.frames) >= 3
 
     run(main())
 
