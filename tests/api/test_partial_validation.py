@@ -14,7 +14,7 @@ import pytest
 
 from tests.api.conftest import fastapi_client, load_app, zephyr_client
 
-SOURCE = '''
+SOURCE = """
 from typing import Annotated
 from fastapi import Cookie, Depends, FastAPI, Header, Query
 
@@ -41,7 +41,7 @@ def other_field(limit: int, tag: Annotated[list[str], Query()], d=Depends(text_q
 @app.get("/mixed")
 def mixed(session: Annotated[int, Cookie()], a=Depends(agent), d=Depends(text_q)):
     return {"a": a, "d": d}
-'''
+"""
 
 CASES = [
     "/same-name?q=x",
