@@ -1,4 +1,4 @@
-"""``ORJSONResponse`` / ``UJSONResponse``: FastAPI's JSON variants, with and without their library."""
+"""ORJSONResponse and UJSONResponse: FastAPI's JSON variants, with and without their library."""
 
 from __future__ import annotations
 
