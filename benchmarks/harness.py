@@ -19,11 +19,12 @@ import statistics
 import subprocess
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.stacks import Stack
+from benchmarks import stacks
 from benchmarks.suite import WRK_SCRIPTS, Client, LoadTest
 from benchmarks.verify import WorldLookup
 
@@ -163,7 +164,7 @@ class Server:
         python: The peers' interpreter substituted for ``{python}``.
     """
 
-    def __init__(self, stack: Stack, python: Path) -> None:
+    def __init__(self, stack: stacks.Stack, python: Path) -> None:
         self.stack = stack
         self.port = free_port()
         argv = [
@@ -294,7 +295,7 @@ class Plan:
         lookup: Reads World rows from PostgreSQL for the updates check.
     """
 
-    stacks: Sequence[Stack]
+    stacks: Sequence[stacks.Stack]
     tests: Sequence[LoadTest]
     rounds: int
     seconds: float
@@ -328,7 +329,13 @@ def measure(plan: Plan, log: Log = print) -> tuple[dict[tuple[str, str], Cell], 
 
 
 def _round(
-    plan: Plan, wrk: str, stack: Stack, cells: list[Cell], memory: Memory, label: str, log: Log
+    plan: Plan,
+    wrk: str,
+    stack: stacks.Stack,
+    cells: list[Cell],
+    memory: Memory,
+    label: str,
+    log: Log,
 ) -> None:
     tests = {t.name: t for t in plan.tests}
     try:
@@ -393,3 +400,76 @@ def _measure_one(
         return None
     cell.samples.append(sample)
     return sample
+
+
+# -- One server, one interpreter: the helpers ``benchmarks/realtime.py`` builds on. ----------
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A server command for the single-purpose benchmarks (``realtime.py``).
+
+    Args:
+        name: Label used in the report.
+        argv: Command line; ``{port}`` is replaced with the port to bind.
+    """
+
+    name: str
+    argv: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL and the exact answer a correct server gives (``realtime.py``'s health check)."""
+
+    name: str
+    path: str
+    expect_body: bytes
+    expect_type: str
+
+
+def fetch(url: str, timeout: float = 2.0) -> tuple[int, str, bytes]:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.headers.get("content-type", ""), response.read()
+
+
+def start(stack: Stack, endpoints: Sequence[Endpoint]) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``stack`` pinned to core 0 on a free port; wait until every endpoint answers right.
+
+    Raises:
+        SystemExit: The server exited, did not answer within 20 s, or answered wrongly.
+    """
+    port = free_port()
+    argv = [part.replace("{port}", str(port)) for part in stack.argv]
+    process = subprocess.Popen(
+        pinned(0, argv), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        if process.poll() is not None:
+            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            raise SystemExit(f"{stack.name} exited with {process.returncode}:\n{err}")
+        try:
+            fetch(f"http://127.0.0.1:{port}{endpoints[0].path}", timeout=0.5)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                stop(process)
+                raise SystemExit(f"{stack.name} did not start within 20 s") from None
+            time.sleep(0.1)
+    for endpoint in endpoints:
+        status, ctype, body = fetch(f"http://127.0.0.1:{port}{endpoint.path}")
+        if status != 200 or body != endpoint.expect_body or endpoint.expect_type not in ctype:
+            stop(process)
+            raise SystemExit(f"{stack.name} {endpoint.path}: wrong response {status} {body!r}")
+    return process, port
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT, then SIGKILL after 10 s."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

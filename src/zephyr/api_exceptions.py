@@ -6,11 +6,25 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "DependencyScopeError",
     "RequestValidationError",
     "ResponseValidationError",
     "ValidationException",
     "WebSocketRequestValidationError",
+    "ZephyrError",
 ]
+
+
+class ZephyrError(RuntimeError):
+    """A misuse of the API layer that zephyr detects (for example while compiling a route)."""
+
+
+class DependencyScopeError(ZephyrError):
+    """A dependency needs something its scope can't provide.
+
+    For example a ``Depends(..., scope="lifespan")`` dependency (created once
+    at startup) reading a query parameter or the ``Request``.
+    """
 
 
 class ValidationException(Exception):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import json
 import os
 import platform
@@ -138,6 +137,7 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         limits.add_argument(
             "--" + name.replace("_", "-"), type=kind, default=d[name], help=help_text
         )
+    _add_websocket_options(parser, d)
     log = parser.add_argument_group("logging")
     log.add_argument("--log-level", choices=list(LOG_LEVELS), default=d["log_level"])
     log.add_argument(
@@ -161,6 +161,52 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         choices=[0, 1, 2],
         default=d["ssl_cert_reqs"],
         help="Client certificate: 0 none, 1 optional, 2 required.",
+    )
+
+
+def _seconds_or_off(value: str) -> float | None:
+    if value.lower() in ("none", "off", "0"):
+        return None
+    return float(value)
+
+
+def _add_websocket_options(parser: argparse.ArgumentParser, d: dict[str, Any]) -> None:
+    ws = parser.add_argument_group("WebSocket")
+    ws.add_argument(
+        "--ws",
+        choices=["auto", "websockets", "none"],
+        default=d["ws"],
+        help="WebSocket support ('none': upgrades are served as plain HTTP).",
+    )
+    ws.add_argument(
+        "--ws-max-size",
+        type=int,
+        default=d["ws_max_size"],
+        help="Largest incoming message, bytes after decompression (else close 1009).",
+    )
+    ws.add_argument(
+        "--ws-max-queue",
+        type=int,
+        default=d["ws_max_queue"],
+        help="Unread incoming messages buffered before reading from the socket pauses.",
+    )
+    ws.add_argument(
+        "--ws-ping-interval",
+        type=_seconds_or_off,
+        default=d["ws_ping_interval"],
+        help="Seconds between keep-alive pings ('none' disables).",
+    )
+    ws.add_argument(
+        "--ws-ping-timeout",
+        type=_seconds_or_off,
+        default=d["ws_ping_timeout"],
+        help="Seconds to wait for a pong before closing with 1011 ('none' waits forever).",
+    )
+    ws.add_argument(
+        "--ws-per-message-deflate",
+        action=argparse.BooleanOptionalAction,
+        default=d["ws_per_message_deflate"],
+        help="Offer permessage-deflate compression.",
     )
 
 
@@ -232,8 +278,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     """
     values = vars(args).copy()
     target = values.pop("app") or "."
-    for extra in ("command", "compat"):
-        values.pop(extra, None)
+    values.pop("command", None)
     log_config = values.pop("log_config")
     if log_config is not None:
         values["log_config"] = _read_log_config(log_config)
@@ -252,16 +297,6 @@ def _read_log_config(path: str) -> Any:
     return path  # fileConfig format, read by configure_logging
 
 
-def _install_compat() -> None:
-    try:
-        compat = importlib.import_module("zephyr.compat")
-    except ImportError:
-        raise ValueError(
-            "--compat is not available yet: this zephyr build has no zephyr.compat module"
-        ) from None
-    compat.install()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``zephyr`` command.
 
@@ -275,8 +310,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.compat:
-            _install_compat()
         config = config_from_args(args)
     except ValueError as exc:
         parser.exit(2, f"zephyr: error: {exc}\n")

@@ -288,10 +288,20 @@ class Request(HTTPConnection):
             ClientDisconnect: The client went away before the body ended.
         """
         if "_body" not in self.__dict__:
+            if not self._stream_consumed and self._pending is None:
+                # PERF: a body in one message (the usual case) skips the
+                # stream generator; anything else is pushed back for it.
+                message = await self._receive()
+                if message["type"] == "http.request" and not message.get("more_body", False):
+                    self._stream_consumed = True
+                    whole: bytes = message.get("body", b"")
+                    self._body: bytes = whole
+                    return whole
+                self._pending = message
             chunks = [chunk async for chunk in self.stream()]
             # PERF: single-chunk bodies (the common case) skip the join copy.
             non_empty = [chunk for chunk in chunks if chunk]
-            self._body: bytes = non_empty[0] if len(non_empty) == 1 else b"".join(non_empty)
+            self._body = non_empty[0] if len(non_empty) == 1 else b"".join(non_empty)
         return self._body
 
     async def json(self) -> Any:
@@ -327,13 +337,14 @@ class Request(HTTPConnection):
                     )
                     self._form = await parser.parse()
                 elif content_type == b"application/x-www-form-urlencoded":
-                    self._form = await FormParser(self.headers, self.stream()).parse()
+                    fields = FormParser(self.headers, self.stream(), max_fields=max_fields)
+                    self._form = await fields.parse()
                 else:
                     self._form = FormData()
             except MultiPartException as exc:
-                # Inside an app the client gets a 400; bare use sees the parser error.
+                # Inside an app the client gets a 400/413; bare use sees the parser error.
                 if "app" in self.scope:
-                    raise HTTPException(status_code=400, detail=exc.message) from exc
+                    raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
                 raise
         return self._form
 
@@ -348,7 +359,8 @@ class Request(HTTPConnection):
 
         Args:
             max_files: Most file parts (multipart only). Default 1000.
-            max_fields: Most non-file parts (multipart only). Default 1000.
+            max_fields: Most non-file parts (multipart) or fields (urlencoded).
+                Default 1000.
             max_part_size: Most bytes in one non-file part. Default 1 MiB.
 
         Returns:
@@ -357,7 +369,7 @@ class Request(HTTPConnection):
 
         Raises:
             MultiPartException: A limit was exceeded or the body is malformed
-                (``HTTPException(400)`` instead when ``scope["app"]`` is set).
+                (``HTTPException`` 400 or 413 instead when ``scope["app"]`` is set).
             ImportError: python-multipart is not installed.
         """
         return AwaitableOrContextManager(

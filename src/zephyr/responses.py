@@ -8,15 +8,12 @@ background task.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
-import mimetypes
-import os
 import re
-import stat
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
-from email.utils import formatdate
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -32,11 +29,29 @@ __all__ = [
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
+    "ORJSONResponse",
     "PlainTextResponse",
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "UJSONResponse",
 ]
+
+
+_CONTENT_TYPES: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
+def _content_type_header(media_type: str, charset: str) -> tuple[bytes, bytes]:
+    """The ``content-type`` header pair; ``text/*`` gets ``; charset=...``."""
+    header = _CONTENT_TYPES.get((media_type, charset))
+    if header is None:
+        value = media_type
+        if value.startswith("text/") and "charset=" not in value.lower():
+            value += "; charset=" + charset
+        header = (b"content-type", value.encode("latin-1"))
+        if len(_CONTENT_TYPES) < 1024:  # bounded: media types may come from user data
+            _CONTENT_TYPES[(media_type, charset)] = header
+    return header
 
 
 class Response:
@@ -87,29 +102,30 @@ class Response:
         responses without a ``body`` attribute (streams).
         """
         if headers is None:
+            # PERF: the common case: no header parsing, Content-Type bytes
+            # built once per (media type, charset), no str() for the length.
             raw_headers: list[tuple[bytes, bytes]] = []
-            need_length = need_type = True
-        else:
-            raw_headers = [
-                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
-            ]
-            names = {name for name, _ in raw_headers}
-            need_length = b"content-length" not in names
-            need_type = b"content-type" not in names
-
+            body = getattr(self, "body", None)
+            status = self.status_code
+            if body is not None and not (status < 200 or status in (204, 304)):
+                raw_headers.append((b"content-length", b"%d" % len(body)))
+            if self.media_type is not None:
+                raw_headers.append(_content_type_header(self.media_type, self.charset))
+            self.raw_headers = raw_headers
+            return
+        raw_headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
+        names = {name for name, _ in raw_headers}
         body = getattr(self, "body", None)
         if (
             body is not None
-            and need_length
+            and b"content-length" not in names
             and not (self.status_code < 200 or self.status_code in (204, 304))
         ):
-            raw_headers.append((b"content-length", str(len(body)).encode("latin-1")))
-
-        content_type = self.media_type
-        if content_type is not None and need_type:
-            if content_type.startswith("text/") and "charset=" not in content_type.lower():
-                content_type += "; charset=" + self.charset
-            raw_headers.append((b"content-type", content_type.encode("latin-1")))
+            raw_headers.append((b"content-length", b"%d" % len(body)))
+        if self.media_type is not None and b"content-type" not in names:
+            raw_headers.append(_content_type_header(self.media_type, self.charset))
         self.raw_headers = raw_headers
 
     @property
@@ -245,6 +261,44 @@ class JSONResponse(Response):
         return body
 
 
+class ORJSONResponse(JSONResponse):
+    """A JSON response rendered by ``orjson``, kept so FastAPI code ports unchanged.
+
+    With ``orjson`` installed the body is exactly what it gives
+    (``OPT_NON_STR_KEYS | OPT_SERIALIZE_NUMPY``). Without it, the body is
+    :class:`JSONResponse`'s: zephyr's own JSON is already serialized in Rust,
+    which is what apps chose ``orjson`` for; for plain data the bytes are the
+    same compact JSON.
+    """
+
+    def render(self, content: Any) -> bytes:
+        orjson = _optional_module("orjson")
+        if orjson is None:
+            return super().render(content)
+        body: bytes = orjson.dumps(
+            content, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+        )
+        return body
+
+
+class UJSONResponse(JSONResponse):
+    """A JSON response rendered by ``ujson`` when installed (see :class:`ORJSONResponse`)."""
+
+    def render(self, content: Any) -> bytes:
+        ujson = _optional_module("ujson")
+        if ujson is None:
+            return super().render(content)
+        text: str = ujson.dumps(content, ensure_ascii=False)
+        return text.encode("utf-8")
+
+
+def _optional_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
 def _may_differ(body: bytes) -> bool:
     # PERF: plain substring scans are ~10x faster than running the regex over
     # every body; the regex only confirms the rare "e-" hit.
@@ -336,6 +390,11 @@ class StreamingResponse(Response):
             if isinstance(chunk, str):
                 chunk = chunk.encode(charset)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            # A send to a gone client returns at once without suspending, so an
+            # iterator that never awaits would spin to its end (forever, if
+            # endless) before the disconnect listener could run: yield to the
+            # loop once per chunk (~1 us) to let it.
+            await asyncio.sleep(0)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -405,104 +464,6 @@ async def _iterate_sync(iterable: Iterable[Any]) -> AsyncIterator[Any]:
                 submit_to_threadpool(close)
 
 
-class FileResponse(Response):
-    """Send a file from disk, read in chunks in the thread pool.
-
-    Sends Content-Length, Last-Modified and ETag from the file's stat, and
-    Content-Disposition when ``filename`` is given (RFC 6266; non-ASCII names
-    use ``filename*=utf-8''...``). A ``HEAD`` request gets headers only.
-    Range and conditional requests are not handled yet (see ``_send_body``).
-
-    Args:
-        path: File path.
-        status_code: Default ``200``.
-        headers: Extra headers.
-        media_type: Default: guessed from ``filename`` or ``path``, else ``text/plain``.
-        background: Task run after sending.
-        filename: Name offered to the client for download.
-        stat_result: A precomputed ``os.stat`` result (skips the stat call).
-        content_disposition_type: ``"attachment"`` (default) or ``"inline"``.
-        method: Request method override; ``"HEAD"`` sends no body. Default: from scope.
-
-    Raises:
-        RuntimeError: (when called) the path does not exist or is not a regular file.
-    """
-
-    chunk_size = 64 * 1024
-    """Bytes read from disk per ``http.response.body`` message."""
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        status_code: int = 200,
-        headers: Mapping[str, str] | None = None,
-        media_type: str | None = None,
-        background: BackgroundTask | None = None,
-        filename: str | None = None,
-        stat_result: os.stat_result | None = None,
-        content_disposition_type: str = "attachment",
-        *,
-        method: str | None = None,
-    ) -> None:
-        self.path = path
-        self.status_code = status_code
-        self.filename = filename
-        self.send_header_only = method is not None and method.upper() == "HEAD"
-        if media_type is None:
-            media_type = mimetypes.guess_type(filename or path)[0] or "text/plain"
-        self.media_type = media_type
-        self.background = background
-        self.init_headers(headers)
-        if filename is not None:
-            quoted = quote(filename)
-            if quoted != filename:
-                disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
-            else:
-                disposition = f'{content_disposition_type}; filename="{filename}"'
-            self.headers.setdefault("content-disposition", disposition)
-        self.stat_result = stat_result
-        if stat_result is not None:
-            self.set_stat_headers(stat_result)
-
-    def set_stat_headers(self, stat_result: os.stat_result) -> None:
-        """Set Content-Length, Last-Modified (RFC 9110 section 8.8.2) and a weak-free ETag."""
-        size = stat_result.st_size
-        mtime = stat_result.st_mtime
-        self.headers.setdefault("content-length", str(size))
-        self.headers.setdefault("last-modified", formatdate(mtime, usegmt=True))
-        etag = f'"{stat_result.st_mtime_ns:x}-{size:x}"'
-        self.headers.setdefault("etag", etag)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Stat the file if needed, send headers, then the body (not for HEAD)."""
-        if self.stat_result is None:
-            try:
-                self.stat_result = await run_in_threadpool(os.stat, self.path)
-            except FileNotFoundError:
-                raise RuntimeError(f"File at path {self.path} does not exist.") from None
-            if not stat.S_ISREG(self.stat_result.st_mode):
-                raise RuntimeError(f"File at path {self.path} is not a file.")
-            self.set_stat_headers(self.stat_result)
-        head_only = self.send_header_only or scope.get("method") == "HEAD"
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
-        if head_only:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        else:
-            await self._send_body(send)
-        if self.background is not None:
-            await self.background()
-
-    async def _send_body(self, send: Send) -> None:
-        # Extension point: Range (RFC 9110 section 14), conditional requests and the
-        # http.response.pathsend / zero-copy sendfile path plug in here later.
-        file = await run_in_threadpool(open, self.path, "rb")
-        try:
-            more_body = True
-            while more_body:
-                chunk = await run_in_threadpool(file.read, self.chunk_size)
-                more_body = len(chunk) == self.chunk_size
-                await send({"type": "http.response.body", "body": chunk, "more_body": more_body})
-        finally:
-            await run_in_threadpool(file.close)
+# Defined in its own module (file handling is its own concept); imported last
+# because it subclasses Response.
+from zephyr._fileresponse import FileResponse  # noqa: E402

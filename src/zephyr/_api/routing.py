@@ -13,22 +13,26 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from pydantic import TypeAdapter, ValidationError
 
 from zephyr import params
+from zephyr._api.options import OperationOptions, RouteOptions
+from zephyr._api.streaming import as_plain_call, stream_item_type, stream_response
+from zephyr._api.websocket import APIWebSocketRoute
+from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
-from zephyr.encoders import jsonable_encoder
+from zephyr.encoders import is_json_native, jsonable_encoder
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response
 from zephyr.routing import BaseRoute, Mount, Route, Router, compile_path
 from zephyr.types import Receive, Scope, Send
 
-__all__ = ["APIRoute", "APIRouter", "Default", "generate_unique_id"]
+__all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_unique_id"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,11 +135,33 @@ class APIRoute(Route):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
     ) -> None:
+        # Webhook and callback operations are documented, never routed: their
+        # "paths" are names or URL expressions (``{$callback_url}/events``).
+        routed = path.startswith("/")
         super().__init__(
-            path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
+            path if routed else "/" + path,
+            endpoint,
+            methods=None,
+            name=name,
+            include_in_schema=include_in_schema,
         )
+        if not routed:
+            self.path = path
+            self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
+        # Generator endpoints stream their items (JSON Lines, or SSE events).
+        self.stream_item_type: Any = None
+        self.streaming = inspect.isasyncgenfunction(endpoint) or inspect.isgeneratorfunction(
+            endpoint
+        )
+        if self.streaming:
+            if isinstance(response_model, _DefaultPlaceholder):
+                annotation = get_typed_signature(endpoint).return_annotation
+                self.stream_item_type = stream_item_type(annotation)
+            else:
+                self.stream_item_type = response_model
+            response_model = None
         if isinstance(response_model, _DefaultPlaceholder):
             annotation = get_typed_signature(endpoint).return_annotation
             response_model = None
@@ -168,8 +194,9 @@ class APIRoute(Route):
         self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
         _, _, convertors = compile_path(path)
         self._path_names = set(convertors)
+        self._plan_call = as_plain_call(endpoint) if self.streaming else endpoint
         self.plan: Plan = compile_endpoint(
-            endpoint, path_names=self._path_names, dependencies=self.dependencies
+            self._plan_call, path_names=self._path_names, dependencies=self.dependencies
         )
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
@@ -178,6 +205,9 @@ class APIRoute(Route):
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
+        self._stream_adapter: TypeAdapter[Any] | None = None
+        if self.stream_item_type is not None:
+            self._stream_adapter = TypeAdapter(self.stream_item_type)
         self._fast_json = self._response_class is JSONResponse
         self.response_adapter: TypeAdapter[Any] | None = None
         if self.response_model is not None:
@@ -200,7 +230,7 @@ class APIRoute(Route):
         plan = self._override_plans.get(key)
         if plan is None:
             plan = compile_endpoint(
-                self.endpoint,
+                self._plan_call,
                 path_names=self._path_names,
                 dependencies=self.dependencies,
                 overrides=overrides,
@@ -215,14 +245,18 @@ class APIRoute(Route):
         overrides = getattr(provider, "dependency_overrides", None)
         if overrides:
             plan = self.plan_for(overrides)
-        if plan.has_generators:
-            # ``yield`` dependencies end after the response has been sent.
-            async with AsyncExitStack() as stack:
-                response = await self._respond(plan, request, stack)
-                await response(scope, receive, send)
-            return
-        response = await self._respond(plan, request, None)
-        await response(scope, receive, send)
+        try:
+            if plan.has_generators:
+                # ``yield`` dependencies end after the response has been sent.
+                async with AsyncExitStack() as stack:
+                    response = await self._respond(plan, request, stack)
+                    await response(scope, receive, send)
+                return
+            response = await self._respond(plan, request, None)
+            await response(scope, receive, send)
+        finally:
+            if request._form is not None:
+                await request.close()  # uploads' temporary files go now, not at GC time
 
     async def _respond(
         self, plan: Plan, request: Request, stack: AsyncExitStack | None
@@ -233,7 +267,12 @@ class APIRoute(Route):
             if background is not None and result.background is None:
                 result.background = background
             return result
-        response = self.serialize(result)
+        if self.streaming:
+            response: Response = stream_response(
+                result, self._response_class, self._stream_adapter, self.status_code
+            )
+        else:
+            response = self.serialize(result)
         if plan.response_slot >= 0:
             sub = values[plan.response_slot]
             if sub.status_code:
@@ -255,6 +294,9 @@ class APIRoute(Route):
         adapter = self.response_adapter
         if adapter is None:
             if self._fast_json:
+                if not is_json_native(result):
+                    # Decimal, timedelta, sets...: spelled as jsonable_encoder does.
+                    result = jsonable_encoder(result)
                 return JSONResponse(result, status_code=status or 200)
             return self._make(jsonable_encoder(result), status)
         try:
@@ -408,49 +450,89 @@ class APIRouter(Router):
         )
         self.routes.append(route)
 
-    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def api_route(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Decorator form of :meth:`add_api_route`."""
 
         def decorator(func: F) -> F:
-            self.add_api_route(path, func, **kwargs)
+            self.add_api_route(path, func, **options)
             return func
 
         return decorator
 
-    def _method(self, method: str, path: str, kwargs: dict[str, Any]) -> Callable[[F], F]:
-        return self.api_route(path, methods=[method], **kwargs)
+    def _method(self, method: str, path: str, options: OperationOptions) -> Callable[[F], F]:
+        return self.api_route(path, methods=[method], **options)
 
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        """Register a GET path operation; keyword arguments as for :meth:`add_api_route`."""
-        return self._method("GET", path, kwargs)
+    def get(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
+        """Register a GET path operation; options as for :meth:`add_api_route`."""
+        return self._method("GET", path, options)
 
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def put(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PUT path operation."""
-        return self._method("PUT", path, kwargs)
+        return self._method("PUT", path, options)
 
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def post(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a POST path operation."""
-        return self._method("POST", path, kwargs)
+        return self._method("POST", path, options)
 
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def delete(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a DELETE path operation."""
-        return self._method("DELETE", path, kwargs)
+        return self._method("DELETE", path, options)
 
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def options(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register an OPTIONS path operation."""
-        return self._method("OPTIONS", path, kwargs)
+        return self._method("OPTIONS", path, options)
 
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def head(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a HEAD path operation."""
-        return self._method("HEAD", path, kwargs)
+        return self._method("HEAD", path, options)
 
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def patch(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PATCH path operation."""
-        return self._method("PATCH", path, kwargs)
+        return self._method("PATCH", path, options)
 
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def trace(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a TRACE path operation."""
-        return self._method("TRACE", path, kwargs)
+        return self._method("TRACE", path, options)
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        """Create an ``APIWebSocketRoute`` at ``prefix + path`` with the router's dependencies.
+
+        Args:
+            path: The path template below the router's prefix.
+            endpoint: ``async def endpoint(websocket: WebSocket, ...)``.
+            name: Route name (default the function name).
+            dependencies: ``Depends()`` run after the router's own, results unused.
+        """
+        route = APIWebSocketRoute(
+            self.prefix + path,
+            endpoint,
+            name=name,
+            dependencies=[*self.dependencies, *(dependencies or [])],
+            dependency_overrides_provider=self.dependency_overrides_provider,
+        )
+        self.routes.append(route)
+
+    def websocket(
+        self,
+        path: str,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_api_websocket_route`."""
+
+        def decorator(func: F) -> F:
+            self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
 
     def include_router(
         self,
@@ -495,6 +577,15 @@ class APIRouter(Router):
                     include_in_schema=include_in_schema,
                     generate_unique_id_function=generate_unique_id_function,
                 )
+            elif isinstance(route, APIWebSocketRoute):
+                self.add_api_websocket_route(
+                    prefix + route.path,
+                    route.endpoint,
+                    name=route.name,
+                    dependencies=[*(dependencies or []), *route.dependencies],
+                )
+            elif isinstance(route, WebSocketRoute):
+                self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
             elif isinstance(route, Route):
                 self.add_route(
                     prefix + route.path,

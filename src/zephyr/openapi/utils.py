@@ -8,7 +8,9 @@ shared models land once in ``components.schemas``.
 
 from __future__ import annotations
 
+import copy
 import http
+import warnings
 from collections.abc import Sequence
 from typing import Annotated, Any, get_args, get_origin
 
@@ -17,11 +19,13 @@ from pydantic import Field, TypeAdapter, WithJsonSchema
 from pydantic.json_schema import GenerateJsonSchema
 
 from zephyr._api.routing import APIRoute, _unwrap
+from zephyr._api.streaming import JSONL_MEDIA_TYPE
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.encoders import jsonable_encoder
 from zephyr.responses import JSONResponse
 from zephyr.routing import BaseRoute
+from zephyr.sse import EventSourceResponse
 
 __all__ = ["get_openapi"]
 
@@ -99,6 +103,8 @@ def _field_type(param: ParamField, title: str | None) -> Any:
         kwargs["title"] = param.info.title or title
     if param.info.description:
         kwargs["description"] = param.info.description
+    if param.info.deprecated:
+        kwargs["deprecated"] = param.info.deprecated
     annotation = _file_type(param.annotation) if param.is_file else param.annotation
     return annotation, Field(param.default, **kwargs)
 
@@ -130,10 +136,15 @@ class _Collector:
     def __init__(self) -> None:
         self.inputs: list[tuple[Any, Any, Any]] = []
         self.placeholders: list[tuple[dict[str, Any], str, tuple[int, str]]] = []
+        self.needs_errors = False  # some operation documents the 422 response
 
     def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
         index = len(self.inputs)
-        adapter: TypeAdapter[Any] = TypeAdapter(tp)
+        with warnings.catch_warnings():
+            # A parameter's ``Field(deprecated=True)`` only documents it here; Pydantic
+            # warns that it has no runtime effect outside a model, which is intended.
+            warnings.filterwarnings("ignore", message=".*'deprecated' attribute.*")
+            adapter: TypeAdapter[Any] = TypeAdapter(tp)
         self.inputs.append((index, mode, adapter.core_schema))
         self.placeholders.append((target, key, (index, mode)))
 
@@ -165,26 +176,57 @@ def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
     for param in ordered:
         if param.location in ("body", "form") or not param.info.include_in_schema:  # type: ignore[attr-defined]
             continue
-        if (param.external, param.location) in seen:
-            continue
-        seen.add((param.external, param.location))
+        entries = _model_parameters(param) if param.model is not None else [_parameter(param)]
+        for entry, tp in entries:
+            if (entry["name"], param.location) in seen:
+                continue
+            seen.add((entry["name"], param.location))
+            collector.add(entry, "schema", tp, "validation")
+            out.append(entry)
+    return out
+
+
+def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
+    entry: dict[str, Any] = {
+        "name": param.external,
+        "in": param.location,
+        "required": param.required,
+    }
+    annotation, info = _field_type(param, _title(param.external))
+    if not param.info.title:
+        entry["_auto_title"] = info.title
+    if param.info.description:
+        entry["description"] = param.info.description
+    openapi_examples = getattr(param.info, "openapi_examples", None)
+    if openapi_examples:
+        entry["examples"] = jsonable_encoder(openapi_examples)
+    if param.info.deprecated:
+        entry["deprecated"] = True
+    return entry, Annotated[annotation, info]
+
+
+def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
+    """One parameter per field of a ``Annotated[Model, Query()]``-style parameter."""
+    convert = param.location == "header" and getattr(param.info, "convert_underscores", False)
+    out: list[tuple[dict[str, Any], Any]] = []
+    for name, field in param.model.model_fields.items():
+        given = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
+        external = name.replace("_", "-") if convert and not given else (given or name)
         entry: dict[str, Any] = {
-            "name": param.external,
+            "name": external,
             "in": param.location,
-            "required": param.required,
+            "required": field.is_required(),
         }
-        annotation, info = _field_type(param, _title(param.external))
-        if not param.info.title:
+        info = copy.copy(field)
+        info.alias = info.validation_alias = info.serialization_alias = None
+        if not field.title:
+            info.title = _title(given or name)
             entry["_auto_title"] = info.title
-        collector.add(entry, "schema", Annotated[annotation, info], "validation")
-        if param.info.description:
-            entry["description"] = param.info.description
-        openapi_examples = getattr(param.info, "openapi_examples", None)
-        if openapi_examples:
-            entry["examples"] = jsonable_encoder(openapi_examples)
-        if param.info.deprecated:
+        if field.description:
+            entry["description"] = field.description
+        if field.deprecated:
             entry["deprecated"] = True
-        out.append(entry)
+        out.append((entry, Annotated[field.annotation, info]))
     return out
 
 
@@ -202,7 +244,11 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         return None
     content: dict[str, Any] = {}
     body: dict[str, Any] = {"content": {media: content}}
-    if embed:
+    if len(params) == 1 and params[0].model is not None:
+        # A form model documents as itself, not as a generated ``Body_...`` schema.
+        collector.add(content, "schema", params[0].model, "validation")
+        required = params[0].required
+    elif embed:
         fields = {p.external: _field_type(p, None) for p in params}
         model = pydantic.create_model(
             f"Body_{route.unique_id}",
@@ -217,6 +263,9 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         if not param.info.title:
             content["_auto_title"] = info.title
         collector.add(content, "schema", Annotated[annotation, info], "validation")
+        examples = getattr(param.info, "openapi_examples", None)
+        if examples:
+            content["examples"] = jsonable_encoder(examples)
         required = param.required
     if required:
         body["required"] = True
@@ -230,8 +279,13 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
     main: dict[str, Any] = {"description": route.response_description}
     if _body_allowed(status):
         content: dict[str, Any] = {}
-        if route.response_model is not None:
-            collector.add(content, "schema", route.response_model, "serialization")
+        if route.streaming:
+            media, content = _stream_content(route, collector)
+        elif route.response_model is not None:
+            # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
+            title = _title(f"Response_{route.unique_id}")
+            content["_auto_title"] = title
+            collector.add(content, "schema", _titled(route.response_model, title), "serialization")
         elif issubclass(_unwrap(route.response_class), JSONResponse):
             content["schema"] = {}
         else:
@@ -246,7 +300,9 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         entry.update(extra)
         if model is not None:
             target = entry.setdefault("content", {}).setdefault(media, {})
-            collector.add(target, "schema", model, "serialization")
+            title = _title(f"Response_{key}_{route.unique_id}")
+            target["_auto_title"] = title
+            collector.add(target, "schema", _titled(model, title), "serialization")
         if "description" not in entry:
             entry["description"] = _phrase(key)
         responses[key] = entry
@@ -256,7 +312,39 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         and not any(k.upper() in ("4XX", "DEFAULT") for k in responses)
     ):
         responses["422"] = _422
+        collector.needs_errors = True
     return responses
+
+
+def _titled(tp: Any, title: str) -> Any:
+    return Annotated.__class_getitem__((tp, Field(title=title)))  # type: ignore[attr-defined]
+
+
+def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[str, Any]]:
+    """Media type and ``itemSchema`` of a generator endpoint (JSON Lines or SSE events)."""
+    item = route.stream_item_type
+    if not issubclass(_unwrap(route.response_class), EventSourceResponse):
+        content: dict[str, Any] = {}
+        if item is None:
+            content["itemSchema"] = {}
+        else:
+            collector.add(content, "itemSchema", item, "serialization")
+        return JSONL_MEDIA_TYPE, content
+    data: dict[str, Any] = {"type": "string"}
+    event: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "data": data,
+            "event": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer", "minimum": 0},
+        },
+    }
+    if item is not None:
+        data["contentMediaType"] = "application/json"
+        collector.add(data, "contentSchema", item, "serialization")
+        event["required"] = ["data"]
+    return "text/event-stream", {"itemSchema": event}
 
 
 def _phrase(code: str) -> str:
@@ -305,9 +393,38 @@ def _operation(
         requirements.append({scheme.scheme_name: list(scopes)})
     if requirements:
         operation["security"] = requirements
+    if route.callbacks:
+        operation["callbacks"] = _callbacks(route.callbacks, collector, schemes, security_base)
     if route.openapi_extra:
         _deep_update(operation, route.openapi_extra)
     return operation
+
+
+def _callbacks(
+    routes: Sequence[BaseRoute],
+    collector: _Collector,
+    schemes: dict[str, Any],
+    security_base: type | None,
+) -> dict[str, Any]:
+    """OpenAPI callback objects: ``{route name: {URL expression: path item}}``."""
+    callbacks: dict[str, Any] = {}
+    for route in routes:
+        if isinstance(route, APIRoute):
+            items = callbacks.setdefault(route.name, {})
+            items[route.path] = _path_item(route, collector, schemes, security_base)
+    return callbacks
+
+
+def _path_item(
+    route: APIRoute,
+    collector: _Collector,
+    schemes: dict[str, Any],
+    security_base: type | None,
+) -> dict[str, Any]:
+    return {
+        method.lower(): _operation(route, method, collector, schemes, security_base)
+        for method in route.methods or ()
+    }
 
 
 def _deep_update(target: dict[str, Any], extra: dict[str, Any]) -> None:
@@ -341,7 +458,8 @@ def get_openapi(
             license_info: The ``info`` object (OpenAPI 3.1 section 4.8.2).
         openapi_version: The ``openapi`` field. Default ``"3.1.0"``.
         routes: The app's routes; ``APIRoute``s with ``include_in_schema`` are documented.
-        webhooks: Accepted for compatibility; not documented yet.
+        webhooks: Operations the app sends (OpenAPI 3.1 ``webhooks``), keyed
+            by route path (a name such as ``"new-subscription"``).
         tags: Top-level tag objects.
         servers: Server objects.
         separate_input_output_schemas: Name models differently for requests
@@ -374,20 +492,19 @@ def get_openapi(
     collector = _Collector()
     schemes: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
-    needs_errors = False
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
-            continue
-        path_item = paths.setdefault(route.path_format, {})
-        for method in route.methods or ():
-            operation = _operation(route, method, collector, schemes, security_base)
-            needs_errors = needs_errors or "422" in operation["responses"]
-            path_item[method.lower()] = operation
+    hooks: dict[str, dict[str, Any]] = {}
+    for target, group, key in ((paths, routes, "path_format"), (hooks, webhooks or (), "path")):
+        for route in group:
+            if isinstance(route, APIRoute) and route.include_in_schema:
+                item = _path_item(route, collector, schemes, security_base)
+                target.setdefault(getattr(route, key), {}).update(item)
     definitions = collector.resolve(separate_input_output_schemas)
-    if needs_errors:
+    if collector.needs_errors:
         definitions["ValidationError"] = VALIDATION_ERROR
         definitions["HTTPValidationError"] = HTTP_VALIDATION_ERROR
     document["paths"] = paths
+    if hooks:
+        document["webhooks"] = hooks
     components: dict[str, Any] = {}
     if definitions:
         components["schemas"] = dict(sorted(definitions.items()))

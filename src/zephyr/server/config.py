@@ -34,6 +34,9 @@ class Config:
         reload_includes / reload_excludes: Glob patterns for ``reload``.
         factory: Treat ``app`` as a zero-argument callable returning the app.
         app_dir: Directory put first on ``sys.path`` before importing ``app``.
+        compat: Before importing ``app``, make ``import fastapi`` / ``import
+            starlette`` resolve to zephyr's modules (:mod:`zephyr.compat`), so an
+            unmodified FastAPI app runs on zephyr's framework. Default False.
         lifespan: ``"auto"`` (run lifespan if the app supports it), ``"on"``
             (a failing or unsupported lifespan aborts start-up) or ``"off"``.
         root_path: ASGI ``root_path`` for apps mounted below a proxy prefix.
@@ -77,6 +80,22 @@ class Config:
             stops / resumes feeding a slow client. Defaults 64 KiB / 16 KiB.
         read_buffer_high_water: Unprocessed request-body bytes buffered before
             the server pauses reading from the socket. Default 64 KiB.
+        ws: WebSocket support (RFC 6455) through the ``websockets`` library's
+            sans-I/O protocol: ``"auto"`` (on when that package is installed),
+            ``"websockets"`` (required: start-up fails without it) or
+            ``"none"`` (an ``Upgrade: websocket`` request is served as plain
+            HTTP). Default ``"auto"``.
+        ws_max_size: Largest incoming WebSocket message, bytes, counted after
+            permessage-deflate decompression. Over it: close 1009. Default 16 MiB.
+        ws_max_queue: Incoming messages buffered for an app that is not
+            reading; when full, the server stops reading from the socket.
+            Default 32.
+        ws_ping_interval: Seconds between keep-alive pings; None disables
+            them. Default 20.
+        ws_ping_timeout: Seconds to wait for the pong (close 1011 when
+            missed), and for the client's reply to a server close. Default 20.
+        ws_per_message_deflate: Offer permessage-deflate compression (RFC
+            7692) when the client asks for it. Default True.
     """
 
     app: str | ASGIApp | Any
@@ -92,6 +111,7 @@ class Config:
     reload_excludes: list[str] = field(default_factory=list)
     factory: bool = False
     app_dir: str | None = "."
+    compat: bool = False
     lifespan: Literal["auto", "on", "off"] = "auto"
     root_path: str = ""
     proxy_headers: bool = True
@@ -123,6 +143,12 @@ class Config:
     high_water_mark: int = 65536
     low_water_mark: int = 16384
     read_buffer_high_water: int = 65536
+    ws: Literal["auto", "websockets", "none"] = "auto"
+    ws_max_size: int = 16 * 1024 * 1024
+    ws_max_queue: int = 32
+    ws_ping_interval: float | None = 20.0
+    ws_ping_timeout: float | None = 20.0
+    ws_per_message_deflate: bool = True
 
     # -- behaviour (owned by the server process; see server/main.py) ----------
 
@@ -191,10 +217,18 @@ class Config:
             ImportFromStringError: The app could not be found.
             TypeError: ``factory`` is set but ``app`` is not callable, or the
                 result is not callable.
+            ImportError: ``ws="websockets"`` but that package is not installed.
         """
+        from zephyr.server._ws_handshake import websocket_support
         from zephyr.server.importer import load_app
+
+        websocket_support(self.ws)
         from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
+        if self.compat:
+            from zephyr import compat
+
+            compat.install()
         if self.app_dir is not None:
             app_dir = os.path.abspath(self.app_dir)
             if app_dir not in sys.path:
