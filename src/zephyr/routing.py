@@ -251,7 +251,55 @@ def _wrap_middleware(app: ASGIApp, middleware: Sequence[Middleware] | None) -> A
     return app
 
 
-class Route(BaseRoute):
+class _TemplateRoute(BaseRoute):
+    """One endpoint at a path template, for one ASGI scope type.
+
+    What ``Route`` and ``WebSocketRoute`` share: template compilation, regex
+    matching, the compiled-table entry and ``url_path_for``. Subclasses set
+    ``_scope_type`` (also the ``URLPath`` protocol) and implement
+    :meth:`match_params`, the method the router calls per request.
+    """
+
+    _scope_type = "http"
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], name: str | None) -> None:
+        if not path.startswith("/"):
+            raise ValueError("Routed paths must start with '/'")
+        self.path = path
+        self.endpoint = endpoint
+        self.name = get_name(endpoint) if name is None else name
+        self.app: ASGIApp = endpoint
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != self._scope_type:
+            return Match.NONE, {}
+        match = self.path_regex.fullmatch(get_route_path(scope))
+        if match is None:
+            return Match.NONE, {}
+        params = {
+            name: self.param_convertors[name].convert(value)
+            for name, value in match.groupdict().items()
+        }
+        return self.match_params(scope, params)
+
+    def table_entry(self) -> tuple[str, dict[str, Convertor[Any]]] | None:
+        # A subclass with its own ``matches`` must keep getting called.
+        if type(self).matches is not _TemplateRoute.matches:
+            return None
+        return self.path, self.param_convertors
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        if name != self.name or set(path_params) != set(self.param_convertors):
+            raise NoMatchFound(name, path_params)
+        path, _ = replace_params(self.path_format, self.param_convertors, path_params)
+        return URLPath(path=path, protocol=self._scope_type)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+class Route(_TemplateRoute):
     """An HTTP endpoint at a path template.
 
     Args:
@@ -279,18 +327,12 @@ class Route(BaseRoute):
         include_in_schema: bool = True,
         middleware: Sequence[Middleware] | None = None,
     ) -> None:
-        if not path.startswith("/"):
-            raise ValueError("Routed paths must start with '/'")
-        self.path = path
-        self.endpoint = endpoint
-        self.name = get_name(endpoint) if name is None else name
+        super().__init__(path, endpoint, name)
         self.include_in_schema = include_in_schema
         if _is_function(endpoint):
-            self.app: ASGIApp = request_response(endpoint)
+            self.app = request_response(endpoint)
             if methods is None:
                 methods = ["GET"]
-        else:
-            self.app = endpoint
         self.app = _wrap_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
@@ -301,25 +343,6 @@ class Route(BaseRoute):
                     self.methods.append(upper)
             if "GET" in self.methods and "HEAD" not in self.methods:
                 self.methods.insert(self.methods.index("GET") + 1, "HEAD")
-        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "http":
-            return Match.NONE, {}
-        match = self.path_regex.fullmatch(get_route_path(scope))
-        if match is None:
-            return Match.NONE, {}
-        params = {
-            name: self.param_convertors[name].convert(value)
-            for name, value in match.groupdict().items()
-        }
-        return self.match_params(scope, params)
-
-    def table_entry(self) -> tuple[str, dict[str, Convertor[Any]]] | None:
-        # A subclass with its own ``matches`` must keep getting called.
-        if type(self).matches is not Route.matches:
-            return None
-        return self.path, self.param_convertors
 
     def match_params(self, scope: Scope, path_params: dict[str, Any]) -> tuple[Match, Scope]:
         if scope["type"] != "http":
@@ -331,12 +354,6 @@ class Route(BaseRoute):
         if self.methods is not None and scope["method"] not in self.methods:
             return Match.PARTIAL, child_scope
         return Match.FULL, child_scope
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        if name != self.name or set(path_params) != set(self.param_convertors):
-            raise NoMatchFound(name, path_params)
-        path, _ = replace_params(self.path_format, self.param_convertors, path_params)
-        return URLPath(path=path, protocol="http")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.methods is not None and scope["method"] not in self.methods:
