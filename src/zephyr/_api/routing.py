@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from zephyr import params
 from zephyr._api.options import OperationOptions, RouteOptions
+from zephyr._api.plans import OverridablePlan
 from zephyr._api.streaming import as_plain_call, stream_item_type, stream_response
 from zephyr._api.websocket import APIWebSocketRoute
 from zephyr._websocket_routing import WebSocketRoute
@@ -79,7 +80,7 @@ def _body_allowed(status_code: int | None) -> bool:
     return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
-class APIRoute(Route):
+class APIRoute(OverridablePlan, Route):
     """A route whose endpoint declares typed parameters, dependencies and a response model.
 
     Args:
@@ -192,12 +193,9 @@ class APIRoute(Route):
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = generate_unique_id_function
         self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
-        _, _, convertors = compile_path(path)
-        self._path_names = set(convertors)
+        self._path_names = set(self.param_convertors)
         self._plan_call = as_plain_call(endpoint) if self.streaming else endpoint
-        self.plan: Plan = compile_endpoint(
-            self._plan_call, path_names=self._path_names, dependencies=self.dependencies
-        )
+        self.plan = self._compile(None)
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
@@ -221,22 +219,13 @@ class APIRoute(Route):
             "exclude_none": self.response_model_exclude_none,
         }
 
-    def plan_for(self, overrides: dict[Any, Any]) -> Plan:
-        """Return the plan with ``overrides`` applied (compiled once per override set)."""
-        active = tuple((call, overrides[call]) for call in self.plan.calls if call in overrides)
-        if not active:
-            return self.plan
-        key = tuple(sorted(active, key=lambda pair: id(pair[0])))
-        plan = self._override_plans.get(key)
-        if plan is None:
-            plan = compile_endpoint(
-                self._plan_call,
-                path_names=self._path_names,
-                dependencies=self.dependencies,
-                overrides=overrides,
-            )
-            self._override_plans[key] = plan
-        return plan
+    def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
+        return compile_endpoint(
+            self._plan_call,
+            path_names=self._path_names,
+            dependencies=self.dependencies,
+            overrides=overrides,
+        )
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
