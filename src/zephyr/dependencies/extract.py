@@ -10,7 +10,7 @@ location first in ``loc``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any
 
 import pydantic
@@ -63,6 +63,33 @@ def model_key(index: int) -> str:
     return f"\x00model{index}"
 
 
+def read_fields(source: Any, fields: Iterable[tuple[str, str, bool]]) -> dict[str, Any]:
+    """Read request values for validation, leaving absent keys out.
+
+    Args:
+        source: A mapping with ``get`` (and ``getlist`` for repeated keys,
+            else a list field reads the single value as a one-item list).
+        fields: ``(data key, source key, is a list field)`` triples.
+
+    Returns:
+        ``{data key: value}``; list fields get every value, or are left out
+        when the key is absent.
+    """
+    data: dict[str, Any] = {}
+    get = source.get
+    getlist = getattr(source, "getlist", None)
+    for inner, external, sequence in fields:
+        if sequence:
+            items = getlist(external) if getlist is not None else _as_list(get(external))
+            if items:
+                data[inner] = items
+        else:
+            value = get(external)
+            if value is not None:
+                data[inner] = value
+    return data
+
+
 class LocationModel:
     """How a model parameter (``Annotated[Filters, Query()]``) reads its fields.
 
@@ -98,18 +125,7 @@ class LocationModel:
 
     def gather(self, source: Any) -> dict[str, Any]:
         """The model's input: its fields' values, plus unknown keys if it checks extras."""
-        data: dict[str, Any] = {}
-        get = source.get
-        getlist = getattr(source, "getlist", None)
-        for inner, external, sequence in self.fields:
-            if sequence:
-                items = getlist(external) if getlist is not None else _as_list(get(external))
-                if items:
-                    data[inner] = items
-            else:
-                value = get(external)
-                if value is not None:
-                    data[inner] = value
+        data = read_fields(source, self.fields)
         if self.extras:
             for key, value in self.raw(source).items():
                 if self._norm(key) not in self.externals:
@@ -210,6 +226,7 @@ class LocationExtractor:
                 (p.external, p.is_sequence) for p in self.params if p.model is None
             )
             self.has_sequences = True
+        self.fields = tuple((key, key, sequence) for key, sequence in self.lookups)
 
     def extract(self, source: Any, values: list[Any]) -> ErrorList | None:
         """Validate the values found in ``source`` and store them in ``values``.
@@ -222,20 +239,11 @@ class LocationExtractor:
         Returns:
             ``None`` on success, else the errors.
         """
-        data: dict[str, Any] = {}
-        get = source.get
         if self.has_sequences:
-            getlist = getattr(source, "getlist", None)
-            for key, sequence in self.lookups:
-                if sequence:
-                    items = getlist(key) if getlist is not None else _as_list(get(key))
-                    if items:
-                        data[key] = items
-                else:
-                    value = get(key)
-                    if value is not None:
-                        data[key] = value
+            data = read_fields(source, self.fields)
         else:
+            data = {}
+            get = source.get
             # PERF: the common all-scalar case is one dict lookup per parameter.
             for key, _ in self.lookups:
                 value = get(key)
