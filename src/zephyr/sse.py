@@ -17,7 +17,6 @@ import pydantic_core
 from zephyr.background import BackgroundTask
 from zephyr.encoders import jsonable_encoder
 from zephyr.responses import StreamingResponse
-from zephyr.types import Send
 
 __all__ = ["KEEPALIVE_COMMENT", "EventSourceResponse", "ServerSentEvent", "format_sse_event"]
 
@@ -199,20 +198,8 @@ class EventSourceResponse(StreamingResponse):
         self.headers.setdefault("cache-control", "no-cache")
         self.headers.setdefault("x-accel-buffering", "no")
 
-    async def _stream(self, send: Send) -> None:
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
-        chunks = self._with_pings(self.body_iterator)
-        try:
-            async for chunk in chunks:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await asyncio.sleep(0)  # let the disconnect listener run (see StreamingResponse)
-        finally:
-            # Closed here, not left to the garbage collector: a pending
-            # next() on the items must be cancelled before they are closed.
-            await chunks.aclose()
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    def _chunks(self) -> AsyncIterable[bytes]:
+        return self._with_pings(self.body_iterator)
 
     async def _with_pings(self, items: AsyncIterable[Any]) -> AsyncGenerator[bytes, None]:
         interval = self.ping_interval
