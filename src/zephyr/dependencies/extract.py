@@ -154,6 +154,22 @@ class LocationModel:
             error["input"] = self.raw(source)
 
 
+def _model_readers(
+    params: Sequence[ParamField], owners: dict[Any, int]
+) -> dict[str, LocationModel]:
+    """Build the readers of whole-model parameters, keyed by :func:`model_key`.
+
+    Also records each one's owner under its key in ``owners`` (for error order).
+    """
+    models: dict[str, LocationModel] = {}
+    for i, param in enumerate(params):
+        if param.model is not None:
+            key = model_key(i)
+            models[key] = LocationModel(param, key)
+            owners[key] = param.owner
+    return models
+
+
 def convert_errors(
     exc: ValidationError,
     prefix: str,
@@ -213,14 +229,7 @@ class LocationExtractor:
         self.owners: dict[Any, int] = {}
         for p in reversed(self.params):
             self.owners[p.external] = p.owner
-        self.models = {
-            model_key(i): LocationModel(p, model_key(i))
-            for i, p in enumerate(self.params)
-            if p.model is not None
-        }
-        for i, p in enumerate(self.params):
-            if p.model is not None:
-                self.owners[model_key(i)] = p.owner
+        self.models = _model_readers(self.params, self.owners)
         if self.models:
             self.lookups = tuple(
                 (p.external, p.is_sequence) for p in self.params if p.model is None
@@ -442,14 +451,7 @@ class FormExtractor:
             for p in self.params
             if p.model is None
         )
-        self.models = {
-            model_key(i): LocationModel(p, model_key(i))
-            for i, p in enumerate(self.params)
-            if p.model is not None
-        }
-        for i, p in enumerate(self.params):
-            if p.model is not None:
-                self.owners[model_key(i)] = p.owner
+        self.models = _model_readers(self.params, self.owners)
 
     async def extract(self, request: Request, values: list[Any]) -> ErrorList | None:
         """Parse the form, validate it and store the values.
