@@ -7,7 +7,7 @@ candidates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from zephyr.datastructures import URLPath
@@ -25,6 +25,18 @@ from zephyr.routing import (
 from zephyr.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["Host", "Mount"]
+
+
+def _child_url(
+    routes: Iterable[BaseRoute], name: str, path_params: dict[str, Any]
+) -> URLPath | None:
+    """Return the first child route's path for ``name``, or ``None`` if no child has it."""
+    for route in routes:
+        try:
+            return route.url_path_for(name, **path_params)
+        except NoMatchFound:
+            continue
+    return None
 
 
 class Mount(BaseRoute):
@@ -109,11 +121,8 @@ class Mount(BaseRoute):
             child_params = {k: v for k, v in path_params.items() if k not in own}
             if "path" in path_params:
                 child_params["path"] = path_params["path"]
-            for route in self.routes:
-                try:
-                    url = route.url_path_for(child_name, **child_params)
-                except NoMatchFound:
-                    continue
+            url = _child_url(self.routes, child_name, child_params)
+            if url is not None:
                 return URLPath(path=prefix.rstrip("/") + str(url), protocol=url.protocol)
         raise NoMatchFound(name, path_params)
 
@@ -185,11 +194,8 @@ class Host(BaseRoute):
             own = {k: v for k, v in path_params.items() if k in self.param_convertors}
             host, _ = replace_params(self.host_format, self.param_convertors, own)
             child_params = {k: v for k, v in path_params.items() if k not in own}
-            for route in self.routes:
-                try:
-                    url = route.url_path_for(child_name, **child_params)
-                except NoMatchFound:
-                    continue
+            url = _child_url(self.routes, child_name, child_params)
+            if url is not None:
                 return URLPath(path=str(url), protocol=url.protocol, host=host)
         raise NoMatchFound(name, path_params)
 
