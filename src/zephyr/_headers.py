@@ -141,10 +141,6 @@ class MutableHeaders(Headers):
         new.update(other)
         return new
 
-    @property
-    def raw(self) -> list[tuple[bytes, bytes]]:
-        return self._list
-
     def setdefault(self, key: str, value: str) -> str:
         """Set ``key`` to ``value`` unless present; return the (first) value."""
         name = key.lower().encode("latin-1")
