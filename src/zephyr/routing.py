@@ -250,6 +250,7 @@ class BaseRoute:
 
 
 def _wrap_middleware(app: ASGIApp, middleware: Sequence[Middleware] | None) -> ASGIApp:
+    """Wrap ``app`` in ``middleware`` specs; the first spec ends up outermost."""
     for cls, args, kwargs in reversed(middleware or ()):
         app = cls(app, *args, **kwargs)
     return app
