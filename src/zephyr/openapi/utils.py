@@ -131,7 +131,12 @@ class _Collector:
         self.inputs: list[tuple[Any, Any, Any]] = []
         self.placeholders: list[tuple[dict[str, Any], str, tuple[int, str]]] = []
 
-    def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
+    def add(
+        self, target: dict[str, Any], key: str, tp: Any, mode: str, title: str | None = None
+    ) -> None:
+        """Queue ``tp``'s schema for ``target[key]``; ``title`` names it unless it is a $ref."""
+        if title is not None:
+            target["_field_title"] = title
         index = len(self.inputs)
         adapter: TypeAdapter[Any] = TypeAdapter(tp)
         self.inputs.append((index, mode, adapter.core_schema))
@@ -152,6 +157,10 @@ class _Collector:
             if "$ref" in schema and schema.get("title") == auto_title:
                 # A bare reference, as in a model's fields: the title is the model's.
                 schema = {k: v for k, v in schema.items() if k != "title"}
+            field_title = target.pop("_field_title", None)
+            if field_title is not None and "$ref" not in schema:
+                # FastAPI titles inline response schemas after the response field's name.
+                schema = {**schema, "title": field_title}
             target[key] = schema
         return {str(name): schema for name, schema in definitions.items()}
 
@@ -231,7 +240,8 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
     if _body_allowed(status):
         content: dict[str, Any] = {}
         if route.response_model is not None:
-            collector.add(content, "schema", route.response_model, "serialization")
+            title = _title("Response_" + route.unique_id)
+            collector.add(content, "schema", route.response_model, "serialization", title)
         elif issubclass(_unwrap(route.response_class), JSONResponse):
             content["schema"] = {}
         else:
@@ -246,7 +256,8 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         entry.update(extra)
         if model is not None:
             target = entry.setdefault("content", {}).setdefault(media, {})
-            collector.add(target, "schema", model, "serialization")
+            title = _title(f"Response_{key}_{route.unique_id}")
+            collector.add(target, "schema", model, "serialization", title)
         if "description" not in entry:
             entry["description"] = _phrase(key)
         responses[key] = entry
