@@ -99,6 +99,8 @@ def _field_type(param: ParamField, title: str | None) -> Any:
         kwargs["title"] = param.info.title or title
     if param.info.description:
         kwargs["description"] = param.info.description
+    if param.info.deprecated:
+        kwargs["deprecated"] = param.info.deprecated  # FastAPI marks the schema too
     annotation = _file_type(param.annotation) if param.is_file else param.annotation
     return annotation, Field(param.default, **kwargs)
 
