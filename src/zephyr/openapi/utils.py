@@ -14,7 +14,8 @@ from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
 from pydantic import Field, TypeAdapter, WithJsonSchema
-from pydantic.json_schema import GenerateJsonSchema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from zephyr._api.routing import APIRoute, _unwrap
 from zephyr.dependencies.compile import is_upload
@@ -126,6 +127,20 @@ def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]
     return out
 
 
+class _SchemaGenerator(GenerateJsonSchema):
+    """Pydantic's generator, with ``bytes`` described as OpenAPI 3.1 binary content."""
+
+    def bytes_schema(self, schema: CoreSchema) -> JsonSchemaValue:
+        # OpenAPI 3.1 (and FastAPI) use contentMediaType, not the 3.0 "format: binary".
+        config = self._config
+        mode = config.ser_json_bytes if self.mode == "serialization" else config.val_json_bytes
+        out: JsonSchemaValue = {"type": "string", "contentMediaType": "application/octet-stream"}
+        if mode == "base64":
+            out["contentEncoding"] = "base64"
+        self.update_with_validations(out, schema, self.ValidationsMapping.bytes)
+        return out
+
+
 class _Collector:
     """Gathers (key, mode, core schema) inputs, then resolves them in one call."""
 
@@ -147,7 +162,7 @@ class _Collector:
     def resolve(self, separate: bool) -> dict[str, Any]:
         if not self.inputs:
             return {}
-        generator = GenerateJsonSchema(ref_template=REF_TEMPLATE)
+        generator = _SchemaGenerator(ref_template=REF_TEMPLATE)
         if not separate:
             self.inputs = [(key, "validation", schema) for key, _, schema in self.inputs]
             self.placeholders = [(t, k, (i, "validation")) for t, k, (i, _) in self.placeholders]
@@ -228,6 +243,9 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         if not param.info.title:
             content["_auto_title"] = info.title
         collector.add(content, "schema", Annotated[annotation, info], "validation")
+        openapi_examples = getattr(param.info, "openapi_examples", None)
+        if openapi_examples:
+            content["examples"] = jsonable_encoder(openapi_examples)
         required = param.required
     if required:
         body["required"] = True
