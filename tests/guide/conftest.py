@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
+from pydantic import BaseModel
 
 FRAMEWORKS = ["zephyr", "fastapi"]
 HAS_FASTAPI = importlib.util.find_spec("fastapi") is not None
@@ -109,8 +110,6 @@ def schema(client: Any, name: str) -> dict[str, Any]:
 
 
 def _probe_param_models() -> bool:
-    from pydantic import BaseModel
-
     from zephyr import Query, Zephyr
     from zephyr.testclient import TestClient
 
@@ -129,3 +128,23 @@ def _probe_param_models() -> bool:
 # Feature probes for parts of zephyr that are still being built; the guide modules
 # that need them skip (on both frameworks) until the probe passes.
 HAS_PARAM_MODELS = _probe_param_models()
+
+
+class _FormProbe(BaseModel):
+    size: int = 0
+
+
+def _probe_form_models() -> bool:
+    from zephyr import Form, Zephyr
+    from zephyr.testclient import TestClient
+
+    app = Zephyr()
+
+    @app.post("/")
+    async def endpoint(form: Annotated[_FormProbe, Form()]) -> _FormProbe:
+        return form
+
+    return bool(TestClient(app).post("/", data={"size": "3"}).json() == {"size": 3})
+
+
+HAS_FORM_MODELS = _probe_form_models()

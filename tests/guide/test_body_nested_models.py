@@ -44,7 +44,10 @@ async def photo_batch(photos: list[Photo]) -> list[str]:
 
 @app.post("/scores")
 async def scores(scores: dict[int, float]) -> dict[str, float]:
-    return {"total": sum(scores.values()), "best_player": float(max(scores, key=scores.__getitem__))}
+    return {
+        "total": sum(scores.values()),
+        "best_player": float(max(scores, key=scores.__getitem__)),
+    }
 
 
 def test_nested_model_round_trip(client: Any) -> None:

@@ -82,7 +82,11 @@ def test_date_path(client: Any) -> None:
 
 def test_openapi_formats(client: Any) -> None:
     op = operation(client, "/bookings/{booking_id}", "put")
-    assert op["parameters"][0]["schema"] == {"type": "string", "format": "uuid", "title": "Booking Id"}
+    assert op["parameters"][0]["schema"] == {
+        "type": "string",
+        "format": "uuid",
+        "title": "Booking Id",
+    }
     props = schema(client, "Body_book_bookings__booking_id__put")["properties"]
     assert props["check_in"] == {"type": "string", "format": "date-time", "title": "Check In"}
     assert props["nights"] == {"type": "string", "format": "duration", "title": "Nights"}

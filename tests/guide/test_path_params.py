@@ -9,7 +9,7 @@ from zephyr import Zephyr
 app = Zephyr()
 
 
-class Planet(str, Enum):
+class Planet(str, Enum):  # noqa: UP042 - the str mix-in is the documented pattern
     mercury = "mercury"
     venus = "venus"
     earth = "earth"
