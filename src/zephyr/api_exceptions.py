@@ -10,7 +10,12 @@ __all__ = [
     "ResponseValidationError",
     "ValidationException",
     "WebSocketRequestValidationError",
+    "ZephyrError",
 ]
+
+
+class ZephyrError(RuntimeError):
+    """A misuse of the API layer that zephyr detects (for example while compiling a route)."""
 
 
 class ValidationException(Exception):

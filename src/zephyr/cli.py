@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import json
 import os
 import platform
@@ -232,8 +231,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     """
     values = vars(args).copy()
     target = values.pop("app") or "."
-    for extra in ("command", "compat"):
-        values.pop(extra, None)
+    values.pop("command", None)
     log_config = values.pop("log_config")
     if log_config is not None:
         values["log_config"] = _read_log_config(log_config)
@@ -252,16 +250,6 @@ def _read_log_config(path: str) -> Any:
     return path  # fileConfig format, read by configure_logging
 
 
-def _install_compat() -> None:
-    try:
-        compat = importlib.import_module("zephyr.compat")
-    except ImportError:
-        raise ValueError(
-            "--compat is not available yet: this zephyr build has no zephyr.compat module"
-        ) from None
-    compat.install()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``zephyr`` command.
 
@@ -275,8 +263,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.compat:
-            _install_compat()
         config = config_from_args(args)
     except ValueError as exc:
         parser.exit(2, f"zephyr: error: {exc}\n")

@@ -48,15 +48,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="module", params=["fastapi_app", "starlette_app"])
-def pair(request: pytest.FixtureRequest) -> Iterator[tuple[str, httpx.Client, httpx.Client]]:
-    """Yield ``(app name, client to zephyr, client to uvicorn)`` for one app."""
-    target = f"tests.compat.apps.{request.param}:app"
+def _pair(app_name: str, zephyr_options: list[str]) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """Serve one app on zephyr and on uvicorn; yield ``(zephyr client, uvicorn client)``."""
+    target = f"tests.compat.apps.{app_name}:app"
     zport, uport = _free_port(), _free_port()
     common = ["--host", "127.0.0.1", "--log-level", "warning"]
     zephyr = _serve(
-        [sys.executable, "-m", "zephyr", "run", target, "--port", str(zport), *common], zport
-    )
+        [sys.executable, "-m", "zephyr", "run", target, "--port", str(zport), *common,
+         *zephyr_options],
+        zport,
+    )  # fmt: skip
     try:
         uvicorn = _serve(
             [sys.executable, "-m", "uvicorn", target, "--port", str(uport), *common,
@@ -72,7 +73,23 @@ def pair(request: pytest.FixtureRequest) -> Iterator[tuple[str, httpx.Client, ht
             httpx.Client(base_url=f"http://127.0.0.1:{zport}", headers=_HOST, timeout=10) as zc,
             httpx.Client(base_url=f"http://127.0.0.1:{uport}", headers=_HOST, timeout=10) as uc,
         ):
-            yield request.param, zc, uc
+            yield zc, uc
     finally:
         _stop(zephyr)
         _stop(uvicorn)
+
+
+@pytest.fixture(scope="module", params=["fastapi_app", "starlette_app"])
+def pair(request: pytest.FixtureRequest) -> Iterator[tuple[str, httpx.Client, httpx.Client]]:
+    """Yield ``(app name, client to zephyr's server, client to uvicorn)`` for one PyPI app."""
+    for zc, uc in _pair(request.param, []):
+        yield request.param, zc, uc
+
+
+@pytest.fixture(scope="module", params=["fastapi_app", "starlette_app"])
+def compat_pair(
+    request: pytest.FixtureRequest,
+) -> Iterator[tuple[str, httpx.Client, httpx.Client]]:
+    """Like ``pair``, but zephyr runs the app's unmodified source on zephyr (``--compat``)."""
+    for zc, uc in _pair(request.param, ["--compat"]):
+        yield request.param, zc, uc

@@ -135,17 +135,9 @@ def test_usage_errors_exit_2(
     assert message in capsys.readouterr().err
 
 
-def test_compat_errors_clearly_when_unavailable(capsys: pytest.CaptureFixture[str]) -> None:
-    try:
-        import zephyr.compat  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("zephyr.compat exists")
-    with pytest.raises(SystemExit) as exit_info:
-        main(["run", "--compat", "main:app"])
-    assert exit_info.value.code == 2
-    assert "--compat is not available" in capsys.readouterr().err
+def test_compat_flag_reaches_config() -> None:
+    assert parse("run", "--compat", "main:app").compat is True
+    assert parse("run", "main:app").compat is False
 
 
 def test_python_dash_m_zephyr() -> None:

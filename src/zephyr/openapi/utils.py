@@ -260,8 +260,12 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
     if _body_allowed(status):
         content: dict[str, Any] = {}
         if route.response_model is not None:
+            # FastAPI names the response field ``Response_<unique id>``; its title
+            # shows on every schema that is not a bare model reference.
             title = _title("Response_" + route.unique_id)
-            collector.add(content, "schema", route.response_model, "serialization", title)
+            content["_auto_title"] = title
+            annotated: Any = Annotated[route.response_model, Field(title=title)]
+            collector.add(content, "schema", annotated, "serialization")
         elif issubclass(_unwrap(route.response_class), JSONResponse):
             content["schema"] = {}
         else:

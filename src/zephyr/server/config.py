@@ -34,6 +34,9 @@ class Config:
         reload_includes / reload_excludes: Glob patterns for ``reload``.
         factory: Treat ``app`` as a zero-argument callable returning the app.
         app_dir: Directory put first on ``sys.path`` before importing ``app``.
+        compat: Before importing ``app``, make ``import fastapi`` / ``import
+            starlette`` resolve to zephyr's modules (:mod:`zephyr.compat`), so an
+            unmodified FastAPI app runs on zephyr's framework. Default False.
         lifespan: ``"auto"`` (run lifespan if the app supports it), ``"on"``
             (a failing or unsupported lifespan aborts start-up) or ``"off"``.
         root_path: ASGI ``root_path`` for apps mounted below a proxy prefix.
@@ -92,6 +95,7 @@ class Config:
     reload_excludes: list[str] = field(default_factory=list)
     factory: bool = False
     app_dir: str | None = "."
+    compat: bool = False
     lifespan: Literal["auto", "on", "off"] = "auto"
     root_path: str = ""
     proxy_headers: bool = True
@@ -195,6 +199,10 @@ class Config:
         from zephyr.server.importer import load_app
         from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
+        if self.compat:
+            from zephyr import compat
+
+            compat.install()
         if self.app_dir is not None:
             app_dir = os.path.abspath(self.app_dir)
             if app_dir not in sys.path:

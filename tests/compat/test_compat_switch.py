@@ -1,0 +1,108 @@
+"""``--compat``: unmodified FastAPI and Starlette sources run on zephyr's own framework."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import httpx
+
+from tests.compat.test_peer_apps import _cases, _comparable
+
+
+def test_unmodified_apps_answer_like_the_originals(
+    compat_pair: tuple[str, httpx.Client, httpx.Client],
+) -> None:
+    app, zephyr, uvicorn = compat_pair
+    for method, url, kwargs in _cases(app):
+        z = zephyr.request(method, url, follow_redirects=False, **kwargs)
+        u = uvicorn.request(method, url, follow_redirects=False, **kwargs)
+        if url == "/docs":
+            # zephyr serves the docs UI's assets itself (offline); the page differs.
+            assert (z.status_code, z.headers["content-type"]) == (
+                u.status_code,
+                u.headers["content-type"],
+            )
+            assert b"/openapi.json" in z.content
+            continue
+        if url == "/openapi.json":
+            # The same document; only the key order inside schemas may differ.
+            assert z.json() == u.json()
+            continue
+        if z.status_code == 307 and z.headers["location"] != u.headers["location"]:
+            # zephyr's trailing-slash redirect sends a relative Location (a path
+            # such as "//evil.example" cannot become an open redirect); it names
+            # the same URL as the absolute one.
+            base = httpx.URL("http://api.example.test").join(url)
+            z.headers["location"] = str(base.join(z.headers["location"]))
+        assert _comparable(z) == _comparable(u), f"{app}: {method} {url}"
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_foreign_names_resolve_to_zephyr_objects() -> None:
+    result = _run(
+        """
+        import zephyr.compat
+        zephyr.compat.install()
+        import fastapi, fastapi.responses, zephyr, zephyr.responses
+        from fastapi import FastAPI, APIRouter
+        from fastapi.exceptions import RequestValidationError, HTTPException
+        from fastapi.security.oauth2 import OAuth2PasswordBearer
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.routing import Route
+        import zephyr.applications, zephyr.api_exceptions, zephyr.security.oauth2
+
+        assert FastAPI is zephyr.applications.Zephyr
+        assert Starlette is zephyr.applications.BaseApp
+        assert Request is zephyr.Request
+        assert fastapi.responses is zephyr.responses
+        assert RequestValidationError is zephyr.api_exceptions.RequestValidationError
+        assert OAuth2PasswordBearer is zephyr.security.oauth2.OAuth2PasswordBearer
+        assert APIRouter.__module__.startswith("zephyr.")
+        assert zephyr.responses.__spec__.name == "zephyr.responses"
+        assert fastapi.__version__ == zephyr.compat.FASTAPI_VERSION
+        assert "FastAPI" in fastapi.__all__
+        try:
+            from fastapi.responses import NoSuchResponse
+        except ImportError:
+            pass
+        else:
+            raise AssertionError("missing name imported")
+        try:
+            import starlette.no_such_module
+        except ModuleNotFoundError as exc:
+            assert "zephyr.no_such_module" in str(exc), exc
+        zephyr.compat.uninstall()
+        import sys
+        assert not [n for n in sys.modules if n.partition(".")[0] in ("fastapi", "starlette")]
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_install_refuses_after_the_real_fastapi_was_imported() -> None:
+    result = _run(
+        """
+        import fastapi
+        import zephyr.compat
+        try:
+            zephyr.compat.install()
+        except RuntimeError as exc:
+            print(exc)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "must run before fastapi/starlette are imported" in result.stdout
+    assert "fastapi" in result.stdout
