@@ -39,6 +39,8 @@ def _to_fastapi(source: str) -> str:
 
     def module_path(match: re.Match[str]) -> str:
         name = match.group(2)
+        if name.startswith("zephyr.server"):
+            return match.group(0)  # the server runs any ASGI app, FastAPI's included
         mapped = _MODULE_MAP.get(name, "fastapi" + name[len("zephyr") :])
         return match.group(1) + mapped
 
