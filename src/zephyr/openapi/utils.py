@@ -8,6 +8,7 @@ shared models land once in ``components.schemas``.
 
 from __future__ import annotations
 
+import copy
 import http
 from collections.abc import Sequence
 from typing import Annotated, Any, get_args, get_origin
@@ -253,38 +254,41 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
 
 
 def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict[str, Any]:
-    status = str(route.status_code or getattr(_unwrap(route.response_class), "status_code", 200))
-    media = getattr(_unwrap(route.response_class), "media_type", None) or "application/json"
+    response_class = _unwrap(route.response_class)
+    status = str(route.status_code or getattr(response_class, "status_code", 200))
+    # A response class without a media type (Response, RedirectResponse, FileResponse)
+    # documents no content; a non-JSON one documents a string, whatever the return type.
+    media: str | None = getattr(response_class, "media_type", None)
     responses: dict[str, Any] = {}
     main: dict[str, Any] = {"description": route.response_description}
-    if _body_allowed(status):
+    if media is not None and _body_allowed(status):
         content: dict[str, Any] = {}
-        if route.response_model is not None:
+        if not issubclass(response_class, JSONResponse):
+            content["schema"] = {"type": "string"}
+        elif route.response_model is not None:
             # FastAPI names the response field ``Response_<unique id>``; its title
             # shows on every schema that is not a bare model reference.
             title = _title("Response_" + route.unique_id)
             content["_auto_title"] = title
             annotated: Any = Annotated[route.response_model, Field(title=title)]
             collector.add(content, "schema", annotated, "serialization")
-        elif issubclass(_unwrap(route.response_class), JSONResponse):
-            content["schema"] = {}
         else:
-            content["schema"] = {"type": "string"}
+            content["schema"] = {}
         main["content"] = {media: content}
     responses[status] = main
     for code, extra in route.responses.items():
         key = str(code)
-        entry = dict(responses.get(key, {}))
-        extra = dict(extra)
+        entry = responses.setdefault(key, {})
+        extra = copy.deepcopy(dict(extra))
         model = extra.pop("model", None)
-        entry.update(extra)
         if model is not None:
-            target = entry.setdefault("content", {}).setdefault(media, {})
+            target = entry.setdefault("content", {}).setdefault(media or "application/json", {})
             title = _title(f"Response_{key}_{route.unique_id}")
             collector.add(target, "schema", model, "serialization", title)
+        # Extra content (another media type, examples) merges into the generated one.
+        _deep_update(entry, extra)
         if "description" not in entry:
             entry["description"] = _phrase(key)
-        responses[key] = entry
     if (
         has_inputs
         and "422" not in responses
