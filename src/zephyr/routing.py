@@ -264,6 +264,8 @@ class Route(BaseRoute):
         ValueError: If ``path`` doesn't start with ``/`` or the template is invalid.
     """
 
+    _require_leading_slash = True
+
     def __init__(
         self,
         path: str,
@@ -274,7 +276,7 @@ class Route(BaseRoute):
         include_in_schema: bool = True,
         middleware: Sequence[Middleware] | None = None,
     ) -> None:
-        if not path.startswith("/"):
+        if self._require_leading_slash and not path.startswith("/"):
             raise ValueError("Routed paths must start with '/'")
         self.path = path
         self.endpoint = endpoint

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypeVar
@@ -75,6 +75,10 @@ def _body_allowed(status_code: int | None) -> bool:
     return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
+_EXIT_STACK_KEY = "zephyr.exit_stack"
+"""Scope key of the exit stack that ends ``yield`` dependencies after the response."""
+
+
 class APIRoute(Route):
     """A route whose endpoint declares typed parameters, dependencies and a response model.
 
@@ -100,6 +104,10 @@ class APIRoute(Route):
         dependency_overrides_provider: Object with ``dependency_overrides``
             (usually the app); default ``scope["app"]``.
     """
+
+    # OpenAPI callbacks and webhooks are declared with paths such as
+    # "{$callback_url}/events" or "new-user": documented, never routed.
+    _require_leading_slash = False
 
     def __init__(
         self,
@@ -175,6 +183,11 @@ class APIRoute(Route):
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
         self.app = self._handle
+        if type(self).get_route_handler is not APIRoute.get_route_handler:
+            # A subclass wraps the request -> response handler (FastAPI's custom route
+            # class hook); only such routes pay for the extra call.
+            self._custom_handler = self.get_route_handler()
+            self.app = self._handle_custom
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
@@ -223,6 +236,36 @@ class APIRoute(Route):
             return
         response = await self._respond(plan, request, None)
         await response(scope, receive, send)
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """Return this route's ``request -> response`` coroutine function.
+
+        Subclasses override it to wrap the handler, e.g. to time requests, swap in a
+        custom ``Request`` class or post-process responses.
+
+        Returns:
+            An async callable taking a ``Request`` and returning the ``Response``.
+        """
+
+        async def handler(request: Request) -> Response:
+            plan = self.plan
+            overrides = getattr(
+                self.dependency_overrides_provider or request.scope.get("app"),
+                "dependency_overrides",
+                None,
+            )
+            if overrides:
+                plan = self.plan_for(overrides)
+            stack = request.scope.get(_EXIT_STACK_KEY) if plan.has_generators else None
+            return await self._respond(plan, request, stack)
+
+        return handler
+
+    async def _handle_custom(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with AsyncExitStack() as stack:
+            scope[_EXIT_STACK_KEY] = stack
+            response = await self._custom_handler(Request(scope, receive, send))
+            await response(scope, receive, send)
 
     async def _respond(
         self, plan: Plan, request: Request, stack: AsyncExitStack | None
