@@ -142,6 +142,21 @@ class _SchemaGenerator(GenerateJsonSchema):
         return out
 
 
+def _merged_mode(mode: str, core_schema: Any) -> str:
+    return mode if _has_computed_fields(core_schema) else "validation"
+
+
+def _has_computed_fields(node: Any) -> bool:
+    """Whether a core schema (walked as plain data) declares a computed field anywhere."""
+    if isinstance(node, dict):
+        if node.get("computed_fields"):
+            return True
+        return any(_has_computed_fields(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_has_computed_fields(item) for item in node)
+    return False
+
+
 class _Collector:
     """Gathers (key, mode, core schema) inputs, then resolves them in one call."""
 
@@ -165,8 +180,10 @@ class _Collector:
             return {}
         generator = _SchemaGenerator(ref_template=REF_TEMPLATE)
         if not separate:
-            self.inputs = [(key, "validation", schema) for key, _, schema in self.inputs]
-            self.placeholders = [(t, k, (i, "validation")) for t, k, (i, _) in self.placeholders]
+            # One schema per model, except where computed fields make output differ.
+            modes = {key: _merged_mode(mode, schema) for key, mode, schema in self.inputs}
+            self.inputs = [(key, modes[key], schema) for key, _, schema in self.inputs]
+            self.placeholders = [(t, k, (i, modes[i])) for t, k, (i, _) in self.placeholders]
         found, definitions = generator.generate_definitions(self.inputs)
         schemas: dict[Any, dict[str, Any]] = dict(found)
         for target, key, ref in self.placeholders:
