@@ -150,3 +150,40 @@ def _probe_form_models() -> bool:
 
 
 HAS_FORM_MODELS = _probe_form_models()
+
+
+def _probe_webhooks() -> bool:
+    from zephyr import Zephyr
+
+    app = Zephyr()
+    webhooks = getattr(app, "webhooks", None)
+    if webhooks is None:
+        return False
+
+    @webhooks.post("probe")
+    async def probe() -> None:
+        """Never called."""
+
+    return "webhooks" in app.openapi()
+
+
+def _probe_callbacks() -> bool:
+    from zephyr import APIRouter, Zephyr
+
+    callbacks = APIRouter()
+
+    @callbacks.post("{$request.query.url}")
+    async def notify() -> None:
+        """Never called."""
+
+    app = Zephyr()
+
+    @app.post("/", callbacks=callbacks.routes)
+    async def endpoint() -> None:
+        """Never called."""
+
+    return "callbacks" in app.openapi()["paths"]["/"]["post"]
+
+
+HAS_WEBHOOKS = _probe_webhooks()
+HAS_CALLBACKS = _probe_callbacks()
