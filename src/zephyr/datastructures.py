@@ -490,11 +490,22 @@ class UploadFile:
         rolled_to_disk = getattr(self.file, "_rolled", True)
         return not rolled_to_disk
 
+    def _stays_in_memory(self, extra: int) -> bool:
+        # A write that makes the spool roll over copies it all to disk: do that off the loop.
+        if not self._in_memory:
+            return False
+        max_size: int = getattr(self.file, "_max_size", 0)
+        return not max_size or self.file.tell() + extra <= max_size
+
     async def write(self, data: bytes) -> None:
-        """Append ``data`` to the file and grow ``size`` by ``len(data)`` bytes."""
+        """Append ``data`` to the file and grow ``size`` by ``len(data)`` bytes.
+
+        Blocking disk writes (including the one that rolls an in-memory spool
+        over to disk) run in the thread pool.
+        """
         if self.size is not None:
             self.size += len(data)
-        if self._in_memory:
+        if self._stays_in_memory(len(data)):
             self.file.write(data)
         else:
             await run_in_threadpool(self.file.write, data)

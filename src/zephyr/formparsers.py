@@ -8,10 +8,12 @@ hold more than one chunk of unparsed input.
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from zephyr.datastructures import FormData, Headers, UploadFile, new_spooled_file
 
@@ -30,7 +32,13 @@ def _load_multipart() -> Any:
 multipart: Any = _load_multipart()
 """The python-multipart parser module, or ``None`` when it is not installed."""
 
-__all__ = ["FormParser", "MultiPartException", "MultiPartParser", "parse_options_header"]
+__all__ = [
+    "FormParser",
+    "MultiPartException",
+    "MultiPartParser",
+    "parse_content_disposition",
+    "parse_options_header",
+]
 
 MULTIPART_MISSING = (
     "Form parsing requires python-multipart. Install it with: pip install 'zephyr[standard]'"
@@ -65,15 +73,20 @@ def parse_options_header(value: str | bytes | None) -> tuple[bytes, dict[bytes, 
 
 
 class MultiPartException(Exception):
-    """A form body broke a limit or could not be parsed (the app answers 400).
+    """A form body broke a limit or could not be parsed.
 
     Args:
         message: What went wrong, naming the limit when one was exceeded.
+        status_code: The HTTP status the app answers with: 400 for a
+            malformed body or too many parts, 413 (Content Too Large,
+            RFC 9110 section 15.5.14) for a part or part header over its size
+            limit. Default 400.
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, status_code: int = 400) -> None:
         super().__init__(message)
         self.message = message
+        self.status_code = status_code
 
 
 class FormParser:
@@ -82,17 +95,28 @@ class FormParser:
     Args:
         headers: The request headers.
         stream: Async iterator of body chunks (bytes).
+        max_fields: Most fields accepted. Default: unlimited. Over it: 400
+            naming ``max_fields``.
     """
 
-    def __init__(self, headers: Headers, stream: AsyncIterator[bytes]) -> None:
+    def __init__(
+        self,
+        headers: Headers,
+        stream: AsyncIterator[bytes],
+        *,
+        max_fields: int | float = float("inf"),
+    ) -> None:
         require_multipart()
         self.headers = headers
         self.stream = stream
+        self.max_fields = max_fields
         self._fields: list[tuple[str, str | UploadFile]] = []
         self._name = bytearray()
         self._value = bytearray()
 
     def _on_field_start(self) -> None:
+        if len(self._fields) >= self.max_fields:
+            raise MultiPartException(f"Too many fields: the limit is max_fields={self.max_fields}.")
         self._name.clear()
         self._value.clear()
 
@@ -137,14 +161,21 @@ class FormParser:
 class MultiPartParser:
     """Parse a ``multipart/form-data`` body (RFC 7578) with limits.
 
+    File parts (those whose ``Content-Disposition`` has a ``filename``) become
+    ``UploadFile`` objects backed by a ``SpooledTemporaryFile``: in memory up
+    to ``spool_max_size`` bytes, then on disk, written from the thread pool.
+    The client's filename is kept exactly as sent (``filename*`` of RFC 6266
+    preferred when present) and never used to build a path.
+
     Args:
         headers: The request headers (``Content-Type`` must carry a ``boundary``).
         stream: Async iterator of body chunks (bytes).
-        max_files: Most file parts accepted. Default 1000.
-        max_fields: Most non-file parts accepted. Default 1000.
+        max_files: Most file parts accepted. Default 1000. Over it: 400.
+        max_fields: Most non-file parts accepted. Default 1000. Over it: 400.
         max_part_size: Most bytes in one non-file part (held in memory).
-            Default 1 MiB. File parts are unbounded here and spool to disk past
-            ``spool_max_size`` bytes.
+            Default 1 MiB. Over it: 413. File parts are not limited here.
+        max_part_header_size: Most bytes of header names and values in one
+            part. Default 16 KiB. Over it: 413.
     """
 
     spool_max_size = 1024 * 1024
@@ -158,6 +189,7 @@ class MultiPartParser:
         max_files: int | float = 1000,
         max_fields: int | float = 1000,
         max_part_size: int = 1024 * 1024,
+        max_part_header_size: int = 16 * 1024,
     ) -> None:
         require_multipart()
         self.headers = headers
@@ -165,34 +197,52 @@ class MultiPartParser:
         self.max_files = max_files
         self.max_fields = max_fields
         self.max_part_size = max_part_size
+        self.max_part_header_size = max_part_header_size
         self._charset = "utf-8"
         self._items: list[tuple[str, str | UploadFile]] = []
         self._files: list[UploadFile] = []
         self._pending: list[tuple[UploadFile, bytes]] = []
         self._field_count = 0
+        self._ended = False
         self._reset_part()
 
     def _reset_part(self) -> None:
         self._part_headers: list[tuple[bytes, bytes]] = []
         self._header_name = bytearray()
         self._header_value = bytearray()
+        self._header_bytes = 0
         self._part_name = ""
         self._part_data = bytearray()
         self._part_file: UploadFile | None = None
 
-    # python-multipart callbacks: synchronous, so file writes are queued in
+    # python-multipart callbacks are synchronous, so file writes are queued in
     # self._pending and flushed (awaited) after each chunk.
 
     def _on_part_begin(self) -> None:
         self._reset_part()
 
+    def _header_limit_error(self) -> MultiPartException:
+        return MultiPartException(
+            "Part headers are too large: the limit is "
+            f"max_part_header_size={self.max_part_header_size} bytes.",
+            status_code=413,
+        )
+
+    def _count_header_bytes(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > self.max_part_header_size:
+            raise self._header_limit_error()
+
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_name += data[start:end]
 
     def _on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_value += data[start:end]
 
     def _on_header_end(self) -> None:
+        self._count_header_bytes(4)  # ": " and CRLF: many tiny headers add up too
         self._part_headers.append((bytes(self._header_name).lower(), bytes(self._header_value)))
         self._header_name.clear()
         self._header_value.clear()
@@ -201,30 +251,32 @@ class MultiPartParser:
         disposition = next((v for k, v in self._part_headers if k == b"content-disposition"), None)
         if disposition is None:
             raise MultiPartException('Missing "Content-Disposition" header in a form part.')
-        _, options = parse_options_header(disposition)
-        try:
-            self._part_name = options[b"name"].decode(self._charset)
-        except KeyError:
-            raise MultiPartException('The Content-Disposition header has no "name".') from None
-        if b"filename" in options:
-            if len(self._files) >= self.max_files:
-                raise MultiPartException(
-                    f"Too many files: the limit is max_files={self.max_files}."
-                )
-            upload = UploadFile(
-                file=new_spooled_file(self.spool_max_size),
-                size=0,
-                filename=options[b"filename"].decode(self._charset),
-                headers=Headers(raw=self._part_headers),
+        kind, options = parse_content_disposition(disposition, self._charset)
+        if kind != "form-data":
+            raise MultiPartException(
+                f'A form part\'s Content-Disposition is "{kind}", not "form-data".'
             )
-            self._files.append(upload)
-            self._part_file = upload
-        else:
+        if "name" not in options:
+            raise MultiPartException('The Content-Disposition header has no "name".')
+        self._part_name = options["name"]
+        filename = options.get("filename*", options.get("filename"))
+        if filename is None:
             self._field_count += 1
             if self._field_count > self.max_fields:
                 raise MultiPartException(
                     f"Too many fields: the limit is max_fields={self.max_fields}."
                 )
+            return
+        if len(self._files) >= self.max_files:
+            raise MultiPartException(f"Too many files: the limit is max_files={self.max_files}.")
+        upload = UploadFile(
+            file=new_spooled_file(self.spool_max_size),
+            size=0,
+            filename=filename,
+            headers=Headers(raw=self._part_headers),
+        )
+        self._files.append(upload)
+        self._part_file = upload
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._part_file is not None:
@@ -234,7 +286,8 @@ class MultiPartParser:
         if len(self._part_data) > self.max_part_size:
             raise MultiPartException(
                 f"Part {self._part_name!r} is too large: the limit is "
-                f"max_part_size={self.max_part_size} bytes."
+                f"max_part_size={self.max_part_size} bytes.",
+                status_code=413,
             )
 
     def _on_part_end(self) -> None:
@@ -243,6 +296,9 @@ class MultiPartParser:
         else:
             value = self._part_data.decode(self._charset, errors="replace")
             self._items.append((self._part_name, value))
+
+    def _on_end(self) -> None:
+        self._ended = True
 
     async def _flush(self) -> None:
         pending, self._pending = self._pending, []
@@ -258,7 +314,35 @@ class MultiPartParser:
             "on_header_value": self._on_header_value,
             "on_header_end": self._on_header_end,
             "on_headers_finished": self._on_headers_finished,
+            "on_end": self._on_end,
         }
+
+    def _make_parser(self, boundary: bytes) -> Any:
+        try:
+            # Newer python-multipart has its own, smaller per-line and count
+            # limits; widen them so max_part_header_size is the one that trips.
+            return multipart.MultipartParser(
+                boundary,
+                self._callbacks(),
+                max_header_size=self.max_part_header_size,
+                max_header_count=self.max_part_header_size,
+            )
+        except TypeError:
+            return multipart.MultipartParser(boundary, self._callbacks())
+
+    def _boundary(self) -> bytes:
+        _, params = parse_options_header(self.headers.get("content-type", ""))
+        charset = params.get(b"charset")
+        if charset is not None:
+            self._charset = _known_charset(charset.decode("latin-1"))
+        boundary = params.get(b"boundary")
+        if not boundary:
+            raise MultiPartException("Missing boundary in multipart/form-data Content-Type.")
+        if not _BOUNDARY.fullmatch(boundary):
+            raise MultiPartException(
+                "Invalid multipart boundary: 1 to 70 characters from the RFC 2046 set."
+            )
+        return boundary
 
     async def parse(self) -> FormData:
         """Consume the stream and return fields and uploads.
@@ -267,17 +351,13 @@ class MultiPartParser:
             ``FormData`` with ``str`` values and ``UploadFile`` values (rewound to 0).
 
         Raises:
-            MultiPartException: Missing boundary, malformed body, or a limit exceeded
-                (the message names ``max_files``, ``max_fields`` or ``max_part_size``).
+            MultiPartException: Missing or invalid boundary, malformed or
+                truncated body (400), or a limit exceeded (the message names
+                ``max_files``, ``max_fields``, ``max_part_size`` or
+                ``max_part_header_size``; status per the limit). Uploads made
+                so far are closed first.
         """
-        _, params = parse_options_header(self.headers.get("content-type", ""))
-        charset = params.get(b"charset")
-        if charset is not None:
-            self._charset = charset.decode("latin-1")
-        boundary = params.get(b"boundary")
-        if not boundary:
-            raise MultiPartException("Missing boundary in multipart/form-data Content-Type.")
-        parser = multipart.MultipartParser(boundary, self._callbacks())
+        parser = self._make_parser(self._boundary())
         try:
             async for chunk in self.stream:
                 if chunk:
@@ -285,12 +365,21 @@ class MultiPartParser:
                     await self._flush()
             parser.finalize()
             await self._flush()
+            if not self._ended:
+                raise MultiPartException(
+                    "Malformed multipart body: truncated (no closing boundary)."
+                )
         except MultiPartException:
             await self._close_files()
             raise
         except multipart.FormParserError as exc:
             await self._close_files()
+            if str(exc).startswith("Maximum header"):  # python-multipart's own header limits
+                raise self._header_limit_error() from exc
             raise MultiPartException(f"Malformed multipart body: {exc}") from exc
+        except BaseException:
+            await self._close_files()  # e.g. ClientDisconnect: no temp file left behind
+            raise
         for upload in self._files:
             await upload.seek(0)
         return FormData(self._items)
@@ -298,3 +387,56 @@ class MultiPartParser:
     async def _close_files(self) -> None:
         for upload in self._files:
             await upload.close()
+
+
+# RFC 2046 section 5.1.1: bchars, 1..70 long, not ending in a space.
+_BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
+_PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
+_QUOTED_PAIR = re.compile(r"\\(.)")
+
+
+def _known_charset(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise MultiPartException(f"Unknown charset {name!r} in Content-Type.") from None
+
+
+def parse_content_disposition(value: bytes, charset: str = "utf-8") -> tuple[str, dict[str, str]]:
+    """Parse a part's ``Content-Disposition`` header (RFC 7578 section 4.2, RFC 6266).
+
+    Unlike generic option parsers, values are kept exactly as sent: a
+    ``filename`` of ``C:\\\\dir\\\\a.txt`` or ``../a.txt`` stays that string.
+    ``filename*=UTF-8''...`` (RFC 8187) is percent-decoded.
+
+    Args:
+        value: The raw header value.
+        charset: Charset of the raw bytes. Default UTF-8; undecodable bytes
+            become U+FFFD.
+
+    Returns:
+        ``(disposition type lowercased, {parameter name lowercased: value})``.
+    """
+    text = value.decode(charset, errors="replace")
+    kind, _, rest = text.partition(";")
+    options: dict[str, str] = {}
+    for match in _PARAM.finditer(";" + rest):
+        name, raw = match.group(1).lower(), match.group(2).strip()
+        if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
+            raw = _QUOTED_PAIR.sub(r"\1", raw[1:-1])
+        if name.endswith("*"):
+            raw = _decode_ext_value(raw)
+        options.setdefault(name, raw)
+    return kind.strip().lower(), options
+
+
+def _decode_ext_value(value: str) -> str:
+    # RFC 8187: charset'language'percent-encoded-bytes
+    charset, sep, rest = value.partition("'")
+    _, sep2, encoded = rest.partition("'")
+    if not (sep and sep2):
+        return value
+    try:
+        return unquote(encoded, encoding=charset or "utf-8", errors="replace")
+    except LookupError:
+        return unquote(encoded, errors="replace")

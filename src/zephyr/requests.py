@@ -327,13 +327,14 @@ class Request(HTTPConnection):
                     )
                     self._form = await parser.parse()
                 elif content_type == b"application/x-www-form-urlencoded":
-                    self._form = await FormParser(self.headers, self.stream()).parse()
+                    fields = FormParser(self.headers, self.stream(), max_fields=max_fields)
+                    self._form = await fields.parse()
                 else:
                     self._form = FormData()
             except MultiPartException as exc:
-                # Inside an app the client gets a 400; bare use sees the parser error.
+                # Inside an app the client gets a 400/413; bare use sees the parser error.
                 if "app" in self.scope:
-                    raise HTTPException(status_code=400, detail=exc.message) from exc
+                    raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
                 raise
         return self._form
 
@@ -348,7 +349,8 @@ class Request(HTTPConnection):
 
         Args:
             max_files: Most file parts (multipart only). Default 1000.
-            max_fields: Most non-file parts (multipart only). Default 1000.
+            max_fields: Most non-file parts (multipart) or fields (urlencoded).
+                Default 1000.
             max_part_size: Most bytes in one non-file part. Default 1 MiB.
 
         Returns:
@@ -357,7 +359,7 @@ class Request(HTTPConnection):
 
         Raises:
             MultiPartException: A limit was exceeded or the body is malformed
-                (``HTTPException(400)`` instead when ``scope["app"]`` is set).
+                (``HTTPException`` 400 or 413 instead when ``scope["app"]`` is set).
             ImportError: python-multipart is not installed.
         """
         return AwaitableOrContextManager(

@@ -228,14 +228,18 @@ class APIRoute(Route):
         overrides = getattr(provider, "dependency_overrides", None)
         if overrides:
             plan = self.plan_for(overrides)
-        if plan.has_generators:
-            # ``yield`` dependencies end after the response has been sent.
-            async with AsyncExitStack() as stack:
-                response = await self._respond(plan, request, stack)
-                await response(scope, receive, send)
-            return
-        response = await self._respond(plan, request, None)
-        await response(scope, receive, send)
+        try:
+            if plan.has_generators:
+                # ``yield`` dependencies end after the response has been sent.
+                async with AsyncExitStack() as stack:
+                    response = await self._respond(plan, request, stack)
+                    await response(scope, receive, send)
+                return
+            response = await self._respond(plan, request, None)
+            await response(scope, receive, send)
+        finally:
+            if request._form is not None:
+                await request.close()  # uploads' temporary files go now, not at GC time
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """Return this route's ``request -> response`` coroutine function.

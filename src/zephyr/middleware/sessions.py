@@ -1,0 +1,158 @@
+"""``SessionMiddleware``: a per-client dict stored in a signed cookie.
+
+The session (``request.session``, ``scope["session"]``) is JSON, URL-safe
+base64 encoded and signed with itsdangerous' ``TimestampSigner`` (HMAC-SHA1 over the
+value and a timestamp). The content is readable by the client, only not
+forgeable: keep secrets out of it. The cookie is (re)sent only when the
+session changed during the request, and deleted when it was emptied.
+
+A cookie that is tampered with, signed with an unknown key, older than
+``max_age`` or not a JSON object yields an empty session: never an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from zephyr._cookies import build_set_cookie
+from zephyr.datastructures import MutableHeaders, Secret
+from zephyr.requests import HTTPConnection
+from zephyr.types import ASGIApp, Message, Receive, Scope, Send
+
+try:
+    import itsdangerous
+except ModuleNotFoundError:  # pragma: no cover - exercised via the ImportError message
+    itsdangerous = None  # type: ignore[assignment]
+
+__all__ = ["SessionMiddleware"]
+
+_DELETED_EXPIRES = "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+class SessionMiddleware:
+    """Load ``scope["session"]`` from a signed cookie and save it back when changed.
+
+    Args:
+        app: The wrapped ASGI app.
+        secret_key: Signing key, or a list of keys for rotation: the first
+            signs, every key verifies (so old cookies stay valid while they
+            expire). ``str`` or ``Secret``.
+        session_cookie: Cookie name. Default ``"session"``.
+        max_age: Lifetime in seconds, enforced both in the cookie's
+            ``Max-Age`` and on the signature timestamp. Default 14 days;
+            ``None`` for a browser-session cookie with no server-side expiry.
+        path: Cookie ``Path``. Default ``"/"``.
+        same_site: ``"lax"`` (default), ``"strict"`` or ``"none"``.
+        https_only: Add ``Secure``. Default ``False``.
+        domain: Cookie ``Domain``. Default ``None`` (host-only).
+
+    Raises:
+        ImportError: itsdangerous is not installed.
+        ValueError: No key was given.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        secret_key: str | Secret | Sequence[str | Secret],
+        session_cookie: str = "session",
+        max_age: int | None = 14 * 24 * 60 * 60,
+        path: str = "/",
+        same_site: Literal["lax", "strict", "none"] = "lax",
+        https_only: bool = False,
+        domain: str | None = None,
+    ) -> None:
+        if itsdangerous is None:
+            raise ImportError(
+                "SessionMiddleware requires itsdangerous. Install it with: "
+                "pip install 'zephyr[standard]'"
+            )
+        keys = [secret_key] if isinstance(secret_key, str | Secret) else list(secret_key)
+        if not keys:
+            raise ValueError("SessionMiddleware needs at least one secret key.")
+        # itsdangerous signs with the LAST key and verifies with all of them.
+        self.signer = itsdangerous.TimestampSigner([str(k) for k in reversed(keys)])
+        self.app = app
+        self.session_cookie = session_cookie
+        self.max_age = max_age
+        self.path = path
+        self.same_site = same_site
+        self.https_only = https_only
+        self.domain = domain
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        cookie = HTTPConnection(scope).cookies.get(self.session_cookie)
+        scope["session"] = self.load(cookie) if cookie else {}
+        had_cookie = bool(scope["session"])
+        initial = _dump(scope["session"]) if had_cookie else b""
+
+        async def send_with_session(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                header = self._cookie_header(scope["session"], initial, had_cookie)
+                if header is not None:
+                    message.setdefault("headers", [])
+                    MutableHeaders(scope=message).append("Set-Cookie", header)
+            await send(message)
+
+        await self.app(scope, receive, send_with_session)
+
+    def load(self, cookie: str) -> dict[str, Any]:
+        """Decode a session cookie value.
+
+        Args:
+            cookie: The raw cookie value.
+
+        Returns:
+            The session dict; ``{}`` when the signature, age or content is bad.
+        """
+        try:
+            payload = self.signer.unsign(cookie.encode("latin-1"), max_age=self.max_age)
+            padded = payload + b"=" * (-len(payload) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded))
+        except (
+            itsdangerous.BadSignature,
+            binascii.Error,
+            UnicodeError,
+            ValueError,
+        ):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def dumps(self, session: dict[str, Any]) -> str:
+        """Encode and sign a session dict as a cookie value."""
+        # Unpadded URL-safe base64: the value needs no cookie quoting (RFC 6265 cookie-octets).
+        payload = base64.urlsafe_b64encode(_dump(session)).rstrip(b"=")
+        return self.signer.sign(payload).decode("ascii")
+
+    def _cookie_header(self, session: dict[str, Any], initial: bytes, had: bool) -> str | None:
+        if session:
+            data = _dump(session)
+            if data == initial:
+                return None  # unchanged: nothing to send
+            value, max_age, expires = self.dumps(session), self.max_age, None
+        elif had:
+            value, max_age, expires = "null", None, _DELETED_EXPIRES
+        else:
+            return None
+        return build_set_cookie(
+            self.session_cookie,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=self.path,
+            domain=self.domain,
+            secure=self.https_only,
+            httponly=True,
+            samesite=self.same_site,
+        )
+
+
+def _dump(session: dict[str, Any]) -> bytes:
+    return json.dumps(session, separators=(",", ":"), sort_keys=True).encode("utf-8")

@@ -1,0 +1,202 @@
+"""GZipMiddleware: when to compress, streaming, headers, parity with Starlette."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import zlib
+from typing import Any
+
+import pytest
+import starlette.middleware.gzip
+
+from tests.toolkit._mw_peer import BIG, starlette_client, zephyr_client
+from tests.toolkit.conftest import Channel, body_messages, http_scope
+from zephyr.middleware.gzip import GZipMiddleware, accepts_gzip
+from zephyr.types import Receive, Scope, Send
+
+
+def client(**options: Any) -> Any:
+    return zephyr_client(GZipMiddleware, **options)
+
+
+def test_compresses_big_body_with_correct_length() -> None:
+    response = client().get("/big", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["vary"] == "Accept-Encoding"
+    assert response.text == BIG  # httpx decoded it
+    assert int(response.headers["content-length"]) < 100
+
+
+def test_content_length_matches_raw_bytes() -> None:
+    async def run() -> Channel:
+        channel = Channel(body_messages(b""))
+        scope = http_scope("/", headers=[("accept-encoding", "gzip")])
+        await GZipMiddleware(_bytes_app(b"y" * 5000))(scope, channel.receive, channel.send)
+        return channel
+
+    channel = asyncio.run(run())
+    headers = dict(channel.start["headers"])
+    assert int(headers[b"content-length"]) == len(channel.body)
+    assert gzip.decompress(channel.body) == b"y" * 5000
+
+
+def test_small_body_left_alone_without_vary() -> None:
+    response = client().get("/plain", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in response.headers
+    assert "vary" not in response.headers
+    assert response.headers["content-length"] == "5"
+
+
+@pytest.mark.parametrize("accept", ["identity", "br", "gzip;q=0", ""])
+def test_client_not_accepting_gzip_gets_identity_plus_vary(accept: str) -> None:
+    response = client().get("/big", headers={"Accept-Encoding": accept})
+    assert "content-encoding" not in response.headers
+    assert response.headers["content-length"] == "1000"
+    assert response.headers["vary"] == "Accept-Encoding"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("gzip", True),
+        ("GZIP", True),
+        ("br, gzip;q=0.5", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.0", False),
+        ("*", True),
+        ("*;q=0", False),
+        ("gzip;q=0, *", False),
+        ("deflate", False),
+        ("gzip;q=abc", False),
+        ("", False),
+    ],
+)
+def test_accepts_gzip(value: str, expected: bool) -> None:
+    assert accepts_gzip(value) is expected
+
+
+def test_already_encoded_response_untouched() -> None:
+    response = client().get("/encoded", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "br"
+    assert response.headers["content-length"] == "1000"
+    assert "vary" not in response.headers
+
+
+def test_event_stream_never_compressed() -> None:
+    response = client(minimum_size=1).get("/events", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in response.headers
+    assert response.text == "data: 1\n\n"
+
+
+def _bytes_app(*chunks: bytes, media_type: bytes = b"text/plain") -> Any:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", media_type)]
+        if len(chunks) == 1:
+            headers.append((b"content-length", b"%d" % len(chunks[0])))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for i, chunk in enumerate(chunks):
+            more = i < len(chunks) - 1
+            await send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+    return app
+
+
+def test_streaming_compressed_incrementally() -> None:
+    chunks = [b"first chunk;", b"second chunk;", b"third"]
+
+    async def run() -> Channel:
+        channel = Channel(body_messages(b""))
+        scope = http_scope("/", headers=[("accept-encoding", "gzip")])
+        await GZipMiddleware(_bytes_app(*chunks))(scope, channel.receive, channel.send)
+        return channel
+
+    channel = asyncio.run(run())
+    headers = dict(channel.start["headers"])
+    assert headers[b"content-encoding"] == b"gzip"
+    assert b"content-length" not in headers
+    bodies = [m for m in channel.sent if m["type"] == "http.response.body"]
+    assert len(bodies) == len(chunks)
+    # Each chunk decodes on its own as soon as it arrives (sync flush), before the end.
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    for message, original in zip(bodies, chunks, strict=True):
+        assert decoder.decompress(message["body"]) == original
+    assert bodies[-1]["more_body"] is False
+    assert decoder.eof
+
+
+def test_non_http_scope_passes_through() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope["type"])
+
+    asyncio.run(GZipMiddleware(app)({"type": "lifespan"}, Channel().receive, Channel().send))
+    assert seen == ["lifespan"]
+
+
+@pytest.mark.parametrize(("level", "xfl"), [(1, 4), (6, 0), (9, 2)])
+def test_compresslevel_is_used(level: int, xfl: int) -> None:
+    payload = bytes(range(256)) * 64
+
+    async def run() -> bytes:
+        channel = Channel(body_messages(b""))
+        scope = http_scope("/", headers=[("accept-encoding", "gzip")])
+        middleware = GZipMiddleware(_bytes_app(payload), compresslevel=level)
+        await middleware(scope, channel.receive, channel.send)
+        return channel.body
+
+    body = asyncio.run(run())
+    assert body[8] == xfl  # gzip XFL byte: 2 = slowest/best, 4 = fastest (RFC 1952)
+    assert gzip.decompress(body) == payload
+
+
+PATHS = ["/big", "/plain", "/encoded", "/events", "/stream"]
+ACCEPTS = ["gzip", "identity", "deflate, gzip"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_same_headers_as_starlette(path: str) -> None:
+    ours = client()
+    theirs = starlette_client(starlette.middleware.gzip.GZipMiddleware)
+    for accept in ACCEPTS:
+        mine = ours.get(path, headers={"Accept-Encoding": accept})
+        peer = theirs.get(path, headers={"Accept-Encoding": accept})
+        assert mine.status_code == peer.status_code
+        assert mine.content == peer.content
+        for name in ("content-encoding", "vary", "content-length", "content-type"):
+            assert mine.headers.get(name) == peer.headers.get(name), (path, accept, name)
+
+
+def test_strong_etag_weakened_only_when_compressed() -> None:
+    async def run(accept: str, etag: bytes) -> dict[bytes, bytes]:
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            headers = [(b"etag", etag), (b"content-length", b"1000")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b"e" * 1000})
+
+        channel = Channel(body_messages(b""))
+        scope = http_scope("/", headers=[("accept-encoding", accept)])
+        await GZipMiddleware(app)(scope, channel.receive, channel.send)
+        return dict(channel.start["headers"])
+
+    assert asyncio.run(run("gzip", b'"abc"'))[b"etag"] == b'W/"abc"'
+    assert asyncio.run(run("gzip", b'W/"abc"'))[b"etag"] == b'W/"abc"'
+    assert asyncio.run(run("identity", b'"abc"'))[b"etag"] == b'"abc"'
+
+
+def test_body_by_extension_message_passes_identity() -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        start = {"type": "http.response.start", "status": 200, "headers": []}
+        await send(start)
+        await send({"type": "http.response.pathsend", "path": "/tmp/x"})
+
+    async def run() -> Channel:
+        channel = Channel(body_messages(b""))
+        scope = http_scope("/", headers=[("accept-encoding", "gzip")])
+        await GZipMiddleware(app)(scope, channel.receive, channel.send)
+        return channel
+
+    sent = asyncio.run(run()).sent
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"]
+    assert sent[0]["headers"] == []
