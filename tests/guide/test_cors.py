@@ -69,7 +69,7 @@ def test_preflight(client: Any) -> None:
     assert "POST" in response.headers["access-control-allow-methods"]
     bad = client.options("/basket", headers={**headers, "Access-Control-Request-Method": "DELETE"})
     assert bad.status_code == 400
-    assert bad.text == "Disallowed CORS method"
+    assert bad.text.startswith("Disallowed CORS method")  # zephyr also names the method
 
 
 def test_wildcard_origin(mod: Any, make_client: Any) -> None:
