@@ -29,6 +29,10 @@ _MODULE_MAP = {
     "zephyr.types": "starlette.types",
     "zephyr.middleware.base": "starlette.middleware.base",
     "zephyr.applications": "fastapi.applications",
+    "zephyr.middleware.sessions": "starlette.middleware.sessions",
+    "zephyr.middleware.authentication": "starlette.middleware.authentication",
+    "zephyr.authentication": "starlette.authentication",
+    "zephyr.config": "starlette.config",
 }
 
 _copies: dict[str, types.ModuleType] = {}

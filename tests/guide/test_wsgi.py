@@ -1,0 +1,48 @@
+"""Advanced, including WSGI: a WSGI app mounted next to the API with WSGIMiddleware."""
+
+import importlib.util
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("zephyr.middleware.wsgi") is None,
+    reason="zephyr.middleware.wsgi is not available yet",
+)
+
+from tests.guide.conftest import openapi  # noqa: E402
+from zephyr import Zephyr  # noqa: E402
+
+
+def legacy_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    name = environ.get("QUERY_STRING", "").partition("=")[2] or "stranger"
+    body = f"Hello, {name} from WSGI at {environ['SCRIPT_NAME']}{environ['PATH_INFO']}".encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("X-Legacy", "1")])
+    return [body]
+
+
+app = Zephyr()
+
+
+@app.get("/v2")
+async def modern() -> dict[str, str]:
+    return {"message": "Hello from the API"}
+
+
+if importlib.util.find_spec("zephyr.middleware.wsgi") is not None:
+    from zephyr.middleware.wsgi import WSGIMiddleware
+
+    app.mount("/v1", WSGIMiddleware(legacy_wsgi))
+
+
+def test_wsgi_mount(client: Any) -> None:
+    response = client.get("/v1/page?name=Kim")
+    assert response.status_code == 200
+    assert response.text == "Hello, Kim from WSGI at /v1/page"
+    assert response.headers["x-legacy"] == "1"
+
+
+def test_api_next_to_it(client: Any) -> None:
+    assert client.get("/v2").json() == {"message": "Hello from the API"}
+    assert list(openapi(client)["paths"]) == ["/v2"]
