@@ -1,0 +1,104 @@
+"""Advanced, WebSockets (and testing WebSockets): accept, echo, params, dependencies, close."""
+
+import importlib.util
+from typing import Annotated, Any
+
+import pytest
+
+HAS_WEBSOCKETS = importlib.util.find_spec("zephyr.websockets") is not None
+pytestmark = pytest.mark.skipif(not HAS_WEBSOCKETS, reason="zephyr.websockets is not available yet")
+
+from tests.guide.conftest import openapi  # noqa: E402
+from zephyr import (  # noqa: E402
+    Cookie,
+    Depends,
+    Query,
+    WebSocketException,
+    Zephyr,
+    status,
+)
+
+if HAS_WEBSOCKETS:
+    from zephyr.websockets import WebSocket, WebSocketDisconnect
+else:  # the module must still import so that its tests can be reported as skipped
+    WebSocket = Any  # type: ignore[assignment,misc]
+
+app = Zephyr()
+
+DISCONNECTS: list[int] = []
+
+
+async def room_token(
+    websocket: WebSocket,
+    session: Annotated[str | None, Cookie()] = None,
+    token: Annotated[str | None, Query()] = None,
+) -> str:
+    if session is None and token is None:
+        raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION)
+    return session or token or ""
+
+
+# Routes need WebSocket support; without it the module still imports and its tests skip.
+if HAS_WEBSOCKETS:
+
+    @app.websocket("/echo")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        while True:
+            text = await websocket.receive_text()
+            if text == "bye":
+                await websocket.close(code=1000)
+                return
+            await websocket.send_text(f"echo: {text}")
+
+    @app.websocket("/rooms/{room}")
+    async def room(
+        websocket: WebSocket, room: str, token: Annotated[str, Depends(room_token)], lines: int = 1
+    ) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                data = await websocket.receive_json()
+                for _ in range(lines):
+                    await websocket.send_json({"room": room, "token": token, "data": data})
+        except WebSocketDisconnect as exc:
+            DISCONNECTS.append(exc.code)
+
+
+def test_echo(client: Any) -> None:
+    with client.websocket_connect("/echo") as ws:
+        ws.send_text("hi")
+        assert ws.receive_text() == "echo: hi"
+        ws.send_text("bye")
+        message = ws.receive()
+        assert message["type"] == "websocket.close"
+        assert message["code"] == 1000
+
+
+def test_path_query_and_dependency(client: Any) -> None:
+    with client.websocket_connect("/rooms/kitchen?token=t1&lines=2") as ws:
+        ws.send_json({"n": 1})
+        assert ws.receive_json() == {"room": "kitchen", "token": "t1", "data": {"n": 1}}
+        assert ws.receive_json() == {"room": "kitchen", "token": "t1", "data": {"n": 1}}
+    with client.websocket_connect("/rooms/attic", cookies={"session": "s9"}) as ws:
+        ws.send_json([1])
+        assert ws.receive_json()["token"] == "s9"
+
+
+def test_disconnect_seen_by_endpoint(mod: Any, client: Any) -> None:
+    mod.DISCONNECTS.clear()
+    with client.websocket_connect("/rooms/hall?token=t") as ws:
+        ws.send_json({})
+        ws.receive_json()
+    assert mod.DISCONNECTS == [1000]
+
+
+def test_policy_violation_closes(client: Any, framework: str) -> None:
+    disconnect = pytest.importorskip(f"{framework}.websockets").WebSocketDisconnect
+    with pytest.raises(disconnect) as info, client.websocket_connect("/rooms/x"):
+        pass  # pragma: no cover - the handshake is refused
+    assert info.value.code == 1008
+
+
+def test_websockets_not_in_openapi(client: Any) -> None:
+    assert openapi(client)["paths"] == {}
