@@ -7,6 +7,7 @@ checked against FastAPI's real behaviour as well as zephyr's.
 """
 
 import importlib.util
+import os
 import re
 import sys
 import types
@@ -17,6 +18,15 @@ from typing import Annotated, Any
 
 import pytest
 from pydantic import BaseModel
+
+# With ZEPHYR_GUIDE_COMPAT=1 the "fastapi" copies import ``fastapi`` through
+# zephyr.compat: the unmodified FastAPI sources then run on zephyr (see
+# test_compat_corpus.py), and must pass the very same assertions.
+COMPAT = os.environ.get("ZEPHYR_GUIDE_COMPAT") == "1"
+if COMPAT:
+    import zephyr.compat
+
+    zephyr.compat.install()
 
 FRAMEWORKS = ["zephyr", "fastapi"]
 HAS_FASTAPI = importlib.util.find_spec("fastapi") is not None
