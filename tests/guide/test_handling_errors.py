@@ -173,3 +173,45 @@ def test_openapi_unchanged_by_handlers(client: Any) -> None:
     assert responses["422"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/HTTPValidationError"
     }
+
+
+# A fourth app: handlers keyed by status code and a catch-all for unexpected errors.
+catch_all = Zephyr()
+
+
+@catch_all.exception_handler(404)
+async def not_found_page(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"missing": request.url.path}, status_code=404)
+
+
+@catch_all.exception_handler(Exception)
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"error": type(exc).__name__}, status_code=500)
+
+
+@catch_all.get("/divide/{n}")
+async def divide(n: int) -> float:
+    return 1 / n
+
+
+@catch_all.get("/gone")
+async def gone() -> None:
+    raise HTTPException(status_code=404)
+
+
+def test_status_code_and_catch_all_handlers(mod: Any, make_client: Any) -> None:
+    client = make_client(mod.catch_all, raise_server_exceptions=False)
+    assert client.get("/nowhere").json() == {"missing": "/nowhere"}
+    assert client.get("/gone").json() == {"missing": "/gone"}
+    assert client.get("/divide/4").json() == 0.25
+    crashed = client.get("/divide/0")
+    assert crashed.status_code == 500
+    assert crashed.json() == {"error": "ZeroDivisionError"}
+
+
+def test_default_detail_is_the_status_phrase(mod: Any, make_client: Any) -> None:
+    client = make_client(mod.app)
+    response = client.get("/quota/x")
+    assert response.status_code == 429
+    plain = make_client(mod.catch_all).get("/divide/x")
+    assert plain.status_code == 422

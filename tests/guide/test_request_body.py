@@ -33,6 +33,17 @@ async def replace_gadget(gadget_id: int, gadget: Gadget, reason: str | None = No
     return result
 
 
+@app.post("/gadgets/check")
+async def check_gadget(gadget: Gadget | None = None) -> dict[str, Any]:
+    return {"checked": gadget is not None}
+
+
+def test_optional_body(client: Any) -> None:
+    assert client.post("/gadgets/check").json() == {"checked": False}
+    assert client.post("/gadgets/check", json={"name": "a", "price": 1}).json() == {"checked": True}
+    assert client.post("/gadgets/check", json={"name": "a"}).status_code == 422
+
+
 def test_create_with_defaults(client: Any) -> None:
     response = client.post("/gadgets", json={"name": "lamp", "price": 12.5})
     assert response.status_code == 200
