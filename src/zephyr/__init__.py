@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from zephyr.requests import Request as Request
     from zephyr.responses import Response as Response
     from zephyr.server.main import run as run
+    from zephyr.websockets import WebSocket as WebSocket
+    from zephyr.websockets import WebSocketDisconnect as WebSocketDisconnect
 
 _LAZY = {
     "Zephyr": ("zephyr.applications", "Zephyr"),
@@ -53,6 +55,8 @@ _LAZY = {
     "Request": ("zephyr.requests", "Request"),
     "Response": ("zephyr.responses", "Response"),
     "run": ("zephyr.server.main", "run"),
+    "WebSocket": ("zephyr.websockets", "WebSocket"),
+    "WebSocketDisconnect": ("zephyr.websockets", "WebSocketDisconnect"),
 }
 
 __all__ = [
@@ -72,6 +76,8 @@ __all__ = [
     "Response",
     "Security",
     "UploadFile",
+    "WebSocket",
+    "WebSocketDisconnect",
     "WebSocketException",
     "Zephyr",
     "run",

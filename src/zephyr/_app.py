@@ -167,6 +167,16 @@ class BaseApp:
         """Decorator form of :meth:`add_route` (kept for porting older code)."""
         return self.router.route(path, methods, name, include_in_schema)
 
+    def add_websocket_route(
+        self, path: str, route: Callable[..., Any], name: str | None = None
+    ) -> None:
+        """Add a ``WebSocketRoute`` for ``async def endpoint(websocket)`` or an ASGI app."""
+        self.router.add_websocket_route(path, route, name=name)
+
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_websocket_route`."""
+        return self.router.websocket_route(path, name=name)
+
     def add_middleware(self, middleware_class: Any, *args: Any, **kwargs: Any) -> None:
         """Add a middleware as the new outermost user middleware.
 

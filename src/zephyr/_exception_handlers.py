@@ -8,7 +8,6 @@ raised with the application's handlers, using :func:`handle_exception`.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from typing import Any
 
@@ -16,6 +15,7 @@ from zephyr.concurrency import run_in_threadpool
 from zephyr.exceptions import HTTPException
 from zephyr.requests import Request
 from zephyr.types import ExceptionHandler, Receive, Scope, Send
+from zephyr.websockets import WebSocket
 
 SCOPE_KEY = "zephyr.exception_handlers"
 
@@ -47,12 +47,7 @@ def lookup_handler(tables: HandlerTables, exc: Exception) -> ExceptionHandler | 
 
 def _connection(scope: Scope, receive: Receive, send: Send) -> Any:
     if scope["type"] == "websocket":
-        try:
-            websockets = importlib.import_module("zephyr.websockets")
-        except ImportError:  # pragma: no cover - WebSockets land in a later issue
-            pass
-        else:
-            return websockets.WebSocket(scope, receive, send)
+        return WebSocket(scope, receive, send)
     return Request(scope, receive, send)
 
 

@@ -290,6 +290,35 @@ class Zephyr(BaseApp):
         """Register a TRACE path operation."""
         return self.api_router.trace(path, **kwargs)
 
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        """Add a WebSocket endpoint with typed parameters; see :class:`APIWebSocketRoute`."""
+        self.api_router.add_api_websocket_route(
+            path, endpoint, name=name, dependencies=dependencies
+        )
+
+    def websocket(
+        self,
+        path: str,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> Callable[[F], F]:
+        """Register a WebSocket endpoint (decorator form of :meth:`add_api_websocket_route`).
+
+        Args:
+            path: The path template.
+            name: Route name for ``url_path_for`` (default the function name).
+            dependencies: ``Depends()`` run before the endpoint, results unused.
+        """
+        return self.api_router.websocket(path, name=name, dependencies=dependencies)
+
     def include_router(self, router: APIRouter, **kwargs: Any) -> None:
         """Include an ``APIRouter``'s routes; see :meth:`APIRouter.include_router`."""
         self.api_router.include_router(router, **kwargs)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
 from zephyr.encoders import jsonable_encoder
 from zephyr.exceptions import HTTPException
+from zephyr.middleware.exceptions import close_reason
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response
 
@@ -43,7 +45,10 @@ async def request_validation_exception_handler(request: Request, exc: Exception)
 
 
 async def websocket_request_validation_exception_handler(websocket: Any, exc: Exception) -> None:
-    """Close the WebSocket with 1008 (policy violation) and the errors as reason."""
+    """Close the WebSocket with 1008 (policy violation), the errors as JSON reason.
+
+    The reason is cut to the 123 bytes a close frame carries (RFC 6455 5.5.1).
+    """
     assert isinstance(exc, WebSocketRequestValidationError)
-    reason = str(jsonable_encoder(exc.errors()))[:123]  # RFC 6455: reason fits 123 bytes.
-    await websocket.close(code=1008, reason=reason)
+    errors = json.dumps(jsonable_encoder(exc.errors()), separators=(",", ":"))
+    await websocket.close(code=1008, reason=close_reason(errors))

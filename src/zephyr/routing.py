@@ -17,7 +17,7 @@ import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from zephyr._lifespan import LifespanMixin
@@ -31,6 +31,9 @@ from zephyr.requests import Request
 from zephyr.responses import PlainTextResponse, RedirectResponse, Response
 from zephyr.types import ASGIApp, Receive, Scope, Send
 
+if TYPE_CHECKING:
+    from zephyr._websocket_routing import WebSocketRoute, websocket_session
+
 __all__ = [
     "BaseRoute",
     "Host",
@@ -39,10 +42,12 @@ __all__ = [
     "NoMatchFound",
     "Route",
     "Router",
+    "WebSocketRoute",
     "compile_path",
     "get_name",
     "get_route_path",
     "request_response",
+    "websocket_session",
 ]
 
 T = TypeVar("T")
@@ -760,6 +765,23 @@ class Router(LifespanMixin):
 
         return decorator
 
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> None:
+        """Append a ``WebSocketRoute`` (see :class:`WebSocketRoute` for the arguments)."""
+        from zephyr._websocket_routing import WebSocketRoute
+
+        self._routes.append(WebSocketRoute(path, endpoint, name=name))
+
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[T], T]:
+        """Decorator form of :meth:`add_websocket_route`."""
+
+        def decorator(func: T) -> T:
+            self.add_websocket_route(path, func, name=name)  # type: ignore[arg-type]
+            return func
+
+        return decorator
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Router) and self.routes == other.routes
 
@@ -767,14 +789,22 @@ class Router(LifespanMixin):
 
 
 _API_NAMES = frozenset({"APIRoute", "APIRouter", "APIWebSocketRoute"})
+_WEBSOCKET_NAMES = frozenset({"WebSocketRoute", "websocket_session"})
 
 
 def __getattr__(name: str) -> Any:
-    """Expose the API layer's ``APIRoute``/``APIRouter`` here on first use (PEP 562).
+    """Expose names defined in sibling modules here on first use (PEP 562).
 
-    FastAPI code imports them from ``routing``; loading them lazily keeps the
-    toolkit router free of the Pydantic import.
+    FastAPI code imports ``APIRoute``/``APIRouter`` from ``routing``; loading
+    them lazily keeps the toolkit router free of the Pydantic import. The
+    WebSocket route lives in its own module (it imports this one).
     """
+    if name in _WEBSOCKET_NAMES:
+        from zephyr import _websocket_routing
+
+        value = getattr(_websocket_routing, name)
+        globals()[name] = value
+        return value
     if name in _API_NAMES:
         from zephyr._api import routing as api_routing
 

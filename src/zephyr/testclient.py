@@ -5,6 +5,8 @@ Requests never touch the network: a custom transport turns each
 a background thread (the *portal*). Inside ``with TestClient(app) as client:``
 one portal lives for the whole block and the app's lifespan runs on enter and
 exit; without ``with``, each request gets a short-lived portal.
+``client.websocket_connect(url)`` runs a WebSocket session the same way
+(see :mod:`zephyr._testclient_ws`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -20,9 +22,10 @@ from urllib.parse import unquote
 
 import httpx
 
+from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
 from zephyr.types import ASGIApp, Message, Scope
 
-__all__ = ["TestClient"]
+__all__ = ["TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
 
 T = TypeVar("T")
 
@@ -275,15 +278,51 @@ class TestClient(httpx.Client):
         finally:
             portal.stop()
 
-    def websocket_connect(self, url: str, subprotocols: Any = None, **kwargs: Any) -> Any:
-        """Open a WebSocket session to the app (not available yet).
+    def websocket_connect(
+        self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
+    ) -> WebSocketTestSession:
+        """Open an in-process WebSocket session to the app (use it with ``with``).
+
+        Args:
+            url: Path or URL (``http(s)``/``ws(s)``), resolved against ``base_url``.
+            subprotocols: Offered subprotocols (``Sec-WebSocket-Protocol``
+                and ``scope["subprotocols"]``).
+            **kwargs: ``headers``, ``params`` and ``cookies`` as for a request;
+                the client's default headers and cookie jar apply too.
+
+        Returns:
+            A session; entering it performs the handshake.
 
         Raises:
-            NotImplementedError: Always, until WebSocket support lands.
+            WebSocketDisconnect: (on enter) the app closed the handshake.
+            WebSocketDenialResponse: (on enter) the app answered with HTTP.
         """
-        raise NotImplementedError(
-            "TestClient.websocket_connect is not implemented yet: WebSocket support "
-            "in zephyr's TestClient arrives with the WebSocket toolkit."
+        if url.startswith(("ws://", "wss://")):
+            url = "http" + url[2:]
+        request = self.build_request("GET", url, **kwargs)
+        transport = self._transport
+        assert isinstance(transport, _ASGITransport)
+        scope = transport._build_scope(request)
+        scheme = "wss" if scope["scheme"] == "https" else "ws"
+        headers = [(k, v) for k, v in scope["headers"] if k != b"connection"]
+        headers += [
+            (b"connection", b"upgrade"),
+            (b"upgrade", b"websocket"),
+            (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
+            (b"sec-websocket-version", b"13"),
+        ]
+        if subprotocols:
+            headers.append((b"sec-websocket-protocol", ", ".join(subprotocols).encode()))
+        del scope["method"]
+        scope.update(
+            type="websocket",
+            scheme=scheme,
+            headers=headers,
+            subprotocols=list(subprotocols or []),
+            extensions={"websocket.http.response": {}},
+        )
+        return WebSocketTestSession(
+            self.app, scope, self._portal_for_request, transport.raise_server_exceptions
         )
 
     def __enter__(self) -> TestClient:

@@ -234,11 +234,6 @@ def test_lifespan_startup_failed_message() -> None:
         pass
 
 
-def test_websocket_connect_not_implemented() -> None:
-    with pytest.raises(NotImplementedError, match="WebSocket"):
-        TestClient(echo_app).websocket_connect("/ws")
-
-
 def test_only_asyncio_backend() -> None:
     with pytest.raises(ValueError, match="asyncio"):
         TestClient(echo_app, backend="trio")

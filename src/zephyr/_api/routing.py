@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from zephyr import params
+from zephyr._api.websocket import APIWebSocketRoute
+from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
@@ -28,7 +30,7 @@ from zephyr.responses import JSONResponse, Response
 from zephyr.routing import BaseRoute, Mount, Route, Router, compile_path
 from zephyr.types import Receive, Scope, Send
 
-__all__ = ["APIRoute", "APIRouter", "Default", "generate_unique_id"]
+__all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_unique_id"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -499,6 +501,46 @@ class APIRouter(Router):
         """Register a TRACE path operation."""
         return self._method("TRACE", path, kwargs)
 
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        """Create an ``APIWebSocketRoute`` at ``prefix + path`` with the router's dependencies.
+
+        Args:
+            path: The path template below the router's prefix.
+            endpoint: ``async def endpoint(websocket: WebSocket, ...)``.
+            name: Route name (default the function name).
+            dependencies: ``Depends()`` run after the router's own, results unused.
+        """
+        route = APIWebSocketRoute(
+            self.prefix + path,
+            endpoint,
+            name=name,
+            dependencies=[*self.dependencies, *(dependencies or [])],
+            dependency_overrides_provider=self.dependency_overrides_provider,
+        )
+        self.routes.append(route)
+
+    def websocket(
+        self,
+        path: str,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_api_websocket_route`."""
+
+        def decorator(func: F) -> F:
+            self.add_api_websocket_route(path, func, name=name, dependencies=dependencies)
+            return func
+
+        return decorator
+
     def include_router(
         self,
         router: APIRouter,
@@ -542,6 +584,15 @@ class APIRouter(Router):
                     include_in_schema=include_in_schema,
                     generate_unique_id_function=generate_unique_id_function,
                 )
+            elif isinstance(route, APIWebSocketRoute):
+                self.add_api_websocket_route(
+                    prefix + route.path,
+                    route.endpoint,
+                    name=route.name,
+                    dependencies=[*(dependencies or []), *route.dependencies],
+                )
+            elif isinstance(route, WebSocketRoute):
+                self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
             elif isinstance(route, Route):
                 self.add_route(
                     prefix + route.path,

@@ -2,6 +2,11 @@
 
 It sits just outside the router, so handlers answer with the application's
 responses while ``ServerErrorMiddleware`` (outermost) deals with the rest.
+
+On a WebSocket a handler's response can only be delivered as an HTTP denial
+response (ASGI ``websocket.http.response``) while the handshake is pending;
+otherwise the connection is closed with 1008 (policy violation, RFC 6455
+section 7.4.1) and, for an ``HTTPException``, its detail as the reason.
 """
 
 from __future__ import annotations
@@ -9,11 +14,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from zephyr._exception_handlers import SCOPE_KEY, HandlerTables, handle_exception
+from zephyr._exception_handlers import (
+    SCOPE_KEY,
+    HandlerTables,
+    call_handler,
+    handle_exception,
+    lookup_handler,
+)
 from zephyr.exceptions import HTTPException, WebSocketException
 from zephyr.requests import Request
 from zephyr.responses import PlainTextResponse, Response
 from zephyr.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
+from zephyr.websockets import DENIAL_EXTENSION, WebSocket, WebSocketState
 
 __all__ = ["ExceptionMiddleware"]
 
@@ -61,8 +73,11 @@ class ExceptionMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Call the app; answer exceptions that have a handler."""
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                await self._websocket(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         scope[SCOPE_KEY] = self._tables
         started = False
@@ -78,9 +93,42 @@ class ExceptionMiddleware:
         try:
             await self.app(scope, receive, sender)
         except Exception as exc:
-            # A WebSocket may be closed with a code at any time; only HTTP can't restart.
-            started = started and scope["type"] == "http"
             await handle_exception(self._tables, exc, scope, receive, send, started)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Call the app for a WebSocket scope, tracking the handshake for the handlers."""
+        scope[SCOPE_KEY] = self._tables
+        state = WebSocketState.CONNECTING
+
+        async def sender(message: Message) -> None:
+            nonlocal state
+            kind = message["type"]
+            if kind == "websocket.accept":
+                state = WebSocketState.CONNECTED
+            elif kind == "websocket.http.response.start":
+                state = WebSocketState.RESPONSE
+            elif kind == "websocket.close" or (
+                kind == "websocket.http.response.body" and not message.get("more_body", False)
+            ):
+                state = WebSocketState.DISCONNECTED
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sender)
+        except Exception as exc:
+            handler = lookup_handler(self._tables, exc)
+            if handler is None:
+                raise
+            if state in (WebSocketState.DISCONNECTED, WebSocketState.RESPONSE):
+                raise RuntimeError(
+                    "Caught handled exception, but the WebSocket was already closed or denied."
+                ) from exc
+            websocket = WebSocket(scope, receive, send)
+            if state is WebSocketState.CONNECTED:
+                websocket.client_state = websocket.application_state = state
+            response = await call_handler(handler, websocket, exc)
+            if isinstance(response, Response):
+                await _refuse(websocket, response, exc)
 
     async def http_exception(self, request: Request, exc: Exception) -> Response:
         """Default ``HTTPException`` handler: the detail as plain text."""
@@ -96,3 +144,21 @@ class ExceptionMiddleware:
         await websocket.send(
             {"type": "websocket.close", "code": exc.code, "reason": exc.reason or ""}
         )
+
+
+def close_reason(text: str) -> str:
+    """Cut ``text`` to the 123 bytes of UTF-8 a close frame can carry (RFC 6455 5.5.1)."""
+    return text.encode("utf-8")[:123].decode("utf-8", "ignore")
+
+
+async def _refuse(websocket: WebSocket, response: Response, exc: Exception) -> None:
+    """Deliver a handler's response on a WebSocket: denial if possible, else close 1008."""
+    state = websocket.application_state
+    if state is WebSocketState.CONNECTING and DENIAL_EXTENSION in websocket.scope.get(
+        "extensions", {}
+    ):
+        await websocket.send_denial_response(response)
+    elif state in (WebSocketState.CONNECTING, WebSocketState.CONNECTED):
+        reason = str(exc.detail) if isinstance(exc, HTTPException) else ""
+        await websocket.close(code=1008, reason=close_reason(reason))
+    # Otherwise the handler already closed or denied the connection itself.

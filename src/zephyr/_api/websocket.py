@@ -1,0 +1,118 @@
+"""``APIWebSocketRoute``: a WebSocket route whose endpoint takes typed parameters.
+
+The endpoint is compiled like a path operation (see
+:mod:`zephyr.dependencies.compile`): the ``WebSocket`` is injected by
+annotation, path/query/header/cookie parameters are validated in one call per
+location, ``Depends``/``Security`` run in order. Invalid inputs raise
+``WebSocketRequestValidationError`` (the application closes with 1008).
+``yield`` dependencies end after the endpoint returns, that is once the
+conversation is over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from typing import Any, cast
+
+from zephyr import params
+from zephyr._websocket_routing import WebSocketRoute
+from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.dependencies.compile import compile_endpoint
+from zephyr.dependencies.models import Plan
+from zephyr.dependencies.solve import solve
+from zephyr.middleware import Middleware
+from zephyr.requests import Request
+from zephyr.types import Receive, Scope, Send
+from zephyr.websockets import WebSocket
+
+__all__ = ["APIWebSocketRoute"]
+
+
+class APIWebSocketRoute(WebSocketRoute):
+    """A WebSocket route with FastAPI-style parameters and dependencies.
+
+    WebSocket routes are not part of the OpenAPI document.
+
+    Args:
+        path: The path template, e.g. ``"/ws/{room}"``.
+        endpoint: ``async def endpoint(websocket: WebSocket, ...)``.
+        name: Route name for ``url_path_for`` (default the function name).
+        dependencies: ``Depends()`` run before the endpoint, results unused.
+        dependency_overrides_provider: Object with ``dependency_overrides``
+            (usually the app); default ``scope["app"]``.
+        middleware: ``Middleware`` specs wrapped around this route only.
+
+    Raises:
+        TypeError: If the endpoint declares body, form or file parameters
+            (a WebSocket handshake has no body).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        dependency_overrides_provider: Any = None,
+        middleware: Sequence[Middleware] | None = None,
+    ) -> None:
+        super().__init__(path, endpoint, name=name)
+        self.dependencies = list(dependencies or [])
+        self.dependency_overrides_provider = dependency_overrides_provider
+        self._path_names = set(self.param_convertors)
+        self.plan: Plan = self._compile(None)
+        self.dependant = self.plan.root
+        self._override_plans: dict[tuple[Any, ...], Plan] = {}
+        app: Any = self._handle
+        for cls, args, kwargs in reversed(middleware or ()):
+            app = cls(app, *args, **kwargs)
+        self.app = app
+
+    def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
+        plan = compile_endpoint(
+            self.endpoint,
+            path_names=self._path_names,
+            dependencies=self.dependencies,
+            overrides=overrides,
+        )
+        if plan.body is not None or plan.form is not None:
+            names = ", ".join(
+                field.name for field in plan.fields if field.location in ("body", "form")
+            )
+            raise TypeError(
+                f"WebSocket endpoint {self.name!r} declares body parameters ({names}); "
+                "a WebSocket handshake has no body: use Query, Header, Cookie or Path."
+            )
+        return plan
+
+    def plan_for(self, overrides: dict[Any, Any]) -> Plan:
+        """Return the plan with ``overrides`` applied (compiled once per override set)."""
+        active = tuple((call, overrides[call]) for call in self.plan.calls if call in overrides)
+        if not active:
+            return self.plan
+        key = tuple(sorted(active, key=lambda pair: id(pair[0])))
+        plan = self._override_plans.get(key)
+        if plan is None:
+            plan = self._override_plans[key] = self._compile(overrides)
+        return plan
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        plan = self.plan
+        provider = self.dependency_overrides_provider or scope.get("app")
+        overrides = getattr(provider, "dependency_overrides", None)
+        if overrides:
+            plan = self.plan_for(overrides)
+        # The plan reads only path/query/header/cookie values (no body, checked
+        # at compile time), which every HTTPConnection provides.
+        connection = cast(Request, websocket)
+        try:
+            if plan.has_generators:
+                async with AsyncExitStack() as stack:
+                    await solve(plan, connection, stack)
+                return
+            await solve(plan, connection, None)
+        except RequestValidationError as exc:
+            raise WebSocketRequestValidationError(exc.errors()) from None
