@@ -1,31 +1,21 @@
 """Advanced middleware: GZip, TrustedHost, HTTPS redirect and sessions via add_middleware."""
 
-import importlib.util
 from typing import Any
 
-import pytest
-
-NEEDED = ("gzip", "trustedhost", "httpsredirect", "sessions")
-MISSING = [n for n in NEEDED if importlib.util.find_spec(f"zephyr.middleware.{n}") is None]
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"zephyr.middleware lacks {MISSING}")
-
-from tests.guide.conftest import operation  # noqa: E402
-from zephyr import Request, Zephyr  # noqa: E402
+from tests.guide.conftest import operation
+from zephyr import Request, Zephyr
+from zephyr.middleware.gzip import GZipMiddleware
+from zephyr.middleware.httpsredirect import HTTPSRedirectMiddleware
+from zephyr.middleware.sessions import SessionMiddleware
+from zephyr.middleware.trustedhost import TrustedHostMiddleware
 
 app = Zephyr()
+app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=5)
+app.add_middleware(TrustedHostMiddleware, allowed_hosts=["testserver", "*.example.com"])
 secure = Zephyr()
+secure.add_middleware(HTTPSRedirectMiddleware)
 with_session = Zephyr()
-
-if not MISSING:
-    from zephyr.middleware.gzip import GZipMiddleware
-    from zephyr.middleware.httpsredirect import HTTPSRedirectMiddleware
-    from zephyr.middleware.sessions import SessionMiddleware
-    from zephyr.middleware.trustedhost import TrustedHostMiddleware
-
-    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=5)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=["testserver", "*.example.com"])
-    secure.add_middleware(HTTPSRedirectMiddleware)
-    with_session.add_middleware(SessionMiddleware, secret_key="guide-secret", max_age=600)
+with_session.add_middleware(SessionMiddleware, secret_key="guide-secret", max_age=600)
 
 
 @app.get("/big")

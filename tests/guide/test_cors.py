@@ -1,37 +1,26 @@
 """Tutorial, CORS: CORSMiddleware answering preflights and decorating simple requests."""
 
-import importlib.util
 from typing import Any
 
-import pytest
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("zephyr.middleware.cors") is None,
-    reason="zephyr.middleware.cors is not available yet",
-)
-
-from tests.guide.conftest import operation  # noqa: E402
-from zephyr import Zephyr  # noqa: E402
+from tests.guide.conftest import operation
+from zephyr import Zephyr
+from zephyr.middleware.cors import CORSMiddleware
 
 app = Zephyr()
 
-if importlib.util.find_spec("zephyr.middleware.cors") is not None:
-    from zephyr.middleware.cors import CORSMiddleware
-
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["https://shop.example", "http://localhost:5173"],
-        allow_credentials=True,
-        allow_methods=["GET", "POST"],
-        allow_headers=["X-Basket"],
-        expose_headers=["X-Total"],
-        max_age=300,
-    )
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["https://shop.example", "http://localhost:5173"],
+    allow_credentials=True,
+    allow_methods=["GET", "POST"],
+    allow_headers=["X-Basket"],
+    expose_headers=["X-Total"],
+    max_age=300,
+)
 
 open_app = Zephyr()
 
-if importlib.util.find_spec("zephyr.middleware.cors") is not None:
-    open_app.add_middleware(CORSMiddleware, allow_origins=["*"])
+open_app.add_middleware(CORSMiddleware, allow_origins=["*"])
 
 
 @app.get("/basket")

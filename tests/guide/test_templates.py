@@ -1,26 +1,15 @@
 """Advanced, templates: Jinja2Templates.TemplateResponse with url_for and autoescaping."""
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("zephyr.templating") is None,
-    reason="zephyr.templating is not available yet",
-)
-
-from tests.guide.conftest import operation  # noqa: E402
-from zephyr import Request, Zephyr  # noqa: E402
-from zephyr.responses import HTMLResponse  # noqa: E402
+from tests.guide.conftest import operation
+from zephyr import Request, Zephyr
+from zephyr.responses import HTMLResponse
+from zephyr.templating import Jinja2Templates
 
 app = Zephyr()
-
-if importlib.util.find_spec("zephyr.templating") is not None:
-    from zephyr.templating import Jinja2Templates
-
-    templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 RECIPES = {7: "Lentil <soup>"}
 

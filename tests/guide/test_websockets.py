@@ -1,27 +1,12 @@
 """Advanced, WebSockets (and testing WebSockets): accept, echo, params, dependencies, close."""
 
-import importlib.util
 from typing import Annotated, Any
 
 import pytest
 
-HAS_WEBSOCKETS = importlib.util.find_spec("zephyr.websockets") is not None
-pytestmark = pytest.mark.skipif(not HAS_WEBSOCKETS, reason="zephyr.websockets is not available yet")
-
-from tests.guide.conftest import openapi  # noqa: E402
-from zephyr import (  # noqa: E402
-    Cookie,
-    Depends,
-    Query,
-    WebSocketException,
-    Zephyr,
-    status,
-)
-
-if HAS_WEBSOCKETS:
-    from zephyr.websockets import WebSocket, WebSocketDisconnect
-else:  # the module must still import so that its tests can be reported as skipped
-    WebSocket = Any  # type: ignore[assignment,misc]
+from tests.guide.conftest import openapi
+from zephyr import Cookie, Depends, Query, WebSocketException, Zephyr, status
+from zephyr.websockets import WebSocket, WebSocketDisconnect
 
 app = Zephyr()
 
@@ -38,31 +23,29 @@ async def room_token(
     return session or token or ""
 
 
-# Routes need WebSocket support; without it the module still imports and its tests skip.
-if HAS_WEBSOCKETS:
+@app.websocket("/echo")
+async def echo(websocket: WebSocket) -> None:
+    await websocket.accept()
+    while True:
+        text = await websocket.receive_text()
+        if text == "bye":
+            await websocket.close(code=1000)
+            return
+        await websocket.send_text(f"echo: {text}")
 
-    @app.websocket("/echo")
-    async def echo(websocket: WebSocket) -> None:
-        await websocket.accept()
+
+@app.websocket("/rooms/{room}")
+async def room(
+    websocket: WebSocket, room: str, token: Annotated[str, Depends(room_token)], lines: int = 1
+) -> None:
+    await websocket.accept()
+    try:
         while True:
-            text = await websocket.receive_text()
-            if text == "bye":
-                await websocket.close(code=1000)
-                return
-            await websocket.send_text(f"echo: {text}")
-
-    @app.websocket("/rooms/{room}")
-    async def room(
-        websocket: WebSocket, room: str, token: Annotated[str, Depends(room_token)], lines: int = 1
-    ) -> None:
-        await websocket.accept()
-        try:
-            while True:
-                data = await websocket.receive_json()
-                for _ in range(lines):
-                    await websocket.send_json({"room": room, "token": token, "data": data})
-        except WebSocketDisconnect as exc:
-            DISCONNECTS.append(exc.code)
+            data = await websocket.receive_json()
+            for _ in range(lines):
+                await websocket.send_json({"room": room, "token": token, "data": data})
+    except WebSocketDisconnect as exc:
+        DISCONNECTS.append(exc.code)
 
 
 def test_echo(client: Any) -> None:

@@ -1,18 +1,11 @@
 """Advanced, including WSGI: a WSGI app mounted next to the API with WSGIMiddleware."""
 
-import importlib.util
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pytest
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("zephyr.middleware.wsgi") is None,
-    reason="zephyr.middleware.wsgi is not available yet",
-)
-
-from tests.guide.conftest import openapi  # noqa: E402
-from zephyr import Zephyr  # noqa: E402
+from tests.guide.conftest import openapi
+from zephyr import Zephyr
+from zephyr.middleware.wsgi import WSGIMiddleware
 
 
 def legacy_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -30,10 +23,7 @@ async def modern() -> dict[str, str]:
     return {"message": "Hello from the API"}
 
 
-if importlib.util.find_spec("zephyr.middleware.wsgi") is not None:
-    from zephyr.middleware.wsgi import WSGIMiddleware
-
-    app.mount("/v1", WSGIMiddleware(legacy_wsgi))
+app.mount("/v1", WSGIMiddleware(legacy_wsgi))
 
 
 def test_wsgi_mount(client: Any) -> None:
