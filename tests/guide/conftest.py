@@ -201,3 +201,24 @@ def _probe_callbacks() -> bool:
 
 HAS_WEBHOOKS = _probe_webhooks()
 HAS_CALLBACKS = _probe_callbacks()
+
+
+def _probe_json_lines() -> bool:
+    from collections.abc import AsyncIterator
+
+    from zephyr import Zephyr
+    from zephyr.testclient import TestClient
+
+    app = Zephyr()
+    try:
+
+        @app.get("/")
+        async def endpoint() -> AsyncIterator[int]:
+            yield 1
+
+    except Exception:  # any failure means "not supported yet"
+        return False
+    return bool(TestClient(app).get("/").text == "1\n")
+
+
+HAS_JSON_LINES = _probe_json_lines()
