@@ -247,6 +247,10 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
     content: dict[str, Any] = {}
     body: dict[str, Any] = {"content": {media: content}}
     if embed:
+        # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
+        flat = _flat_params(route.dependant)
+        order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
+        params = sorted(params, key=lambda p: order.get((p.location, p.external), len(order)))
         fields = {p.external: _field_type(p, None) for p in params}
         model = pydantic.create_model(
             f"Body_{route.unique_id}",
