@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from tests.guide.conftest import operation, schema
-from zephyr import Body, Zephyr
+from zephyr import Body, Depends, Zephyr
 
 app = Zephyr()
 
@@ -37,6 +37,32 @@ async def record_play(
 @app.post("/songs")
 async def add_song(song: Annotated[Song, Body(embed=True)]) -> Song:
     return song
+
+
+def song_title(song: Song) -> str:
+    return song.title.upper()
+
+
+@app.post("/requests")
+async def request_song(
+    title: Annotated[str, Depends(song_title)], dedication: Annotated[str, Body()]
+) -> dict[str, str]:
+    return {"title": title, "dedication": dedication}
+
+
+def test_body_declared_in_a_dependency(client: Any) -> None:
+    payload = {"song": {"title": "Echo", "seconds": 60}, "dedication": "for Ana"}
+    response = client.post("/requests", json=payload)
+    assert response.json() == {"title": "ECHO", "dedication": "for Ana"}
+    missing = client.post("/requests", json={})
+    assert [e["loc"] for e in missing.json()["detail"]] == [
+        ["body", "song"],
+        ["body", "dedication"],
+    ]
+    body = schema(client, "Body_request_song_requests_post")
+    # Documented with the endpoint's own fields first, then the dependency's.
+    assert list(body["properties"]) == ["dedication", "song"]
+    assert body["required"] == ["dedication", "song"]
 
 
 def test_several_bodies_keyed_by_name(client: Any) -> None:
