@@ -357,14 +357,16 @@ def _operation(
         operation["requestBody"] = body
     has_inputs = bool(_flat_params(route.dependant))
     operation["responses"] = _responses(route, collector, has_inputs)
-    requirements = []
+    # One requirement per scheme, in first-use order, with every scope asked for.
+    requirements: dict[str, list[str]] = {}
     for scheme, scopes in _security(route.dependant, security_base):
         schemes[scheme.scheme_name] = jsonable_encoder(
             scheme.model, by_alias=True, exclude_none=True
         )
-        requirements.append({scheme.scheme_name: list(scopes)})
+        merged = requirements.setdefault(scheme.scheme_name, [])
+        merged.extend(scope for scope in scopes if scope not in merged)
     if requirements:
-        operation["security"] = requirements
+        operation["security"] = [{name: scopes} for name, scopes in requirements.items()]
     if route.openapi_extra:
         _deep_update(operation, route.openapi_extra)
     return operation
