@@ -91,6 +91,22 @@ def test_missing_file(client: Any) -> None:
     }
 
 
+def test_text_instead_of_file(client: Any) -> None:
+    response = client.post("/upload", data={"document": "just text"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "type": "value_error",
+                "loc": ["body", "document"],
+                "msg": "Value error, Expected UploadFile, received: <class 'str'>",
+                "input": "just text",
+                "ctx": {"error": {}},
+            }
+        ]
+    }
+
+
 def test_openapi_file_schemas(client: Any) -> None:
     body = operation(client, "/upload", "post")["requestBody"]
     assert body["content"] == {

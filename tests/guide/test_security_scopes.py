@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from tests.guide.conftest import openapi, operation
-from zephyr import Depends, HTTPException, Security, Zephyr, status
+from zephyr import APIRouter, Depends, HTTPException, Security, Zephyr, status
 from zephyr.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm, SecurityScopes
 
 app = Zephyr()
@@ -85,6 +85,19 @@ async def service_status(account: Annotated[Account, Depends(current_account)]) 
     return {"status": "ok", "for": account.name}
 
 
+reports = APIRouter(prefix="/reports", dependencies=[Security(current_account, scopes=["me"])])
+
+
+@reports.get("/monthly")
+async def monthly(
+    account: Annotated[Account, Security(current_account, scopes=["orders"])],
+) -> dict[str, str]:
+    return {"report": "monthly", "for": account.name}
+
+
+app.include_router(reports)
+
+
 def login(client: Any, scope: str) -> dict[str, str]:
     response = client.post("/token", data={"username": "mia", "password": "pw", "scope": scope})
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -107,6 +120,16 @@ def test_missing_scope(client: Any) -> None:
     admin = client.get("/admin", headers=login(client, "me orders admin"))
     assert admin.status_code == 401
     assert admin.headers["www-authenticate"] == 'Bearer scope="admin"'
+
+
+def test_router_and_route_scopes_combine(client: Any) -> None:
+    ok = client.get("/reports/monthly", headers=login(client, "me orders"))
+    assert ok.json() == {"report": "monthly", "for": "mia"}
+    assert client.get("/reports/monthly", headers=login(client, "orders")).status_code == 401
+    # One requirement per scheme, holding every scope the operation needs.
+    assert operation(client, "/reports/monthly")["security"] == [
+        {"OAuth2PasswordBearer": ["me", "orders"]}
+    ]
 
 
 def test_openapi_scopes(client: Any) -> None:
