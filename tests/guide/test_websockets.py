@@ -83,5 +83,27 @@ def test_policy_violation_closes(client: Any, framework: str) -> None:
     assert info.value.code == 1008
 
 
+@app.websocket("/countdown")
+async def countdown(websocket: WebSocket, start: Annotated[int, Query(gt=0, le=5)]) -> None:
+    await websocket.accept(subprotocol="count.v1")
+    for n in range(start, 0, -1):
+        await websocket.send_bytes(str(n).encode())
+    await websocket.close(code=4000, reason="lift-off")
+
+
+def test_query_validation_and_subprotocol(client: Any, framework: str) -> None:
+    with client.websocket_connect("/countdown?start=2", subprotocols=["count.v1"]) as ws:
+        assert ws.accepted_subprotocol == "count.v1"
+        assert [ws.receive_bytes(), ws.receive_bytes()] == [b"2", b"1"]
+        closing = ws.receive()
+        assert (closing["code"], closing["reason"]) == (4000, "lift-off")
+    disconnect = pytest.importorskip(f"{framework}.websockets").WebSocketDisconnect
+    with pytest.raises(disconnect) as info, client.websocket_connect("/countdown?start=9"):
+        pass  # pragma: no cover - refused before accept
+    assert info.value.code == 1008
+    # The reason carries the validation errors (a JSON text on zephyr, as the wire needs).
+    assert "less_than_equal" in str(info.value.reason)
+
+
 def test_websockets_not_in_openapi(client: Any) -> None:
     assert openapi(client)["paths"] == {}
