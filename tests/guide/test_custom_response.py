@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.guide.conftest import operation
-from zephyr import Zephyr
+from zephyr import APIRouter, Zephyr
 from zephyr.responses import (
     FileResponse,
     HTMLResponse,
@@ -85,6 +85,36 @@ async def html_root() -> str:
 @html_default.get("/json", response_class=JSONResponse)
 async def html_json() -> dict[str, bool]:
     return {"json": True}
+
+
+pages = APIRouter(default_response_class=HTMLResponse)
+
+
+@pages.get("/about")
+async def about() -> str:
+    return "<h2>about</h2>"
+
+
+notes = APIRouter()
+
+
+@notes.get("/note")
+async def note() -> str:
+    return "a note"
+
+
+app.include_router(pages)
+app.include_router(notes, default_response_class=PlainTextResponse)
+
+
+def test_router_default_response_classes(client: Any) -> None:
+    about_page = client.get("/about")
+    assert about_page.headers["content-type"] == "text/html; charset=utf-8"
+    assert about_page.text == "<h2>about</h2>"
+    text_note = client.get("/note")
+    assert text_note.headers["content-type"] == "text/plain; charset=utf-8"
+    assert text_note.text == "a note"
+    assert list(operation(client, "/note")["responses"]["200"]["content"]) == ["text/plain"]
 
 
 def test_html(client: Any) -> None:

@@ -84,6 +84,19 @@ def test_encoder_builtin_types() -> None:
     }
 
 
+class Money:
+    def __init__(self, cents: int) -> None:
+        self.cents = cents
+
+
+def test_custom_encoder() -> None:
+    data = {"price": Money(250), "note": None}
+    encoded = jsonable_encoder(
+        data, custom_encoder={Money: lambda m: f"{m.cents / 100:.2f}"}, exclude_none=True
+    )
+    assert encoded == {"price": "2.50"}
+
+
 def test_openapi_operation(client: Any) -> None:
     op = operation(client, "/events/{key}", "put")
     assert op["requestBody"]["content"]["application/json"]["schema"] == {

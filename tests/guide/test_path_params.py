@@ -1,6 +1,6 @@
 """Tutorial, path parameters: types, validation, order of routes, enums and paths."""
 
-from enum import Enum
+from enum import Enum, IntEnum
 from typing import Any
 
 from tests.guide.conftest import openapi, operation
@@ -35,6 +35,16 @@ async def planet_info(planet: Planet) -> dict[str, Any]:
     if planet is Planet.earth:
         return {"planet": planet, "inhabited": True}
     return {"planet": planet.value, "inhabited": False}
+
+
+class Priority(IntEnum):
+    low = 1
+    high = 2
+
+
+@app.get("/queues/{priority}")
+async def queue(priority: Priority) -> dict[str, Any]:
+    return {"priority": priority, "name": priority.name}
 
 
 @app.get("/archive/{file_path:path}")
@@ -85,6 +95,13 @@ def test_enum_path_param(client: Any) -> None:
             }
         ]
     }
+
+
+def test_int_enum_path_param(client: Any) -> None:
+    assert client.get("/queues/2").json() == {"priority": 2, "name": "high"}
+    response = client.get("/queues/high")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "enum"
 
 
 def test_path_converter_keeps_slashes(client: Any) -> None:
