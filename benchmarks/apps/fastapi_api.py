@@ -1,8 +1,8 @@
 """Benchmark app on FastAPI (the reference); ``zephyr_api.py`` is the same source on zephyr.
 
 Endpoints: ``GET /plaintext``, ``GET /json``, ``GET /items/{item_id}``,
-``POST /items`` (validated body echoed back) and ``GET /deps`` (three-level
-dependency chain).
+``POST /items`` (validated body echoed back), ``GET /deps`` (three-level
+dependency chain) and ``GET /nodeps`` (the same answer without dependencies).
 """
 
 from __future__ import annotations
@@ -57,3 +57,9 @@ async def third(b: Annotated[int, Depends(second)]) -> int:
 @app.get("/deps")
 async def deps(c: Annotated[int, Depends(third)]):
     return {"value": c}
+
+
+@app.get("/nodeps")
+async def nodeps(x: int = 1):
+    # The /deps route without its dependencies: same input, same answer.
+    return {"value": x + 2}

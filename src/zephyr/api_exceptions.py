@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "DependencyScopeError",
     "RequestValidationError",
     "ResponseValidationError",
     "ValidationException",
@@ -16,6 +17,14 @@ __all__ = [
 
 class ZephyrError(RuntimeError):
     """A misuse of the API layer that zephyr detects (for example while compiling a route)."""
+
+
+class DependencyScopeError(ZephyrError):
+    """A dependency needs something its scope can't provide.
+
+    For example a ``Depends(..., scope="lifespan")`` dependency (created once
+    at startup) reading a query parameter or the ``Request``.
+    """
 
 
 class ValidationException(Exception):

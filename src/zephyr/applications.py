@@ -8,13 +8,16 @@ toolkit's defaults (plain-text errors, no schema routes).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, TypeVar, Unpack
 
 from zephyr import params
+from zephyr._api.options import AddRouteOptions, IncludeOptions, OperationOptions, RouteOptions
 from zephyr._api.routing import APIRoute, APIRouter, Default, generate_unique_id
 from zephyr._app import BaseApp
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.dependencies.lifespan import LifespanDependencies
 from zephyr.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -50,7 +53,15 @@ class Zephyr(BaseApp):
         redirect_slashes: Redirect to the other trailing-slash variant.
         root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
         generate_unique_id_function: ``route -> operation id``.
+        webhooks: Router whose operations are documented under the OpenAPI
+            ``webhooks`` (requests the app sends); default a new empty
+            ``APIRouter``, also reachable as ``app.webhooks``.
         **extra: Kept in ``self.extra``.
+
+    Attributes:
+        dependency_overrides: ``{dependency: replacement}`` used by every route.
+        lifespan_dependencies: Values of ``Depends(..., scope="lifespan")``
+            dependencies, created when the app's lifespan starts.
     """
 
     def __init__(
@@ -89,6 +100,7 @@ class Zephyr(BaseApp):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         separate_input_output_schemas: bool = True,
+        webhooks: APIRouter | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
         **extra: Any,
     ) -> None:
@@ -138,8 +150,26 @@ class Zephyr(BaseApp):
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.webhooks = APIRouter() if webhooks is None else webhooks
+        self.lifespan_dependencies = LifespanDependencies()
+        self.router.lifespan_context = self._with_lifespan_dependencies(
+            self.router.lifespan_context
+        )
         self.extra = extra
         self.setup()
+
+    def _with_lifespan_dependencies(
+        self, inner: Callable[[Any], AbstractAsyncContextManager[Any]]
+    ) -> Callable[[Any], AbstractAsyncContextManager[Any]]:
+        """Wrap the router's lifespan: lifespan dependencies exist around it."""
+
+        @asynccontextmanager
+        async def lifespan(app: Any) -> AsyncIterator[Any]:
+            running = self.lifespan_dependencies.running(self.routes, self.dependency_overrides)
+            async with running, inner(app) as state:
+                yield state
+
+        return lifespan
 
     def build_router(
         self,
@@ -242,6 +272,7 @@ class Zephyr(BaseApp):
                 contact=self.contact,
                 license_info=self.license_info,
                 routes=self.routes,
+                webhooks=self.webhooks.routes,
                 tags=self.openapi_tags,
                 servers=self.servers,
                 separate_input_output_schemas=self.separate_input_output_schemas,
@@ -250,45 +281,47 @@ class Zephyr(BaseApp):
 
     # Path operations: thin forwards to the router.
 
-    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+    def add_api_route(
+        self, path: str, endpoint: Callable[..., Any], **options: Unpack[AddRouteOptions]
+    ) -> None:
         """Add a path operation; see :meth:`APIRouter.add_api_route`."""
-        self.api_router.add_api_route(path, endpoint, **kwargs)
+        self.api_router.add_api_route(path, endpoint, **options)
 
-    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def api_route(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Decorator form of :meth:`add_api_route`."""
-        return self.api_router.api_route(path, **kwargs)
+        return self.api_router.api_route(path, **options)
 
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def get(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a GET path operation."""
-        return self.api_router.get(path, **kwargs)
+        return self.api_router.get(path, **options)
 
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def put(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PUT path operation."""
-        return self.api_router.put(path, **kwargs)
+        return self.api_router.put(path, **options)
 
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def post(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a POST path operation."""
-        return self.api_router.post(path, **kwargs)
+        return self.api_router.post(path, **options)
 
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def delete(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a DELETE path operation."""
-        return self.api_router.delete(path, **kwargs)
+        return self.api_router.delete(path, **options)
 
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def options(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register an OPTIONS path operation."""
-        return self.api_router.options(path, **kwargs)
+        return self.api_router.options(path, **options)
 
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def head(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a HEAD path operation."""
-        return self.api_router.head(path, **kwargs)
+        return self.api_router.head(path, **options)
 
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def patch(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PATCH path operation."""
-        return self.api_router.patch(path, **kwargs)
+        return self.api_router.patch(path, **options)
 
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def trace(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a TRACE path operation."""
-        return self.api_router.trace(path, **kwargs)
+        return self.api_router.trace(path, **options)
 
     def add_api_websocket_route(
         self,
@@ -319,9 +352,9 @@ class Zephyr(BaseApp):
         """
         return self.api_router.websocket(path, name=name, dependencies=dependencies)
 
-    def include_router(self, router: APIRouter, **kwargs: Any) -> None:
+    def include_router(self, router: APIRouter, **options: Unpack[IncludeOptions]) -> None:
         """Include an ``APIRouter``'s routes; see :meth:`APIRouter.include_router`."""
-        self.api_router.include_router(router, **kwargs)
+        self.api_router.include_router(router, **options)
         self.openapi_schema = None
 
     def __repr__(self) -> str:

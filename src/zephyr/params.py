@@ -227,9 +227,22 @@ class Depends:
         dependency: The callable; default the parameter's annotation.
         use_cache: Reuse the value if the same dependency (and security
             scopes) appears again in the same request. Default ``True``.
-        scope: For ``yield`` dependencies: ``"function"`` ends them right
-            after the endpoint returns, ``"request"`` (default) after the
-            response has been sent.
+        scope: ``"request"`` (default): called per request; a ``yield``
+            dependency ends after the response has been sent.
+            ``"function"``: per request; a ``yield`` dependency ends right
+            after the endpoint returns. ``"lifespan"``: called once when the
+            application starts (its lifespan startup, before the app's own
+            ``lifespan``), the value shared by every request for the app's
+            life; a ``yield`` dependency ends at shutdown, in reverse order
+            of creation. A lifespan dependency and its sub-dependencies may
+            not read request data (parameters, ``Request``, ``Response``,
+            ``BackgroundTasks``, ``SecurityScopes``) nor use request-scoped
+            dependencies: that raises ``DependencyScopeError`` when the
+            route is added. ``dependency_overrides`` apply to it as they
+            stand at startup.
+
+    Raises:
+        ValueError: On an unknown ``scope``.
     """
 
     def __init__(
@@ -239,8 +252,8 @@ class Depends:
         use_cache: bool = True,
         scope: str | None = None,
     ) -> None:
-        if scope not in (None, "function", "request"):
-            raise ValueError('scope must be "function" or "request"')
+        if scope not in (None, "function", "request", "lifespan"):
+            raise ValueError('scope must be "function", "request" or "lifespan"')
         self.dependency = dependency
         self.use_cache = use_cache
         self.scope = scope

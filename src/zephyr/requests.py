@@ -288,10 +288,20 @@ class Request(HTTPConnection):
             ClientDisconnect: The client went away before the body ended.
         """
         if "_body" not in self.__dict__:
+            if not self._stream_consumed and self._pending is None:
+                # PERF: a body in one message (the usual case) skips the
+                # stream generator; anything else is pushed back for it.
+                message = await self._receive()
+                if message["type"] == "http.request" and not message.get("more_body", False):
+                    self._stream_consumed = True
+                    whole: bytes = message.get("body", b"")
+                    self._body: bytes = whole
+                    return whole
+                self._pending = message
             chunks = [chunk async for chunk in self.stream()]
             # PERF: single-chunk bodies (the common case) skip the join copy.
             non_empty = [chunk for chunk in chunks if chunk]
-            self._body: bytes = non_empty[0] if len(non_empty) == 1 else b"".join(non_empty)
+            self._body = non_empty[0] if len(non_empty) == 1 else b"".join(non_empty)
         return self._body
 
     async def json(self) -> Any:

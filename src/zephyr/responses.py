@@ -39,6 +39,22 @@ __all__ = [
 ]
 
 
+_CONTENT_TYPES: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
+def _content_type_header(media_type: str, charset: str) -> tuple[bytes, bytes]:
+    """The ``content-type`` header pair; ``text/*`` gets ``; charset=...``."""
+    header = _CONTENT_TYPES.get((media_type, charset))
+    if header is None:
+        value = media_type
+        if value.startswith("text/") and "charset=" not in value.lower():
+            value += "; charset=" + charset
+        header = (b"content-type", value.encode("latin-1"))
+        if len(_CONTENT_TYPES) < 1024:  # bounded: media types may come from user data
+            _CONTENT_TYPES[(media_type, charset)] = header
+    return header
+
+
 class Response:
     """An HTTP response with a complete body.
 
@@ -87,29 +103,30 @@ class Response:
         responses without a ``body`` attribute (streams).
         """
         if headers is None:
+            # PERF: the common case: no header parsing, Content-Type bytes
+            # built once per (media type, charset), no str() for the length.
             raw_headers: list[tuple[bytes, bytes]] = []
-            need_length = need_type = True
-        else:
-            raw_headers = [
-                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
-            ]
-            names = {name for name, _ in raw_headers}
-            need_length = b"content-length" not in names
-            need_type = b"content-type" not in names
-
+            body = getattr(self, "body", None)
+            status = self.status_code
+            if body is not None and not (status < 200 or status in (204, 304)):
+                raw_headers.append((b"content-length", b"%d" % len(body)))
+            if self.media_type is not None:
+                raw_headers.append(_content_type_header(self.media_type, self.charset))
+            self.raw_headers = raw_headers
+            return
+        raw_headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
+        names = {name for name, _ in raw_headers}
         body = getattr(self, "body", None)
         if (
             body is not None
-            and need_length
+            and b"content-length" not in names
             and not (self.status_code < 200 or self.status_code in (204, 304))
         ):
-            raw_headers.append((b"content-length", str(len(body)).encode("latin-1")))
-
-        content_type = self.media_type
-        if content_type is not None and need_type:
-            if content_type.startswith("text/") and "charset=" not in content_type.lower():
-                content_type += "; charset=" + self.charset
-            raw_headers.append((b"content-type", content_type.encode("latin-1")))
+            raw_headers.append((b"content-length", b"%d" % len(body)))
+        if self.media_type is not None and b"content-type" not in names:
+            raw_headers.append(_content_type_header(self.media_type, self.charset))
         self.raw_headers = raw_headers
 
     @property

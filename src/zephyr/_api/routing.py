@@ -13,18 +13,19 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from pydantic import TypeAdapter, ValidationError
 
 from zephyr import params
+from zephyr._api.options import OperationOptions, RouteOptions
 from zephyr._api.websocket import APIWebSocketRoute
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
-from zephyr.encoders import jsonable_encoder
+from zephyr.encoders import is_json_native, jsonable_encoder
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response
 from zephyr.routing import BaseRoute, Mount, Route, Router, compile_path
@@ -141,9 +142,19 @@ class APIRoute(Route):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
     ) -> None:
+        # Webhook and callback operations are documented, never routed: their
+        # "paths" are names or URL expressions (``{$callback_url}/events``).
+        routed = path.startswith("/")
         super().__init__(
-            path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
+            path if routed else "/" + path,
+            endpoint,
+            methods=None,
+            name=name,
+            include_in_schema=include_in_schema,
         )
+        if not routed:
+            self.path = path
+            self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
         if isinstance(response_model, _DefaultPlaceholder):
@@ -304,6 +315,9 @@ class APIRoute(Route):
         adapter = self.response_adapter
         if adapter is None:
             if self._fast_json:
+                if not is_json_native(result):
+                    # Decimal, timedelta, sets...: spelled as jsonable_encoder does.
+                    result = jsonable_encoder(result)
                 return JSONResponse(result, status_code=status or 200)
             return self._make(jsonable_encoder(result), status)
         try:
@@ -457,49 +471,49 @@ class APIRouter(Router):
         )
         self.routes.append(route)
 
-    def api_route(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def api_route(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Decorator form of :meth:`add_api_route`."""
 
         def decorator(func: F) -> F:
-            self.add_api_route(path, func, **kwargs)
+            self.add_api_route(path, func, **options)
             return func
 
         return decorator
 
-    def _method(self, method: str, path: str, kwargs: dict[str, Any]) -> Callable[[F], F]:
-        return self.api_route(path, methods=[method], **kwargs)
+    def _method(self, method: str, path: str, options: OperationOptions) -> Callable[[F], F]:
+        return self.api_route(path, methods=[method], **options)
 
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        """Register a GET path operation; keyword arguments as for :meth:`add_api_route`."""
-        return self._method("GET", path, kwargs)
+    def get(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
+        """Register a GET path operation; options as for :meth:`add_api_route`."""
+        return self._method("GET", path, options)
 
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def put(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PUT path operation."""
-        return self._method("PUT", path, kwargs)
+        return self._method("PUT", path, options)
 
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def post(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a POST path operation."""
-        return self._method("POST", path, kwargs)
+        return self._method("POST", path, options)
 
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def delete(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a DELETE path operation."""
-        return self._method("DELETE", path, kwargs)
+        return self._method("DELETE", path, options)
 
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def options(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register an OPTIONS path operation."""
-        return self._method("OPTIONS", path, kwargs)
+        return self._method("OPTIONS", path, options)
 
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def head(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a HEAD path operation."""
-        return self._method("HEAD", path, kwargs)
+        return self._method("HEAD", path, options)
 
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def patch(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a PATCH path operation."""
-        return self._method("PATCH", path, kwargs)
+        return self._method("PATCH", path, options)
 
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def trace(self, path: str, **options: Unpack[OperationOptions]) -> Callable[[F], F]:
         """Register a TRACE path operation."""
-        return self._method("TRACE", path, kwargs)
+        return self._method("TRACE", path, options)
 
     def add_api_websocket_route(
         self,

@@ -20,14 +20,22 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from zephyr import params
+from zephyr.api_exceptions import DependencyScopeError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.models import CallKind, Dependant, ParamField, Plan, Step
+from zephyr.dependencies.solve import compile_runner
 from zephyr.requests import HTTPConnection
 from zephyr.responses import Response
 
-__all__ = ["analyze", "build_plan", "compile_endpoint", "get_typed_signature"]
+__all__ = [
+    "analyze",
+    "build_plan",
+    "compile_endpoint",
+    "get_typed_signature",
+    "lifespan_key",
+]
 
 _SEQUENCE_ORIGINS: tuple[Any, ...] = (list, set, tuple, frozenset, Sequence)
 _UNION_TYPES: tuple[Any, ...] = (Union,)
@@ -199,6 +207,7 @@ def _param_field(
         location = marker.in_.value
     else:  # pragma: no cover - every marker is one of the above
         location = "query"
+    model = _location_model(annotation, marker)
     return ParamField(
         name=name,
         location=location,
@@ -206,9 +215,22 @@ def _param_field(
         annotation=Any if annotation is inspect.Parameter.empty else annotation,
         info=marker,
         default=default_value,
-        is_sequence=location != "body" and is_sequence(annotation),
-        is_file=isinstance(marker, params.File) or is_upload(annotation),
+        is_sequence=model is None and location != "body" and is_sequence(annotation),
+        is_file=model is None and (isinstance(marker, params.File) or is_upload(annotation)),
+        model=model,
     )
+
+
+def _location_model(annotation: Any, marker: FieldInfo) -> Any:
+    """The model of ``Annotated[Model, Query()]`` (or Header/Cookie/Form), else ``None``."""
+    if isinstance(marker, params.Path) or (
+        isinstance(marker, params.Body) and not isinstance(marker, params.Form)
+    ):
+        return None
+    tp = _strip_annotated(annotation)
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return tp
+    return None
 
 
 def analyze(
@@ -266,7 +288,35 @@ def analyze(
         elif found is None and default is inspect.Parameter.empty:
             default = PydanticUndefined
         node.params.append(_param_field(parameter.name, annotation, found, default, path_names))
+    if node.exit_scope == "lifespan":
+        _check_lifespan(node)
     return node
+
+
+_SPECIAL_LABELS = {
+    "request": "Request",
+    "response": "Response",
+    "background": "BackgroundTasks",
+    "security_scopes": "SecurityScopes",
+}
+
+
+def _check_lifespan(node: Dependant) -> None:
+    """Refuse request data in a lifespan-scoped dependency (it runs once, at startup)."""
+    name = getattr(node.call, "__name__", type(node.call).__name__)
+    reason = None
+    if node.params:
+        param = node.params[0]
+        reason = f"parameter {param.name!r} is read from the request ({param.location})"
+    elif node.specials:
+        param_name, kind = node.specials[0]
+        label = _SPECIAL_LABELS.get(kind, kind)
+        reason = f"parameter {param_name!r} asks for the request's {label}"
+    if reason is not None:
+        raise DependencyScopeError(
+            f"Lifespan-scoped dependency {name!r} can't use request data: {reason}. "
+            "Lifespan dependencies are created once at startup."
+        )
 
 
 def _analyze_dependency(
@@ -277,13 +327,23 @@ def _analyze_dependency(
     overrides: Mapping[Any, Any] | None,
 ) -> Dependant:
     call = overrides.get(dependency, dependency) if overrides else dependency
+    exit_scope = marker.scope
+    if parent.exit_scope == "lifespan":
+        # Everything a lifespan dependency needs is created at startup too.
+        if exit_scope not in (None, "lifespan"):
+            name = getattr(dependency, "__name__", repr(dependency))
+            raise DependencyScopeError(
+                f"Lifespan-scoped dependency {getattr(parent.call, '__name__', parent.call)!r} "
+                f"can't depend on {name!r}, declared with scope={exit_scope!r}"
+            )
+        exit_scope = "lifespan"
     sub = analyze(
         call,
         path_names=path_names,
         overrides=overrides,
         security_scopes=parent.security_scopes,
         use_cache=marker.use_cache,
-        exit_scope=marker.scope,
+        exit_scope=exit_scope,
         marker=marker,
     )
     sub.original = dependency  # type: ignore[attr-defined]
@@ -329,6 +389,8 @@ class _Flattener:
         self.cache: dict[Any, int] = {}
         self.specials: dict[str, int] = {}
         self.calls: set[Any] = set()
+        self.lifespan: dict[Any, int] = {}
+        self.lifespan_nodes: list[Dependant] = []
 
     def slot(self, value: Any = None) -> int:
         self.initial.append(value)
@@ -341,19 +403,36 @@ class _Flattener:
             self.specials[kind] = self.slot()
         return self.specials[kind]
 
-    def visit(self, node: Dependant, is_root: bool = False) -> int:
+    def lifespan_ref(self, node: Dependant) -> int:
+        """Slot of a lifespan dependency's value: filled per request from the app's store."""
+        key = lifespan_key(node)
+        if key not in self.lifespan:
+            self.lifespan[key] = self.slot()
+            self.lifespan_nodes.append(node)
+            self.calls.update(_tree_calls(node))
+        return self.lifespan[key]
+
+    def visit(self, node: Dependant, is_root: bool = False) -> tuple[int, int]:
+        """Add ``node``'s step (after its dependencies'); return ``(step index, slot)``.
+
+        A lifespan dependency adds no step: its index is ``-1``.
+        """
         key = node.cache_key
         if not is_root:
+            if node.exit_scope == "lifespan":
+                return -1, self.lifespan_ref(node)
             self.calls.add(getattr(node, "original", node.call))
             if node.use_cache and key in self.cache:
-                return self.cache[key]
+                index = self.cache[key]
+                return index, self.steps[index].slot
         needs: list[int] = []
         args: list[tuple[str, int]] = []
         for name, sub in node.dependencies:
-            index = self.visit(sub)
-            needs.append(index)
+            index, slot = self.visit(sub)
+            if index >= 0:
+                needs.append(index)
             if name is not None:
-                args.append((name, self.steps[index].slot))
+                args.append((name, slot))
         owner = len(self.steps)
         for original in node.params:
             field = dataclasses.replace(original, slot=self.slot(), owner=owner)
@@ -373,7 +452,19 @@ class _Flattener:
             )
         )
         self.cache.setdefault(key, owner)
-        return owner
+        return owner, self.steps[owner].slot
+
+
+def lifespan_key(node: Dependant) -> Any:
+    """The key of a lifespan dependency's value: the declared callable (before overrides)."""
+    return getattr(node, "original", node.call)
+
+
+def _tree_calls(node: Dependant) -> set[Any]:
+    calls = {lifespan_key(node)}
+    for _, sub in node.dependencies:
+        calls |= _tree_calls(sub)
+    return calls
 
 
 def _wrap_call(node: Dependant) -> Callable[..., Any]:
@@ -419,6 +510,8 @@ def build_plan(root: Dependant) -> Plan:
             s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps
         ),
         calls=frozenset(flat.calls),
+        lifespan=tuple(flat.lifespan.items()),
+        lifespan_nodes=flat.lifespan_nodes,
     )
     for location in ("path", "query", "header", "cookie"):
         fields = by_location.get(location)
@@ -432,4 +525,9 @@ def build_plan(root: Dependant) -> Plan:
     elif body:
         embed = len(body) > 1 or bool(getattr(body[0].info, "embed", False))
         plan.body = BodyExtractor(body, embed)
+    plan.has_inputs = any(
+        getattr(plan, location) is not None
+        for location in ("path", "query", "header", "cookie", "body", "form")
+    )
+    plan.runner = compile_runner(plan.steps)
     return plan

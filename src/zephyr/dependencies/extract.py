@@ -46,9 +46,99 @@ def _field(param: ParamField) -> tuple[Any, Any]:
 
 
 def build_model(name: str, params: Sequence[ParamField]) -> type[pydantic.BaseModel]:
-    """Generate the validation model of one location (fields ``f<i>`` aliased to keys)."""
-    fields = {f"f{i}": _field(param) for i, param in enumerate(params)}
-    return pydantic.create_model(name, __config__=_CONFIG, **fields)  # type: ignore[call-overload,no-any-return]
+    """Generate the validation model of one location (fields ``f<i>`` aliased to keys).
+
+    A parameter typed as a whole model (``Annotated[Filters, Query()]``) is a
+    field keyed ``model_key(i)`` holding that model: the location is still
+    validated in one call.
+    """
+    fields: dict[str, Any] = {}
+    for i, param in enumerate(params):
+        annotation, info = _field(param)
+        if param.model is not None:
+            info = Field(param.default, alias=model_key(i))
+        fields[f"f{i}"] = (annotation, info)
+    return pydantic.create_model(name, __config__=_CONFIG, **fields)
+
+
+def model_key(index: int) -> str:
+    """Key of a whole-model parameter in its location's data (never a request key)."""
+    return f"\x00model{index}"
+
+
+class LocationModel:
+    """How a model parameter (``Annotated[Filters, Query()]``) reads its fields.
+
+    Each model field is looked up under its external name (alias, or the
+    header spelling with ``-`` when ``convert_underscores``); keys matching no
+    field are passed along too when the model forbids or allows extras, so
+    ``extra="forbid"`` reports them as FastAPI does.
+
+    Args:
+        param: The parameter (``param.model`` is the model class).
+        key: Its key in the location's data (see :func:`model_key`).
+    """
+
+    def __init__(self, param: ParamField, key: str) -> None:
+        from zephyr.dependencies.compile import is_sequence
+
+        self.key = key
+        self.is_header = param.location == "header"
+        convert = self.is_header and getattr(param.info, "convert_underscores", False)
+        self.fields: list[tuple[str, str, bool]] = []
+        for name, info in param.model.model_fields.items():
+            given = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+            key_in_model = given or name
+            external = name.replace("_", "-") if convert and not given else key_in_model
+            self.fields.append((key_in_model, external, is_sequence(info.annotation)))
+        self.to_external = {inner: external for inner, external, _ in self.fields}
+        self.externals = {self._norm(external) for _, external, _ in self.fields}
+        self.sequences = {self._norm(external) for _, external, seq in self.fields if seq}
+        self.extras = param.model.model_config.get("extra") in ("forbid", "allow")
+
+    def _norm(self, key: str) -> str:
+        return key.lower() if self.is_header else key
+
+    def gather(self, source: Any) -> dict[str, Any]:
+        """The model's input: its fields' values, plus unknown keys if it checks extras."""
+        data: dict[str, Any] = {}
+        get = source.get
+        getlist = getattr(source, "getlist", None)
+        for inner, external, sequence in self.fields:
+            if sequence:
+                items = getlist(external) if getlist is not None else _as_list(get(external))
+                if items:
+                    data[inner] = items
+            else:
+                value = get(external)
+                if value is not None:
+                    data[inner] = value
+        if self.extras:
+            for key, value in self.raw(source).items():
+                if self._norm(key) not in self.externals:
+                    data.setdefault(key, value)
+        return data
+
+    def raw(self, source: Any) -> dict[str, Any]:
+        """Every key of ``source``: a list when repeated or read as a list field."""
+        getlist = getattr(source, "getlist", None)
+        out: dict[str, Any] = {}
+        for key in source.keys():  # noqa: SIM118 - any mapping, Headers included
+            if key in out:
+                continue
+            values = getlist(key) if getlist is not None else [source[key]]
+            sequence = self._norm(key) in self.sequences
+            out[key] = values if sequence or len(values) > 1 else values[0]
+        return out
+
+    def fix_error(self, error: dict[str, Any], source: Any) -> None:
+        """Rewrite an error of this model: ``loc`` without the model key, external names."""
+        prefix, _, *rest = error["loc"]
+        if rest and isinstance(rest[0], str):
+            rest[0] = self.to_external.get(rest[0], rest[0])
+        error["loc"] = (prefix, *rest)
+        if error["type"] == "missing" and len(rest) == 1:
+            error["input"] = self.raw(source)
 
 
 def convert_errors(
@@ -109,6 +199,19 @@ class LocationExtractor:
         self.owners: dict[Any, int] = {}
         for p in reversed(self.params):
             self.owners[p.external] = p.owner
+        self.models = {
+            model_key(i): LocationModel(p, model_key(i))
+            for i, p in enumerate(self.params)
+            if p.model is not None
+        }
+        for i, p in enumerate(self.params):
+            if p.model is not None:
+                self.owners[model_key(i)] = p.owner
+        if self.models:
+            self.lookups = tuple(
+                (p.external, p.is_sequence) for p in self.params if p.model is None
+            )
+            self.has_sequences = True
 
     def extract(self, source: Any, values: list[Any]) -> ErrorList | None:
         """Validate the values found in ``source`` and store them in ``values``.
@@ -140,13 +243,27 @@ class LocationExtractor:
                 value = get(key)
                 if value is not None:
                     data[key] = value
+        for key, model in self.models.items():
+            data[key] = model.gather(source)
         try:
             validated = self.validator.validate_python(data).__dict__
         except ValidationError as exc:
-            return convert_errors(exc, self.location, self.owners, self.params[0].owner)
+            errors = convert_errors(exc, self.location, self.owners, self.params[0].owner)
+            _fix_model_errors(self.models, errors, source)
+            return errors
         for name, slot in self.slots:
             values[slot] = validated[name]
         return None
+
+
+def _fix_model_errors(models: dict[str, LocationModel], errors: ErrorList, source: Any) -> None:
+    if not models:
+        return
+    for _, _, error in errors:
+        loc = error["loc"]
+        model = models.get(loc[1]) if len(loc) > 1 else None
+        if model is not None:
+            model.fix_error(error, source)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -296,7 +413,16 @@ class FormExtractor:
         self.lookups = tuple(
             (p.external, p.is_sequence, p.is_file and _wants_bytes(p.annotation))
             for p in self.params
+            if p.model is None
         )
+        self.models = {
+            model_key(i): LocationModel(p, model_key(i))
+            for i, p in enumerate(self.params)
+            if p.model is not None
+        }
+        for i, p in enumerate(self.params):
+            if p.model is not None:
+                self.owners[model_key(i)] = p.owner
 
     async def extract(self, request: Request, values: list[Any]) -> ErrorList | None:
         """Parse the form, validate it and store the values.
@@ -319,10 +445,14 @@ class FormExtractor:
             if value is None or value == "":
                 continue
             data[key] = await _read(value) if read else value
+        for key, model in self.models.items():
+            data[key] = model.gather(form)
         try:
             validated = self.validator.validate_python(data).__dict__
         except ValidationError as exc:
-            return convert_errors(exc, "body", self.owners, self.params[0].owner)
+            errors = convert_errors(exc, "body", self.owners, self.params[0].owner)
+            _fix_model_errors(self.models, errors, form)
+            return errors
         for name, slot in self.slots:
             values[slot] = validated[name]
         return None

@@ -8,7 +8,7 @@ per parameter location.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,9 @@ class ParamField:
         default: The default value (``PydanticUndefined`` when required).
         is_sequence: Whether repeated keys are collected into a list.
         is_file: Whether the value is an uploaded file (``UploadFile``/``bytes``).
+        model: For ``Annotated[SomeModel, Query()]`` (or ``Header``, ``Cookie``,
+            ``Form``): the Pydantic model whose fields are each read from the
+            location; ``None`` for a plain value.
         slot: Index of the value in the per-request value list.
         owner: Post-order index of the dependant declaring it (error order).
     """
@@ -62,6 +65,7 @@ class ParamField:
     default: Any
     is_sequence: bool = False
     is_file: bool = False
+    model: Any = None
     slot: int = -1
     owner: int = -1
 
@@ -95,7 +99,8 @@ class Dependant:
         security_scopes: Scopes accumulated from enclosing ``Security()`` uses.
         own_scopes: Scopes of this node's own ``Security()`` marker.
         use_cache: Whether a request reuses one call for the same cache key.
-        exit_scope: ``"request"`` or ``"function"`` (``yield`` dependencies).
+        exit_scope: ``"request"``, ``"function"`` (when ``yield`` dependencies
+            end) or ``"lifespan"`` (created once at startup).
     """
 
     call: Callable[..., Any]
@@ -138,6 +143,10 @@ class Step:
     function_scope: bool = False
 
 
+async def _no_runner(values: list[Any], stack: Any) -> None:
+    raise RuntimeError("plan built without a runner")
+
+
 @dataclass(eq=False)
 class Plan:
     """Everything needed to serve one request of a route, computed once.
@@ -154,6 +163,13 @@ class Plan:
         request_slot / response_slot / background_slot: Slots of injected
             objects, ``-1`` when nobody asks for them.
         has_generators: Whether any step needs an exit stack.
+        has_function_scope: Whether a ``yield`` step ends right after the endpoint.
+        calls: Every dependency callable of the route (to spot overrides).
+        lifespan: ``(key, slot)`` of each lifespan-scoped dependency: its
+            value, created at startup, is copied into the slot per request.
+        lifespan_nodes: Those dependencies' trees, run at startup.
+        has_inputs: Whether any extractor is set (else extraction is skipped).
+        runner: Generated coroutine running ``steps`` (see ``compile_runner``).
     """
 
     root: Dependant
@@ -173,3 +189,7 @@ class Plan:
     has_generators: bool = False
     has_function_scope: bool = False
     calls: frozenset[Any] = frozenset()
+    lifespan: tuple[tuple[Any, int], ...] = ()
+    lifespan_nodes: list[Dependant] = field(default_factory=list)
+    has_inputs: bool = False
+    runner: Callable[[list[Any], Any], Awaitable[None]] = _no_runner

@@ -16,7 +16,7 @@ from zephyr.requests import Request
 from zephyr.responses import HTMLResponse, PlainTextResponse, Response
 from zephyr.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-__all__ = ["ServerErrorMiddleware"]
+__all__ = ["ResponseTracker", "ServerErrorMiddleware"]
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -38,6 +38,33 @@ pre {{ background: #f6f6f6; padding: 0.5em; overflow-x: auto; }}
 
 _FRAME = """<div class="frame"><div class="where">{file}, line {line}, in <b>{func}</b></div>
 <pre>{code}</pre></div>"""
+
+
+class ResponseTracker:
+    """A ``send`` wrapper remembering whether the response has started.
+
+    ``ExceptionMiddleware`` receives this very object when nothing sits
+    between the two middlewares and reads ``started`` from it instead of
+    wrapping ``send`` again.
+
+    Args:
+        send: The ASGI ``send`` to forward to.
+
+    Attributes:
+        started: Whether ``http.response.start`` has been sent.
+    """
+
+    __slots__ = ("send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    def __call__(self, message: Message) -> Any:
+        # PERF: returns send's awaitable: no extra coroutine frame per message.
+        if message["type"] == "http.response.start":
+            self.started = True
+        return self.send(message)
 
 
 class ServerErrorMiddleware:
@@ -64,18 +91,11 @@ class ServerErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        # PERF: plain function returning send's awaitable: no extra coroutine per message.
-        def sender(message: Message) -> Any:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            return send(message)
-
+        sender = ResponseTracker(send)
         try:
             await self.app(scope, receive, sender)
         except Exception as exc:
+            started = sender.started
             request = Request(scope)
             if self.debug:
                 response: Any = self.debug_response(request, exc)

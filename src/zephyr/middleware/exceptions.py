@@ -22,6 +22,7 @@ from zephyr._exception_handlers import (
     lookup_handler,
 )
 from zephyr.exceptions import HTTPException, WebSocketException
+from zephyr.middleware.errors import ResponseTracker
 from zephyr.requests import Request
 from zephyr.responses import PlainTextResponse, Response
 from zephyr.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
@@ -80,6 +81,14 @@ class ExceptionMiddleware:
                 await self.app(scope, receive, send)
             return
         scope[SCOPE_KEY] = self._tables
+        if type(send) is ResponseTracker:
+            # PERF: ServerErrorMiddleware's tracker is our send (no middleware
+            # in between), so it already knows whether the response started.
+            try:
+                await self.app(scope, receive, send)
+            except Exception as exc:
+                await handle_exception(self._tables, exc, scope, receive, send, send.started)
+            return
         started = False
 
         # PERF: a plain function returning send's awaitable (no extra

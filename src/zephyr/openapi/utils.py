@@ -102,7 +102,7 @@ def _field_type(param: ParamField, title: str | None) -> Any:
     if param.info.description:
         kwargs["description"] = param.info.description
     if param.info.deprecated:
-        kwargs["deprecated"] = param.info.deprecated  # FastAPI marks the schema too
+        kwargs["deprecated"] = param.info.deprecated
     annotation = _file_type(param.annotation) if param.is_file else param.annotation
     return annotation, Field(param.default, **kwargs)
 
@@ -163,13 +163,9 @@ class _Collector:
     def __init__(self) -> None:
         self.inputs: list[tuple[Any, Any, Any]] = []
         self.placeholders: list[tuple[dict[str, Any], str, tuple[int, str]]] = []
+        self.needs_errors = False  # some operation documents the 422 response
 
-    def add(
-        self, target: dict[str, Any], key: str, tp: Any, mode: str, title: str | None = None
-    ) -> None:
-        """Queue ``tp``'s schema for ``target[key]``; ``title`` names it unless it is a $ref."""
-        if title is not None:
-            target["_field_title"] = title
+    def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
         index = len(self.inputs)
         adapter: TypeAdapter[Any] = TypeAdapter(tp)
         self.inputs.append((index, mode, adapter.core_schema))
@@ -192,10 +188,6 @@ class _Collector:
             if "$ref" in schema and schema.get("title") == auto_title:
                 # A bare reference, as in a model's fields: the title is the model's.
                 schema = {k: v for k, v in schema.items() if k != "title"}
-            field_title = target.pop("_field_title", None)
-            if field_title is not None and "$ref" not in schema:
-                # FastAPI titles inline response schemas after the response field's name.
-                schema = {**schema, "title": field_title}
             target[key] = schema
         return {str(name): schema for name, schema in definitions.items()}
 
@@ -209,26 +201,57 @@ def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
     for param in ordered:
         if param.location in ("body", "form") or not param.info.include_in_schema:  # type: ignore[attr-defined]
             continue
-        if (param.external, param.location) in seen:
-            continue
-        seen.add((param.external, param.location))
+        entries = _model_parameters(param) if param.model is not None else [_parameter(param)]
+        for entry, tp in entries:
+            if (entry["name"], param.location) in seen:
+                continue
+            seen.add((entry["name"], param.location))
+            collector.add(entry, "schema", tp, "validation")
+            out.append(entry)
+    return out
+
+
+def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
+    entry: dict[str, Any] = {
+        "name": param.external,
+        "in": param.location,
+        "required": param.required,
+    }
+    annotation, info = _field_type(param, _title(param.external))
+    if not param.info.title:
+        entry["_auto_title"] = info.title
+    if param.info.description:
+        entry["description"] = param.info.description
+    openapi_examples = getattr(param.info, "openapi_examples", None)
+    if openapi_examples:
+        entry["examples"] = jsonable_encoder(openapi_examples)
+    if param.info.deprecated:
+        entry["deprecated"] = True
+    return entry, Annotated[annotation, info]
+
+
+def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
+    """One parameter per field of a ``Annotated[Model, Query()]``-style parameter."""
+    convert = param.location == "header" and getattr(param.info, "convert_underscores", False)
+    out: list[tuple[dict[str, Any], Any]] = []
+    for name, field in param.model.model_fields.items():
+        given = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
+        external = name.replace("_", "-") if convert and not given else (given or name)
         entry: dict[str, Any] = {
-            "name": param.external,
+            "name": external,
             "in": param.location,
-            "required": param.required,
+            "required": field.is_required(),
         }
-        annotation, info = _field_type(param, _title(param.external))
-        if not param.info.title:
+        info = copy.copy(field)
+        info.alias = info.validation_alias = info.serialization_alias = None
+        if not field.title:
+            info.title = _title(given or name)
             entry["_auto_title"] = info.title
-        collector.add(entry, "schema", Annotated[annotation, info], "validation")
-        if param.info.description:
-            entry["description"] = param.info.description
-        openapi_examples = getattr(param.info, "openapi_examples", None)
-        if openapi_examples:
-            entry["examples"] = jsonable_encoder(openapi_examples)
-        if param.info.deprecated:
+        if field.description:
+            entry["description"] = field.description
+        if field.deprecated:
             entry["deprecated"] = True
-        out.append(entry)
+        out.append((entry, Annotated[field.annotation, info]))
     return out
 
 
@@ -246,7 +269,11 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         return None
     content: dict[str, Any] = {}
     body: dict[str, Any] = {"content": {media: content}}
-    if embed:
+    if len(params) == 1 and params[0].model is not None:
+        # A form model documents as itself, not as a generated ``Body_...`` schema.
+        collector.add(content, "schema", params[0].model, "validation")
+        required = params[0].required
+    elif embed:
         # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
         flat = _flat_params(route.dependant)
         order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
@@ -265,9 +292,9 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         if not param.info.title:
             content["_auto_title"] = info.title
         collector.add(content, "schema", Annotated[annotation, info], "validation")
-        openapi_examples = getattr(param.info, "openapi_examples", None)
-        if openapi_examples:
-            content["examples"] = jsonable_encoder(openapi_examples)
+        examples = getattr(param.info, "openapi_examples", None)
+        if examples:
+            content["examples"] = jsonable_encoder(examples)
         required = param.required
     if required:
         body["required"] = True
@@ -287,12 +314,10 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         if not issubclass(response_class, JSONResponse):
             content["schema"] = {"type": "string"}
         elif route.response_model is not None:
-            # FastAPI names the response field ``Response_<unique id>``; its title
-            # shows on every schema that is not a bare model reference.
-            title = _title("Response_" + route.unique_id)
+            # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
+            title = _title(f"Response_{route.unique_id}")
             content["_auto_title"] = title
-            annotated: Any = Annotated[route.response_model, Field(title=title)]
-            collector.add(content, "schema", annotated, "serialization")
+            collector.add(content, "schema", _titled(route.response_model, title), "serialization")
         else:
             content["schema"] = {}
         main["content"] = {media: content}
@@ -305,7 +330,8 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         if model is not None:
             target = entry.setdefault("content", {}).setdefault(media or "application/json", {})
             title = _title(f"Response_{key}_{route.unique_id}")
-            collector.add(target, "schema", model, "serialization", title)
+            target["_auto_title"] = title
+            collector.add(target, "schema", _titled(model, title), "serialization")
         # Extra content (another media type, examples) merges into the generated one.
         _deep_update(entry, extra)
         if "description" not in entry:
@@ -316,7 +342,12 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         and not any(k.upper() in ("4XX", "DEFAULT") for k in responses)
     ):
         responses["422"] = _422
+        collector.needs_errors = True
     return responses
+
+
+def _titled(tp: Any, title: str) -> Any:
+    return Annotated.__class_getitem__((tp, Field(title=title)))  # type: ignore[attr-defined]
 
 
 def _phrase(code: str) -> str:
@@ -367,9 +398,38 @@ def _operation(
         merged.extend(scope for scope in scopes if scope not in merged)
     if requirements:
         operation["security"] = [{name: scopes} for name, scopes in requirements.items()]
+    if route.callbacks:
+        operation["callbacks"] = _callbacks(route.callbacks, collector, schemes, security_base)
     if route.openapi_extra:
         _deep_update(operation, route.openapi_extra)
     return operation
+
+
+def _callbacks(
+    routes: Sequence[BaseRoute],
+    collector: _Collector,
+    schemes: dict[str, Any],
+    security_base: type | None,
+) -> dict[str, Any]:
+    """OpenAPI callback objects: ``{route name: {URL expression: path item}}``."""
+    callbacks: dict[str, Any] = {}
+    for route in routes:
+        if isinstance(route, APIRoute):
+            items = callbacks.setdefault(route.name, {})
+            items[route.path] = _path_item(route, collector, schemes, security_base)
+    return callbacks
+
+
+def _path_item(
+    route: APIRoute,
+    collector: _Collector,
+    schemes: dict[str, Any],
+    security_base: type | None,
+) -> dict[str, Any]:
+    return {
+        method.lower(): _operation(route, method, collector, schemes, security_base)
+        for method in route.methods or ()
+    }
 
 
 def _deep_update(target: dict[str, Any], extra: dict[str, Any]) -> None:
@@ -403,7 +463,8 @@ def get_openapi(
             license_info: The ``info`` object (OpenAPI 3.1 section 4.8.2).
         openapi_version: The ``openapi`` field. Default ``"3.1.0"``.
         routes: The app's routes; ``APIRoute``s with ``include_in_schema`` are documented.
-        webhooks: Accepted for compatibility; not documented yet.
+        webhooks: Operations the app sends (OpenAPI 3.1 ``webhooks``), keyed
+            by route path (a name such as ``"new-subscription"``).
         tags: Top-level tag objects.
         servers: Server objects.
         separate_input_output_schemas: Name models differently for requests
@@ -436,20 +497,19 @@ def get_openapi(
     collector = _Collector()
     schemes: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
-    needs_errors = False
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
-            continue
-        path_item = paths.setdefault(route.path_format, {})
-        for method in route.methods or ():
-            operation = _operation(route, method, collector, schemes, security_base)
-            needs_errors = needs_errors or "422" in operation["responses"]
-            path_item[method.lower()] = operation
+    hooks: dict[str, dict[str, Any]] = {}
+    for target, group, key in ((paths, routes, "path_format"), (hooks, webhooks or (), "path")):
+        for route in group:
+            if isinstance(route, APIRoute) and route.include_in_schema:
+                item = _path_item(route, collector, schemes, security_base)
+                target.setdefault(getattr(route, key), {}).update(item)
     definitions = collector.resolve(separate_input_output_schemas)
-    if needs_errors:
+    if collector.needs_errors:
         definitions["ValidationError"] = VALIDATION_ERROR
         definitions["HTTPValidationError"] = HTTP_VALIDATION_ERROR
     document["paths"] = paths
+    if hooks:
+        document["webhooks"] = hooks
     components: dict[str, Any] = {}
     if definitions:
         components["schemas"] = dict(sorted(definitions.items()))
