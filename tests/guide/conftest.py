@@ -14,10 +14,9 @@ import types
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 # With ZEPHYR_GUIDE_COMPAT=1 the "fastapi" copies import ``fastapi`` through
 # zephyr.compat: the unmodified FastAPI sources then run on zephyr (see
@@ -125,84 +124,8 @@ def schema(client: Any, name: str) -> dict[str, Any]:
     return openapi(client)["components"]["schemas"][name]  # type: ignore[no-any-return]
 
 
-def _probe_param_models() -> bool:
-    from zephyr import Query, Zephyr
-    from zephyr.testclient import TestClient
-
-    class Probe(BaseModel):
-        size: int = 0
-
-    app = Zephyr()
-
-    @app.get("/")
-    async def endpoint(query: Annotated[Probe, Query()]) -> Probe:
-        return query
-
-    return bool(TestClient(app).get("/?size=3").json() == {"size": 3})
-
-
-# Feature probes for parts of zephyr that are still being built; the guide modules
-# that need them skip (on both frameworks) until the probe passes.
-HAS_PARAM_MODELS = _probe_param_models()
-
-
-class _FormProbe(BaseModel):
-    size: int = 0
-
-
-def _probe_form_models() -> bool:
-    from zephyr import Form, Zephyr
-    from zephyr.testclient import TestClient
-
-    app = Zephyr()
-
-    @app.post("/")
-    async def endpoint(form: Annotated[_FormProbe, Form()]) -> _FormProbe:
-        return form
-
-    return bool(TestClient(app).post("/", data={"size": "3"}).json() == {"size": 3})
-
-
-HAS_FORM_MODELS = _probe_form_models()
-
-
-def _probe_webhooks() -> bool:
-    from zephyr import Zephyr
-
-    app = Zephyr()
-    webhooks = getattr(app, "webhooks", None)
-    if webhooks is None:
-        return False
-
-    @webhooks.post("probe")
-    async def probe() -> None:
-        """Never called."""
-
-    return "webhooks" in app.openapi()
-
-
-def _probe_callbacks() -> bool:
-    from zephyr import APIRouter, Zephyr
-
-    callbacks = APIRouter()
-
-    @callbacks.post("{$request.query.url}")
-    async def notify() -> None:
-        """Never called."""
-
-    app = Zephyr()
-
-    @app.post("/", callbacks=callbacks.routes)
-    async def endpoint() -> None:
-        """Never called."""
-
-    return "callbacks" in app.openapi()["paths"]["/"]["post"]
-
-
-HAS_WEBHOOKS = _probe_webhooks()
-HAS_CALLBACKS = _probe_callbacks()
-
-
+# Feature probes for parts of zephyr still being built: the guide modules that need
+# them skip (on both frameworks) until the probe passes.
 def _probe_json_lines() -> bool:
     from collections.abc import AsyncIterator
 

@@ -2,13 +2,10 @@
 
 from typing import Annotated, Any
 
-import pytest
 from pydantic import BaseModel, ConfigDict
 
-from tests.guide.conftest import HAS_FORM_MODELS, operation, schema
+from tests.guide.conftest import operation, schema
 from zephyr import Form, Zephyr
-
-pytestmark = pytest.mark.skipif(not HAS_FORM_MODELS, reason="zephyr does not yet take form models")
 
 app = Zephyr()
 

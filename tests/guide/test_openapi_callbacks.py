@@ -2,13 +2,10 @@
 
 from typing import Any
 
-import pytest
 from pydantic import BaseModel, HttpUrl
 
-from tests.guide.conftest import HAS_CALLBACKS, operation, schema
+from tests.guide.conftest import operation, schema
 from zephyr import APIRouter, Zephyr
-
-pytestmark = pytest.mark.skipif(not HAS_CALLBACKS, reason="zephyr does not document callbacks yet")
 
 app = Zephyr()
 

@@ -3,18 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-import pytest
 from pydantic import BaseModel
 
-from tests.guide.conftest import HAS_WEBHOOKS, openapi
-
-pytestmark = pytest.mark.skipif(not HAS_WEBHOOKS, reason="zephyr does not document webhooks yet")
-
-from zephyr import APIRouter, Zephyr  # noqa: E402
+from tests.guide.conftest import openapi
+from zephyr import Zephyr
 
 app = Zephyr()
-# Until zephyr has app.webhooks the module must still import (its tests are skipped).
-webhooks = app.webhooks if HAS_WEBHOOKS else APIRouter()
 
 
 class Signup(BaseModel):
@@ -22,7 +16,7 @@ class Signup(BaseModel):
     at: datetime
 
 
-@webhooks.post("new-signup")
+@app.webhooks.post("new-signup")
 def new_signup(body: Signup) -> None:
     """When someone signs up, the app POSTs this to the URL the customer registered."""
 

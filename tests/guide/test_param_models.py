@@ -2,15 +2,10 @@
 
 from typing import Annotated, Any, Literal
 
-import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from tests.guide.conftest import HAS_PARAM_MODELS, operation
+from tests.guide.conftest import operation
 from zephyr import Cookie, Header, Query, Zephyr
-
-pytestmark = pytest.mark.skipif(
-    not HAS_PARAM_MODELS, reason="zephyr does not yet take query/header/cookie models"
-)
 
 app = Zephyr()
 
