@@ -101,8 +101,10 @@ def _field_type(param: ParamField, title: str | None) -> Any:
         kwargs["title"] = param.info.title or title
     if param.info.description:
         kwargs["description"] = param.info.description
-    if param.info.deprecated:
-        kwargs["deprecated"] = param.info.deprecated
+    extra = kwargs.get("json_schema_extra")
+    if param.info.deprecated and (extra is None or isinstance(extra, dict)):
+        # Schema metadata: Pydantic ignores (and warns about) ``deprecated`` outside a model.
+        kwargs["json_schema_extra"] = {**(extra or {}), "deprecated": True}
     annotation = _file_type(param.annotation) if param.is_file else param.annotation
     return annotation, Field(param.default, **kwargs)
 
