@@ -2,10 +2,12 @@
 
 from typing import Any
 
+import pytest
 from pydantic import BaseModel, Field
 
 from tests.guide.conftest import operation, schema
 from zephyr import Zephyr
+from zephyr.exceptions import ResponseValidationError  # noqa: F401 - used as mod.<name>
 from zephyr.responses import JSONResponse, RedirectResponse, Response
 
 app = Zephyr()
@@ -166,6 +168,15 @@ def test_invalid_return_value_is_a_server_error(mod: Any, make_client: Any) -> N
     client = make_client(mod.app, raise_server_exceptions=False)
     response = client.get("/broken")
     assert response.status_code == 500
+    assert response.text == "Internal Server Error"
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_invalid_return_value_raises_in_tests(mod: Any, make_client: Any) -> None:
+    with pytest.raises(mod.ResponseValidationError) as info:
+        make_client(mod.app).get("/broken")
+    [error] = info.value.errors()
+    assert (error["type"], error["loc"]) == ("missing", ("response", "price"))
 
 
 def test_openapi_response_models(client: Any) -> None:
