@@ -137,6 +137,7 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         limits.add_argument(
             "--" + name.replace("_", "-"), type=kind, default=d[name], help=help_text
         )
+    _add_websocket_options(parser, d)
     log = parser.add_argument_group("logging")
     log.add_argument("--log-level", choices=list(LOG_LEVELS), default=d["log_level"])
     log.add_argument(
@@ -160,6 +161,52 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         choices=[0, 1, 2],
         default=d["ssl_cert_reqs"],
         help="Client certificate: 0 none, 1 optional, 2 required.",
+    )
+
+
+def _seconds_or_off(value: str) -> float | None:
+    if value.lower() in ("none", "off", "0"):
+        return None
+    return float(value)
+
+
+def _add_websocket_options(parser: argparse.ArgumentParser, d: dict[str, Any]) -> None:
+    ws = parser.add_argument_group("WebSocket")
+    ws.add_argument(
+        "--ws",
+        choices=["auto", "websockets", "none"],
+        default=d["ws"],
+        help="WebSocket support ('none': upgrades are served as plain HTTP).",
+    )
+    ws.add_argument(
+        "--ws-max-size",
+        type=int,
+        default=d["ws_max_size"],
+        help="Largest incoming message, bytes after decompression (else close 1009).",
+    )
+    ws.add_argument(
+        "--ws-max-queue",
+        type=int,
+        default=d["ws_max_queue"],
+        help="Unread incoming messages buffered before reading from the socket pauses.",
+    )
+    ws.add_argument(
+        "--ws-ping-interval",
+        type=_seconds_or_off,
+        default=d["ws_ping_interval"],
+        help="Seconds between keep-alive pings ('none' disables).",
+    )
+    ws.add_argument(
+        "--ws-ping-timeout",
+        type=_seconds_or_off,
+        default=d["ws_ping_timeout"],
+        help="Seconds to wait for a pong before closing with 1011 ('none' waits forever).",
+    )
+    ws.add_argument(
+        "--ws-per-message-deflate",
+        action=argparse.BooleanOptionalAction,
+        default=d["ws_per_message_deflate"],
+        help="Offer permessage-deflate compression.",
     )
 
 

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import mimetypes
-import os
 import re
-import stat
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
-from email.utils import formatdate
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -353,6 +349,11 @@ class StreamingResponse(Response):
             if isinstance(chunk, str):
                 chunk = chunk.encode(charset)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            # A send to a gone client returns at once without suspending, so an
+            # iterator that never awaits would spin to its end (forever, if
+            # endless) before the disconnect listener could run: yield to the
+            # loop once per chunk (~1 us) to let it.
+            await asyncio.sleep(0)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -422,104 +423,6 @@ async def _iterate_sync(iterable: Iterable[Any]) -> AsyncIterator[Any]:
                 submit_to_threadpool(close)
 
 
-class FileResponse(Response):
-    """Send a file from disk, read in chunks in the thread pool.
-
-    Sends Content-Length, Last-Modified and ETag from the file's stat, and
-    Content-Disposition when ``filename`` is given (RFC 6266; non-ASCII names
-    use ``filename*=utf-8''...``). A ``HEAD`` request gets headers only.
-    Range and conditional requests are not handled yet (see ``_send_body``).
-
-    Args:
-        path: File path.
-        status_code: Default ``200``.
-        headers: Extra headers.
-        media_type: Default: guessed from ``filename`` or ``path``, else ``text/plain``.
-        background: Task run after sending.
-        filename: Name offered to the client for download.
-        stat_result: A precomputed ``os.stat`` result (skips the stat call).
-        content_disposition_type: ``"attachment"`` (default) or ``"inline"``.
-        method: Request method override; ``"HEAD"`` sends no body. Default: from scope.
-
-    Raises:
-        RuntimeError: (when called) the path does not exist or is not a regular file.
-    """
-
-    chunk_size = 64 * 1024
-    """Bytes read from disk per ``http.response.body`` message."""
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        status_code: int = 200,
-        headers: Mapping[str, str] | None = None,
-        media_type: str | None = None,
-        background: BackgroundTask | None = None,
-        filename: str | None = None,
-        stat_result: os.stat_result | None = None,
-        content_disposition_type: str = "attachment",
-        *,
-        method: str | None = None,
-    ) -> None:
-        self.path = path
-        self.status_code = status_code
-        self.filename = filename
-        self.send_header_only = method is not None and method.upper() == "HEAD"
-        if media_type is None:
-            media_type = mimetypes.guess_type(filename or path)[0] or "text/plain"
-        self.media_type = media_type
-        self.background = background
-        self.init_headers(headers)
-        if filename is not None:
-            quoted = quote(filename)
-            if quoted != filename:
-                disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
-            else:
-                disposition = f'{content_disposition_type}; filename="{filename}"'
-            self.headers.setdefault("content-disposition", disposition)
-        self.stat_result = stat_result
-        if stat_result is not None:
-            self.set_stat_headers(stat_result)
-
-    def set_stat_headers(self, stat_result: os.stat_result) -> None:
-        """Set Content-Length, Last-Modified (RFC 9110 section 8.8.2) and a weak-free ETag."""
-        size = stat_result.st_size
-        mtime = stat_result.st_mtime
-        self.headers.setdefault("content-length", str(size))
-        self.headers.setdefault("last-modified", formatdate(mtime, usegmt=True))
-        etag = f'"{stat_result.st_mtime_ns:x}-{size:x}"'
-        self.headers.setdefault("etag", etag)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Stat the file if needed, send headers, then the body (not for HEAD)."""
-        if self.stat_result is None:
-            try:
-                self.stat_result = await run_in_threadpool(os.stat, self.path)
-            except FileNotFoundError:
-                raise RuntimeError(f"File at path {self.path} does not exist.") from None
-            if not stat.S_ISREG(self.stat_result.st_mode):
-                raise RuntimeError(f"File at path {self.path} is not a file.")
-            self.set_stat_headers(self.stat_result)
-        head_only = self.send_header_only or scope.get("method") == "HEAD"
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
-        if head_only:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        else:
-            await self._send_body(send)
-        if self.background is not None:
-            await self.background()
-
-    async def _send_body(self, send: Send) -> None:
-        # Extension point: Range (RFC 9110 section 14), conditional requests and the
-        # http.response.pathsend / zero-copy sendfile path plug in here later.
-        file = await run_in_threadpool(open, self.path, "rb")
-        try:
-            more_body = True
-            while more_body:
-                chunk = await run_in_threadpool(file.read, self.chunk_size)
-                more_body = len(chunk) == self.chunk_size
-                await send({"type": "http.response.body", "body": chunk, "more_body": more_body})
-        finally:
-            await run_in_threadpool(file.close)
+# Defined in its own module (file handling is its own concept); imported last
+# because it subclasses Response.
+from zephyr._fileresponse import FileResponse  # noqa: E402

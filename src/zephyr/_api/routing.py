@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from zephyr import params
 from zephyr._api.options import OperationOptions, RouteOptions
+from zephyr._api.streaming import as_plain_call, stream_item_type, stream_response
 from zephyr._api.websocket import APIWebSocketRoute
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
@@ -157,6 +158,18 @@ class APIRoute(Route):
             self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
+        # Generator endpoints stream their items (JSON Lines, or SSE events).
+        self.stream_item_type: Any = None
+        self.streaming = inspect.isasyncgenfunction(endpoint) or inspect.isgeneratorfunction(
+            endpoint
+        )
+        if self.streaming:
+            if isinstance(response_model, _DefaultPlaceholder):
+                annotation = get_typed_signature(endpoint).return_annotation
+                self.stream_item_type = stream_item_type(annotation)
+            else:
+                self.stream_item_type = response_model
+            response_model = None
         if isinstance(response_model, _DefaultPlaceholder):
             annotation = get_typed_signature(endpoint).return_annotation
             response_model = None
@@ -189,8 +202,9 @@ class APIRoute(Route):
         self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
         _, _, convertors = compile_path(path)
         self._path_names = set(convertors)
+        self._plan_call = as_plain_call(endpoint) if self.streaming else endpoint
         self.plan: Plan = compile_endpoint(
-            endpoint, path_names=self._path_names, dependencies=self.dependencies
+            self._plan_call, path_names=self._path_names, dependencies=self.dependencies
         )
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
@@ -204,6 +218,9 @@ class APIRoute(Route):
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
+        self._stream_adapter: TypeAdapter[Any] | None = None
+        if self.stream_item_type is not None:
+            self._stream_adapter = TypeAdapter(self.stream_item_type)
         self._fast_json = self._response_class is JSONResponse
         self.response_adapter: TypeAdapter[Any] | None = None
         if self.response_model is not None:
@@ -226,7 +243,7 @@ class APIRoute(Route):
         plan = self._override_plans.get(key)
         if plan is None:
             plan = compile_endpoint(
-                self.endpoint,
+                self._plan_call,
                 path_names=self._path_names,
                 dependencies=self.dependencies,
                 overrides=overrides,
@@ -293,7 +310,12 @@ class APIRoute(Route):
             if background is not None and result.background is None:
                 result.background = background
             return result
-        response = self.serialize(result)
+        if self.streaming:
+            response: Response = stream_response(
+                result, self._response_class, self._stream_adapter, self.status_code
+            )
+        else:
+            response = self.serialize(result)
         if plan.response_slot >= 0:
             sub = values[plan.response_slot]
             if sub.status_code:

@@ -289,6 +289,18 @@ class _ReceiveTap:
         return await self.receive()
 
 
+_FILE_EXTENSIONS = ("http.response.pathsend", "zephyr.sendfile")
+
+
+def _body_only(scope: Scope) -> Scope:
+    """The scope without the file-sending extensions: the response is re-sent as body chunks."""
+    extensions = scope.get("extensions")
+    if not extensions or not any(name in extensions for name in _FILE_EXTENSIONS):
+        return scope
+    kept = {k: v for k, v in extensions.items() if k not in _FILE_EXTENSIONS}
+    return {**scope, "extensions": kept}
+
+
 class BaseHTTPMiddleware:
     """HTTP middleware written as ``async def dispatch(request, call_next) -> Response``.
 
@@ -321,7 +333,7 @@ class BaseHTTPMiddleware:
                 raise RuntimeError("call_next() may only be called once per request")
             # PERF: no replay wrapper unless dispatch actually read the body.
             app_receive = tap.for_app if tap.consumed else receive
-            downstream = _Downstream(self.app, request.scope, app_receive)
+            downstream = _Downstream(self.app, _body_only(request.scope), app_receive)
             calls.append(downstream)
             await downstream.step(stop_when_blocked=True)
             if downstream.start is None:

@@ -156,5 +156,9 @@ def _already_encoded_or_events(start: Message) -> bool:
     headers = Headers(scope=start)
     if "content-encoding" in headers:
         return True
+    if start.get("status") == 206:
+        # Partial content: Content-Range counts bytes of the unencoded file, and
+        # multipart/byteranges bodies interleave file slices the server sends itself.
+        return True
     media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     return media_type == "text/event-stream"

@@ -19,11 +19,13 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from zephyr._api.routing import APIRoute, _unwrap
+from zephyr._api.streaming import JSONL_MEDIA_TYPE
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.encoders import jsonable_encoder
 from zephyr.responses import JSONResponse
 from zephyr.routing import BaseRoute
+from zephyr.sse import EventSourceResponse
 
 __all__ = ["get_openapi"]
 
@@ -313,7 +315,9 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
     main: dict[str, Any] = {"description": route.response_description}
     if media is not None and _body_allowed(status):
         content: dict[str, Any] = {}
-        if not issubclass(response_class, JSONResponse):
+        if route.streaming:
+            media, content = _stream_content(route, collector)
+        elif not issubclass(response_class, JSONResponse):
             content["schema"] = {"type": "string"}
         elif route.response_model is not None:
             # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
@@ -350,6 +354,33 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
 
 def _titled(tp: Any, title: str) -> Any:
     return Annotated.__class_getitem__((tp, Field(title=title)))  # type: ignore[attr-defined]
+
+
+def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[str, Any]]:
+    """Media type and ``itemSchema`` of a generator endpoint (JSON Lines or SSE events)."""
+    item = route.stream_item_type
+    if not issubclass(_unwrap(route.response_class), EventSourceResponse):
+        content: dict[str, Any] = {}
+        if item is None:
+            content["itemSchema"] = {}
+        else:
+            collector.add(content, "itemSchema", item, "serialization")
+        return JSONL_MEDIA_TYPE, content
+    data: dict[str, Any] = {"type": "string"}
+    event: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "data": data,
+            "event": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer", "minimum": 0},
+        },
+    }
+    if item is not None:
+        data["contentMediaType"] = "application/json"
+        collector.add(data, "contentSchema", item, "serialization")
+        event["required"] = ["data"]
+    return "text/event-stream", {"itemSchema": event}
 
 
 def _phrase(code: str) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
+import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from zephyr.concurrency import run_in_threadpool
 from zephyr.server._date import date_header
+from zephyr.server._sendfile import FileGone, open_file, send_file_slice
 
 if TYPE_CHECKING:
     from zephyr.server.protocol import HttpProtocol
@@ -46,6 +49,9 @@ _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _NAME_CACHE: dict[bytes, bytes] = {}
 _NAME_CACHE_MAX = 1024
 _FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+# ASGI pathsend (a whole file, ends the response) and zephyr's slice variant.
+_PATHSEND = "http.response.pathsend"
+_FILE_MESSAGES = frozenset({_PATHSEND, "zephyr.sendfile"})
 
 
 def status_line(status: int) -> bytes:
@@ -306,6 +312,9 @@ class RequestResponseCycle:
         if self.response_complete:
             raise RuntimeError(f"Unexpected ASGI message {mtype!r} after the response completed")
         if mtype != "http.response.body":
+            if mtype in _FILE_MESSAGES:
+                await self._send_file(message)
+                return
             raise RuntimeError(f"Expected ASGI message 'http.response.body', got {mtype!r}")
         self._body(message.get("body", b""), message.get("more_body", False))
         if self.flow.write_paused and not self.disconnected:
@@ -378,6 +387,63 @@ class RequestResponseCycle:
         self.bytes_sent += len(body)
         if not more:
             self._complete()
+
+    async def _send_file(self, message: Message) -> None:
+        """Send a file (``http.response.pathsend``) or a slice of one (``zephyr.sendfile``).
+
+        A pathsend message carries ``path`` and ends the response. A
+        ``zephyr.sendfile`` message also takes ``offset`` (default 0),
+        ``count`` (bytes, default to the end of the file) and ``more_body``
+        (default False). Without a declared ``content-length`` the last slice
+        gets one; an unfinished response is sent chunked.
+        """
+        path = message["path"]
+        more = False if message["type"] == _PATHSEND else bool(message.get("more_body", False))
+        if not isinstance(path, str) or not os.path.isabs(path):
+            raise RuntimeError(f"ASGI {message['type']!r} needs an absolute path, got {path!r}")
+        file, size = await open_file(path)
+        try:
+            offset = min(int(message.get("offset", 0)), size)
+            count = message.get("count")
+            count = size - offset if count is None else min(int(count), size - offset)
+            if offset < 0 or count < 0:
+                raise RuntimeError(f"Invalid file slice: offset {offset}, count {count}")
+            if self.disconnected:
+                return
+            if (
+                not more
+                and self.head_parts is not None
+                and self.length_left is None
+                and not self.chunked
+            ):
+                self.head_parts.append(b"content-length: %d\r\n" % count)
+                self.length_left = count
+            self._body(b"", True)  # writes the head (and picks chunked framing if needed)
+            if not self.no_body and count:
+                await self._send_slice(file, offset, count)
+        finally:
+            await run_in_threadpool(file.close)
+        if not more and not self.disconnected:
+            self._body(b"", False)
+
+    async def _send_slice(self, file: IO[bytes], offset: int, count: int) -> None:
+        if self.chunked:
+            self.transport.write(b"%x\r\n" % count)
+        else:
+            self._check_length(count)
+        try:
+            await send_file_slice(
+                self.transport, self.flow, file, offset, count, lambda: self.disconnected
+            )
+        except FileGone:
+            # The body can no longer match its framing: the connection must go.
+            if not self.disconnected:
+                logger.error("File %r ended before %d bytes were sent", file.name, count)
+            self.proto.abort_cycle(self)
+            return
+        if self.chunked:
+            self.transport.write(b"\r\n")
+        self.bytes_sent += count
 
     def _head(self, framing: bytes) -> bytes:
         parts = self.head_parts or []

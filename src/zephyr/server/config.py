@@ -80,6 +80,22 @@ class Config:
             stops / resumes feeding a slow client. Defaults 64 KiB / 16 KiB.
         read_buffer_high_water: Unprocessed request-body bytes buffered before
             the server pauses reading from the socket. Default 64 KiB.
+        ws: WebSocket support (RFC 6455) through the ``websockets`` library's
+            sans-I/O protocol: ``"auto"`` (on when that package is installed),
+            ``"websockets"`` (required: start-up fails without it) or
+            ``"none"`` (an ``Upgrade: websocket`` request is served as plain
+            HTTP). Default ``"auto"``.
+        ws_max_size: Largest incoming WebSocket message, bytes, counted after
+            permessage-deflate decompression. Over it: close 1009. Default 16 MiB.
+        ws_max_queue: Incoming messages buffered for an app that is not
+            reading; when full, the server stops reading from the socket.
+            Default 32.
+        ws_ping_interval: Seconds between keep-alive pings; None disables
+            them. Default 20.
+        ws_ping_timeout: Seconds to wait for the pong (close 1011 when
+            missed), and for the client's reply to a server close. Default 20.
+        ws_per_message_deflate: Offer permessage-deflate compression (RFC
+            7692) when the client asks for it. Default True.
     """
 
     app: str | ASGIApp | Any
@@ -127,6 +143,12 @@ class Config:
     high_water_mark: int = 65536
     low_water_mark: int = 16384
     read_buffer_high_water: int = 65536
+    ws: Literal["auto", "websockets", "none"] = "auto"
+    ws_max_size: int = 16 * 1024 * 1024
+    ws_max_queue: int = 32
+    ws_ping_interval: float | None = 20.0
+    ws_ping_timeout: float | None = 20.0
+    ws_per_message_deflate: bool = True
 
     # -- behaviour (owned by the server process; see server/main.py) ----------
 
@@ -195,8 +217,12 @@ class Config:
             ImportFromStringError: The app could not be found.
             TypeError: ``factory`` is set but ``app`` is not callable, or the
                 result is not callable.
+            ImportError: ``ws="websockets"`` but that package is not installed.
         """
+        from zephyr.server._ws_handshake import websocket_support
         from zephyr.server.importer import load_app
+
+        websocket_support(self.ws)
         from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
         if self.compat:

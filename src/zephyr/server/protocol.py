@@ -18,6 +18,7 @@ import httptools
 
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
+from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ _SPECIAL_REQUEST_HEADERS = frozenset(
     {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for", b"x-forwarded-proto"}
 )
 _FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
+_EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "zephyr.sendfile": {}}
 _MAX_LENGTH_DIGITS = 18  # fits in a 63-bit int; longer is an abuse, not a body
 
 _TIMER_OFF = 0
@@ -119,6 +121,8 @@ class HttpProtocol(asyncio.Protocol):
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
         self.scope_template: dict[str, Any] = {}
+        self.ws_enabled = websocket_support(config.ws)
+        self.ws_upgrade: tuple[Any, ...] | None = None  # set between head and switch
         self.client_addr = ""
         self.closed = False
         # Per-connection request state.
@@ -261,13 +265,61 @@ class HttpProtocol(asyncio.Protocol):
                     )
 
     def _on_upgrade(self, data: bytes, exc: httptools.HttpParserUpgrade) -> None:
-        # Hook for WebSocket support (server/websocket.py, added separately):
-        # it will take over the transport here for `Upgrade: websocket`. Until
-        # then an upgrade request was answered as plain HTTP, and the bytes
-        # after its head are parsed as the next request.
         offset = int(exc.args[0]) if exc.args else len(data)
+        upgrade = self.ws_upgrade
+        if upgrade is not None:
+            self.ws_upgrade = None
+            self._switch_to_websocket(upgrade, data[offset:])
+            return
+        # Any other upgrade (h2c, or WebSockets turned off) was answered as
+        # plain HTTP; the bytes after its head are parsed as the next request.
         if offset < len(data) and not self.closed:
             self.data_received(data[offset:])
+
+    def _prepare_websocket(self, method: str, version: str) -> None:
+        """Note a WebSocket upgrade; the switch happens once the parser stops."""
+        if self.cycle is not None:
+            raise _Reject(400, "Bad Request: WebSocket upgrade pipelined behind another request")
+        scope = self._build_scope(method, version)
+        scope["type"] = "websocket"
+        scope["scheme"] = "wss" if scope["scheme"] == "https" else "ws"
+        del scope["method"]
+        scope["subprotocols"] = [
+            token.strip().decode("latin-1")
+            for name, value in self.headers
+            if name == b"sec-websocket-protocol"
+            for token in value.split(b",")
+            if token.strip()
+        ]
+        scope["extensions"] = {"websocket.http.response": {}}
+        has_body = self.transfer_encoding is not None or self.content_length not in (None, b"0")
+        self.ws_upgrade = (scope, method, self.headers, has_body)
+
+    def _switch_to_websocket(self, upgrade: tuple[Any, ...], rest: bytes) -> None:
+        from zephyr.server.websocket import WebSocketProtocol
+
+        scope, method, headers, has_body = upgrade
+        # The HTTP protocol is done with this connection: the WebSocket
+        # protocol owns the transport, its flow control and its place in
+        # the server's connection set from here on.
+        self.timer_kind = _TIMER_OFF
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.closed = True
+        self.state.connections.discard(self)
+        ws = WebSocketProtocol(
+            self.config,
+            self.app,
+            self.state,
+            scope,
+            self.transport,
+            self.flow,
+            self.static_headers,
+            self.client_addr,
+        )
+        self.transport.set_protocol(ws)
+        ws.start(method, headers, has_body, rest)
 
     # -- httptools callbacks ---------------------------------------------------
 
@@ -345,6 +397,10 @@ class HttpProtocol(asyncio.Protocol):
             raise _Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
         method_bytes = parser.get_method()
         method = _METHODS.get(method_bytes) or method_bytes.decode("ascii")
+        if self.ws_enabled and parser.should_upgrade() and is_websocket_upgrade(self.headers):
+            self.state.total_requests += 1
+            self._prepare_websocket(method, version)
+            return
         scope = self._build_scope(method, version)
         cycle = RequestResponseCycle(
             self,
@@ -402,6 +458,9 @@ class HttpProtocol(asyncio.Protocol):
         scope["query_string"] = query
         scope["headers"] = self.headers
         scope["state"] = self.app_state.copy()
+        # Whole files (ASGI pathsend) and file slices go out via sendfile(2).
+        # A copy per request: middleware may remove an extension it can't pass on.
+        scope["extensions"] = _EXTENSIONS.copy()
         if self.forwarded:
             self.proxy.apply(scope)  # type: ignore[union-attr]  # set with trust_proxy
         return scope

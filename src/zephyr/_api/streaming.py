@@ -1,0 +1,154 @@
+"""Generator path operations: stream items as JSON Lines or as Server-Sent Events.
+
+An endpoint that is an (async) generator function streams what it yields.
+With the default response class each item becomes one line of
+``application/jsonl`` (JSON Lines: UTF-8 JSON text per line, ``\\n``
+terminated); with ``response_class=EventSourceResponse`` each item becomes one
+SSE ``data`` event (a yielded ``ServerSentEvent`` is sent as it is). When the
+return annotation names the item type (``AsyncIterator[Item]``,
+``Iterator[Item]``, ``AsyncGenerator[Item, None]``...) every item is validated
+and serialized by Pydantic against it; a mismatch mid-stream ends the
+response abruptly (its status is already sent) and is logged.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, get_args, get_origin
+
+import pydantic_core
+from pydantic import TypeAdapter, ValidationError
+
+from zephyr.api_exceptions import ResponseValidationError
+from zephyr.encoders import jsonable_encoder
+from zephyr.responses import Response, StreamingResponse
+from zephyr.sse import EventSourceResponse, ServerSentEvent, format_sse_event
+
+__all__ = ["JSONL_MEDIA_TYPE", "as_plain_call", "stream_item_type", "stream_response"]
+
+JSONL_MEDIA_TYPE = "application/jsonl"
+
+_STREAM_ORIGINS = frozenset(
+    {
+        collections.abc.AsyncIterator,
+        collections.abc.AsyncIterable,
+        collections.abc.AsyncGenerator,
+        collections.abc.Iterator,
+        collections.abc.Iterable,
+        collections.abc.Generator,
+    }
+)
+
+
+def stream_item_type(annotation: Any) -> Any:
+    """Return ``Item`` from ``AsyncIterator[Item]`` and the like; ``None`` if not declared."""
+    if get_origin(annotation) in _STREAM_ORIGINS:
+        args = get_args(annotation)
+        if args and args[0] is not Any:
+            return args[0]
+    return None
+
+
+def as_plain_call(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a generator function so the dependency plan calls it, not enters it.
+
+    The plan treats generator functions as ``yield`` dependencies; the
+    wrapper is a coroutine function returning the generator object instead,
+    with the same signature (``functools.wraps``) for parameter analysis.
+    """
+
+    @functools.wraps(endpoint)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return endpoint(*args, **kwargs)
+
+    return call
+
+
+def _validate(adapter: TypeAdapter[Any], item: Any) -> Any:
+    try:
+        return adapter.validate_python(item, from_attributes=True)
+    except ValidationError as exc:
+        errors = [
+            {**error, "loc": ("response", *error["loc"])} for error in exc.errors(include_url=False)
+        ]
+        raise ResponseValidationError(errors, body=item) from None
+
+
+def _json(item: Any) -> bytes:
+    try:
+        return pydantic_core.to_json(item)
+    except pydantic_core.PydanticSerializationError:
+        return pydantic_core.to_json(jsonable_encoder(item))
+
+
+def _encoder(adapter: TypeAdapter[Any] | None, sse: bool) -> Callable[[Any], bytes]:
+    def jsonl(item: Any) -> bytes:
+        if adapter is None:
+            return _json(item) + b"\n"
+        return adapter.dump_json(_validate(adapter, item)) + b"\n"
+
+    def event(item: Any) -> bytes:
+        if isinstance(item, ServerSentEvent):
+            return item.encode()
+        if adapter is None:
+            return ServerSentEvent(item).encode()
+        data = adapter.dump_json(_validate(adapter, item)).decode("utf-8")
+        return format_sse_event(data_str=data)
+
+    return event if sse else jsonl
+
+
+async def _map_async(items: Any, encode: Callable[[Any], bytes]) -> AsyncIterator[bytes]:
+    try:
+        async for item in items:
+            yield encode(item)
+    finally:
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def _map_sync(items: Any, encode: Callable[[Any], bytes]) -> Iterator[bytes]:
+    try:
+        for item in items:
+            yield encode(item)
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def stream_response(
+    result: Any,
+    response_class: type[Response],
+    adapter: TypeAdapter[Any] | None,
+    status_code: int | None,
+) -> Response:
+    """Build the streaming response for a generator endpoint's result.
+
+    Args:
+        result: The (async) generator the endpoint returned.
+        response_class: The route's response class; ``EventSourceResponse``
+            (or a subclass) streams SSE, another ``StreamingResponse``
+            subclass is used for JSON Lines, anything else gives a plain
+            ``StreamingResponse``.
+        adapter: Validates and serializes each item; ``None`` when the item
+            type is not declared.
+        status_code: The route's status code (default 200).
+
+    Returns:
+        The response; sync generators are iterated in the thread pool.
+    """
+    sse = issubclass(response_class, EventSourceResponse)
+    encode = _encoder(adapter, sse)
+    if hasattr(result, "__aiter__"):
+        content: Any = _map_async(result, encode)
+    else:
+        content = _map_sync(result, encode)
+    status = status_code or 200
+    if sse:
+        return response_class(content, status_code=status)
+    cls = response_class if issubclass(response_class, StreamingResponse) else StreamingResponse
+    return cls(content, status_code=status, media_type=JSONL_MEDIA_TYPE)
