@@ -359,12 +359,15 @@ def _titled(tp: Any, title: str) -> Any:
 def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[str, Any]]:
     """Media type and ``itemSchema`` of a generator endpoint (JSON Lines or SSE events)."""
     item = route.stream_item_type
+    # Named like a field ``StreamItem_<operation id>`` (kept unless a bare $ref).
+    title = _title(f"StreamItem_{route.unique_id}")
     if not issubclass(_unwrap(route.response_class), EventSourceResponse):
         content: dict[str, Any] = {}
         if item is None:
             content["itemSchema"] = {}
         else:
-            collector.add(content, "itemSchema", item, "serialization")
+            content["_auto_title"] = title
+            collector.add(content, "itemSchema", _titled(item, title), "serialization")
         return JSONL_MEDIA_TYPE, content
     data: dict[str, Any] = {"type": "string"}
     event: dict[str, Any] = {
@@ -378,7 +381,8 @@ def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[s
     }
     if item is not None:
         data["contentMediaType"] = "application/json"
-        collector.add(data, "contentSchema", item, "serialization")
+        data["_auto_title"] = title
+        collector.add(data, "contentSchema", _titled(item, title), "serialization")
         event["required"] = ["data"]
     return "text/event-stream", {"itemSchema": event}
 
