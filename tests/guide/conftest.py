@@ -122,26 +122,3 @@ def operation(client: Any, path: str, method: str = "get") -> dict[str, Any]:
 def schema(client: Any, name: str) -> dict[str, Any]:
     """A named schema from ``components.schemas``."""
     return openapi(client)["components"]["schemas"][name]  # type: ignore[no-any-return]
-
-
-# Feature probes for parts of zephyr still being built: the guide modules that need
-# them skip (on both frameworks) until the probe passes.
-def _probe_json_lines() -> bool:
-    from collections.abc import AsyncIterator
-
-    from zephyr import Zephyr
-    from zephyr.testclient import TestClient
-
-    app = Zephyr()
-    try:
-
-        @app.get("/")
-        async def endpoint() -> AsyncIterator[int]:
-            yield 1
-
-    except Exception:  # any failure means "not supported yet"
-        return False
-    return bool(TestClient(app).get("/").text == "1\n")
-
-
-HAS_JSON_LINES = _probe_json_lines()

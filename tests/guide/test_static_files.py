@@ -1,27 +1,16 @@
 """Tutorial, static files: StaticFiles mounted under a path, with OpenAPI unaffected."""
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("zephyr.staticfiles") is None,
-    reason="zephyr.staticfiles is not available yet",
-)
-
-from tests.guide.conftest import openapi  # noqa: E402
-from zephyr import Zephyr  # noqa: E402
+from tests.guide.conftest import openapi
+from zephyr import Zephyr
+from zephyr.staticfiles import StaticFiles
 
 ASSETS = Path(__file__).parent / "assets"
 
 app = Zephyr()
-
-if importlib.util.find_spec("zephyr.staticfiles") is not None:
-    from zephyr.staticfiles import StaticFiles
-
-    app.mount("/static", StaticFiles(directory=ASSETS), name="static")
+app.mount("/static", StaticFiles(directory=ASSETS), name="static")
 
 
 @app.get("/")
