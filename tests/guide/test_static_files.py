@@ -11,6 +11,7 @@ ASSETS = Path(__file__).parent / "assets"
 
 app = Zephyr()
 app.mount("/static", StaticFiles(directory=ASSETS), name="static")
+app.mount("/site", StaticFiles(directory=ASSETS / "site", html=True), name="site")
 
 
 @app.get("/")
@@ -25,6 +26,27 @@ def test_serves_files(client: Any) -> None:
     assert response.headers["content-type"].startswith("text/plain")
     assert "etag" in response.headers
     assert "last-modified" in response.headers
+
+
+def test_conditional_and_head_requests(client: Any) -> None:
+    first = client.get("/static/logo.txt")
+    again = client.get("/static/logo.txt", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    head = client.head("/static/logo.txt")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == first.headers["content-length"]
+
+
+def test_html_mode(client: Any) -> None:
+    index = client.get("/site/")
+    assert index.status_code == 200
+    assert index.text == "<h1>home</h1>\n"
+    assert index.headers["content-type"] == "text/html; charset=utf-8"
+    missing = client.get("/site/nowhere")
+    assert missing.status_code == 404
+    assert missing.text == "<h1>not here</h1>\n"
 
 
 def test_missing_and_traversal(client: Any) -> None:
