@@ -105,5 +105,51 @@ def test_query_validation_and_subprotocol(client: Any, framework: str) -> None:
     assert "less_than_equal" in str(info.value.reason)
 
 
+class ConnectionManager:
+    """Keeps the open chat sockets to broadcast to them."""
+
+    def __init__(self) -> None:
+        self.active: list[WebSocket] = []
+
+    async def connect(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        self.active.append(websocket)
+
+    def disconnect(self, websocket: WebSocket) -> None:
+        self.active.remove(websocket)
+
+    async def broadcast(self, message: str) -> None:
+        for connection in self.active:
+            await connection.send_text(message)
+
+
+manager = ConnectionManager()
+
+
+@app.websocket("/chat/{client_id}")
+async def chat(websocket: WebSocket, client_id: int) -> None:
+    await manager.connect(websocket)
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(f"you wrote: {text}")
+            await manager.broadcast(f"#{client_id} says: {text}")
+    except WebSocketDisconnect:
+        manager.disconnect(websocket)
+        await manager.broadcast(f"#{client_id} left")
+
+
+def test_broadcast_to_several_clients(mod: Any, make_client: Any) -> None:
+    # One client (one event loop) for both sockets, as the broadcast crosses them.
+    with make_client(mod.app) as client, client.websocket_connect("/chat/1") as one:
+        with client.websocket_connect("/chat/2") as two:
+            two.send_text("hello")
+            assert two.receive_text() == "you wrote: hello"
+            assert two.receive_text() == "#2 says: hello"
+            assert one.receive_text() == "#2 says: hello"
+        assert one.receive_text() == "#2 left"
+    assert mod.manager.active == []
+
+
 def test_websockets_not_in_openapi(client: Any) -> None:
     assert openapi(client)["paths"] == {}
