@@ -1,4 +1,4 @@
-"""Real-time benchmark: WebSocket echo messages/s on zephyr's server vs uvicorn.
+"""Real-time benchmark: WebSocket echo messages/s and Server-Sent Events/s, zephyr vs uvicorn.
 
 Run: ``.venv/bin/python -m benchmarks.realtime [--rounds 3] [--clients 32]
 [--messages 2000] [--size 32]``.
@@ -7,8 +7,10 @@ Each stack (server + app) runs pinned to core 0; the load generator runs
 pinned to core 1 as ``python -m benchmarks.realtime --client ...``: N
 concurrent connections, each doing ``messages`` send-then-receive round trips
 of a ``size``-byte text message (no compression offered, so framing and the
-ASGI path are measured, not zlib). Rounds are interleaved across stacks;
-the report gives medians and ratios to the uvicorn run of the same app.
+ASGI path are measured, not zlib); for SSE, N concurrent ``GET /sse?n=...``
+streams of small typed events, counted as they arrive. Rounds are interleaved
+across stacks; the report gives medians and ratios to the reference stack
+(the second of each case: uvicorn with the same app, or FastAPI on uvicorn).
 
 The load generator is deliberately lean (pre-masked frames on raw asyncio
 sockets), so the servers, not the client, are the bottleneck.
@@ -32,6 +34,7 @@ from benchmarks.harness import ROOT, Endpoint, Stack, pinned, start, stop
 PY = sys.executable
 RAW = "benchmarks.apps.realtime_raw:app"
 FASTAPI = "benchmarks.apps.realtime_fastapi:app"
+ZEPHYR = "benchmarks.apps.realtime_zephyr:app"  # the same source with zephyr imports
 HEALTH = (Endpoint("health", "/health", b"ok", "text/plain"),)
 
 
@@ -53,6 +56,7 @@ class Case:
     name: str
     stacks: tuple[Stack, Stack]
     path: str
+    kind: str = "ws"  # "ws": echo round trips; "sse": events streamed per request
 
 
 CASES = (
@@ -69,8 +73,17 @@ CASES = (
         ),
         "/ws",
     ),
-    # SSE: add a Case here once zephyr.sse lands -- an app under benchmarks/apps/
-    # (realtime_sse_*.py) streaming events, and a client mode that counts events/s.
+    Case(
+        "ws echo, zephyr vs FastAPI",
+        (Stack("zephyr", _zephyr(ZEPHYR)), Stack("FastAPI + uvicorn", _uvicorn(FASTAPI))),
+        "/ws",
+    ),
+    Case(
+        "sse events, zephyr vs FastAPI",
+        (Stack("zephyr", _zephyr(ZEPHYR)), Stack("FastAPI + uvicorn", _uvicorn(FASTAPI))),
+        "/sse",
+        kind="sse",
+    ),
 )
 
 
@@ -133,27 +146,61 @@ async def _one_client(
     return done
 
 
-async def _client_main(args: argparse.Namespace) -> None:
-    payload = b"m" * args.size
-    frame = _masked_text_frame(payload)
-    lat: list[float] = []
-    deadline = time.perf_counter() + args.max_seconds
+async def _one_sse_client(port: int, path: str, events: int, lat: list[float]) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path}?n={events} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
     started = time.perf_counter()
-    done = await asyncio.gather(
-        *(
-            _one_client(args.port, args.path, frame, 2 + len(payload), args.messages, deadline, lat)
-            for _ in range(args.clients)
+    head = await reader.readuntil(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200") or b"text/event-stream" not in head:
+        raise SystemExit(f"unexpected SSE response: {head[:120]!r}")
+    chunks: list[bytes] = []
+    while True:
+        chunk = await reader.read(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if chunk.endswith(b"0\r\n\r\n"):  # the chunked body's last chunk
+            break
+    seen = b"".join(chunks).count(b"data: {")
+    lat.append(time.perf_counter() - started)
+    writer.close()
+    if seen != events:
+        raise SystemExit(f"expected {events} events, got {seen}")
+    return seen
+
+
+async def _client_main(args: argparse.Namespace) -> None:
+    lat: list[float] = []
+    started = time.perf_counter()
+    if args.kind == "sse":
+        done = await asyncio.gather(
+            *(
+                _one_sse_client(args.port, args.path, args.messages, lat)
+                for _ in range(args.clients)
+            )
         )
-    )
+    else:
+        payload = b"m" * args.size
+        frame = _masked_text_frame(payload)
+        deadline = time.perf_counter() + args.max_seconds
+        done = await asyncio.gather(
+            *(
+                _one_client(
+                    args.port, args.path, frame, 2 + len(payload), args.messages, deadline, lat
+                )
+                for _ in range(args.clients)
+            )
+        )
     elapsed = time.perf_counter() - started
     lat.sort()
     p99 = lat[int(len(lat) * 0.99)] * 1000 if lat else float("nan")
     print(json.dumps({"messages": sum(done), "seconds": elapsed, "p99_ms": p99}))
 
 
-def run_client(port: int, path: str, args: argparse.Namespace, messages: int) -> dict[str, float]:
+def run_client(port: int, case: Case, args: argparse.Namespace, messages: int) -> dict[str, float]:
     """Run the load generator (pinned to core 1); return its JSON report."""
-    argv = [PY, "-m", "benchmarks.realtime", "--client", "--port", str(port), "--path", path,
+    argv = [PY, "-m", "benchmarks.realtime", "--client", "--port", str(port), "--path", case.path,
+            "--kind", case.kind,
             "--clients", str(args.clients), "--messages", str(messages), "--size", str(args.size),
             "--max-seconds", str(args.max_seconds)]  # fmt: skip
     done = subprocess.run(
@@ -175,8 +222,9 @@ def measure(args: argparse.Namespace) -> list[Series]:
             for stack in case.stacks:
                 process, port = start(stack, HEALTH)
                 try:
-                    run_client(port, case.path, args, max(1, args.messages // 10))  # warm-up
-                    result = run_client(port, case.path, args, args.messages)
+                    count = args.messages * (args.sse_factor if case.kind == "sse" else 1)
+                    run_client(port, case, args, max(1, count // 10))  # warm-up
+                    result = run_client(port, case, args, count)
                 finally:
                     stop(process)
                 rate = result["messages"] / result["seconds"]
@@ -185,7 +233,7 @@ def measure(args: argparse.Namespace) -> list[Series]:
                 entry.p99_ms.append(result["p99_ms"])
                 print(
                     f"round {round_no + 1}/{args.rounds} {case.name:<22} {stack.name:<22} "
-                    f"{rate:>10.0f} msg/s  p99 {result['p99_ms']:.2f} ms",
+                    f"{rate:>10.0f} {case.kind} msg/s  p99 {result['p99_ms']:.2f} ms",
                     flush=True,
                 )
     return list(series.values())
@@ -194,7 +242,7 @@ def measure(args: argparse.Namespace) -> list[Series]:
 def report(series: list[Series]) -> str:
     by_key = {(s.case, s.stack): s for s in series}
     lines = [
-        "| case | stack | msg/s (median) | p99 ms (median) | ratio to uvicorn |",
+        "| case | stack | messages or events/s (median) | p99 ms (median) | ratio to reference |",
         "|---|---|---:|---:|---:|",
     ]
     for case in CASES:
@@ -219,6 +267,10 @@ def main() -> None:
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--path", default="/ws", help=argparse.SUPPRESS)
+    parser.add_argument("--kind", default="ws", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--sse-factor", type=int, default=10, help="SSE events per client = messages x this (10)"
+    )
     args = parser.parse_args()
     if args.client:
         import uvloop

@@ -1,14 +1,25 @@
-"""A FastAPI (from PyPI) WebSocket echo app, served unchanged by zephyr's server and uvicorn.
+"""The real-time benchmark app on FastAPI (from PyPI); ``realtime_zephyr.py`` is the same source.
 
-``/ws`` echoes text messages; ``GET /health`` answers ``ok``.
+``/ws`` echoes text messages; ``GET /sse?n=N`` streams N typed Server-Sent
+Events as fast as the client reads them; ``GET /health`` answers ``ok``.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse
+from fastapi.sse import EventSourceResponse
+from pydantic import BaseModel
 
 app = FastAPI()
+
+
+class Tick(BaseModel):
+    seq: int
+    symbol: str
+    price: float
 
 
 @app.get("/health", response_class=PlainTextResponse)
@@ -24,3 +35,9 @@ async def echo(websocket: WebSocket) -> None:
             await websocket.send_text(await websocket.receive_text())
     except WebSocketDisconnect:
         pass
+
+
+@app.get("/sse", response_class=EventSourceResponse)
+async def ticks(n: int = 100) -> AsyncIterator[Tick]:
+    for seq in range(n):
+        yield Tick(seq=seq, symbol="ZPHR", price=1.5)

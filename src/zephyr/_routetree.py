@@ -88,10 +88,12 @@ class RouteTable:
             caller must match those routes itself.
     """
 
-    __slots__ = ("_has_tree", "_root", "_static", "rejected")
+    __slots__ = ("_has_tree", "_root", "_static", "_static_only", "rejected")
 
     def __init__(self, entries: Iterable[tuple[int, Any, str, dict[str, Convertor[Any]]]]) -> None:
         self._static: dict[str, list[tuple[int, Any]]] = {}
+        # Static paths that no parameterised template matches (learned on first use).
+        self._static_only: set[str] = set()
         self._root = _Node()
         self._has_tree = False
         self.rejected: list[int] = []
@@ -142,14 +144,24 @@ class RouteTable:
         Returns:
             ``(index, route, path_params)`` tuples sorted by index; empty if none.
         """
-        found: list[Candidate] = []
         static = self._static.get(path)
         if static is not None:
-            found.extend((index, route, {}) for index, route in static)
+            found: list[Candidate] = [(index, route, {}) for index, route in static]
+            if path in self._static_only:
+                # PERF: most requests hit a static path; once the tree is known
+                # to hold nothing for it, skip splitting and walking (~1 µs).
+                return found
+        else:
+            found = []
         if self._has_tree and path.startswith("/"):
+            count = len(found)
             _walk(self._root, path[1:].split("/"), 0, (), found)
+            if static is not None and len(found) == count:
+                self._static_only.add(path)  # Bounded: one entry per static route.
             if len(found) > 1:
                 found.sort(key=_index_of)
+        elif static is not None:
+            self._static_only.add(path)
         return found
 
 

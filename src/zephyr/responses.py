@@ -8,6 +8,7 @@ background task.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import re
 import threading
@@ -28,10 +29,12 @@ __all__ = [
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
+    "ORJSONResponse",
     "PlainTextResponse",
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "UJSONResponse",
 ]
 
 
@@ -256,6 +259,44 @@ class JSONResponse(Response):
         if body is None or _may_differ(body):
             return _json_dumps(content)
         return body
+
+
+class ORJSONResponse(JSONResponse):
+    """A JSON response rendered by ``orjson``, kept so FastAPI code ports unchanged.
+
+    With ``orjson`` installed the body is exactly what it gives
+    (``OPT_NON_STR_KEYS | OPT_SERIALIZE_NUMPY``). Without it, the body is
+    :class:`JSONResponse`'s: zephyr's own JSON is already serialized in Rust,
+    which is what apps chose ``orjson`` for; for plain data the bytes are the
+    same compact JSON.
+    """
+
+    def render(self, content: Any) -> bytes:
+        orjson = _optional_module("orjson")
+        if orjson is None:
+            return super().render(content)
+        body: bytes = orjson.dumps(
+            content, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+        )
+        return body
+
+
+class UJSONResponse(JSONResponse):
+    """A JSON response rendered by ``ujson`` when installed (see :class:`ORJSONResponse`)."""
+
+    def render(self, content: Any) -> bytes:
+        ujson = _optional_module("ujson")
+        if ujson is None:
+            return super().render(content)
+        text: str = ujson.dumps(content, ensure_ascii=False)
+        return text.encode("utf-8")
+
+
+def _optional_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
 
 
 def _may_differ(body: bytes) -> bool:

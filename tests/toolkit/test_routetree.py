@@ -42,6 +42,22 @@ def test_static_and_params_collected_in_index_order() -> None:
     assert hits(t, "/nope") == []
 
 
+def test_repeated_lookups_give_the_same_candidates() -> None:
+    # The second lookup of a static path may skip the tree walk; it must not
+    # change what is found, nor share parameter dicts between requests.
+    t = table("/users/{id}", "/users/me", "/health", "/items/{id:int}")
+    for _ in range(3):
+        assert [(i, params) for i, _, params in hits(t, "/users/me")] == [
+            (0, {"id": "me"}),
+            (1, {}),
+        ]
+        assert [(i, params) for i, _, params in hits(t, "/health")] == [(2, {})]
+        assert hits(t, "/nothing") == []
+    first, second = hits(t, "/health")[0][2], hits(t, "/health")[0][2]
+    assert first is not second
+    assert table("/only", "/static")._static_only == set()  # Learned on use only.
+
+
 def test_literal_param_mixtures_and_trailing_slash() -> None:
     t = table("/a/{x}/b/{y:int}", "/a/{x}/c", "/a/", "/{x}/{y}/")
     assert hits(t, "/a/1/b/2")[0][2] == {"x": "1", "y": 2}

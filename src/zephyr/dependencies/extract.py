@@ -196,6 +196,7 @@ class LocationExtractor:
         self.lookups = tuple((key, p.is_sequence) for p in self.params for key in p.keys)
         self.slots = tuple((f"f{i}", p.slot) for i, p in enumerate(self.params))
         self.has_sequences = any(p.is_sequence for p in self.params)
+        self._singles: list[LocationExtractor] | None = None  # Built on the first error.
         self.owners: dict[Any, int] = {}
         for p in reversed(self.params):
             self.owners[p.external] = p.owner
@@ -248,12 +249,33 @@ class LocationExtractor:
         try:
             validated = self.validator.validate_python(data).__dict__
         except ValidationError as exc:
+            if len(self.params) > 1:
+                return self._extract_each(source, values)
             errors = convert_errors(exc, self.location, self.owners, self.params[0].owner)
             _fix_model_errors(self.models, errors, source)
             return errors
         for name, slot in self.slots:
             values[slot] = validated[name]
         return None
+
+    def _extract_each(self, source: Any, values: list[Any]) -> ErrorList | None:
+        """Validate parameter by parameter (error path only).
+
+        One failing field fails the whole one-call validation, but FastAPI
+        validates each parameter alone: the valid ones still get their values
+        (so dependencies whose inputs are fine still run, as in FastAPI), and
+        each error belongs to the dependant that declared the parameter even
+        when two of them read the same name.
+        """
+        singles = self._singles
+        if singles is None:
+            singles = self._singles = [LocationExtractor(self.location, [p]) for p in self.params]
+        errors: ErrorList = []
+        for single in singles:
+            found = single.extract(source, values)
+            if found:
+                errors.extend(found)
+        return errors or None
 
 
 def _fix_model_errors(models: dict[str, LocationModel], errors: ErrorList, source: Any) -> None:

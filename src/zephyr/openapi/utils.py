@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import http
+import warnings
 from collections.abc import Sequence
 from typing import Annotated, Any, get_args, get_origin
 
@@ -171,7 +172,11 @@ class _Collector:
 
     def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
         index = len(self.inputs)
-        adapter: TypeAdapter[Any] = TypeAdapter(tp)
+        with warnings.catch_warnings():
+            # A parameter's ``Field(deprecated=True)`` only documents it here; Pydantic
+            # warns that it has no runtime effect outside a model, which is intended.
+            warnings.filterwarnings("ignore", message=".*'deprecated' attribute.*")
+            adapter: TypeAdapter[Any] = TypeAdapter(tp)
         self.inputs.append((index, mode, adapter.core_schema))
         self.placeholders.append((target, key, (index, mode)))
 
