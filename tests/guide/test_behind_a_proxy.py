@@ -5,12 +5,12 @@ from typing import Any
 from tests.guide.conftest import openapi
 from zephyr import Request, Zephyr
 
-app = Zephyr(root_path="/api/v1")
+app = Zephyr(root_path="/gateway/v3")
 
 
-@app.get("/app")
-async def read_main(request: Request) -> dict[str, Any]:
-    return {"message": "hello", "root_path": request.scope.get("root_path")}
+@app.get("/status")
+async def gateway_status(request: Request) -> dict[str, Any]:
+    return {"up": True, "mounted_at": request.scope.get("root_path")}
 
 
 stripped = Zephyr(
@@ -21,12 +21,9 @@ stripped = Zephyr(
 )
 
 
-@stripped.get("/app")
-async def read_stripped(request: Request) -> dict[str, Any]:
-    return {
-        "root_path": request.scope.get("root_path"),
-        "url": str(request.url_for("read_stripped")),
-    }
+@stripped.get("/quotes")
+async def quotes(request: Request) -> dict[str, Any]:
+    return {"mounted_at": request.scope.get("root_path"), "self": str(request.url_for("quotes"))}
 
 
 no_root_server = Zephyr(root_path="/edge", root_path_in_servers=False)
@@ -38,21 +35,21 @@ async def ping() -> str:
 
 
 def test_app_root_path(client: Any) -> None:
-    response = client.get("/app")
+    response = client.get("/status")
     assert response.status_code == 200
-    assert response.json() == {"message": "hello", "root_path": "/api/v1"}
+    assert response.json() == {"up": True, "mounted_at": "/gateway/v3"}
 
 
 def test_openapi_servers_from_root_path(client: Any) -> None:
-    assert openapi(client)["servers"] == [{"url": "/api/v1"}]
+    assert openapi(client)["servers"] == [{"url": "/gateway/v3"}]
     docs = client.get("/docs")
-    assert "/api/v1/openapi.json" in docs.text
+    assert "/gateway/v3/openapi.json" in docs.text
 
 
 def test_root_path_from_the_server(mod: Any, make_client: Any) -> None:
     client = make_client(mod.stripped, root_path="/proxy")
-    response = client.get("/app")
-    assert response.json() == {"root_path": "/proxy", "url": "http://testserver/proxy/app"}
+    response = client.get("/quotes")
+    assert response.json() == {"mounted_at": "/proxy", "self": "http://testserver/proxy/quotes"}
     assert openapi(client)["servers"] == [
         {"url": "/proxy"},
         {"url": "https://stag.example.com", "description": "Staging"},

@@ -18,9 +18,9 @@ app = Zephyr()
 
 
 class Settings(BaseModel):
-    app_name: str = "Inventory"
-    admin_email: str = "admin@inventory.example"
-    items_per_user: int = Field(50, ge=1)
+    service_name: str = "Inventory"
+    support_contact: str = "help@inventory.example"
+    max_pallets: int = Field(12, ge=1)
 
     @classmethod
     def from_env(cls, prefix: str = "INVENTORY_") -> "Settings":
@@ -44,24 +44,24 @@ async def info(settings: Annotated[Settings, Depends(get_settings)]) -> dict[str
 
 def test_defaults_and_environment(mod: Any, client: Any, monkeypatch: Any) -> None:
     mod.get_settings.cache_clear()
-    monkeypatch.delenv("INVENTORY_APP_NAME", raising=False)
+    monkeypatch.delenv("INVENTORY_SERVICE_NAME", raising=False)
     assert client.get("/info").json() == {
-        "app_name": "Inventory",
-        "admin_email": "admin@inventory.example",
-        "items_per_user": 50,
+        "service_name": "Inventory",
+        "support_contact": "help@inventory.example",
+        "max_pallets": 12,
     }
     mod.get_settings.cache_clear()
-    monkeypatch.setenv("INVENTORY_APP_NAME", "Depot")
-    monkeypatch.setenv("INVENTORY_ITEMS_PER_USER", "7")
-    assert client.get("/info").json()["app_name"] == "Depot"
-    assert client.get("/info").json()["items_per_user"] == 7
+    monkeypatch.setenv("INVENTORY_SERVICE_NAME", "Depot")
+    monkeypatch.setenv("INVENTORY_MAX_PALLETS", "7")
+    assert client.get("/info").json()["service_name"] == "Depot"
+    assert client.get("/info").json()["max_pallets"] == 7
     mod.get_settings.cache_clear()
 
 
 def test_override_in_tests(mod: Any, client: Any) -> None:
-    mod.app.dependency_overrides[mod.get_settings] = lambda: mod.Settings(admin_email="t@x")
+    mod.app.dependency_overrides[mod.get_settings] = lambda: mod.Settings(support_contact="t@x")
     try:
-        assert client.get("/info").json()["admin_email"] == "t@x"
+        assert client.get("/info").json()["support_contact"] == "t@x"
     finally:
         mod.app.dependency_overrides.clear()
 

@@ -5,41 +5,41 @@ from typing import Any
 from tests.guide.conftest import openapi
 from zephyr import Request, Zephyr
 
-app = Zephyr(title="Main")
+app = Zephyr(title="Shop")
 
 
-@app.get("/app")
-async def main_route() -> dict[str, str]:
-    return {"message": "main app"}
+@app.get("/products")
+async def products() -> list[str]:
+    return ["kettle"]
 
 
-subapi = Zephyr(title="Sub")
+billing = Zephyr(title="Billing")
 
 
-@subapi.get("/sub")
-async def sub_route(request: Request) -> dict[str, Any]:
-    return {"message": "sub app", "root_path": request.scope["root_path"]}
+@billing.get("/invoices")
+async def invoices(request: Request) -> dict[str, Any]:
+    return {"invoices": [], "mounted_at": request.scope["root_path"]}
 
 
-app.mount("/subapi", subapi)
+app.mount("/billing", billing)
 
 
 def test_both_apps_answer(client: Any) -> None:
-    assert client.get("/app").json() == {"message": "main app"}
-    assert client.get("/subapi/sub").json() == {"message": "sub app", "root_path": "/subapi"}
+    assert client.get("/products").json() == ["kettle"]
+    assert client.get("/billing/invoices").json() == {"invoices": [], "mounted_at": "/billing"}
 
 
 def test_separate_openapi_documents(client: Any) -> None:
     main = openapi(client)
-    assert main["info"]["title"] == "Main"
-    assert list(main["paths"]) == ["/app"]
-    sub = client.get("/subapi/openapi.json").json()
-    assert sub["info"]["title"] == "Sub"
-    assert list(sub["paths"]) == ["/sub"]
-    assert sub["servers"] == [{"url": "/subapi"}]
+    assert main["info"]["title"] == "Shop"
+    assert list(main["paths"]) == ["/products"]
+    sub = client.get("/billing/openapi.json").json()
+    assert sub["info"]["title"] == "Billing"
+    assert list(sub["paths"]) == ["/invoices"]
+    assert sub["servers"] == [{"url": "/billing"}]
 
 
 def test_sub_docs_point_at_sub_openapi(client: Any) -> None:
-    docs = client.get("/subapi/docs")
+    docs = client.get("/billing/docs")
     assert docs.status_code == 200
-    assert "/subapi/openapi.json" in docs.text
+    assert "/billing/openapi.json" in docs.text
