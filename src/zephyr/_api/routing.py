@@ -83,6 +83,11 @@ _EXIT_STACK_KEY = "zephyr.exit_stack"
 """Scope key of the exit stack that ends ``yield`` dependencies after the response."""
 
 
+async def _close_form(request: Request) -> None:
+    if request._form is not None:
+        await request.close()
+
+
 class APIRoute(Route):
     """A route whose endpoint declares typed parameters, dependencies and a response model.
 
@@ -290,8 +295,11 @@ class APIRoute(Route):
             )
             if overrides:
                 plan = self.plan_for(overrides)
-            stack = request.scope.get(_EXIT_STACK_KEY) if plan.has_generators else None
-            return await self._respond(plan, request, stack)
+            stack: AsyncExitStack | None = request.scope.get(_EXIT_STACK_KEY)
+            if stack is not None:
+                # Uploads' temporary files go once the response is sent, as in _handle.
+                stack.push_async_callback(_close_form, request)
+            return await self._respond(plan, request, stack if plan.has_generators else None)
 
         return handler
 
