@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from tests.guide.conftest import operation
-from zephyr import APIRouter, Body, HTTPException, Request, Response, Zephyr
+from zephyr import APIRouter, Body, HTTPException, Request, Response, UploadFile, Zephyr
 from zephyr.exceptions import RequestValidationError
 from zephyr.routing import APIRoute
 
@@ -88,6 +88,15 @@ async def stamped(n: int) -> dict[str, int]:
     return {"n": n}
 
 
+UPLOADS: list[UploadFile] = []
+
+
+@router.post("/stamped-upload")
+async def stamped_upload(document: UploadFile) -> dict[str, int]:
+    UPLOADS.append(document)
+    return {"size": len(await document.read())}
+
+
 app.include_router(router)
 app.include_router(reversed_router)
 app.include_router(errors_router)
@@ -105,6 +114,14 @@ def test_custom_route_class(client: Any) -> None:
     invalid = client.get("/stamped/x")
     assert invalid.status_code == 422
     assert "x-route" not in client.get("/plain").headers
+
+
+def test_uploads_closed_after_the_response(mod: Any, client: Any) -> None:
+    mod.UPLOADS.clear()
+    response = client.post("/stamped-upload", files={"document": ("a.txt", b"abc")})
+    assert response.json() == {"size": 3}
+    assert response.headers["x-route"] == "stamped_upload"
+    assert mod.UPLOADS[0].file.closed
 
 
 def test_custom_request_class(client: Any) -> None:
