@@ -483,6 +483,24 @@ class UploadFile:
         headers: The part headers (default: empty).
     """
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Pydantic hook: accept only ``UploadFile`` instances, with FastAPI's error text."""
+        from pydantic_core import core_schema  # lazily: the toolkit imports without Pydantic
+
+        return core_schema.no_info_plain_validator_function(cls._validate)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        """Pydantic hook: a file is binary content (OpenAPI 3.1)."""
+        return {"type": "string", "contentMediaType": "application/octet-stream"}
+
+    @classmethod
+    def _validate(cls, value: Any) -> UploadFile:
+        if not isinstance(value, cls):
+            raise ValueError(f"Expected UploadFile, received: {type(value)}")
+        return value
+
     def __init__(
         self,
         file: BinaryIO,

@@ -266,9 +266,11 @@ class _TemplateRoute(BaseRoute):
     """
 
     _scope_type = "http"
+    # Documented-only operations (webhooks, callbacks) may have other "paths".
+    _require_leading_slash = True
 
     def __init__(self, path: str, endpoint: Callable[..., Any], name: str | None) -> None:
-        if not path.startswith("/"):
+        if self._require_leading_slash and not path.startswith("/"):
             raise ValueError("Routed paths must start with '/'")
         self.path = path
         self.endpoint = endpoint

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypeVar, Unpack
@@ -30,7 +30,7 @@ from zephyr.dependencies.solve import solve
 from zephyr.encoders import is_json_native, jsonable_encoder
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response
-from zephyr.routing import BaseRoute, Mount, Route, Router, compile_path
+from zephyr.routing import BaseRoute, Mount, Route, Router
 from zephyr.types import Receive, Scope, Send
 
 __all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_unique_id"]
@@ -80,6 +80,15 @@ def _body_allowed(status_code: int | None) -> bool:
     return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
+_EXIT_STACK_KEY = "zephyr.exit_stack"
+"""Scope key of the exit stack that ends ``yield`` dependencies after the response."""
+
+
+async def _close_form(request: Request) -> None:
+    if request._form is not None:
+        await request.close()
+
+
 class APIRoute(OverridablePlan, Route):
     """A route whose endpoint declares typed parameters, dependencies and a response model.
 
@@ -105,6 +114,10 @@ class APIRoute(OverridablePlan, Route):
         dependency_overrides_provider: Object with ``dependency_overrides``
             (usually the app); default ``scope["app"]``.
     """
+
+    # OpenAPI callbacks and webhooks are declared with paths such as
+    # "{$callback_url}/events" or "new-user": documented, never routed.
+    _require_leading_slash = False
 
     def __init__(
         self,
@@ -136,19 +149,9 @@ class APIRoute(OverridablePlan, Route):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
     ) -> None:
-        # Webhook and callback operations are documented, never routed: their
-        # "paths" are names or URL expressions (``{$callback_url}/events``).
-        routed = path.startswith("/")
         super().__init__(
-            path if routed else "/" + path,
-            endpoint,
-            methods=None,
-            name=name,
-            include_in_schema=include_in_schema,
+            path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
         )
-        if not routed:
-            self.path = path
-            self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
         # Generator endpoints stream their items (JSON Lines, or SSE events).
@@ -200,6 +203,11 @@ class APIRoute(OverridablePlan, Route):
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
         self.app = self._handle
+        if type(self).get_route_handler is not APIRoute.get_route_handler:
+            # A subclass wraps the request -> response handler (FastAPI's custom route
+            # class hook); only such routes pay for the extra call.
+            self._custom_handler = self.get_route_handler()
+            self.app = self._handle_custom
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
@@ -246,6 +254,39 @@ class APIRoute(OverridablePlan, Route):
         finally:
             if request._form is not None:
                 await request.close()  # uploads' temporary files go now, not at GC time
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """Return this route's ``request -> response`` coroutine function.
+
+        Subclasses override it to wrap the handler, e.g. to time requests, swap in a
+        custom ``Request`` class or post-process responses.
+
+        Returns:
+            An async callable taking a ``Request`` and returning the ``Response``.
+        """
+
+        async def handler(request: Request) -> Response:
+            plan = self.plan
+            overrides = getattr(
+                self.dependency_overrides_provider or request.scope.get("app"),
+                "dependency_overrides",
+                None,
+            )
+            if overrides:
+                plan = self.plan_for(overrides)
+            stack: AsyncExitStack | None = request.scope.get(_EXIT_STACK_KEY)
+            if stack is not None:
+                # Uploads' temporary files go once the response is sent, as in _handle.
+                stack.push_async_callback(_close_form, request)
+            return await self._respond(plan, request, stack if plan.has_generators else None)
+
+        return handler
+
+    async def _handle_custom(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with AsyncExitStack() as stack:
+            scope[_EXIT_STACK_KEY] = stack
+            response = await self._custom_handler(Request(scope, receive, send))
+            await response(scope, receive, send)
 
     async def _respond(
         self, plan: Plan, request: Request, stack: AsyncExitStack | None

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any
 
 import pydantic
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
 from zephyr.datastructures import UploadFile
@@ -39,6 +39,9 @@ def _field(param: ParamField) -> tuple[Any, Any]:
     default = param.default
     if "default_factory" in kwargs or default is Ellipsis:
         default = PydanticUndefined
+    keys = param.keys
+    if len(keys) > 1:
+        return param.annotation, Field(default, validation_alias=AliasChoices(*keys), **kwargs)
     return param.annotation, Field(default, alias=param.external, **kwargs)
 
 
@@ -222,7 +225,7 @@ class LocationExtractor:
         self.params = list(params)
         model = build_model(f"{location.title()}Params", self.params)
         self.validator = model.__pydantic_validator__
-        self.lookups = tuple((p.external, p.is_sequence) for p in self.params)
+        self.lookups = tuple((key, p.is_sequence) for p in self.params for key in p.keys)
         self.slots = tuple((f"f{i}", p.slot) for i, p in enumerate(self.params))
         self.has_sequences = any(p.is_sequence for p in self.params)
         self._singles: list[LocationExtractor] | None = None  # Built on the first error.
