@@ -53,6 +53,10 @@ class Zephyr(BaseApp):
         redirect_slashes: Redirect to the other trailing-slash variant.
         root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
         generate_unique_id_function: ``route -> operation id``.
+        strict_content_type: Parse a body as JSON only when its ``Content-Type``
+            says JSON (default True). With False, a body sent with no
+            ``Content-Type`` is parsed as JSON too; a browser can send such a
+            body cross-site without a CORS preflight, hence the strict default.
         webhooks: Router whose operations are documented under the OpenAPI
             ``webhooks`` (requests the app sends); default a new empty
             ``APIRouter``, also reachable as ``app.webhooks``.
@@ -102,6 +106,7 @@ class Zephyr(BaseApp):
         separate_input_output_schemas: bool = True,
         webhooks: APIRouter | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
         **extra: Any,
     ) -> None:
         self._api_options: dict[str, Any] = {
@@ -113,6 +118,7 @@ class Zephyr(BaseApp):
             "deprecated": deprecated,
             "include_in_schema": include_in_schema,
             "generate_unique_id_function": generate_unique_id_function,
+            "strict_content_type": strict_content_type,
         }
         handlers: dict[Any, ExceptionHandler] = {
             HTTPException: http_exception_handler,

@@ -1,15 +1,11 @@
 """Advanced, strict Content-Type checking: JSON bodies need a JSON media type (CSRF guard)."""
 
-import inspect
 from typing import Any
 
-import pytest
 from pydantic import BaseModel
 
 from tests.guide.conftest import operation
 from zephyr import Zephyr
-
-HAS_OPTION = "strict_content_type" in inspect.signature(Zephyr.__init__).parameters
 
 
 class Command(BaseModel):
@@ -50,7 +46,6 @@ def test_missing_or_wrong_content_type_rejected(client: Any) -> None:
         }
 
 
-@pytest.mark.skipif(not HAS_OPTION, reason="zephyr has no strict_content_type option yet")
 def test_lenient_app_accepts_missing_content_type(make_client: Any, framework: str) -> None:
     lenient_source = f"""
 from pydantic import BaseModel
@@ -71,6 +66,36 @@ async def agent(command: Command) -> dict[str, str]:
     assert client.post("/agent", content=PAYLOAD).json() == {"done": "send mail"}
     text = client.post("/agent", content=PAYLOAD, headers={"content-type": "text/plain"})
     assert text.status_code == 422
+
+
+def test_router_level(make_client: Any, framework: str) -> None:
+    source = f"""
+from pydantic import BaseModel
+from {framework} import APIRouter, FastAPI
+
+class Command(BaseModel):
+    action: str
+
+app = FastAPI()
+lenient = APIRouter(strict_content_type=False)
+plain = APIRouter()
+
+@lenient.post("/router")
+async def by_router(command: Command) -> str:
+    return command.action
+
+@plain.post("/strict")
+async def strict(command: Command) -> str:
+    return command.action
+
+app.include_router(lenient)
+app.include_router(plain)
+"""
+    namespace: dict[str, Any] = {"__name__": f"levels_{framework}"}
+    exec(compile(source, "<levels>", "exec"), namespace)
+    client = make_client(namespace["app"])
+    assert client.post("/router", content=PAYLOAD).json() == "send mail"
+    assert client.post("/strict", content=PAYLOAD).status_code == 422
 
 
 def test_openapi_declares_json(client: Any) -> None:

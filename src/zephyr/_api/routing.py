@@ -111,6 +111,9 @@ class APIRoute(OverridablePlan, Route):
         response_class: Class of the responses built from return values.
         name: Route name for ``url_path_for`` (default the function name).
         generate_unique_id_function: ``route -> operation id``.
+        strict_content_type: Parse a body without ``Content-Type`` as JSON only
+            when False (default True: such a body is not JSON; see the app's
+            option of the same name).
         dependency_overrides_provider: Object with ``dependency_overrides``
             (usually the app); default ``scope["app"]``.
     """
@@ -148,6 +151,7 @@ class APIRoute(OverridablePlan, Route):
         callbacks: list[BaseRoute] | None = None,
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
         super().__init__(
             path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
@@ -195,6 +199,7 @@ class APIRoute(OverridablePlan, Route):
         self.callbacks = callbacks
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
         self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
         self._path_names = set(self.param_convertors)
         self._plan_call = as_plain_call(endpoint) if self.streaming else endpoint
@@ -228,12 +233,15 @@ class APIRoute(OverridablePlan, Route):
         }
 
     def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
-        return compile_endpoint(
+        plan = compile_endpoint(
             self._plan_call,
             path_names=self._path_names,
             dependencies=self.dependencies,
             overrides=overrides,
         )
+        if plan.body is not None:
+            plan.body.strict_content_type = bool(_unwrap(self.strict_content_type))
+        return plan
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
@@ -355,8 +363,8 @@ class APIRouter(Router):
     Args:
         prefix: Path prefix of every route added (no trailing ``/``).
         tags / dependencies / responses / deprecated / include_in_schema /
-            default_response_class / callbacks / generate_unique_id_function:
-            Defaults applied to every route added.
+            default_response_class / callbacks / generate_unique_id_function /
+            strict_content_type: Defaults applied to every route added.
         routes / redirect_slashes / default / on_startup / on_shutdown /
             lifespan: As for :class:`zephyr.routing.Router`.
         route_class: Class of the routes created (default ``APIRoute``).
@@ -386,6 +394,7 @@ class APIRouter(Router):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
         super().__init__(
             routes,
@@ -413,6 +422,7 @@ class APIRouter(Router):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
 
     def add_api_route(
         self,
@@ -443,6 +453,7 @@ class APIRouter(Router):
         callbacks: list[BaseRoute] | None = None,
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
         """Create an ``APIRoute`` at ``prefix + path``, merging the router's defaults."""
         route_class = route_class_override or self.route_class
@@ -450,6 +461,8 @@ class APIRouter(Router):
             response_class = self.default_response_class
         if isinstance(generate_unique_id_function, _DefaultPlaceholder):
             generate_unique_id_function = self.generate_unique_id_function
+        if isinstance(strict_content_type, _DefaultPlaceholder):
+            strict_content_type = self.strict_content_type
         route = route_class(
             self.prefix + path,
             endpoint=endpoint,
@@ -477,6 +490,7 @@ class APIRouter(Router):
             callbacks=[*self.callbacks, *(callbacks or [])],
             openapi_extra=openapi_extra,
             generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
         )
         self.routes.append(route)
 
@@ -577,6 +591,7 @@ class APIRouter(Router):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
         """Copy ``router``'s routes into this router with extra prefix and defaults.
 
@@ -606,6 +621,7 @@ class APIRouter(Router):
                     deprecated=deprecated,
                     include_in_schema=include_in_schema,
                     generate_unique_id_function=generate_unique_id_function,
+                    strict_content_type=strict_content_type,
                 )
             elif isinstance(route, APIWebSocketRoute):
                 self.add_api_websocket_route(
@@ -642,6 +658,9 @@ class APIRouter(Router):
         unique_id = route.generate_unique_id_function
         if isinstance(unique_id, _DefaultPlaceholder):
             unique_id = options["generate_unique_id_function"]
+        strict = route.strict_content_type
+        if isinstance(strict, _DefaultPlaceholder):
+            strict = options["strict_content_type"]
         self.add_api_route(
             prefix + route.path,
             route.endpoint,
@@ -669,4 +688,5 @@ class APIRouter(Router):
             callbacks=[*(options["callbacks"] or []), *(route.callbacks or [])],
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=unique_id,
+            strict_content_type=strict,
         )

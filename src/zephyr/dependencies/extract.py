@@ -338,11 +338,16 @@ class BodyExtractor:
     Args:
         params: The route's body parameters.
         embed: Whether values are embedded by name.
+
+    Attributes:
+        strict_content_type: Whether a body without ``Content-Type`` is not
+            JSON (default True); the route sets it from its option.
     """
 
     def __init__(self, params: Sequence[ParamField], embed: bool) -> None:
         self.params = list(params)
         self.embed = embed
+        self.strict_content_type = True
         self.owners = {p.external: p.owner for p in reversed(self.params)}
         self.first_owner = self.params[0].owner
         if embed:
@@ -370,7 +375,13 @@ class BodyExtractor:
             ``None`` on success, else the errors.
         """
         body = await request.body()
-        is_json = bool(body) and is_json_media(request.headers.get("content-type"))
+        content_type = request.headers.get("content-type")
+        if content_type is None:
+            # A body without a Content-Type is JSON only where the route says so
+            # (``strict_content_type=False``): see the app's option.
+            is_json = bool(body) and not self.strict_content_type
+        else:
+            is_json = bool(body) and is_json_media(content_type)
         if self.embed:
             return self._embedded(body, is_json, values)
         if not body:
