@@ -22,7 +22,7 @@ from zephyr.middleware import Middleware
 from zephyr.middleware.base import BaseHTTPMiddleware
 from zephyr.middleware.errors import ServerErrorMiddleware
 from zephyr.middleware.exceptions import ExceptionMiddleware
-from zephyr.routing import BaseRoute, Router
+from zephyr.routing import BaseRoute, Router, _wrap_middleware
 from zephyr.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
 
 __all__ = ["BaseApp"]
@@ -100,10 +100,7 @@ class BaseApp:
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
         ]
-        app: ASGIApp = self.router
-        for cls, args, kwargs in reversed(specs):
-            app = cls(app, *args, **kwargs)
-        return app
+        return _wrap_middleware(self.router, specs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI 3 entry point; sets ``scope["app"]``."""

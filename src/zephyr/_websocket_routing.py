@@ -12,20 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from zephyr.convertors import Convertor
-from zephyr.datastructures import URLPath
 from zephyr.middleware import Middleware
-from zephyr.routing import (
-    BaseRoute,
-    Match,
-    NoMatchFound,
-    _is_function,
-    _wrap_middleware,
-    compile_path,
-    get_name,
-    get_route_path,
-    replace_params,
-)
+from zephyr.routing import Match, _is_function, _TemplateRoute, _wrap_middleware
 from zephyr.types import ASGIApp, Receive, Scope, Send
 from zephyr.websockets import WebSocket
 
@@ -49,7 +37,7 @@ def websocket_session(func: Callable[[WebSocket], Awaitable[None]]) -> ASGIApp:
     return app
 
 
-class WebSocketRoute(BaseRoute):
+class WebSocketRoute(_TemplateRoute):
     """A WebSocket endpoint at a path template.
 
     Args:
@@ -64,6 +52,8 @@ class WebSocketRoute(BaseRoute):
         ValueError: If ``path`` doesn't start with ``/`` or the template is invalid.
     """
 
+    _scope_type = "websocket"
+
     def __init__(
         self,
         path: str,
@@ -72,32 +62,10 @@ class WebSocketRoute(BaseRoute):
         name: str | None = None,
         middleware: Sequence[Middleware] | None = None,
     ) -> None:
-        if not path.startswith("/"):
-            raise ValueError("Routed paths must start with '/'")
-        self.path = path
-        self.endpoint = endpoint
-        self.name = get_name(endpoint) if name is None else name
-        app: ASGIApp = websocket_session(endpoint) if _is_function(endpoint) else endpoint
-        self.app = _wrap_middleware(app, middleware)
-        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "websocket":
-            return Match.NONE, {}
-        match = self.path_regex.fullmatch(get_route_path(scope))
-        if match is None:
-            return Match.NONE, {}
-        params = {
-            name: self.param_convertors[name].convert(value)
-            for name, value in match.groupdict().items()
-        }
-        return self.match_params(scope, params)
-
-    def table_entry(self) -> tuple[str, dict[str, Convertor[Any]]] | None:
-        # A subclass with its own ``matches`` must keep getting called.
-        if type(self).matches is not WebSocketRoute.matches:
-            return None
-        return self.path, self.param_convertors
+        super().__init__(path, endpoint, name)
+        if _is_function(endpoint):
+            self.app = websocket_session(endpoint)
+        self.app = _wrap_middleware(self.app, middleware)
 
     def match_params(self, scope: Scope, path_params: dict[str, Any]) -> tuple[Match, Scope]:
         if scope["type"] != "websocket":
@@ -106,15 +74,6 @@ class WebSocketRoute(BaseRoute):
         if outer:
             path_params = {**outer, **path_params}
         return Match.FULL, {"endpoint": self.endpoint, "path_params": path_params, "route": self}
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        if name != self.name or set(path_params) != set(self.param_convertors):
-            raise NoMatchFound(name, path_params)
-        path, _ = replace_params(self.path_format, self.param_convertors, path_params)
-        return URLPath(path=path, protocol="websocket")
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
 
     def __eq__(self, other: object) -> bool:
         return (

@@ -28,7 +28,7 @@ from zephyr.middleware import Middleware
 from zephyr.requests import Request
 from zephyr.responses import HTMLResponse, JSONResponse, Response
 from zephyr.routing import BaseRoute, Router
-from zephyr.types import ExceptionHandler
+from zephyr.types import ExceptionHandler, Receive, Scope, Send
 
 __all__ = ["BaseApp", "FastAPI", "Zephyr"]
 
@@ -53,6 +53,10 @@ class Zephyr(BaseApp):
         redirect_slashes: Redirect to the other trailing-slash variant.
         root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
         generate_unique_id_function: ``route -> operation id``.
+        strict_content_type: Parse a body as JSON only when its ``Content-Type``
+            says JSON (default True). With False, a body sent with no
+            ``Content-Type`` is parsed as JSON too; a browser can send such a
+            body cross-site without a CORS preflight, hence the strict default.
         webhooks: Router whose operations are documented under the OpenAPI
             ``webhooks`` (requests the app sends); default a new empty
             ``APIRouter``, also reachable as ``app.webhooks``.
@@ -102,6 +106,7 @@ class Zephyr(BaseApp):
         separate_input_output_schemas: bool = True,
         webhooks: APIRouter | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
         **extra: Any,
     ) -> None:
         self._api_options: dict[str, Any] = {
@@ -113,6 +118,7 @@ class Zephyr(BaseApp):
             "deprecated": deprecated,
             "include_in_schema": include_in_schema,
             "generate_unique_id_function": generate_unique_id_function,
+            "strict_content_type": strict_content_type,
         }
         handlers: dict[Any, ExceptionHandler] = {
             HTTPException: http_exception_handler,
@@ -204,9 +210,10 @@ class Zephyr(BaseApp):
 
         async def openapi(request: Request) -> Response:
             root_path = request.scope.get("root_path", "").rstrip("/")
-            if root_path and self.root_path_in_servers and not self.servers:
-                self.servers = [{"url": root_path}]
-            return JSONResponse(self.openapi())
+            document = self.openapi()
+            if root_path and self.root_path_in_servers:
+                document = _with_root_server(document, root_path)
+            return JSONResponse(document)
 
         self.add_route(openapi_url, openapi, include_in_schema=False)
         try:
@@ -249,6 +256,12 @@ class Zephyr(BaseApp):
                 return html
 
             self.add_route(self.redoc_url, redoc_html, include_in_schema=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI 3 entry point; a ``root_path`` given to the app overrides the server's."""
+        if self.root_path:
+            scope["root_path"] = self.root_path
+        await super().__call__(scope, receive, send)
 
     def openapi(self) -> dict[str, Any]:
         """Return the OpenAPI 3.1 document (generated once, then cached in ``openapi_schema``)."""
@@ -356,3 +369,18 @@ class Zephyr(BaseApp):
 
 FastAPI = Zephyr
 """The name FastAPI code imports; the same class as :class:`Zephyr`."""
+
+
+def _with_root_server(document: dict[str, Any], root_path: str) -> dict[str, Any]:
+    """``document`` with ``root_path`` as its first server, per request (the cache is shared)."""
+    servers = list(document.get("servers", []))
+    if any(server.get("url") == root_path for server in servers):
+        return document
+    servers.insert(0, {"url": root_path})
+    out: dict[str, Any] = {}
+    for key, value in document.items():
+        if key != "servers":
+            out[key] = value
+        if key == "info":
+            out["servers"] = servers
+    return out

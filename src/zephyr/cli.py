@@ -56,30 +56,15 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     proc = parser.add_argument_group("processes")
     proc.add_argument("--workers", type=int, default=d["workers"], help="Pre-forked workers.")
     proc.add_argument("--reload", action=bool_flag, help="Restart on source changes.")
-    proc.add_argument(
-        "--reload-dir",
-        dest="reload_dirs",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="Directory to watch (repeatable; default: current directory).",
-    )
-    proc.add_argument(
-        "--reload-include",
-        dest="reload_includes",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="Extra file-name pattern that triggers a reload (default *.py).",
-    )
-    proc.add_argument(
-        "--reload-exclude",
-        dest="reload_excludes",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="File-name pattern ignored by reload.",
-    )
+    for kind, metavar, help_text in _RELOAD_LISTS:
+        proc.add_argument(
+            f"--reload-{kind}",
+            dest=f"reload_{kind}s",
+            action="append",
+            default=[],
+            metavar=metavar,
+            help=help_text,
+        )
     proc.add_argument(
         "--timeout-worker-healthcheck",
         type=float,
@@ -209,6 +194,13 @@ def _add_websocket_options(parser: argparse.ArgumentParser, d: dict[str, Any]) -
         help="Offer permessage-deflate compression.",
     )
 
+
+# Repeatable ``--reload-<kind>`` options: (kind, metavar, help).
+_RELOAD_LISTS = [
+    ("dir", "DIR", "Directory to watch (repeatable; default: current directory)."),
+    ("include", "GLOB", "Extra file-name pattern that triggers a reload (default *.py)."),
+    ("exclude", "GLOB", "File-name pattern ignored by reload."),
+]
 
 _LIMIT_OPTIONS: list[tuple[str, Any, str]] = [
     ("max_request_line_size", int, "Longest request line, bytes (else 414)."),

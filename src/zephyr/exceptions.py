@@ -5,7 +5,22 @@ from __future__ import annotations
 import http
 from collections.abc import Mapping
 
-__all__ = ["HTTPException", "WebSocketException"]
+# FastAPI apps import the validation errors from here (``fastapi.exceptions``).
+from zephyr.api_exceptions import (
+    RequestValidationError,
+    ResponseValidationError,
+    ValidationException,
+    WebSocketRequestValidationError,
+)
+
+__all__ = [
+    "HTTPException",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "ValidationException",
+    "WebSocketException",
+    "WebSocketRequestValidationError",
+]
 
 
 class HTTPException(Exception):

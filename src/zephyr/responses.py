@@ -386,16 +386,28 @@ class StreamingResponse(Response):
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
         charset = self.charset
-        async for chunk in self.body_iterator:
-            if isinstance(chunk, str):
-                chunk = chunk.encode(charset)
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            # A send to a gone client returns at once without suspending, so an
-            # iterator that never awaits would spin to its end (forever, if
-            # endless) before the disconnect listener could run: yield to the
-            # loop once per chunk (~1 us) to let it.
-            await asyncio.sleep(0)
+        chunks = self._chunks()
+        try:
+            async for chunk in chunks:
+                if isinstance(chunk, str):
+                    chunk = chunk.encode(charset)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                # A send to a gone client returns at once without suspending, so an
+                # iterator that never awaits would spin to its end (forever, if
+                # endless) before the disconnect listener could run: yield to the
+                # loop once per chunk (~1 us) to let it.
+                await asyncio.sleep(0)
+        finally:
+            if chunks is not self.body_iterator:
+                # Closed here, not left to the garbage collector: a pending
+                # next() inside the wrapper must be cancelled before
+                # ``body_iterator`` itself is closed.
+                await _aclose(chunks)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    def _chunks(self) -> AsyncIterable[str | bytes | memoryview]:
+        """Return the chunks to send: ``body_iterator``, or a subclass's wrapper of it."""
+        return self.body_iterator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Stream the body; stop early (closing the iterator) on client disconnect."""

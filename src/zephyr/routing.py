@@ -1,4 +1,4 @@
-"""Routing: ``Route``, ``Mount``, ``Host`` and the ``Router`` that dispatches to them.
+"""Routing: ``Route`` and the ``Router`` that dispatches to routes.
 
 Semantics follow the toolkit contract (Starlette's public API): routes are
 tried in declaration order, the first one whose path *and* method match wins,
@@ -6,14 +6,17 @@ otherwise the first whose path matches answers 405, otherwise 404 (or a
 trailing-slash redirect). The ``Router`` gets there without trying every
 route: it compiles its route list into a :class:`~zephyr._routetree.RouteTable`
 (static dict + segment tree) and only walks, in order, the routes the table
-can't represent (mounts, hosts, unusual templates). Lifespan handling lives in
-:mod:`zephyr._lifespan`; the router only delegates to it.
+can't represent (mounts, hosts, unusual templates). ``Mount`` and ``Host``
+live in :mod:`zephyr._mounts`, ``WebSocketRoute`` in
+:mod:`zephyr._websocket_routing`; all are importable from here. Lifespan
+handling lives in :mod:`zephyr._lifespan`; the router only delegates to it.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import importlib
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
@@ -32,6 +35,7 @@ from zephyr.responses import PlainTextResponse, RedirectResponse, Response
 from zephyr.types import ASGIApp, Receive, Scope, Send
 
 if TYPE_CHECKING:
+    from zephyr._mounts import Host, Mount
     from zephyr._websocket_routing import WebSocketRoute, websocket_session
 
 __all__ = [
@@ -246,12 +250,63 @@ class BaseRoute:
 
 
 def _wrap_middleware(app: ASGIApp, middleware: Sequence[Middleware] | None) -> ASGIApp:
+    """Wrap ``app`` in ``middleware`` specs; the first spec ends up outermost."""
     for cls, args, kwargs in reversed(middleware or ()):
         app = cls(app, *args, **kwargs)
     return app
 
 
-class Route(BaseRoute):
+class _TemplateRoute(BaseRoute):
+    """One endpoint at a path template, for one ASGI scope type.
+
+    What ``Route`` and ``WebSocketRoute`` share: template compilation, regex
+    matching, the compiled-table entry and ``url_path_for``. Subclasses set
+    ``_scope_type`` (also the ``URLPath`` protocol) and implement
+    :meth:`match_params`, the method the router calls per request.
+    """
+
+    _scope_type = "http"
+    # Documented-only operations (webhooks, callbacks) may have other "paths".
+    _require_leading_slash = True
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], name: str | None) -> None:
+        if self._require_leading_slash and not path.startswith("/"):
+            raise ValueError("Routed paths must start with '/'")
+        self.path = path
+        self.endpoint = endpoint
+        self.name = get_name(endpoint) if name is None else name
+        self.app: ASGIApp = endpoint
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != self._scope_type:
+            return Match.NONE, {}
+        match = self.path_regex.fullmatch(get_route_path(scope))
+        if match is None:
+            return Match.NONE, {}
+        params = {
+            name: self.param_convertors[name].convert(value)
+            for name, value in match.groupdict().items()
+        }
+        return self.match_params(scope, params)
+
+    def table_entry(self) -> tuple[str, dict[str, Convertor[Any]]] | None:
+        # A subclass with its own ``matches`` must keep getting called.
+        if type(self).matches is not _TemplateRoute.matches:
+            return None
+        return self.path, self.param_convertors
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        if name != self.name or set(path_params) != set(self.param_convertors):
+            raise NoMatchFound(name, path_params)
+        path, _ = replace_params(self.path_format, self.param_convertors, path_params)
+        return URLPath(path=path, protocol=self._scope_type)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+class Route(_TemplateRoute):
     """An HTTP endpoint at a path template.
 
     Args:
@@ -279,18 +334,12 @@ class Route(BaseRoute):
         include_in_schema: bool = True,
         middleware: Sequence[Middleware] | None = None,
     ) -> None:
-        if not path.startswith("/"):
-            raise ValueError("Routed paths must start with '/'")
-        self.path = path
-        self.endpoint = endpoint
-        self.name = get_name(endpoint) if name is None else name
+        super().__init__(path, endpoint, name)
         self.include_in_schema = include_in_schema
         if _is_function(endpoint):
-            self.app: ASGIApp = request_response(endpoint)
+            self.app = request_response(endpoint)
             if methods is None:
                 methods = ["GET"]
-        else:
-            self.app = endpoint
         self.app = _wrap_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
@@ -301,25 +350,6 @@ class Route(BaseRoute):
                     self.methods.append(upper)
             if "GET" in self.methods and "HEAD" not in self.methods:
                 self.methods.insert(self.methods.index("GET") + 1, "HEAD")
-        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "http":
-            return Match.NONE, {}
-        match = self.path_regex.fullmatch(get_route_path(scope))
-        if match is None:
-            return Match.NONE, {}
-        params = {
-            name: self.param_convertors[name].convert(value)
-            for name, value in match.groupdict().items()
-        }
-        return self.match_params(scope, params)
-
-    def table_entry(self) -> tuple[str, dict[str, Convertor[Any]]] | None:
-        # A subclass with its own ``matches`` must keep getting called.
-        if type(self).matches is not Route.matches:
-            return None
-        return self.path, self.param_convertors
 
     def match_params(self, scope: Scope, path_params: dict[str, Any]) -> tuple[Match, Scope]:
         if scope["type"] != "http":
@@ -331,12 +361,6 @@ class Route(BaseRoute):
         if self.methods is not None and scope["method"] not in self.methods:
             return Match.PARTIAL, child_scope
         return Match.FULL, child_scope
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        if name != self.name or set(path_params) != set(self.param_convertors):
-            raise NoMatchFound(name, path_params)
-        path, _ = replace_params(self.path_format, self.param_convertors, path_params)
-        return URLPath(path=path, protocol="http")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.methods is not None and scope["method"] not in self.methods:
@@ -361,186 +385,6 @@ class Route(BaseRoute):
     def __repr__(self) -> str:
         methods = sorted(self.methods or [])
         return f"{type(self).__name__}(path={self.path!r}, name={self.name!r}, methods={methods!r})"
-
-
-class Mount(BaseRoute):
-    """A sub-application or a list of routes under a path prefix.
-
-    The mounted app sees ``scope["path"]`` unchanged and ``scope["root_path"]``
-    extended by the matched prefix (ASGI ``root_path`` semantics), and
-    ``scope["app_root_path"]`` keeps the outermost root path. Lifespan events
-    are not forwarded to mounted apps.
-
-    Args:
-        path: Prefix template (``""`` or starting with ``/``, trailing ``/``
-            dropped); may contain parameters, merged into ``path_params``.
-        app: The ASGI app to mount; exclusive with ``routes``.
-        routes: Routes for a new ``Router`` to mount.
-        name: Prefix for nested ``url_path_for`` names (``"name:child"``).
-        middleware: ``Middleware`` specs wrapped around the mounted app.
-
-    Raises:
-        ValueError: On a bad path, or unless exactly one of ``app``/``routes`` is given.
-    """
-
-    def __init__(
-        self,
-        path: str,
-        app: ASGIApp | None = None,
-        routes: Sequence[BaseRoute] | None = None,
-        name: str | None = None,
-        *,
-        middleware: Sequence[Middleware] | None = None,
-    ) -> None:
-        if path != "" and not path.startswith("/"):
-            raise ValueError("Routed paths must start with '/'")
-        if (app is None) == (routes is None):
-            raise ValueError("Mount needs exactly one of 'app' or 'routes'")
-        self.path = path.rstrip("/")
-        self._base_app: ASGIApp = app if app is not None else Router(routes=routes)
-        self.app = _wrap_middleware(self._base_app, middleware)
-        self.name = name
-        self.path_regex, self.path_format, self.param_convertors = compile_path(
-            self.path + "/{path:path}"
-        )
-
-    @property
-    def routes(self) -> list[BaseRoute]:
-        """The mounted app's routes (``[]`` if it isn't a router)."""
-        return list(getattr(self._base_app, "routes", []))
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] not in ("http", "websocket"):
-            return Match.NONE, {}
-        route_path = get_route_path(scope)
-        match = self.path_regex.fullmatch(route_path)
-        if match is None:
-            return Match.NONE, {}
-        raw = match.groupdict()
-        remaining = "/" + raw.pop("path")
-        matched = route_path[: len(route_path) - len(remaining)]
-        path_params = dict(scope.get("path_params") or {})
-        for name, value in raw.items():
-            path_params[name] = self.param_convertors[name].convert(value)
-        root_path = scope.get("root_path", "")
-        child_scope = {
-            "path_params": path_params,
-            "app_root_path": scope.get("app_root_path", root_path),
-            "root_path": root_path + matched,
-            "endpoint": self.app,
-        }
-        return Match.FULL, child_scope
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        if self.name is not None and name == self.name and "path" in path_params:
-            # The mount itself, with an explicit sub-path.
-            params = {**path_params, "path": str(path_params["path"]).lstrip("/")}
-            path, remaining = replace_params(self.path_format, self.param_convertors, params)
-            if not remaining:
-                return URLPath(path=path)
-        elif self.name is None or name.startswith(self.name + ":"):
-            child_name = name if self.name is None else name[len(self.name) + 1 :]
-            own = {k: v for k, v in path_params.items() if k in self.param_convertors}
-            prefix, _ = replace_params(self.path_format, self.param_convertors, {**own, "path": ""})
-            child_params = {k: v for k, v in path_params.items() if k not in own}
-            if "path" in path_params:
-                child_params["path"] = path_params["path"]
-            for route in self.routes:
-                try:
-                    url = route.url_path_for(child_name, **child_params)
-                except NoMatchFound:
-                    continue
-                return URLPath(path=prefix.rstrip("/") + str(url), protocol=url.protocol)
-        raise NoMatchFound(name, path_params)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Mount) and self.path == other.path and self.app == other.app
-
-    __hash__ = object.__hash__
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(path={self.path!r}, name={self.name or ''!r}, app={self.app!r})"
-        )
-
-
-class Host(BaseRoute):
-    """Dispatch on the ``Host`` header (port ignored for matching).
-
-    Args:
-        host: Host template, e.g. ``"{subdomain}.example.org"`` or
-            ``"api.example.org:8080"`` (the port is only used to build URLs).
-        app: The ASGI app serving that host.
-        name: Prefix for nested ``url_path_for`` names.
-
-    Raises:
-        ValueError: If ``host`` starts with ``/``.
-    """
-
-    def __init__(self, host: str, app: ASGIApp, name: str | None = None) -> None:
-        if host.startswith("/"):
-            raise ValueError("Host must not start with '/'")
-        self.host = host
-        self.app = app
-        self.name = name
-        self.host_regex, self.host_format, self.param_convertors = compile_path(host)
-
-    @property
-    def routes(self) -> list[BaseRoute]:
-        """The app's routes (``[]`` if it isn't a router)."""
-        return list(getattr(self.app, "routes", []))
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] not in ("http", "websocket"):
-            return Match.NONE, {}
-        host = ""
-        for key, value in scope.get("headers") or ():
-            if key == b"host":
-                host = value.decode("latin-1")
-                break
-        match = self.host_regex.fullmatch(host.split(":")[0])
-        if match is None:
-            return Match.NONE, {}
-        path_params = dict(scope.get("path_params") or {})
-        for name, value in match.groupdict().items():
-            path_params[name] = self.param_convertors[name].convert(value)
-        return Match.FULL, {"path_params": path_params, "endpoint": self.app}
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        if self.name is not None and name == self.name and "path" in path_params:
-            params = dict(path_params)
-            path = str(params.pop("path"))
-            host, remaining = replace_params(self.host_format, self.param_convertors, params)
-            if not remaining:
-                return URLPath(path=path, host=host)
-        elif self.name is None or name.startswith(self.name + ":"):
-            child_name = name if self.name is None else name[len(self.name) + 1 :]
-            own = {k: v for k, v in path_params.items() if k in self.param_convertors}
-            host, _ = replace_params(self.host_format, self.param_convertors, own)
-            child_params = {k: v for k, v in path_params.items() if k not in own}
-            for route in self.routes:
-                try:
-                    url = route.url_path_for(child_name, **child_params)
-                except NoMatchFound:
-                    continue
-                return URLPath(path=str(url), protocol=url.protocol, host=host)
-        raise NoMatchFound(name, path_params)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Host) and self.host == other.host and self.app == other.app
-
-    __hash__ = object.__hash__
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(host={self.host!r}, name={self.name or ''!r}, app={self.app!r})"
-        )
 
 
 def _redirect_location(scope: Scope, path: str) -> str:
@@ -728,10 +572,14 @@ class Router(LifespanMixin):
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         """Append a ``Mount(path, app=app, name=name)``."""
+        from zephyr._mounts import Mount
+
         self._routes.append(Mount(path, app=app, name=name))
 
     def host(self, host: str, app: ASGIApp, name: str | None = None) -> None:
         """Append a ``Host(host, app=app, name=name)``."""
+        from zephyr._mounts import Host
+
         self._routes.append(Host(host, app=app, name=name))
 
     def add_route(
@@ -786,8 +634,16 @@ class Router(LifespanMixin):
     __hash__ = object.__hash__
 
 
-_API_NAMES = frozenset({"APIRoute", "APIRouter", "APIWebSocketRoute"})
-_WEBSOCKET_NAMES = frozenset({"WebSocketRoute", "websocket_session"})
+# Public names defined in sibling modules (which import this one), by module.
+_LAZY_NAMES = {
+    "Host": "zephyr._mounts",
+    "Mount": "zephyr._mounts",
+    "WebSocketRoute": "zephyr._websocket_routing",
+    "websocket_session": "zephyr._websocket_routing",
+    "APIRoute": "zephyr._api.routing",
+    "APIRouter": "zephyr._api.routing",
+    "APIWebSocketRoute": "zephyr._api.routing",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -795,18 +651,12 @@ def __getattr__(name: str) -> Any:
 
     FastAPI code imports ``APIRoute``/``APIRouter`` from ``routing``; loading
     them lazily keeps the toolkit router free of the Pydantic import. The
-    WebSocket route lives in its own module (it imports this one).
+    WebSocket route and ``Mount``/``Host`` live in their own modules (they
+    import this one).
     """
-    if name in _WEBSOCKET_NAMES:
-        from zephyr import _websocket_routing
-
-        value = getattr(_websocket_routing, name)
-        globals()[name] = value
-        return value
-    if name in _API_NAMES:
-        from zephyr._api import routing as api_routing
-
-        value = getattr(api_routing, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'zephyr.routing' has no attribute {name!r}")
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zephyr.routing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

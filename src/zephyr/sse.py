@@ -17,7 +17,6 @@ import pydantic_core
 from zephyr.background import BackgroundTask
 from zephyr.encoders import jsonable_encoder
 from zephyr.responses import StreamingResponse
-from zephyr.types import Send
 
 __all__ = ["KEEPALIVE_COMMENT", "EventSourceResponse", "ServerSentEvent", "format_sse_event"]
 
@@ -199,20 +198,8 @@ class EventSourceResponse(StreamingResponse):
         self.headers.setdefault("cache-control", "no-cache")
         self.headers.setdefault("x-accel-buffering", "no")
 
-    async def _stream(self, send: Send) -> None:
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
-        chunks = self._with_pings(self.body_iterator)
-        try:
-            async for chunk in chunks:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await asyncio.sleep(0)  # let the disconnect listener run (see StreamingResponse)
-        finally:
-            # Closed here, not left to the garbage collector: a pending
-            # next() on the items must be cancelled before they are closed.
-            await chunks.aclose()
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    def _chunks(self) -> AsyncIterable[bytes]:
+        return self._with_pings(self.body_iterator)
 
     async def _with_pings(self, items: AsyncIterable[Any]) -> AsyncGenerator[bytes, None]:
         interval = self.ping_interval
@@ -220,26 +207,60 @@ class EventSourceResponse(StreamingResponse):
             async for item in items:
                 yield encode_item(item)
             return
-        iterator = aiter(items)
-        pending: asyncio.Future[Any] | None = None
+        # PERF: the items are pumped by one task into a one-slot queue, and a
+        # timer is armed only while the queue is empty: racing every item
+        # against a timeout would cost a task and an ``asyncio.wait`` per event
+        # (about half of an event's cost).
+        loop = asyncio.get_running_loop()
+        channel: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)
+        pump = asyncio.ensure_future(_pump(items, channel))
         try:
             while True:
-                if pending is None:
-                    pending = asyncio.ensure_future(anext(iterator))
-                done, _ = await asyncio.wait((pending,), timeout=interval)
-                if not done:
+                if channel.empty():
+                    timer = loop.call_later(interval, _ping_if_idle, channel)
+                    message = await channel.get()
+                    timer.cancel()
+                else:
+                    message = channel.get_nowait()
+                if message is _PING:
                     yield KEEPALIVE_COMMENT
-                    continue
-                try:
-                    item = pending.result()
-                except StopAsyncIteration:
+                elif message is _END:
                     return
-                finally:
-                    pending = None
-                yield encode_item(item)
+                elif isinstance(message, _Failed):
+                    raise message.error
+                else:
+                    yield encode_item(message[0])
         finally:
-            if pending is not None:
-                # The generator is inside this task: cancel it there so its
-                # cleanup runs before anyone calls aclose() on it.
-                pending.cancel()
-                await asyncio.gather(pending, return_exceptions=True)
+            # The generator runs inside the pump task: cancel it there, so its
+            # cleanup runs before anyone calls aclose() on it.
+            pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
+
+
+_PING = object()
+_END = object()
+
+
+class _Failed:
+    """The stream's iterator raised ``error``."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _ping_if_idle(channel: asyncio.Queue[Any]) -> None:
+    if channel.empty():
+        channel.put_nowait(_PING)
+
+
+async def _pump(items: AsyncIterable[Any], channel: asyncio.Queue[Any]) -> None:
+    """Move ``items`` into ``channel`` (one at a time), then ``_END`` or ``_Failed``."""
+    try:
+        async for item in items:
+            await channel.put((item,))
+    except Exception as exc:
+        await channel.put(_Failed(exc))
+        return
+    await channel.put(_END)

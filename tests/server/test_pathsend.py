@@ -22,9 +22,8 @@ import trustme
 import uvloop
 
 from tests.server.conftest import MakeConn
+from tests.server.sockets import serve
 from zephyr.server import _sendfile
-from zephyr.server.config import Config
-from zephyr.server.protocol import HttpProtocol
 from zephyr.server.state import ServerState
 
 DATA = bytes(i % 253 for i in range(300_000))
@@ -239,31 +238,6 @@ async def test_disconnect_stops_fallback(make_conn: MakeConn, data_file: str) ->
 LOOPS: list[Any] = [asyncio.new_event_loop, uvloop.new_event_loop]
 
 
-def serve(
-    app: Any,
-    test: Callable[[int, ServerState], Awaitable[None]],
-    loop_factory: Callable[[], asyncio.AbstractEventLoop],
-    ssl_context: ssl.SSLContext | None = None,
-) -> None:
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        state = ServerState()
-        config = Config(app=app, access_log=False)
-        factory = functools.partial(HttpProtocol, config=config, app=app, state=state, app_state={})
-        server = await loop.create_server(factory, "127.0.0.1", 0, ssl=ssl_context)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            await asyncio.wait_for(test(port, state), timeout=20)
-        finally:
-            for proto in list(state.connections):
-                proto.shutdown()
-            server.close()
-            await server.wait_closed()
-
-    with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(main())
-
-
 class SendfileSpy:
     """Counts the bytes ``os.sendfile`` moved for the server."""
 
@@ -310,7 +284,7 @@ def test_zero_copy_on_plain_tcp(
                 assert body[12345:12351] == b"MARK-A"
                 assert body.endswith(b"MARK-Z")
 
-    serve(app, test, loop_factory)
+    serve(app, test, loop_factory=loop_factory)
     assert spy.sent == 2 * 32 * 1024 * 1024
     assert spy.calls >= 2
 
@@ -332,7 +306,7 @@ def test_tls_falls_back_to_reads(
             response = await client.get(f"https://127.0.0.1:{port}/")
         assert response.content == DATA[7:250_007]
 
-    serve(app, test, loop_factory, ssl_context=server_context)
+    serve(app, test, loop_factory=loop_factory, ssl_context=server_context)
     assert spy.calls == 0
 
 
@@ -361,5 +335,5 @@ def test_non_reading_client_bounds_the_copy_then_disconnect_ends_it(
         assert not state.tasks
 
     fds_before = len(os.listdir("/proc/self/fd"))
-    serve(app, test, loop_factory)
+    serve(app, test, loop_factory=loop_factory)
     assert len(os.listdir("/proc/self/fd")) <= fds_before + 2  # no leaked dup / file

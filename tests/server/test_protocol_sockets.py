@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import socket
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import h11
 import httpx
 
-from zephyr.server.config import Config
-from zephyr.server.protocol import HttpProtocol
+from tests.server.sockets import serve
 from zephyr.server.state import ServerState
 
 
@@ -27,25 +24,6 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     payload = f"{scope['method']} {scope['path']} {len(body)} {client[1]}".encode()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": payload})
-
-
-def serve(test: Callable[[int, ServerState], Awaitable[None]]) -> None:
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        state = ServerState()
-        config = Config(app=app, access_log=False)
-        factory = functools.partial(HttpProtocol, config=config, app=app, state=state, app_state={})
-        server = await loop.create_server(factory, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            await asyncio.wait_for(test(port, state), timeout=10)
-        finally:
-            for proto in list(state.connections):
-                proto.shutdown()
-            server.close()
-            await server.wait_closed()
-
-    asyncio.run(main())
 
 
 def test_httpx_keep_alive_reuse() -> None:
@@ -65,7 +43,7 @@ def test_httpx_keep_alive_reuse() -> None:
         assert second.text.split()[3] == port_a == third.text.split()[3]
         assert state.total_requests == 3
 
-    serve(test)
+    serve(app, test, timeout=10)
 
 
 async def _agen(chunks: Any) -> Any:
@@ -105,7 +83,7 @@ def test_pipelining_over_raw_socket() -> None:
                 conn.start_next_cycle()
         assert bodies == [[b"GET", b"/1", b"0"], [b"POST", b"/2", b"3"], [b"GET", b"/3", b"0"]]
 
-    serve(test)
+    serve(app, test, timeout=10)
 
 
 def test_bad_request_over_socket_closes() -> None:
@@ -117,7 +95,7 @@ def test_bad_request_over_socket_closes() -> None:
         assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n")
         assert b"connection: close" in data
 
-    serve(test)
+    serve(app, test, timeout=10)
 
 
 def test_client_disconnect_releases_connection() -> None:
@@ -133,4 +111,4 @@ def test_client_disconnect_releases_connection() -> None:
         assert not state.connections
         assert not state.tasks
 
-    serve(test)
+    serve(app, test, timeout=10)

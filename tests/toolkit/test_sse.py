@@ -142,6 +142,33 @@ def test_no_ping_when_events_flow_or_disabled() -> None:
     assert KEEPALIVE_COMMENT not in run(EventSourceResponse(slow(), ping=None)).body
 
 
+def test_pings_between_bursts_and_order_kept() -> None:
+    async def bursts() -> AsyncIterator[Any]:
+        for burst in range(3):
+            for i in range(50):
+                yield {"burst": burst, "i": i}
+            await asyncio.sleep(0.12)
+
+    body = run(EventSourceResponse(bursts(), ping=0.05)).body
+    events = [line for line in body.split(b"\n\n") if line.startswith(b"data:")]
+    assert events == [
+        f'data: {{"burst":{b},"i":{i}}}'.encode() for b in range(3) for i in range(50)
+    ]
+    assert body.count(KEEPALIVE_COMMENT) >= 3  # at least one in each quiet gap
+
+
+@pytest.mark.parametrize("ping", [0.05, None])
+def test_iterator_error_propagates_after_the_events_before_it(ping: float | None) -> None:
+    async def failing() -> AsyncIterator[Any]:
+        yield ServerSentEvent("first")
+        raise LookupError("backend gone")
+
+    channel = Channel()
+    with pytest.raises(LookupError, match="backend gone"):
+        run(EventSourceResponse(failing(), ping=ping), channel)
+    assert channel.body == b'data: "first"\n\n'
+
+
 def test_default_ping_interval_is_15s() -> None:
     assert EventSourceResponse([]).ping_interval == 15
 

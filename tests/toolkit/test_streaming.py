@@ -3,48 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import socket
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from tests.server.sockets import serve
 from zephyr import Depends
 from zephyr.applications import Zephyr
 from zephyr.background import BackgroundTask
 from zephyr.responses import StreamingResponse
-from zephyr.server.config import Config
-from zephyr.server.protocol import HttpProtocol
 from zephyr.server.state import ServerState
 from zephyr.testclient import TestClient
 
 CHUNK = 64 * 1024
 GET = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
-
-
-def serve(app: Any, test: Callable[[int, ServerState], Awaitable[None]]) -> None:
-    """Run zephyr's HTTP protocol on 127.0.0.1 (ephemeral port) and ``test`` against it."""
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        state = ServerState()
-        config = Config(app=app, access_log=False)
-        factory = functools.partial(HttpProtocol, config=config, app=app, state=state, app_state={})
-        server = await loop.create_server(factory, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            await asyncio.wait_for(test(port, state), timeout=20)
-        finally:
-            for proto in list(state.connections):
-                proto.shutdown()
-            server.close()
-            await server.wait_closed()
-
-    asyncio.run(main())
 
 
 async def until_stable(read: Callable[[], int], quiet: float = 0.3) -> int:

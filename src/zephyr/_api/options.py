@@ -48,6 +48,7 @@ class OperationOptions(TypedDict, total=False):
     callbacks: list[BaseRoute] | None
     openapi_extra: dict[str, Any] | None
     generate_unique_id_function: Callable[[APIRoute], str] | Any
+    strict_content_type: bool | Any
 
 
 class RouteOptions(OperationOptions, total=False):
@@ -74,3 +75,4 @@ class IncludeOptions(TypedDict, total=False):
     deprecated: bool | None
     include_in_schema: bool
     generate_unique_id_function: Callable[[APIRoute], str] | Any
+    strict_content_type: bool | Any

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypeVar, Unpack
@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from zephyr import params
 from zephyr._api.options import OperationOptions, RouteOptions
+from zephyr._api.plans import OverridablePlan
 from zephyr._api.streaming import as_plain_call, stream_item_type, stream_response
 from zephyr._api.websocket import APIWebSocketRoute
 from zephyr._websocket_routing import WebSocketRoute
@@ -29,7 +30,7 @@ from zephyr.dependencies.solve import solve
 from zephyr.encoders import is_json_native, jsonable_encoder
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response
-from zephyr.routing import BaseRoute, Mount, Route, Router, compile_path
+from zephyr.routing import BaseRoute, Mount, Route, Router
 from zephyr.types import Receive, Scope, Send
 
 __all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_unique_id"]
@@ -79,7 +80,16 @@ def _body_allowed(status_code: int | None) -> bool:
     return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
-class APIRoute(Route):
+_EXIT_STACK_KEY = "zephyr.exit_stack"
+"""Scope key of the exit stack that ends ``yield`` dependencies after the response."""
+
+
+async def _close_form(request: Request) -> None:
+    if request._form is not None:
+        await request.close()
+
+
+class APIRoute(OverridablePlan, Route):
     """A route whose endpoint declares typed parameters, dependencies and a response model.
 
     Args:
@@ -101,9 +111,16 @@ class APIRoute(Route):
         response_class: Class of the responses built from return values.
         name: Route name for ``url_path_for`` (default the function name).
         generate_unique_id_function: ``route -> operation id``.
+        strict_content_type: Parse a body without ``Content-Type`` as JSON only
+            when False (default True: such a body is not JSON; see the app's
+            option of the same name).
         dependency_overrides_provider: Object with ``dependency_overrides``
             (usually the app); default ``scope["app"]``.
     """
+
+    # OpenAPI callbacks and webhooks are declared with paths such as
+    # "{$callback_url}/events" or "new-user": documented, never routed.
+    _require_leading_slash = False
 
     def __init__(
         self,
@@ -134,20 +151,11 @@ class APIRoute(Route):
         callbacks: list[BaseRoute] | None = None,
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
-        # Webhook and callback operations are documented, never routed: their
-        # "paths" are names or URL expressions (``{$callback_url}/events``).
-        routed = path.startswith("/")
         super().__init__(
-            path if routed else "/" + path,
-            endpoint,
-            methods=None,
-            name=name,
-            include_in_schema=include_in_schema,
+            path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
         )
-        if not routed:
-            self.path = path
-            self.path_regex, self.path_format, self.param_convertors = compile_path(path)
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
         # Generator endpoints stream their items (JSON Lines, or SSE events).
@@ -191,17 +199,20 @@ class APIRoute(Route):
         self.callbacks = callbacks
         self.openapi_extra = openapi_extra
         self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
         self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
-        _, _, convertors = compile_path(path)
-        self._path_names = set(convertors)
+        self._path_names = set(self.param_convertors)
         self._plan_call = as_plain_call(endpoint) if self.streaming else endpoint
-        self.plan: Plan = compile_endpoint(
-            self._plan_call, path_names=self._path_names, dependencies=self.dependencies
-        )
+        self.plan = self._compile(None)
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
         self.app = self._handle
+        if type(self).get_route_handler is not APIRoute.get_route_handler:
+            # A subclass wraps the request -> response handler (FastAPI's custom route
+            # class hook); only such routes pay for the extra call.
+            self._custom_handler = self.get_route_handler()
+            self.app = self._handle_custom
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
@@ -221,21 +232,15 @@ class APIRoute(Route):
             "exclude_none": self.response_model_exclude_none,
         }
 
-    def plan_for(self, overrides: dict[Any, Any]) -> Plan:
-        """Return the plan with ``overrides`` applied (compiled once per override set)."""
-        active = tuple((call, overrides[call]) for call in self.plan.calls if call in overrides)
-        if not active:
-            return self.plan
-        key = tuple(sorted(active, key=lambda pair: id(pair[0])))
-        plan = self._override_plans.get(key)
-        if plan is None:
-            plan = compile_endpoint(
-                self._plan_call,
-                path_names=self._path_names,
-                dependencies=self.dependencies,
-                overrides=overrides,
-            )
-            self._override_plans[key] = plan
+    def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
+        plan = compile_endpoint(
+            self._plan_call,
+            path_names=self._path_names,
+            dependencies=self.dependencies,
+            overrides=overrides,
+        )
+        if plan.body is not None:
+            plan.body.strict_content_type = bool(_unwrap(self.strict_content_type))
         return plan
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -257,6 +262,39 @@ class APIRoute(Route):
         finally:
             if request._form is not None:
                 await request.close()  # uploads' temporary files go now, not at GC time
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """Return this route's ``request -> response`` coroutine function.
+
+        Subclasses override it to wrap the handler, e.g. to time requests, swap in a
+        custom ``Request`` class or post-process responses.
+
+        Returns:
+            An async callable taking a ``Request`` and returning the ``Response``.
+        """
+
+        async def handler(request: Request) -> Response:
+            plan = self.plan
+            overrides = getattr(
+                self.dependency_overrides_provider or request.scope.get("app"),
+                "dependency_overrides",
+                None,
+            )
+            if overrides:
+                plan = self.plan_for(overrides)
+            stack: AsyncExitStack | None = request.scope.get(_EXIT_STACK_KEY)
+            if stack is not None:
+                # Uploads' temporary files go once the response is sent, as in _handle.
+                stack.push_async_callback(_close_form, request)
+            return await self._respond(plan, request, stack if plan.has_generators else None)
+
+        return handler
+
+    async def _handle_custom(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with AsyncExitStack() as stack:
+            scope[_EXIT_STACK_KEY] = stack
+            response = await self._custom_handler(Request(scope, receive, send))
+            await response(scope, receive, send)
 
     async def _respond(
         self, plan: Plan, request: Request, stack: AsyncExitStack | None
@@ -325,8 +363,8 @@ class APIRouter(Router):
     Args:
         prefix: Path prefix of every route added (no trailing ``/``).
         tags / dependencies / responses / deprecated / include_in_schema /
-            default_response_class / callbacks / generate_unique_id_function:
-            Defaults applied to every route added.
+            default_response_class / callbacks / generate_unique_id_function /
+            strict_content_type: Defaults applied to every route added.
         routes / redirect_slashes / default / on_startup / on_shutdown /
             lifespan: As for :class:`zephyr.routing.Router`.
         route_class: Class of the routes created (default ``APIRoute``).
@@ -356,6 +394,7 @@ class APIRouter(Router):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
         super().__init__(
             routes,
@@ -383,6 +422,7 @@ class APIRouter(Router):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
+        self.strict_content_type = strict_content_type
 
     def add_api_route(
         self,
@@ -413,6 +453,7 @@ class APIRouter(Router):
         callbacks: list[BaseRoute] | None = None,
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
         """Create an ``APIRoute`` at ``prefix + path``, merging the router's defaults."""
         route_class = route_class_override or self.route_class
@@ -420,6 +461,8 @@ class APIRouter(Router):
             response_class = self.default_response_class
         if isinstance(generate_unique_id_function, _DefaultPlaceholder):
             generate_unique_id_function = self.generate_unique_id_function
+        if isinstance(strict_content_type, _DefaultPlaceholder):
+            strict_content_type = self.strict_content_type
         route = route_class(
             self.prefix + path,
             endpoint=endpoint,
@@ -447,6 +490,7 @@ class APIRouter(Router):
             callbacks=[*self.callbacks, *(callbacks or [])],
             openapi_extra=openapi_extra,
             generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
         )
         self.routes.append(route)
 
@@ -547,6 +591,7 @@ class APIRouter(Router):
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
+        strict_content_type: bool | Any = Default(True),
     ) -> None:
         """Copy ``router``'s routes into this router with extra prefix and defaults.
 
@@ -576,6 +621,7 @@ class APIRouter(Router):
                     deprecated=deprecated,
                     include_in_schema=include_in_schema,
                     generate_unique_id_function=generate_unique_id_function,
+                    strict_content_type=strict_content_type,
                 )
             elif isinstance(route, APIWebSocketRoute):
                 self.add_api_websocket_route(
@@ -612,6 +658,9 @@ class APIRouter(Router):
         unique_id = route.generate_unique_id_function
         if isinstance(unique_id, _DefaultPlaceholder):
             unique_id = options["generate_unique_id_function"]
+        strict = route.strict_content_type
+        if isinstance(strict, _DefaultPlaceholder):
+            strict = options["strict_content_type"]
         self.add_api_route(
             prefix + route.path,
             route.endpoint,
@@ -639,4 +688,5 @@ class APIRouter(Router):
             callbacks=[*(options["callbacks"] or []), *(route.callbacks or [])],
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=unique_id,
+            strict_content_type=strict,
         )

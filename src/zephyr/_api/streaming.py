@@ -46,8 +46,8 @@ def stream_item_type(annotation: Any) -> Any:
     """Return ``Item`` from ``AsyncIterator[Item]`` and the like; ``None`` if not declared."""
     if get_origin(annotation) in _STREAM_ORIGINS:
         args = get_args(annotation)
-        if args and args[0] is not Any:
-            return args[0]
+        if args:
+            return args[0]  # ``Any`` too: declared, so validated and documented as such
     return None
 
 

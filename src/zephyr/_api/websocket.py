@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack
 from typing import Any, cast
 
 from zephyr import params
+from zephyr._api.plans import OverridablePlan
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
 from zephyr.dependencies.compile import compile_endpoint
@@ -23,13 +24,14 @@ from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
+from zephyr.routing import _wrap_middleware
 from zephyr.types import Receive, Scope, Send
 from zephyr.websockets import WebSocket
 
 __all__ = ["APIWebSocketRoute"]
 
 
-class APIWebSocketRoute(WebSocketRoute):
+class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
     """A WebSocket route with FastAPI-style parameters and dependencies.
 
     WebSocket routes are not part of the OpenAPI document.
@@ -65,10 +67,7 @@ class APIWebSocketRoute(WebSocketRoute):
         self.plan: Plan = self._compile(None)
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
-        app: Any = self._handle
-        for cls, args, kwargs in reversed(middleware or ()):
-            app = cls(app, *args, **kwargs)
-        self.app = app
+        self.app = _wrap_middleware(self._handle, middleware)
 
     def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
         plan = compile_endpoint(
@@ -85,17 +84,6 @@ class APIWebSocketRoute(WebSocketRoute):
                 f"WebSocket endpoint {self.name!r} declares body parameters ({names}); "
                 "a WebSocket handshake has no body: use Query, Header, Cookie or Path."
             )
-        return plan
-
-    def plan_for(self, overrides: dict[Any, Any]) -> Plan:
-        """Return the plan with ``overrides`` applied (compiled once per override set)."""
-        active = tuple((call, overrides[call]) for call in self.plan.calls if call in overrides)
-        if not active:
-            return self.plan
-        key = tuple(sorted(active, key=lambda pair: id(pair[0])))
-        plan = self._override_plans.get(key)
-        if plan is None:
-            plan = self._override_plans[key] = self._compile(overrides)
         return plan
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:

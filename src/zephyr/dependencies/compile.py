@@ -165,6 +165,9 @@ def _special_kind(annotation: Any) -> str | None:
 def _external_name(name: str, marker: FieldInfo) -> str:
     if isinstance(marker.validation_alias, str):
         return marker.validation_alias
+    choices = getattr(marker.validation_alias, "choices", None)  # AliasChoices: first name
+    if choices and isinstance(choices[0], str):
+        return choices[0]
     if marker.alias:
         return marker.alias
     if isinstance(marker, params.Header) and marker.convert_underscores:

@@ -10,11 +10,11 @@ location first in ``loc``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any
 
 import pydantic
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
 from zephyr.datastructures import UploadFile
@@ -39,6 +39,9 @@ def _field(param: ParamField) -> tuple[Any, Any]:
     default = param.default
     if "default_factory" in kwargs or default is Ellipsis:
         default = PydanticUndefined
+    keys = param.keys
+    if len(keys) > 1:
+        return param.annotation, Field(default, validation_alias=AliasChoices(*keys), **kwargs)
     return param.annotation, Field(default, alias=param.external, **kwargs)
 
 
@@ -61,6 +64,33 @@ def build_model(name: str, params: Sequence[ParamField]) -> type[pydantic.BaseMo
 def model_key(index: int) -> str:
     """Key of a whole-model parameter in its location's data (never a request key)."""
     return f"\x00model{index}"
+
+
+def read_fields(source: Any, fields: Iterable[tuple[str, str, bool]]) -> dict[str, Any]:
+    """Read request values for validation, leaving absent keys out.
+
+    Args:
+        source: A mapping with ``get`` (and ``getlist`` for repeated keys,
+            else a list field reads the single value as a one-item list).
+        fields: ``(data key, source key, is a list field)`` triples.
+
+    Returns:
+        ``{data key: value}``; list fields get every value, or are left out
+        when the key is absent.
+    """
+    data: dict[str, Any] = {}
+    get = source.get
+    getlist = getattr(source, "getlist", None)
+    for inner, external, sequence in fields:
+        if sequence:
+            items = getlist(external) if getlist is not None else _as_list(get(external))
+            if items:
+                data[inner] = items
+        else:
+            value = get(external)
+            if value is not None:
+                data[inner] = value
+    return data
 
 
 class LocationModel:
@@ -98,18 +128,7 @@ class LocationModel:
 
     def gather(self, source: Any) -> dict[str, Any]:
         """The model's input: its fields' values, plus unknown keys if it checks extras."""
-        data: dict[str, Any] = {}
-        get = source.get
-        getlist = getattr(source, "getlist", None)
-        for inner, external, sequence in self.fields:
-            if sequence:
-                items = getlist(external) if getlist is not None else _as_list(get(external))
-                if items:
-                    data[inner] = items
-            else:
-                value = get(external)
-                if value is not None:
-                    data[inner] = value
+        data = read_fields(source, self.fields)
         if self.extras:
             for key, value in self.raw(source).items():
                 if self._norm(key) not in self.externals:
@@ -136,6 +155,22 @@ class LocationModel:
         error["loc"] = (prefix, *rest)
         if error["type"] == "missing" and len(rest) == 1:
             error["input"] = self.raw(source)
+
+
+def _model_readers(
+    params: Sequence[ParamField], owners: dict[Any, int]
+) -> dict[str, LocationModel]:
+    """Build the readers of whole-model parameters, keyed by :func:`model_key`.
+
+    Also records each one's owner under its key in ``owners`` (for error order).
+    """
+    models: dict[str, LocationModel] = {}
+    for i, param in enumerate(params):
+        if param.model is not None:
+            key = model_key(i)
+            models[key] = LocationModel(param, key)
+            owners[key] = param.owner
+    return models
 
 
 def convert_errors(
@@ -190,26 +225,20 @@ class LocationExtractor:
         self.params = list(params)
         model = build_model(f"{location.title()}Params", self.params)
         self.validator = model.__pydantic_validator__
-        self.lookups = tuple((p.external, p.is_sequence) for p in self.params)
+        self.lookups = tuple((key, p.is_sequence) for p in self.params for key in p.keys)
         self.slots = tuple((f"f{i}", p.slot) for i, p in enumerate(self.params))
         self.has_sequences = any(p.is_sequence for p in self.params)
         self._singles: list[LocationExtractor] | None = None  # Built on the first error.
         self.owners: dict[Any, int] = {}
         for p in reversed(self.params):
             self.owners[p.external] = p.owner
-        self.models = {
-            model_key(i): LocationModel(p, model_key(i))
-            for i, p in enumerate(self.params)
-            if p.model is not None
-        }
-        for i, p in enumerate(self.params):
-            if p.model is not None:
-                self.owners[model_key(i)] = p.owner
+        self.models = _model_readers(self.params, self.owners)
         if self.models:
             self.lookups = tuple(
                 (p.external, p.is_sequence) for p in self.params if p.model is None
             )
             self.has_sequences = True
+        self.fields = tuple((key, key, sequence) for key, sequence in self.lookups)
 
     def extract(self, source: Any, values: list[Any]) -> ErrorList | None:
         """Validate the values found in ``source`` and store them in ``values``.
@@ -222,20 +251,11 @@ class LocationExtractor:
         Returns:
             ``None`` on success, else the errors.
         """
-        data: dict[str, Any] = {}
-        get = source.get
         if self.has_sequences:
-            getlist = getattr(source, "getlist", None)
-            for key, sequence in self.lookups:
-                if sequence:
-                    items = getlist(key) if getlist is not None else _as_list(get(key))
-                    if items:
-                        data[key] = items
-                else:
-                    value = get(key)
-                    if value is not None:
-                        data[key] = value
+            data = read_fields(source, self.fields)
         else:
+            data = {}
+            get = source.get
             # PERF: the common all-scalar case is one dict lookup per parameter.
             for key, _ in self.lookups:
                 value = get(key)
@@ -318,11 +338,16 @@ class BodyExtractor:
     Args:
         params: The route's body parameters.
         embed: Whether values are embedded by name.
+
+    Attributes:
+        strict_content_type: Whether a body without ``Content-Type`` is not
+            JSON (default True); the route sets it from its option.
     """
 
     def __init__(self, params: Sequence[ParamField], embed: bool) -> None:
         self.params = list(params)
         self.embed = embed
+        self.strict_content_type = True
         self.owners = {p.external: p.owner for p in reversed(self.params)}
         self.first_owner = self.params[0].owner
         if embed:
@@ -350,7 +375,13 @@ class BodyExtractor:
             ``None`` on success, else the errors.
         """
         body = await request.body()
-        is_json = bool(body) and is_json_media(request.headers.get("content-type"))
+        content_type = request.headers.get("content-type")
+        if content_type is None:
+            # A body without a Content-Type is JSON only where the route says so
+            # (``strict_content_type=False``): see the app's option.
+            is_json = bool(body) and not self.strict_content_type
+        else:
+            is_json = bool(body) and is_json_media(content_type)
         if self.embed:
             return self._embedded(body, is_json, values)
         if not body:
@@ -434,14 +465,7 @@ class FormExtractor:
             for p in self.params
             if p.model is None
         )
-        self.models = {
-            model_key(i): LocationModel(p, model_key(i))
-            for i, p in enumerate(self.params)
-            if p.model is not None
-        }
-        for i, p in enumerate(self.params):
-            if p.model is not None:
-                self.owners[model_key(i)] = p.owner
+        self.models = _model_readers(self.params, self.owners)
 
     async def extract(self, request: Request, values: list[Any]) -> ErrorList | None:
         """Parse the form, validate it and store the values.

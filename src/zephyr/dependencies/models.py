@@ -74,6 +74,15 @@ class ParamField:
         """Whether the request must provide the value."""
         return self.info.is_required() and "default_factory" not in self.info.field_kwargs  # type: ignore[attr-defined]
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The request keys that may carry the value: ``external``, then other alias choices."""
+        choices = getattr(self.info.validation_alias, "choices", None)
+        if not choices:
+            return (self.external,)
+        others = (c for c in choices if isinstance(c, str) and c != self.external)
+        return (self.external, *others)
+
 
 @dataclass(eq=False)
 class Dependant:

@@ -16,7 +16,8 @@ from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
 from pydantic import Field, TypeAdapter, WithJsonSchema
-from pydantic.json_schema import GenerateJsonSchema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from zephyr._api.routing import APIRoute, _unwrap
 from zephyr._api.streaming import JSONL_MEDIA_TYPE
@@ -103,8 +104,10 @@ def _field_type(param: ParamField, title: str | None) -> Any:
         kwargs["title"] = param.info.title or title
     if param.info.description:
         kwargs["description"] = param.info.description
-    if param.info.deprecated:
-        kwargs["deprecated"] = param.info.deprecated
+    extra = kwargs.get("json_schema_extra")
+    if param.info.deprecated and (extra is None or isinstance(extra, dict)):
+        # Schema metadata: Pydantic ignores (and warns about) ``deprecated`` outside a model.
+        kwargs["json_schema_extra"] = {**(extra or {}), "deprecated": True}
     annotation = _file_type(param.annotation) if param.is_file else param.annotation
     return annotation, Field(param.default, **kwargs)
 
@@ -130,6 +133,35 @@ def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]
     return out
 
 
+class _SchemaGenerator(GenerateJsonSchema):
+    """Pydantic's generator, with ``bytes`` described as OpenAPI 3.1 binary content."""
+
+    def bytes_schema(self, schema: CoreSchema) -> JsonSchemaValue:
+        # OpenAPI 3.1 (and FastAPI) use contentMediaType, not the 3.0 "format: binary".
+        config = self._config
+        mode = config.ser_json_bytes if self.mode == "serialization" else config.val_json_bytes
+        out: JsonSchemaValue = {"type": "string", "contentMediaType": "application/octet-stream"}
+        if mode == "base64":
+            out["contentEncoding"] = "base64"
+        self.update_with_validations(out, schema, self.ValidationsMapping.bytes)
+        return out
+
+
+def _merged_mode(mode: str, core_schema: Any) -> str:
+    return mode if _has_computed_fields(core_schema) else "validation"
+
+
+def _has_computed_fields(node: Any) -> bool:
+    """Whether a core schema (walked as plain data) declares a computed field anywhere."""
+    if isinstance(node, dict):
+        if node.get("computed_fields"):
+            return True
+        return any(_has_computed_fields(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_has_computed_fields(item) for item in node)
+    return False
+
+
 class _Collector:
     """Gathers (key, mode, core schema) inputs, then resolves them in one call."""
 
@@ -151,10 +183,12 @@ class _Collector:
     def resolve(self, separate: bool) -> dict[str, Any]:
         if not self.inputs:
             return {}
-        generator = GenerateJsonSchema(ref_template=REF_TEMPLATE)
+        generator = _SchemaGenerator(ref_template=REF_TEMPLATE)
         if not separate:
-            self.inputs = [(key, "validation", schema) for key, _, schema in self.inputs]
-            self.placeholders = [(t, k, (i, "validation")) for t, k, (i, _) in self.placeholders]
+            # One schema per model, except where computed fields make output differ.
+            modes = {key: _merged_mode(mode, schema) for key, mode, schema in self.inputs}
+            self.inputs = [(key, modes[key], schema) for key, _, schema in self.inputs]
+            self.placeholders = [(t, k, (i, modes[i])) for t, k, (i, _) in self.placeholders]
         found, definitions = generator.generate_definitions(self.inputs)
         schemas: dict[Any, dict[str, Any]] = dict(found)
         for target, key, ref in self.placeholders:
@@ -249,6 +283,10 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         collector.add(content, "schema", params[0].model, "validation")
         required = params[0].required
     elif embed:
+        # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
+        flat = _flat_params(route.dependant)
+        order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
+        params = sorted(params, key=lambda p: order.get((p.location, p.external), len(order)))
         fields = {p.external: _field_type(p, None) for p in params}
         model = pydantic.create_model(
             f"Body_{route.unique_id}",
@@ -273,39 +311,42 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
 
 
 def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict[str, Any]:
-    status = str(route.status_code or getattr(_unwrap(route.response_class), "status_code", 200))
-    media = getattr(_unwrap(route.response_class), "media_type", None) or "application/json"
+    response_class = _unwrap(route.response_class)
+    status = str(route.status_code or getattr(response_class, "status_code", 200))
+    # A response class without a media type (Response, RedirectResponse, FileResponse)
+    # documents no content; a non-JSON one documents a string, whatever the return type.
+    media: str | None = getattr(response_class, "media_type", None)
     responses: dict[str, Any] = {}
     main: dict[str, Any] = {"description": route.response_description}
-    if _body_allowed(status):
+    if media is not None and _body_allowed(status):
         content: dict[str, Any] = {}
         if route.streaming:
             media, content = _stream_content(route, collector)
+        elif not issubclass(response_class, JSONResponse):
+            content["schema"] = {"type": "string"}
         elif route.response_model is not None:
             # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
             title = _title(f"Response_{route.unique_id}")
             content["_auto_title"] = title
             collector.add(content, "schema", _titled(route.response_model, title), "serialization")
-        elif issubclass(_unwrap(route.response_class), JSONResponse):
-            content["schema"] = {}
         else:
-            content["schema"] = {"type": "string"}
+            content["schema"] = {}
         main["content"] = {media: content}
     responses[status] = main
     for code, extra in route.responses.items():
         key = str(code)
-        entry = dict(responses.get(key, {}))
-        extra = dict(extra)
+        entry = responses.setdefault(key, {})
+        extra = copy.deepcopy(dict(extra))
         model = extra.pop("model", None)
-        entry.update(extra)
         if model is not None:
-            target = entry.setdefault("content", {}).setdefault(media, {})
+            target = entry.setdefault("content", {}).setdefault(media or "application/json", {})
             title = _title(f"Response_{key}_{route.unique_id}")
             target["_auto_title"] = title
             collector.add(target, "schema", _titled(model, title), "serialization")
+        # Extra content (another media type, examples) merges into the generated one.
+        _deep_update(entry, extra)
         if "description" not in entry:
             entry["description"] = _phrase(key)
-        responses[key] = entry
     if (
         has_inputs
         and "422" not in responses
@@ -323,12 +364,15 @@ def _titled(tp: Any, title: str) -> Any:
 def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[str, Any]]:
     """Media type and ``itemSchema`` of a generator endpoint (JSON Lines or SSE events)."""
     item = route.stream_item_type
+    # Named like a field ``StreamItem_<operation id>`` (kept unless a bare $ref).
+    title = _title(f"StreamItem_{route.unique_id}")
     if not issubclass(_unwrap(route.response_class), EventSourceResponse):
         content: dict[str, Any] = {}
         if item is None:
             content["itemSchema"] = {}
         else:
-            collector.add(content, "itemSchema", item, "serialization")
+            content["_auto_title"] = title
+            collector.add(content, "itemSchema", _titled(item, title), "serialization")
         return JSONL_MEDIA_TYPE, content
     data: dict[str, Any] = {"type": "string"}
     event: dict[str, Any] = {
@@ -342,7 +386,8 @@ def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[s
     }
     if item is not None:
         data["contentMediaType"] = "application/json"
-        collector.add(data, "contentSchema", item, "serialization")
+        data["_auto_title"] = title
+        collector.add(data, "contentSchema", _titled(item, title), "serialization")
         event["required"] = ["data"]
     return "text/event-stream", {"itemSchema": event}
 
@@ -385,14 +430,16 @@ def _operation(
         operation["requestBody"] = body
     has_inputs = bool(_flat_params(route.dependant))
     operation["responses"] = _responses(route, collector, has_inputs)
-    requirements = []
+    # One requirement per scheme, in first-use order, with every scope asked for.
+    requirements: dict[str, list[str]] = {}
     for scheme, scopes in _security(route.dependant, security_base):
         schemes[scheme.scheme_name] = jsonable_encoder(
             scheme.model, by_alias=True, exclude_none=True
         )
-        requirements.append({scheme.scheme_name: list(scopes)})
+        merged = requirements.setdefault(scheme.scheme_name, [])
+        merged.extend(scope for scope in scopes if scope not in merged)
     if requirements:
-        operation["security"] = requirements
+        operation["security"] = [{name: scopes} for name, scopes in requirements.items()]
     if route.callbacks:
         operation["callbacks"] = _callbacks(route.callbacks, collector, schemes, security_base)
     if route.openapi_extra:
