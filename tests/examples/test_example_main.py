@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.examples._load import load_example
 from zephyr.testclient import TestClient
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "main.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("example_main", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["example_main"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture()
 def client() -> Iterator[TestClient]:
-    with TestClient(_load().app) as client:
+    with TestClient(load_example("main").app) as client:
         yield client
 
 

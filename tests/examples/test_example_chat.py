@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.examples._load import load_example
 from zephyr.testclient import TestClient
 from zephyr.websockets import WebSocketDisconnect
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "chat.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("example_chat", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["example_chat"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture()
 def client() -> Iterator[TestClient]:
     # One client block = one event loop shared by every session, as on a server.
-    with TestClient(_load().app) as client:
+    with TestClient(load_example("chat").app) as client:
         yield client
 
 
