@@ -658,3 +658,41 @@ def test_echo_sizes_across_frame_length_encodings(size: int) -> None:
         await one(deflate=True)
 
     run(main())
+
+
+def test_small_frames_skip_the_parser_and_mix_with_the_rest(mode: str) -> None:
+    async def main() -> None:
+        log: list[Any] = []
+        peer = Peer(echo_app(log), mode)
+        peer.handshake()
+        await peer.wait_for(lambda: peer.response is not None)
+        server = peer.server
+        assert isinstance(server, WebSocketProtocol)
+        parsed: list[int] = []
+        receive_data = server.conn.receive_data
+
+        def counting(data: bytes) -> None:
+            parsed.append(len(data))
+            receive_data(data)
+
+        server.conn.receive_data = counting  # type: ignore[method-assign]
+        peer.client.send_text(b"one")
+        peer.send_client_data()
+        await peer.wait_for(lambda: len(peer.messages()) == 1)
+        if mode == "whole":
+            assert parsed == []  # a whole small frame never reaches the parser
+        # One chunk: small frames around a ping, a 200-byte frame, a fragmented
+        # message and binary data; order and pong must survive the hand-offs.
+        peer.client.send_text(b"two")
+        peer.client.send_ping(b"p")
+        peer.client.send_binary(b"x" * 200)
+        peer.client.send_text(b"fr", fin=False)
+        peer.client.send_continuation(b"ag", fin=True)
+        peer.client.send_binary(b"\x00\xff")
+        peer.client.send_text("zéphyr".encode())
+        peer.send_client_data()
+        await peer.wait_for(lambda: len(peer.messages()) == 6)
+        assert peer.messages() == ["one", "two", b"x" * 200, "frag", b"\x00\xff", "zéphyr"]
+        assert any(f.opcode is Opcode.PONG and f.data == b"p" for f in peer.frames)
+
+    run(main())
