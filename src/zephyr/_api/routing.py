@@ -233,15 +233,13 @@ class APIRoute(OverridablePlan, Route):
         }
 
     def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
-        plan = compile_endpoint(
+        return compile_endpoint(
             self._plan_call,
             path_names=self._path_names,
             dependencies=self.dependencies,
             overrides=overrides,
+            strict_content_type=bool(_unwrap(self.strict_content_type)),
         )
-        if plan.body is not None:
-            plan.body.strict_content_type = bool(_unwrap(self.strict_content_type))
-        return plan
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)

@@ -356,6 +356,7 @@ def compile_endpoint(
     path_names: set[str],
     dependencies: Iterable[params.Depends] = (),
     overrides: Mapping[Any, Any] | None = None,
+    strict_content_type: bool = True,
 ) -> Plan:
     """Analyse an endpoint with its route-level dependencies and build its plan.
 
@@ -365,6 +366,8 @@ def compile_endpoint(
         dependencies: ``Depends()`` from the route and its routers, run first,
             results unused.
         overrides: Dependency overrides to apply (see ``dependency_overrides``).
+        strict_content_type: Whether a body without ``Content-Type`` is not
+            JSON (default True; see :class:`BodyExtractor`).
 
     Returns:
         The compiled :class:`Plan`.
@@ -376,7 +379,7 @@ def compile_endpoint(
         if d.dependency is not None
     ]
     root.dependencies[:0] = extra
-    return build_plan(root)
+    return build_plan(root, strict_content_type=strict_content_type)
 
 
 class _Flattener:
@@ -485,7 +488,7 @@ def _security_scopes(cls: Any, scopes: list[str]) -> Any:
     return cls(scopes=list(scopes))
 
 
-def build_plan(root: Dependant) -> Plan:
+def build_plan(root: Dependant, *, strict_content_type: bool = True) -> Plan:
     """Flatten an analysed tree into a :class:`Plan` with its extractors.
 
     Raises:
@@ -524,7 +527,7 @@ def build_plan(root: Dependant) -> Plan:
         plan.form = FormExtractor([*form, *(body or [])])
     elif body:
         embed = len(body) > 1 or bool(getattr(body[0].info, "embed", False))
-        plan.body = BodyExtractor(body, embed)
+        plan.body = BodyExtractor(body, embed, strict_content_type=strict_content_type)
     plan.has_inputs = any(
         getattr(plan, location) is not None
         for location in ("path", "query", "header", "cookie", "body", "form")

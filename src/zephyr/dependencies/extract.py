@@ -338,16 +338,16 @@ class BodyExtractor:
     Args:
         params: The route's body parameters.
         embed: Whether values are embedded by name.
-
-    Attributes:
         strict_content_type: Whether a body without ``Content-Type`` is not
-            JSON (default True); the route sets it from its option.
+            JSON (default True, FastAPI's CSRF guard); from the route's option.
     """
 
-    def __init__(self, params: Sequence[ParamField], embed: bool) -> None:
+    def __init__(
+        self, params: Sequence[ParamField], embed: bool, *, strict_content_type: bool = True
+    ) -> None:
         self.params = list(params)
         self.embed = embed
-        self.strict_content_type = True
+        self.strict_content_type = strict_content_type
         self.owners = {p.external: p.owner for p in reversed(self.params)}
         self.first_owner = self.params[0].owner
         if embed:
