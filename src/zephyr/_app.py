@@ -17,17 +17,36 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
+from zephyr._exception_handlers import SCOPE_KEY, handle_exception
 from zephyr.datastructures import State, URLPath
 from zephyr.middleware import Middleware
 from zephyr.middleware.base import BaseHTTPMiddleware
-from zephyr.middleware.errors import ServerErrorMiddleware
+from zephyr.middleware.errors import ResponseTracker, ServerErrorMiddleware
 from zephyr.middleware.exceptions import ExceptionMiddleware
 from zephyr.routing import BaseRoute, Router, _wrap_middleware
-from zephyr.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
+from zephyr.types import ASGIApp, ExceptionHandler, Receive, Respond, Scope, Send
 
 __all__ = ["BaseApp"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _default_layers(
+    stack: ASGIApp, router: Router
+) -> tuple[ServerErrorMiddleware, ExceptionMiddleware] | None:
+    """Return the two error middlewares if ``stack`` is exactly them around ``router``.
+
+    Exact types only: a subclass may have changed what a layer does, and a
+    router with middleware of its own must be entered through it.
+    """
+    if type(stack) is not ServerErrorMiddleware:
+        return None
+    inner = stack.app
+    if type(inner) is not ExceptionMiddleware or inner.app is not router:
+        return None
+    if not router.is_native():
+        return None
+    return stack, inner
 
 
 class BaseApp:
@@ -70,6 +89,8 @@ class BaseApp:
         self.exception_handlers: dict[Any, ExceptionHandler] = dict(exception_handlers or {})
         self.user_middleware: list[Middleware] = list(middleware or [])
         self.middleware_stack: ASGIApp | None = None
+        self._native_stack: ASGIApp | None = None  # the stack _native_layers describes
+        self._native_layers: tuple[ServerErrorMiddleware, ExceptionMiddleware] | None = None
 
     def build_router(
         self,
@@ -111,6 +132,66 @@ class BaseApp:
         if stack is None:
             stack = self.middleware_stack = self.build_middleware_stack()
         await stack(scope, receive, send)
+
+    async def native_http(
+        self, scope: Scope, receive: Receive, send: Send, respond: Respond
+    ) -> None:
+        """Serve one HTTP request from zephyr's server, which adds ``respond`` to ASGI.
+
+        With the default stack (no user middleware) the two error middlewares'
+        work is done here in one ``try`` and the router is entered natively, so
+        routes can hand whole responses to ``respond``. Any other stack is
+        called as ASGI: middleware sees every request and event it would see
+        on any server.
+
+        Args:
+            scope: The ASGI ``http`` scope.
+            receive: The ASGI ``receive``.
+            send: The ASGI ``send``.
+            respond: ``respond(status, headers, body)``, see ``zephyr.types.Respond``.
+
+        Raises:
+            Exception: Whatever no exception handler answered, after the 500
+                response, as ``ServerErrorMiddleware`` does.
+        """
+        stack = self.middleware_stack
+        if stack is None or stack is not self._native_stack:
+            if stack is None:
+                stack = self.middleware_stack = self.build_middleware_stack()
+            self._native_stack = stack
+            self._native_layers = self._native_entry_layers(stack)
+        layers = self._native_layers
+        if layers is None:
+            await self(scope, receive, send)
+            return
+        scope["app"] = self
+        errors, handlers = layers
+        tables = scope[SCOPE_KEY] = handlers.tables
+        # PERF: one tracker and one ``try`` replace two middleware coroutines.
+        sender = ResponseTracker(send, respond)
+        try:
+            await self.router.native_http(scope, receive, sender, sender.respond)
+        except Exception as exc:
+            try:
+                await handle_exception(tables, exc, scope, receive, sender, sender.started)
+            except Exception as unhandled:
+                await errors.answer(unhandled, scope, receive, send, sender.started)
+                raise
+
+    def _native_entry_layers(
+        self, stack: ASGIApp
+    ) -> tuple[ServerErrorMiddleware, ExceptionMiddleware] | None:
+        """The error middlewares :meth:`native_http` stands in for, or None to use ASGI.
+
+        A class that redefines ``__call__`` without ``native_http`` beside it
+        gets the ASGI path: its ``__call__`` may do what the native entry can't know.
+        """
+        for cls in type(self).__mro__:
+            if "__call__" in cls.__dict__:
+                if "native_http" not in cls.__dict__:
+                    return None
+                break
+        return _default_layers(stack, self.router)
 
     @property
     def debug(self) -> bool:

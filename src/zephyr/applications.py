@@ -8,7 +8,7 @@ toolkit's defaults (plain-text errors, no schema routes).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar, Unpack
 
@@ -28,7 +28,7 @@ from zephyr.middleware import Middleware
 from zephyr.requests import Request
 from zephyr.responses import HTMLResponse, JSONResponse, Response
 from zephyr.routing import BaseRoute, Router
-from zephyr.types import ExceptionHandler, Receive, Scope, Send
+from zephyr.types import ExceptionHandler, Receive, Respond, Scope, Send
 
 __all__ = ["BaseApp", "FastAPI", "Zephyr"]
 
@@ -262,6 +262,14 @@ class Zephyr(BaseApp):
         if self.root_path:
             scope["root_path"] = self.root_path
         await super().__call__(scope, receive, send)
+
+    def native_http(
+        self, scope: Scope, receive: Receive, send: Send, respond: Respond
+    ) -> Coroutine[Any, Any, None]:
+        """zephyr's server entry (ASGI plus ``respond``); see :meth:`BaseApp.native_http`."""
+        if self.root_path:
+            scope["root_path"] = self.root_path
+        return super().native_http(scope, receive, send, respond)
 
     def openapi(self) -> dict[str, Any]:
         """Return the OpenAPI 3.1 document (generated once, then cached in ``openapi_schema``)."""

@@ -31,8 +31,8 @@ from zephyr.datastructures import URLPath
 from zephyr.exceptions import HTTPException
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
-from zephyr.responses import PlainTextResponse, RedirectResponse, Response
-from zephyr.types import ASGIApp, Receive, Scope, Send
+from zephyr.responses import PlainTextResponse, RedirectResponse, Response, deliver
+from zephyr.types import ASGIApp, NativeHTTPApp, Receive, Respond, Scope, Send
 
 if TYPE_CHECKING:
     from zephyr._mounts import Host, Mount
@@ -132,13 +132,17 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
     """
     is_async = _is_async_callable(func)
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    async def app(
+        scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
+    ) -> None:
         request = Request(scope, receive, send)
         if is_async:
             response: Any = await func(request)  # type: ignore[misc]
         else:
             response = await run_in_threadpool(func, request)
-        await response(scope, receive, send)
+        pending = deliver(response, scope, receive, send, respond)
+        if pending is not None:
+            await pending
 
     return app
 
@@ -227,6 +231,11 @@ class BaseRoute:
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve a scope this route matched."""
         raise NotImplementedError()  # pragma: no cover
+
+    native_app: NativeHTTPApp | None = None
+    """Set by routes whose ``app`` also takes zephyr's ``respond``: :meth:`Router.native_http`
+    calls it as ``(scope, receive, send, respond)`` for a full match, instead of
+    :meth:`handle`, as long as it is still the route's ``app``."""
 
     def table_entry(self) -> tuple[str, dict[str, Convertor[Any]]] | None:
         """Return ``(template, convertors)`` if the compiled table may match this route."""
@@ -340,6 +349,8 @@ class Route(_TemplateRoute):
             self.app = request_response(endpoint)
             if methods is None:
                 methods = ["GET"]
+            if not middleware and type(self).handle is Route.handle:
+                self.native_app = self.app  # type: ignore[assignment]  # takes respond too
         self.app = _wrap_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
@@ -541,7 +552,49 @@ class Router(LifespanMixin):
             scope.update(child_scope)
             await route.handle(scope, receive, send)
             return
-        if scope_type == "http" and self.redirect_slashes and get_route_path(scope) != "/":
+        await self._unmatched(scope, receive, send)
+
+    def is_native(self) -> bool:
+        """Whether :meth:`native_http` may stand in for this router's ASGI entry.
+
+        Not when the router has middleware of its own, nor when a subclass
+        redefines how it dispatches.
+        """
+        cls = type(self)
+        return (
+            self.middleware_stack == self.app
+            and cls.__call__ is Router.__call__
+            and cls.app is Router.app
+            and cls.match is Router.match
+        )
+
+    async def native_http(
+        self, scope: Scope, receive: Receive, send: Send, respond: Respond
+    ) -> None:
+        """Dispatch one HTTP request from zephyr's server (ASGI plus ``respond``).
+
+        A route with a ``native_app`` gets ``respond`` too; every other case
+        (no match, wrong method, mounts, plain ASGI routes) is served as
+        :meth:`app` serves it.
+        """
+        if "router" not in scope:
+            scope["router"] = self
+        match, route, child_scope = self.match(scope)
+        if route is None:
+            await self._unmatched(scope, receive, send)
+            return
+        scope.update(child_scope)
+        native = route.native_app
+        # ``native_app`` is the route's own ASGI app taking ``respond`` too; if
+        # something replaced ``route.app`` since, that replacement must run.
+        if native is not None and match is Match.FULL and native is route.app:  # type: ignore[attr-defined]
+            await native(scope, receive, send, respond)
+        else:
+            await route.handle(scope, receive, send)
+
+    async def _unmatched(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a scope no route matched: the trailing-slash redirect or ``default``."""
+        if scope["type"] == "http" and self.redirect_slashes and get_route_path(scope) != "/":
             path: str = scope["path"]
             other_path = path[:-1] if path.endswith("/") else path + "/"
             if self.match({**scope, "path": other_path})[0] is not Match.NONE:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -30,6 +30,10 @@ __all__ = ["TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
 T = TypeVar("T")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+USE_NATIVE = True
+"""Call an app's native entry (``app.native_http``) when it has one, as zephyr's
+server does; ``False`` drives every app through plain ASGI, as other servers do."""
 
 
 class _Portal:
@@ -169,25 +173,44 @@ class _Exchange:
     async def send(self, message: Message) -> None:
         kind = message["type"]
         if kind == "http.response.start":
-            assert not self.response_started, 'Received multiple "http.response.start" messages.'
-            self.response_started = True
-            self.status_code = message["status"]
-            self.headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
+            self._start(message["status"], message.get("headers", []))
         elif kind == "http.response.body":
-            assert self.response_started, 'Received "http.response.body" before the start.'
-            assert not self.response_complete.is_set(), 'Received "http.response.body" after end.'
-            if self.scope["method"] != "HEAD":
-                self.body.append(bytes(message.get("body", b"")))
-            if not message.get("more_body", False):
-                self.response_complete.set()
+            self._body(message.get("body", b""), message.get("more_body", False))
         elif kind == "http.response.debug":
             self.template = message["info"]["template"]
             self.context = message["info"]["context"]
 
+    def respond(
+        self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes | memoryview
+    ) -> None:
+        """zephyr's native whole response: a start and a final body event in one call."""
+        self._start(status, headers)
+        self._body(body, False)
+
+    def _start(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
+        assert not self.response_started, 'Received multiple "http.response.start" messages.'
+        self.response_started = True
+        self.status_code = status
+        self.headers = [(bytes(k), bytes(v)) for k, v in headers]
+
+    def _body(self, body: bytes | memoryview, more_body: bool) -> None:
+        assert self.response_started, 'Received "http.response.body" before the start.'
+        assert not self.response_complete.is_set(), 'Received "http.response.body" after end.'
+        if self.scope["method"] != "HEAD":
+            self.body.append(bytes(body))
+        if not more_body:
+            self.response_complete.set()
+
     async def run(self) -> None:
         self.response_complete = asyncio.Event()
         try:
-            await self.app(self.scope, self.receive, self.send)
+            if USE_NATIVE and hasattr(type(self.app), "native_http"):
+                # As zephyr's server does: the app's native entry, ASGI plus respond.
+                await self.app.native_http(  # type: ignore[attr-defined]
+                    self.scope, self.receive, self.send, self.respond
+                )
+            else:
+                await self.app(self.scope, self.receive, self.send)
         except Exception:
             if self.raise_exceptions:
                 raise

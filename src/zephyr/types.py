@@ -8,7 +8,14 @@ taking event dicts.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    MutableMapping,
+)
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
@@ -21,6 +28,18 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+Respond = Callable[[int, Iterable[tuple[bytes, bytes]], bytes | memoryview], None]
+"""zephyr's native fast path: ``respond(status, headers, body)`` sends a whole
+response at once, as ``http.response.start`` plus one final ``http.response.body``
+would. Offered only by zephyr's own server."""
+
+NativeHTTPApp = Callable[[Scope, Receive, Send, Respond], Awaitable[None]]
+"""An app's native HTTP entry: ASGI's ``(scope, receive, send)`` plus ``respond``.
+
+zephyr's server calls ``app.native_http`` instead of the ASGI callable when the
+app has one; the app may answer with ``respond`` or with ASGI ``send`` events,
+never both."""
 
 StatelessLifespan = Callable[[AppType], AbstractAsyncContextManager[None]]
 StatefulLifespan = Callable[[AppType], AbstractAsyncContextManager[Mapping[str, Any]]]

@@ -249,3 +249,35 @@ def test_httpx_asgi_transport_with_zephyr_response() -> None:
     response = asyncio.run(main())
     assert response.status_code == 200
     assert response.json() == {"hello": "wörld"}
+
+
+def test_testclient_drives_the_native_entry_like_zephyrs_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zephyr import FastAPI
+    from zephyr import testclient as testclient_module
+
+    app = FastAPI()
+    seen: list[str] = []
+
+    @app.api_route("/", methods=["GET", "HEAD"])
+    async def index() -> dict[str, int]:
+        return {"n": 1}
+
+    original = app.native_http
+
+    def spy(scope: Any, receive: Any, send: Any, respond: Any) -> Any:
+        seen.append("native")
+        return original(scope, receive, send, respond)
+
+    monkeypatch.setattr(app, "native_http", spy)
+    for native in (True, False):
+        monkeypatch.setattr(testclient_module, "USE_NATIVE", native)
+        seen.clear()
+        with TestClient(app) as client:
+            response = client.get("/")
+            head = client.head("/")
+        assert response.status_code == 200 and response.json() == {"n": 1}
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == "7"
+        assert seen == (["native", "native"] if native else [])

@@ -29,9 +29,9 @@ from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
 from zephyr.encoders import is_json_native, jsonable_encoder
 from zephyr.requests import Request
-from zephyr.responses import JSONResponse, Response
+from zephyr.responses import JSONResponse, Response, deliver
 from zephyr.routing import BaseRoute, Mount, Route, Router
-from zephyr.types import Receive, Scope, Send
+from zephyr.types import Receive, Respond, Scope, Send
 
 __all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_unique_id"]
 
@@ -208,11 +208,13 @@ class APIRoute(OverridablePlan, Route):
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
         self.app = self._handle
+        self.native_app = self.app if type(self).handle is Route.handle else None
         if type(self).get_route_handler is not APIRoute.get_route_handler:
             # A subclass wraps the request -> response handler (FastAPI's custom route
             # class hook); only such routes pay for the extra call.
             self._custom_handler = self.get_route_handler()
             self.app = self._handle_custom
+            self.native_app = None
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
@@ -241,7 +243,10 @@ class APIRoute(OverridablePlan, Route):
             strict_content_type=bool(_unwrap(self.strict_content_type)),
         )
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
+    ) -> None:
+        # The ASGI app of the route; zephyr's server also passes ``respond``.
         request = Request(scope, receive, send)
         plan = self.plan
         provider = self.dependency_overrides_provider or scope.get("app")
@@ -253,10 +258,14 @@ class APIRoute(OverridablePlan, Route):
                 # ``yield`` dependencies end after the response has been sent.
                 async with AsyncExitStack() as stack:
                     response = await self._respond(plan, request, stack)
-                    await response(scope, receive, send)
+                    pending = deliver(response, scope, receive, send, respond)
+                    if pending is not None:
+                        await pending
                 return
             response = await self._respond(plan, request, None)
-            await response(scope, receive, send)
+            pending = deliver(response, scope, receive, send, respond)
+            if pending is not None:
+                await pending
         finally:
             if request._form is not None:
                 await request.close()  # uploads' temporary files go now, not at GC time

@@ -9,12 +9,13 @@ from __future__ import annotations
 import html
 import inspect
 import traceback
+from collections.abc import Iterable
 from typing import Any
 
 from zephyr.concurrency import run_in_threadpool
 from zephyr.requests import Request
 from zephyr.responses import HTMLResponse, PlainTextResponse, Response
-from zephyr.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
+from zephyr.types import ASGIApp, ExceptionHandler, Message, Receive, Respond, Scope, Send
 
 __all__ = ["ResponseTracker", "ServerErrorMiddleware"]
 
@@ -49,15 +50,19 @@ class ResponseTracker:
 
     Args:
         send: The ASGI ``send`` to forward to.
+        respond: The server's native ``respond`` to forward to, if any
+            (see ``zephyr.types.Respond``).
 
     Attributes:
-        started: Whether ``http.response.start`` has been sent.
+        started: Whether ``http.response.start`` has been sent, or a whole
+            response handed to ``respond``.
     """
 
-    __slots__ = ("send", "started")
+    __slots__ = ("_respond", "send", "started")
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, respond: Respond | None = None) -> None:
         self.send = send
+        self._respond = respond
         self.started = False
 
     def __call__(self, message: Message) -> Any:
@@ -65,6 +70,13 @@ class ResponseTracker:
         if message["type"] == "http.response.start":
             self.started = True
         return self.send(message)
+
+    def respond(
+        self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes | memoryview
+    ) -> None:
+        """Forward a whole response to the server's ``respond``."""
+        self.started = True
+        self._respond(status, headers, body)  # type: ignore[misc]  # only bound when given
 
 
 class ServerErrorMiddleware:
@@ -95,21 +107,36 @@ class ServerErrorMiddleware:
         try:
             await self.app(scope, receive, sender)
         except Exception as exc:
-            started = sender.started
-            request = Request(scope)
-            if self.debug:
-                response: Any = self.debug_response(request, exc)
-            elif self.handler is None:
-                response = self.error_response(request, exc)
-            elif inspect.iscoroutinefunction(self.handler):
-                response = await self.handler(request, exc)
-            else:
-                response = await run_in_threadpool(self.handler, request, exc)
-            if not started and response is not None:
-                await response(scope, receive, send)
+            await self.answer(exc, scope, receive, send, sender.started)
             # Re-raise so the server logs it (and closes the connection if
             # the response was already under way).
             raise
+
+    async def answer(
+        self, exc: Exception, scope: Scope, receive: Receive, send: Send, started: bool
+    ) -> None:
+        """Send the 500 response for ``exc`` unless the response has ``started``.
+
+        The caller re-raises ``exc`` afterwards, so the server logs it.
+
+        Args:
+            exc: The unhandled exception.
+            scope: The request's ASGI scope.
+            receive: The ASGI ``receive``.
+            send: The ASGI ``send`` the 500 response goes to.
+            started: Whether the response had already started.
+        """
+        request = Request(scope)
+        if self.debug:
+            response: Any = self.debug_response(request, exc)
+        elif self.handler is None:
+            response = self.error_response(request, exc)
+        elif inspect.iscoroutinefunction(self.handler):
+            response = await self.handler(request, exc)
+        else:
+            response = await run_in_threadpool(self.handler, request, exc)
+        if not started and response is not None:
+            await response(scope, receive, send)
 
     def error_response(self, request: Request, exc: Exception) -> Response:
         """The default 500 response: no internals."""

@@ -59,7 +59,8 @@ class ExceptionMiddleware:
             HTTPException: self.http_exception,
             WebSocketException: self.websocket_exception,
         }
-        self._tables: HandlerTables = (self._exception_handlers, self._status_handlers)
+        # The handler tables as inner layers read them from the scope.
+        self.tables: HandlerTables = (self._exception_handlers, self._status_handlers)
         for key, handler in (handlers or {}).items():
             self.add_exception_handler(key, handler)
 
@@ -80,14 +81,14 @@ class ExceptionMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
-        scope[SCOPE_KEY] = self._tables
+        scope[SCOPE_KEY] = self.tables
         if type(send) is ResponseTracker:
             # PERF: ServerErrorMiddleware's tracker is our send (no middleware
             # in between), so it already knows whether the response started.
             try:
                 await self.app(scope, receive, send)
             except Exception as exc:
-                await handle_exception(self._tables, exc, scope, receive, send, send.started)
+                await handle_exception(self.tables, exc, scope, receive, send, send.started)
             return
         started = False
 
@@ -102,11 +103,11 @@ class ExceptionMiddleware:
         try:
             await self.app(scope, receive, sender)
         except Exception as exc:
-            await handle_exception(self._tables, exc, scope, receive, send, started)
+            await handle_exception(self.tables, exc, scope, receive, send, started)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Call the app for a WebSocket scope, tracking the handshake for the handlers."""
-        scope[SCOPE_KEY] = self._tables
+        scope[SCOPE_KEY] = self.tables
         state = WebSocketState.CONNECTING
 
         async def sender(message: Message) -> None:
@@ -125,7 +126,7 @@ class ExceptionMiddleware:
         try:
             await self.app(scope, receive, sender)
         except Exception as exc:
-            handler = lookup_handler(self._tables, exc)
+            handler = lookup_handler(self.tables, exc)
             if handler is None:
                 raise
             if state in (WebSocketState.DISCONNECTED, WebSocketState.RESPONSE):

@@ -12,6 +12,7 @@ import http
 import logging
 import os
 import re
+from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
 from zephyr.concurrency import run_in_threadpool
@@ -20,7 +21,7 @@ from zephyr.server._sendfile import FileGone, open_file, send_file_slice
 
 if TYPE_CHECKING:
     from zephyr.server.protocol import HttpProtocol
-    from zephyr.types import ASGIApp, Message, Scope
+    from zephyr.types import ASGIApp, Message, NativeHTTPApp, Scope
 
 __all__ = ["RequestResponseCycle", "error_response", "status_line"]
 
@@ -201,17 +202,22 @@ class RequestResponseCycle:
         self.disconnected = True
         self.wake()
 
-    async def run_asgi(self, app: ASGIApp) -> None:
+    async def run_asgi(self, app: ASGIApp, native: NativeHTTPApp | None = None) -> None:
         """Run the application for this request and handle its failures.
 
         Args:
             app: The ASGI 3 application.
+            native: The same application's native entry (``app.native_http``),
+                called instead of ``app`` when given: ASGI plus :meth:`respond`.
 
         Raises:
             asyncio.CancelledError: Re-raised when the task is cancelled.
         """
         try:
-            await app(self.scope, self.receive, self.send)
+            if native is None:
+                await app(self.scope, self.receive, self.send)
+            else:
+                await native(self.scope, self.receive, self.send, self.respond)
         except asyncio.CancelledError:
             if not self.response_complete:
                 self.proto.abort_cycle(self)
@@ -307,7 +313,7 @@ class RequestResponseCycle:
         if not self.response_started:
             if mtype != "http.response.start":
                 raise RuntimeError(f"Expected ASGI message 'http.response.start', got {mtype!r}")
-            self._start(message)
+            self._start(message["status"], message.get("headers", ()))
             return
         if self.response_complete:
             raise RuntimeError(f"Unexpected ASGI message {mtype!r} after the response completed")
@@ -320,8 +326,35 @@ class RequestResponseCycle:
         if self.flow.write_paused and not self.disconnected:
             await self.flow.drain()
 
-    def _start(self, message: Message) -> None:
-        status = message["status"]
+    def respond(
+        self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes | memoryview
+    ) -> None:
+        """Send a whole response in one call: zephyr's native fast path.
+
+        Does what ``http.response.start`` followed by one final
+        ``http.response.body`` does, without building the two event dicts or
+        awaiting twice. The response is complete on return.
+
+        Args:
+            status: The status code, 100-999.
+            headers: ``(name, value)`` byte pairs, as in ``http.response.start``.
+            body: The whole body.
+
+        Raises:
+            RuntimeError: As :meth:`send` would for the same two events, and
+                when the response has already started. A no-op once the
+                client has disconnected.
+        """
+        if self.disconnected:
+            return
+        if self.response_started:
+            raise RuntimeError("Unexpected whole response: the response already started")
+        self._start(status, headers)
+        # A memoryview goes the way bytes do (join, %b and len take both), as
+        # it does when it arrives in an ASGI body event.
+        self._body(body, False)  # type: ignore[arg-type]
+
+    def _start(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
         line = _STATUS_LINES.get(status) or status_line(status)
         # PERF: the head is gathered as a list and joined once, together with
         # the first body chunk, in _first_body().
@@ -330,7 +363,7 @@ class RequestResponseCycle:
         self.length_left: int | None = None
         self.chunked = False
         has_connection = False
-        for name, value in message.get("headers", ()):
+        for name, value in headers:
             lname = _NAME_CACHE.get(name)
             if lname is None:
                 lname = _check_name(name)

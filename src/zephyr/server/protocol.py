@@ -24,7 +24,7 @@ from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 if TYPE_CHECKING:
     from zephyr.server.config import Config
     from zephyr.server.state import ServerState
-    from zephyr.types import ASGIApp, Scope
+    from zephyr.types import ASGIApp, NativeHTTPApp, Scope
 
 __all__ = ["HttpProtocol"]
 
@@ -98,6 +98,13 @@ class HttpProtocol(asyncio.Protocol):
             self.proxy = app
             app = app.app
         self.app = app
+        # zephyr apps have a native entry taking a whole-response ``respond``
+        # callable besides ASGI's three; any other app is served through ASGI.
+        # Looked up on the type: a wrapper forwarding attributes to the app it
+        # wraps (``__getattr__``) must not have its own layer skipped.
+        self.native: NativeHTTPApp | None = (
+            app.native_http if hasattr(type(app), "native_http") else None  # type: ignore[attr-defined]
+        )
         self.trust_proxy = False
         self.forwarded = False
         self.state = state
@@ -495,7 +502,7 @@ class HttpProtocol(asyncio.Protocol):
         self.timer_kind = _TIMER_OFF
         if self.access_log:
             cycle.started_at = time.perf_counter()
-        task = self.loop.create_task(cycle.run_asgi(self.app))
+        task = self.loop.create_task(cycle.run_asgi(self.app, self.native))
         cycle.task = task
         self.state.tasks.add(task)
 
