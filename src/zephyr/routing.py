@@ -568,29 +568,32 @@ class Router(LifespanMixin):
             and cls.match is Router.match
         )
 
-    async def native_http(
+    def native_http(
         self, scope: Scope, receive: Receive, send: Send, respond: Respond
-    ) -> None:
+    ) -> Awaitable[None]:
         """Dispatch one HTTP request from zephyr's server (ASGI plus ``respond``).
 
         A route with a ``native_app`` gets ``respond`` too; every other case
         (no match, wrong method, mounts, plain ASGI routes) is served as
         :meth:`app` serves it.
+
+        Returns:
+            The awaitable serving the request.
         """
+        # PERF: a plain function returning the route's coroutine: one
+        # coroutine frame fewer per request than awaiting it here.
         if "router" not in scope:
             scope["router"] = self
         match, route, child_scope = self.match(scope)
         if route is None:
-            await self._unmatched(scope, receive, send)
-            return
+            return self._unmatched(scope, receive, send)
         scope.update(child_scope)
         native = route.native_app
         # ``native_app`` is the route's own ASGI app taking ``respond`` too; if
         # something replaced ``route.app`` since, that replacement must run.
         if native is not None and match is Match.FULL and native is route.app:  # type: ignore[attr-defined]
-            await native(scope, receive, send, respond)
-        else:
-            await route.handle(scope, receive, send)
+            return native(scope, receive, send, respond)
+        return route.handle(scope, receive, send)
 
     async def _unmatched(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer a scope no route matched: the trailing-slash redirect or ``default``."""
