@@ -486,19 +486,24 @@ class RequestResponseCycle:
         return b"".join(parts)
 
     def _first_body(self, body: bytes, more: bool) -> None:
+        left = self.length_left
         if (
-            self.length_left is None
-            and not more
+            not more
+            and (left is None or left == len(body))
             and not self.chunked
             and not self.no_body
             and len(body) <= _COALESCE_LIMIT
         ):
-            # PERF: the common case (one body message, no content-length from
-            # the app) gets its length computed and leaves with the head in a
-            # single join and a single transport.write.
+            # PERF: the common case (one body message, with the app's matching
+            # content-length or none, which is then computed) leaves with the
+            # head in a single join and a single transport.write.
             parts = self.head_parts or []
             self.head_parts = None
-            parts.append(_content_length(len(body)))
+            if left is None:
+                parts.append(_content_length(len(body)))
+            else:
+                parts.append(b"\r\n")
+                self.length_left = 0
             parts.append(body)
             self.transport.write(b"".join(parts))
             return
