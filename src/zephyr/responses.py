@@ -12,7 +12,14 @@ import importlib
 import json
 import re
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -237,8 +244,9 @@ class PlainTextResponse(Response):
 
 
 # Signs that pydantic_core's output may differ from json.dumps: NaN/Infinity
-# (json.dumps refuses them) and one-digit negative exponents ("1e-7" vs "1e-07").
-_JSON_MISMATCH = re.compile(rb"\de-\d(?!\d)")
+# (json.dumps refuses them), one-digit negative exponents ("1e-7" vs "1e-07")
+# and the plain spelling of 1e-5 <= |x| < 1e-4 ("0.00001" vs "1e-05").
+_JSON_MISMATCH = re.compile(rb"\de-\d(?!\d)|(?<![\d.])0\.0000\d")
 
 
 class JSONResponse(Response):
@@ -285,7 +293,9 @@ def _render_json(content: Any) -> bytes:
     except pydantic_core.PydanticSerializationError:
         return _json_dumps(content)
     if _may_differ(body):
-        return _json_dumps(content)
+        # Models, datetimes... (which pydantic_core encoded) are handed to
+        # json.dumps as pydantic's JSON-able data, as jsonable_encoder would.
+        return _json_dumps(content, default=pydantic_core.to_jsonable_python)
     return body
 
 
@@ -361,12 +371,19 @@ def _may_differ(body: bytes) -> bool:
     find = body.find
     if find(b"NaN") >= 0 or find(b"Infinity") >= 0:
         return True
-    return find(b"e-") >= 0 and _JSON_MISMATCH.search(body) is not None
+    if find(b"e-") < 0 and find(b"0.0000") < 0:
+        return False
+    return _JSON_MISMATCH.search(body) is not None
 
 
-def _json_dumps(content: Any) -> bytes:
+def _json_dumps(content: Any, default: Callable[[Any], Any] | None = None) -> bytes:
     return json.dumps(
-        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        content,
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=None,
+        separators=(",", ":"),
+        default=default,
     ).encode("utf-8")
 
 

@@ -6,6 +6,8 @@ itself where the behaviour is FastAPI's.
 
 from __future__ import annotations
 
+import datetime
+import json
 import types
 from typing import Any
 
@@ -47,6 +49,7 @@ VALUES = {
     "empty": {},
     "floats": {"f": 1.5e-7, "g": 1e16, "h": -0.0, "i": 2.5},
     "float_in_list": [[0.1, 1e-5]],
+    "small_floats": {"a": 1e-5, "b": -3.5e-5, "c": 1.00001, "d": 0.00012, "e": "0.00001"},
     "decimal": {"d": Decimal("1.50"), "n": Decimal("3")},
     "datetime": {"at": datetime.datetime(2024, 1, 2, 3, 4, 5), "d": datetime.date(2024, 1, 2)},
     "timedelta": {"t": datetime.timedelta(seconds=90)},
@@ -55,6 +58,8 @@ VALUES = {
     "enum": {"c": Color.RED},
     "uuid": {"u": uuid.UUID(int=1)},
     "model": Point(x=1e-7),
+    "model_text": Point(x=1.0, label="NaN"),
+    "model_list": [Point(x=1e-5), {"y": 0.5}],
     "model_in_dict": {"p": Point(x=2.0), "n": 1},
     "int_key": {1: "one"},
     "text_and_datetime": {"s": "NaN", "at": datetime.date(2024, 1, 2)},
@@ -86,6 +91,8 @@ NAMES = [
     "list",
     "empty",
     "floats",
+    "float_in_list",
+    "small_floats",
     "decimal",
     "datetime",
     "timedelta",
@@ -93,6 +100,9 @@ NAMES = [
     "tuple",
     "enum",
     "uuid",
+    "model",
+    "model_text",
+    "model_list",
     "model_in_dict",
     "int_key",
     "text_and_datetime",
@@ -176,6 +186,17 @@ def test_plain_json_response_equals_json_response(content: Any, status: int) -> 
     assert fast.raw_headers == slow.raw_headers
     assert (fast.status_code, fast.background) == (slow.status_code, slow.background)
     assert fast.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [{"a": 1e-5}, [-2.5e-5, 0.5], {"s": "NaN", "at": datetime.date(2024, 1, 2)}, 1e-7],
+)
+def test_json_response_falls_back_to_json_dumps(content: Any) -> None:
+    expected = json.dumps(
+        content, default=str, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+    assert JSONResponse(content).body == expected.encode()
 
 
 def test_plain_json_response_unencodable_string_raises_like_json_response() -> None:
