@@ -153,3 +153,18 @@ def test_body_disconnect_first_raises() -> None:
     request = _request([{"type": "http.disconnect"}])
     with pytest.raises(ClientDisconnect):
         asyncio.run(request.body())
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"a=1&b=2&a=3", b"x=%20&y=+z", "é=ü".encode().decode("latin-1"), "a=1&b="]
+)
+def test_query_string_constructor_matches_general_one(raw: bytes | str) -> None:
+    fast = QueryParams.from_query_string(raw)
+    assert type(fast) is QueryParams
+    assert fast.multi_items() == QueryParams(raw).multi_items()
+    assert dict(fast) == dict(QueryParams(raw))
+    assert fast.get("absent") is None
+    assert fast.get("absent", "d") == "d"
+    if fast:
+        key = fast.multi_items()[-1][0]
+        assert fast.get(key) == QueryParams(raw)[key]
