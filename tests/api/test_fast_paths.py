@@ -11,6 +11,7 @@ import json
 import types
 from typing import Any
 
+import pydantic
 import pytest
 
 from tests.api.conftest import fastapi_client, load_app, zephyr_client
@@ -204,3 +205,135 @@ def test_plain_json_response_unencodable_string_raises_like_json_response() -> N
         JSONResponse({"s": "\ud800"})
     with pytest.raises(UnicodeEncodeError):
         plain_json_response({"s": "\ud800"})
+
+
+PARAMS_SOURCE = """
+import enum
+import uuid
+from typing import Annotated
+
+from fastapi import FastAPI, Query
+from pydantic import AfterValidator
+
+app = FastAPI()
+
+
+class Mode(str, enum.Enum):
+    A = "a"
+    B = "b"
+
+
+@app.get("/conv/{a}/{b:int}/{c:float}/{d:uuid}/{e:path}")
+async def convertors(a: str, b: int, c: float, d: uuid.UUID, e: str):
+    return {"a": a, "b": b, "c": c, "d": str(d), "e": e}
+
+
+@app.get("/typed/{item_id}")
+async def typed(item_id: int, q: str | None = None, limit: int = 10):
+    return {"item_id": item_id, "q": q, "limit": limit}
+
+
+@app.get("/query")
+async def query(
+    made: Annotated[list[str], Query(default_factory=lambda: ["made"])],
+    a: str | None = None,
+    n: int = 10,
+    flag: bool = False,
+    mode: Mode = Mode.A,
+    tags: Annotated[list[str], Query()] = [],
+    nums: Annotated[list[int], Query()] = [1, 2],
+    big: Annotated[int, Query(ge=1, alias="x-val")] = 1,
+    doubled: Annotated[int, AfterValidator(lambda v: v * 2)] = 3,
+):
+    nums.append(99)  # a default must not leak into the next request
+    return {
+        "a": a, "n": n, "flag": flag, "mode": mode, "tags": tags, "nums": nums,
+        "big": big, "doubled": doubled, "made": made,
+    }
+"""
+
+PARAM_URLS = [
+    "/conv/x/1/2.5/12345678-1234-5678-1234-567812345678/p/q.txt",
+    "/conv/%C3%A9/007/3/12345678-1234-5678-1234-567812345678/z",
+    "/typed/42?q=hello&limit=5",
+    "/typed/42",
+    "/typed/x?limit=5",
+    "/typed/42?limit=five&q=",
+    "/typed/-3",
+    "/typed/%C2%B2",
+    "/query",
+    "/query",
+    "/query?a=1&a=2&n=3&n=4",
+    "/query?a=%20x+y%2B&n=+5",
+    "/query?a=&n=",
+    "/query?a&flag",
+    "/query?flag=yes&mode=b&tags=a&tags=b&tags=&nums=5&nums=6",
+    "/query?mode=c&nums=x",
+    "/query?x-val=0",
+    "/query?x-val=7&big=99&doubled=4",
+    "/query?caf%C3%A9=1&a=caf%C3%A9&made=m",
+    "/query?&&a=1&&=x",
+]
+
+
+@pytest.fixture(scope="module")
+def param_apps() -> tuple[types.ModuleType, types.ModuleType]:
+    pytest.importorskip("fastapi")
+    oracle = load_app(PARAMS_SOURCE, "fastapi", "fast_params_oracle")
+    ours = load_app(PARAMS_SOURCE, "zephyr", "fast_params_zephyr")
+    return oracle, ours
+
+
+@pytest.mark.parametrize("url", PARAM_URLS)
+def test_parameters_read_like_fastapi(
+    param_apps: tuple[types.ModuleType, types.ModuleType], url: str
+) -> None:
+    oracle, ours = param_apps
+    expected = fastapi_client(oracle.app).get(url)
+    got = zephyr_client(ours.app).get(url)
+    assert (got.status_code, got.json()) == (expected.status_code, expected.json())
+
+
+def test_dict_validator_gives_the_model_values() -> None:
+    from pydantic import Field
+
+    from zephyr.dependencies.dictschema import dict_validator
+
+    model = pydantic.create_model(
+        "M",
+        f0=(int, Field(alias="a")),
+        f1=(list[int], Field([1], alias="b")),
+        f2=(str, Field(default_factory=lambda: "made", alias="c")),
+        f3=(int, Field(0, ge=0, alias="d")),
+    )
+    twin = dict_validator(model)
+    assert twin is not None
+    data = {"a": "5", "d": "3"}
+    assert twin.validate_python(data) == model.model_validate(data).__dict__
+    first, second = twin.validate_python(data), twin.validate_python(data)
+    assert first["f1"] == [1] and first["f1"] is not second["f1"]
+    with pytest.raises(pydantic.ValidationError):
+        twin.validate_python({"a": "5", "d": "-1"})
+
+
+def test_dict_validator_declines_other_model_shapes() -> None:
+    from zephyr.dependencies.dictschema import dict_validator
+
+    class Forbid(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(extra="forbid")
+        x: int = 0
+
+    class Computed(pydantic.BaseModel):
+        x: int = 0
+
+        @pydantic.computed_field  # type: ignore[prop-decorator]
+        @property
+        def y(self) -> int:
+            return self.x
+
+    class Root(pydantic.RootModel[int]):
+        pass
+
+    assert dict_validator(Forbid) is None
+    assert dict_validator(Computed) is None
+    assert dict_validator(Root) is None
