@@ -212,8 +212,8 @@ import enum
 import uuid
 from typing import Annotated
 
-from fastapi import FastAPI, Query
-from pydantic import AfterValidator
+from fastapi import FastAPI, Form, Header, Query
+from pydantic import AfterValidator, BaseModel
 
 app = FastAPI()
 
@@ -250,6 +250,21 @@ async def query(
         "a": a, "n": n, "flag": flag, "mode": mode, "tags": tags, "nums": nums,
         "big": big, "doubled": doubled, "made": made,
     }
+
+
+class Item(BaseModel):
+    name: str
+    price: float
+
+
+@app.post("/mixed/{item_id}")
+async def mixed(item_id: int, body: Item, q: int = 0, x_token: Annotated[int, Header()] = 0):
+    return {"item_id": item_id, "q": q, "body": body, "x_token": x_token}
+
+
+@app.post("/form/{item_id}")
+async def form(item_id: int, name: Annotated[str, Form()], q: int = 0):
+    return {"item_id": item_id, "q": q, "name": name}
 """
 
 PARAM_URLS = [
@@ -337,3 +352,23 @@ def test_dict_validator_declines_other_model_shapes() -> None:
     assert dict_validator(Forbid) is None
     assert dict_validator(Computed) is None
     assert dict_validator(Root) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "kwargs"),
+    [
+        ("/mixed/1?q=2", {"json": {"name": "a", "price": 1}, "headers": {"x-token": "3"}}),
+        ("/mixed/x?q=y", {"json": {"name": "a"}, "headers": {"x-token": "z"}}),
+        ("/mixed/1", {"content": b"{", "headers": {"content-type": "application/json"}}),
+        ("/mixed/1", {}),
+        ("/form/1?q=2", {"data": {"name": "n"}}),
+        ("/form/x?q=y", {"data": {}}),
+    ],
+)
+def test_path_query_header_errors_join_body_errors_like_fastapi(
+    param_apps: tuple[types.ModuleType, types.ModuleType], url: str, kwargs: dict[str, Any]
+) -> None:
+    oracle, ours = param_apps
+    expected = fastapi_client(oracle.app).post(url, **kwargs)
+    got = zephyr_client(ours.app).post(url, **kwargs)
+    assert (got.status_code, got.json()) == (expected.status_code, expected.json())
