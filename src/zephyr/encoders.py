@@ -29,7 +29,7 @@ from uuid import UUID
 
 import pydantic
 
-__all__ = ["is_json_native", "jsonable_encoder"]
+__all__ = ["NATIVE", "NOT_NATIVE", "PLAIN", "is_json_native", "json_kind", "jsonable_encoder"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any]
 
@@ -65,7 +65,58 @@ _BY_TYPE: dict[type[Any], Callable[[Any], Any]] = {
 }
 
 
-_NATIVE = frozenset({str, int, float, bool, type(None)})
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+NOT_NATIVE = 0
+""":func:`json_kind`: must go through :func:`jsonable_encoder` first."""
+NATIVE = 1
+""":func:`json_kind`: serializable as-is; may hold floats (or models, which may)."""
+PLAIN = 2
+""":func:`json_kind`: serializable as-is and float-free: ``pydantic_core.to_json``
+gives exactly ``json.dumps``'s compact bytes, no NaN/exponent check needed."""
+
+
+def json_kind(obj: Any) -> int:
+    """Classify ``obj`` for direct JSON serialization: ``NOT_NATIVE``, ``NATIVE`` or ``PLAIN``.
+
+    ``PLAIN``: ``str``/``int``/``bool``/``None``, and ``dict`` (string keys) /
+    ``list`` of those. ``NATIVE``: the same with floats or Pydantic models
+    somewhere. ``NOT_NATIVE``: anything else (``Decimal``, ``timedelta``,
+    dataclasses, sets, tuples, dict subclasses...), whose spelling by
+    :func:`jsonable_encoder` differs from Pydantic's.
+    """
+    # PERF: exact type checks, no isinstance chains, and scalars inside
+    # containers are classified inline, without a call per element: a few
+    # ns per element, versus a jsonable_encoder walk rebuilding every container.
+    kind = type(obj)
+    if kind in _SCALARS:
+        return PLAIN
+    if kind is dict:
+        result = PLAIN
+        for key, value in obj.items():
+            if type(key) is not str:
+                return NOT_NATIVE
+            if type(value) not in _SCALARS:
+                result = _lowest(result, value)
+                if result == NOT_NATIVE:
+                    return NOT_NATIVE
+        return result
+    if kind is list:
+        result = PLAIN
+        for item in obj:
+            if type(item) not in _SCALARS:
+                result = _lowest(result, item)
+                if result == NOT_NATIVE:
+                    return NOT_NATIVE
+        return result
+    if kind is float or isinstance(obj, pydantic.BaseModel):
+        return NATIVE
+    return NOT_NATIVE
+
+
+def _lowest(result: int, obj: Any) -> int:
+    found = json_kind(obj)
+    return found if found < result else result
 
 
 def is_json_native(obj: Any) -> bool:
@@ -76,16 +127,7 @@ def is_json_native(obj: Any) -> bool:
     dataclasses, sets...): those must go through :func:`jsonable_encoder`
     first, because Pydantic's own JSON spelling of them differs.
     """
-    # PERF: exact type checks, no isinstance chains: a few ns per element,
-    # versus a full jsonable_encoder walk that rebuilds every container.
-    kind = type(obj)
-    if kind in _NATIVE:
-        return True
-    if kind is dict:
-        return all(type(k) is str and is_json_native(v) for k, v in obj.items())
-    if kind is list:
-        return all(is_json_native(item) for item in obj)
-    return isinstance(obj, pydantic.BaseModel)
+    return json_kind(obj) != NOT_NATIVE
 
 
 def jsonable_encoder(

@@ -111,7 +111,7 @@ class HTTPConnection(Mapping[str, Any]):
         """The parsed query string."""
         params: QueryParams | None = self.__dict__.get("_query_params")
         if params is None:
-            params = QueryParams(self.scope.get("query_string", b""))
+            params = QueryParams.from_query_string(self.scope.get("query_string", b""))
             self.__dict__["_query_params"] = params
         return params
 

@@ -12,7 +12,15 @@ import importlib
 import json
 import re
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -54,6 +62,22 @@ def _content_type_header(media_type: str, charset: str) -> tuple[bytes, bytes]:
     return header
 
 
+_BYTES_LIKE = (bytes, memoryview)
+
+
+def _default_headers(
+    body: bytes | memoryview | None, status: int, media_type: str | None, charset: str
+) -> list[tuple[bytes, bytes]]:
+    """Content-Length (unless no body or 1xx/204/304) and Content-Type, as ``init_headers``."""
+    raw_headers: list[tuple[bytes, bytes]] = []
+    if body is not None and not (status < 200 or status in (204, 304)):
+        raw_headers.append((b"content-length", b"%d" % len(body)))
+    if media_type is not None:
+        header = _CONTENT_TYPES.get((media_type, charset))
+        raw_headers.append(header or _content_type_header(media_type, charset))
+    return raw_headers
+
+
 class Response:
     """An HTTP response with a complete body.
 
@@ -89,10 +113,15 @@ class Response:
 
     def render(self, content: Any) -> bytes | memoryview:
         """Turn ``content`` into body bytes."""
+        # PERF: exact-type checks first; ``isinstance(x, bytes | memoryview)``
+        # builds a union object on every call.
+        kind = type(content)
+        if kind is str:
+            return content.encode(self.charset)  # type: ignore[no-any-return]
+        if kind is bytes or isinstance(content, _BYTES_LIKE):
+            return content  # type: ignore[no-any-return]
         if content is None:
             return b""
-        if isinstance(content, bytes | memoryview):
-            return content
         return content.encode(self.charset)  # type: ignore[no-any-return]
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
@@ -104,14 +133,9 @@ class Response:
         if headers is None:
             # PERF: the common case: no header parsing, Content-Type bytes
             # built once per (media type, charset), no str() for the length.
-            raw_headers: list[tuple[bytes, bytes]] = []
-            body = getattr(self, "body", None)
-            status = self.status_code
-            if body is not None and not (status < 200 or status in (204, 304)):
-                raw_headers.append((b"content-length", b"%d" % len(body)))
-            if self.media_type is not None:
-                raw_headers.append(_content_type_header(self.media_type, self.charset))
-            self.raw_headers = raw_headers
+            self.raw_headers = _default_headers(
+                getattr(self, "body", None), self.status_code, self.media_type, self.charset
+            )
             return
         raw_headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
@@ -250,8 +274,9 @@ class PlainTextResponse(Response):
 
 
 # Signs that pydantic_core's output may differ from json.dumps: NaN/Infinity
-# (json.dumps refuses them) and one-digit negative exponents ("1e-7" vs "1e-07").
-_JSON_MISMATCH = re.compile(rb"\de-\d(?!\d)")
+# (json.dumps refuses them), one-digit negative exponents ("1e-7" vs "1e-07")
+# and the plain spelling of 1e-5 <= |x| < 1e-4 ("0.00001" vs "1e-05").
+_JSON_MISMATCH = re.compile(rb"\de-\d(?!\d)|(?<![\d.])0\.0000\d")
 
 
 class JSONResponse(Response):
@@ -276,18 +301,59 @@ class JSONResponse(Response):
         media_type: str | None = None,
         background: BackgroundTask | None = None,
     ) -> None:
-        super().__init__(content, status_code, headers, media_type, background)
+        # PERF: Response.__init__'s body inlined (no super() hop); it only
+        # exists to make ``content`` required.
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self.body = self.render(content)
+        self.init_headers(headers)
 
     def render(self, content: Any) -> bytes:
         # PERF: pydantic_core serializes in Rust, 3-10x faster than json.dumps;
         # the rare outputs that could differ are redone with json.dumps.
-        try:
-            body = pydantic_core.to_json(content)
-        except pydantic_core.PydanticSerializationError:
-            body = None
-        if body is None or _may_differ(body):
-            return _json_dumps(content)
-        return body
+        return _render_json(content)
+
+
+def _render_json(content: Any) -> bytes:
+    """``json.dumps``'s compact bytes, made by pydantic_core when it gives the same."""
+    try:
+        body = pydantic_core.to_json(content)
+    except pydantic_core.PydanticSerializationError:
+        return _json_dumps(content)
+    if _may_differ(body):
+        # Models, datetimes... (which pydantic_core encoded) are handed to
+        # json.dumps as pydantic's JSON-able data, as jsonable_encoder would.
+        return _json_dumps(content, default=pydantic_core.to_jsonable_python)
+    return body
+
+
+def plain_json_response(content: Any, status_code: int = 200) -> JSONResponse:
+    """``JSONResponse(content, status_code)`` for float-free plain data.
+
+    ``content`` must be ``encoders.json_kind(content) == PLAIN`` (str, int,
+    bool, None, and dicts with string keys / lists of those): without floats
+    pydantic_core's bytes are ``json.dumps``'s, so no NaN/exponent scan.
+    """
+    # PERF: the endpoint-return path: no __init__/render/init_headers calls,
+    # no body scan, a prebuilt Content-Type pair (~0.5 µs of ~1.2 µs).
+    try:
+        body = pydantic_core.to_json(content)
+    except pydantic_core.PydanticSerializationError:
+        body = _json_dumps(content)
+    response = JSONResponse.__new__(JSONResponse)
+    response.status_code = status_code
+    response.background = None
+    response.body = body
+    if status_code < 200 or status_code in (204, 304):
+        response.raw_headers = [_JSON_CONTENT_TYPE]
+    else:
+        response.raw_headers = [(b"content-length", b"%d" % len(body)), _JSON_CONTENT_TYPE]
+    return response
+
+
+_JSON_CONTENT_TYPE = _content_type_header("application/json", "utf-8")  # JSONResponse's
 
 
 class ORJSONResponse(JSONResponse):
@@ -330,15 +396,24 @@ def _optional_module(name: str) -> Any:
 
 def _may_differ(body: bytes) -> bool:
     # PERF: plain substring scans are ~10x faster than running the regex over
-    # every body; the regex only confirms the rare "e-" hit.
-    if b"NaN" in body or b"Infinity" in body:
+    # every body; the regex only confirms the rare "e-" hit. ``find`` is about
+    # twice as fast as ``in`` on bytes (no generic sequence protocol).
+    find = body.find
+    if find(b"NaN") >= 0 or find(b"Infinity") >= 0:
         return True
-    return b"e-" in body and _JSON_MISMATCH.search(body) is not None
+    if find(b"e-") < 0 and find(b"0.0000") < 0:
+        return False
+    return _JSON_MISMATCH.search(body) is not None
 
 
-def _json_dumps(content: Any) -> bytes:
+def _json_dumps(content: Any, default: Callable[[Any], Any] | None = None) -> bytes:
     return json.dumps(
-        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        content,
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=None,
+        separators=(",", ":"),
+        default=default,
     ).encode("utf-8")
 
 

@@ -153,3 +153,65 @@ def test_body_disconnect_first_raises() -> None:
     request = _request([{"type": "http.disconnect"}])
     with pytest.raises(ClientDisconnect):
         asyncio.run(request.body())
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"a=1&b=2&a=3", b"x=%20&y=+z", "é=ü".encode().decode("latin-1"), "a=1&b="]
+)
+def test_query_string_constructor_matches_general_one(raw: bytes | str) -> None:
+    fast = QueryParams.from_query_string(raw)
+    assert type(fast) is QueryParams
+    assert fast.multi_items() == QueryParams(raw).multi_items()
+    assert dict(fast) == dict(QueryParams(raw))
+    assert fast.get("absent") is None
+    assert fast.get("absent", "d") == "d"
+    if fast:
+        key = fast.multi_items()[-1][0]
+        assert fast.get(key) == QueryParams(raw)[key]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"a=1&b=2&a=3", b"x=%20&y=+z&x=%2B", "é=ü".encode().decode("latin-1"), "a&b=&=c&&"],
+)
+def test_query_dict_is_the_last_value_of_each_key(raw: bytes | str) -> None:
+    from zephyr.datastructures import query_dict
+
+    assert query_dict(raw) == dict(QueryParams(raw))
+
+
+def test_query_extractor_source() -> None:
+    from zephyr.dependencies.extract import LocationExtractor
+    from zephyr.dependencies.models import ParamField
+    from zephyr.dependencies.solve import _query_source
+    from zephyr.params import Query
+
+    def extractor(annotation: Any) -> LocationExtractor:
+        field = ParamField(
+            name="a",
+            location="query",
+            external="a",
+            annotation=annotation,
+            info=Query(),
+            default=None,
+            is_sequence=annotation is not str,
+            slot=0,
+        )
+        return LocationExtractor("query", [field])
+
+    scope = {"type": "http", "query_string": b"a=1&a=2"}
+    # Single values: a plain dict, and the request's QueryParams is not built.
+    request = Request(scope)
+    assert _query_source(extractor(str), request) == {"a": "2"}
+    assert "_query_params" not in request.__dict__
+    # Lists need getlist(): the request's QueryParams.
+    assert _query_source(extractor(list[str]), request) is request.query_params
+    # Already parsed: reused.
+    assert _query_source(extractor(str), request) is request.query_params
+
+    class Custom(Request):
+        @property
+        def query_params(self) -> QueryParams:
+            return QueryParams("a=custom")
+
+    assert _query_source(extractor(str), Custom(scope))["a"] == "custom"

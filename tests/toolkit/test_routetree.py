@@ -180,3 +180,52 @@ def test_matching_cost_does_not_grow_with_route_count() -> None:
 def test_builtin_convertors_are_segment_safe() -> None:
     assert CONVERTOR_TYPES["int"].segment_safe
     assert not CONVERTOR_TYPES["path"].segment_safe
+
+
+BRANCHY = [
+    "/v/{a:int}",
+    "/v/{a:float}",
+    "/v/{a}",
+    "/v/{a:uuid}",
+    "/v/{a:path}",
+    "/v/{a:int}/{b:int}",
+    "/v/{a}/x",
+    "/v/7/{b:int}",
+    "/w/{a:int}/{b}/{c:float}",
+    "/w/{a:int}/{b}/{c:int}",
+]
+BRANCHY_PATHS = [
+    "/v/7",
+    "/v/07",
+    "/v/1.5",
+    "/v/-1",
+    "/v/1e5",
+    "/v/\u00b2",  # superscript two: str.isdigit(), but not [0-9]
+    "/v/\u0663",  # Arabic-Indic three: same
+    "/v/abc",
+    "/v/12345678-1234-5678-1234-567812345678",
+    "/v/7/8",
+    "/v/7/x",
+    "/v/7/x/y",
+    "/v/",
+    "/v//8",
+    "/w/1/b/2.5",
+    "/w/1/b/3",
+    "/w/1/b/x",
+    "/w/1//3",
+]
+
+
+def test_table_agrees_with_route_regexes_for_every_convertor() -> None:
+    # The table's walk (loop, recursion at branches, int shortcut) must find
+    # exactly the routes whose own regex matches, with the same parameters.
+    routes = [Route(template, endpoint) for template in BRANCHY]
+    t = table(*BRANCHY)
+    assert t.rejected == []
+    for path in BRANCHY_PATHS:
+        expected = []
+        for index, route in enumerate(routes):
+            match, child = route.matches(scope_for(path))
+            if match is Match.FULL:
+                expected.append((index, child["path_params"]))
+        assert [(i, params) for i, _, params in hits(t, path)] == expected, path

@@ -27,9 +27,9 @@ from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
-from zephyr.encoders import is_json_native, jsonable_encoder
+from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
 from zephyr.requests import Request
-from zephyr.responses import JSONResponse, Response, deliver
+from zephyr.responses import JSONResponse, Response, deliver, plain_json_response
 from zephyr.routing import BaseRoute, Mount, Route, Router
 from zephyr.types import Receive, Respond, Scope, Send
 
@@ -339,7 +339,12 @@ class APIRoute(OverridablePlan, Route):
         adapter = self.response_adapter
         if adapter is None:
             if self._fast_json:
-                if not is_json_native(result):
+                kind = json_kind(result)
+                if kind == PLAIN:
+                    # PERF: float-free plain data: body bytes without the
+                    # NaN/exponent scan, response built without __init__.
+                    return plain_json_response(result, status or 200)
+                if kind == NOT_NATIVE:
                     # Decimal, timedelta, sets...: spelled as jsonable_encoder does.
                     result = jsonable_encoder(result)
                 return JSONResponse(result, status_code=status or 200)

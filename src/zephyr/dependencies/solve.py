@@ -17,7 +17,8 @@ from typing import Any
 from zephyr.api_exceptions import RequestValidationError
 from zephyr.background import BackgroundTasks
 from zephyr.concurrency import run_in_threadpool
-from zephyr.dependencies.extract import ErrorList
+from zephyr.datastructures import query_dict
+from zephyr.dependencies.extract import ErrorList, LocationExtractor
 from zephyr.dependencies.models import CallKind, Plan, Step
 from zephyr.requests import Request
 from zephyr.responses import Response
@@ -64,13 +65,13 @@ async def _call(step: Step, values: list[Any], stack: AsyncExitStack | None) -> 
     return await stack.enter_async_context(_ThreadedContext(step.call(**kwargs)))
 
 
-async def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | None:
+def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | None:
+    """Path, query, header and cookie values (synchronous: nothing to await)."""
     errors: ErrorList | None = None
-    scope = request.scope
     if plan.path is not None:
-        errors = plan.path.extract(scope.get("path_params") or {}, values)
+        errors = plan.path.extract(request.scope.get("path_params") or {}, values)
     if plan.query is not None:
-        found = plan.query.extract(request.query_params, values)
+        found = plan.query.extract(_query_source(plan.query, request), values)
         if found:
             errors = found if errors is None else errors + found
     if plan.header is not None:
@@ -81,6 +82,26 @@ async def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList
         found = plan.cookie.extract(request.cookies, values)
         if found:
             errors = found if errors is None else errors + found
+    return errors
+
+
+def _query_source(extractor: LocationExtractor, request: Request) -> Any:
+    """What the query extractor reads: ``request.query_params`` or the same as a dict."""
+    if extractor.has_sequences or type(request) is not Request:
+        # Lists need getlist(); a Request subclass may redefine query_params.
+        return request.query_params
+    params = request.__dict__.get("_query_params")
+    if params is not None:
+        return params
+    # PERF: a plain dict of the query string for single-value lookups; the
+    # request's QueryParams stays lazy (built only if the endpoint asks).
+    return query_dict(request.scope.get("query_string", b""))
+
+
+async def _extract_body(
+    plan: Plan, request: Request, values: list[Any], errors: ErrorList | None
+) -> ErrorList | None:
+    """Body or form values, added to the errors of the other locations."""
     if plan.body is not None:
         found = await plan.body.extract(request, values)
         if found:
@@ -124,7 +145,10 @@ async def solve(
     if plan.lifespan:
         _fill_lifespan(plan, request, values)
     if plan.has_inputs:
-        errors = await _extract(plan, request, values)
+        # PERF: a route without a body awaits no extraction coroutine.
+        errors = _extract(plan, request, values)
+        if plan.body is not None or plan.form is not None:
+            errors = await _extract_body(plan, request, values, errors)
         if errors:
             await _run_valid_dependencies(plan, values, errors, stack)
             raise RequestValidationError(_ordered(errors), body=_received_body(request))
