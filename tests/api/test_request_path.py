@@ -175,7 +175,7 @@ def test_query_string_constructor_matches_general_one(raw: bytes | str) -> None:
     [b"", b"a=1&b=2&a=3", b"x=%20&y=+z&x=%2B", "é=ü".encode().decode("latin-1"), "a&b=&=c&&"],
 )
 def test_query_dict_is_the_last_value_of_each_key(raw: bytes | str) -> None:
-    from zephyr.datastructures import query_dict
+    from zephyr.dependencies.inputs import query_dict
 
     assert query_dict(raw) == dict(QueryParams(raw))
 
