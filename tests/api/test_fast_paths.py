@@ -233,6 +233,20 @@ async def typed(item_id: int, q: str | None = None, limit: int = 10):
     return {"item_id": item_id, "q": q, "limit": limit}
 
 
+@app.get("/clash/{item_id}")
+async def clash(
+    item_id: int,
+    other: Annotated[str | None, Query(alias="item_id")] = None,
+    n: Annotated[int, Query(ge=0)] = 0,
+):
+    return {"item_id": item_id, "other": other, "n": n}
+
+
+@app.get("/listed/{item_id}")
+async def listed(item_id: int, tags: Annotated[list[str], Query()] = []):
+    return {"item_id": item_id, "tags": tags}
+
+
 @app.get("/query")
 async def query(
     made: Annotated[list[str], Query(default_factory=lambda: ["made"])],
@@ -276,6 +290,12 @@ PARAM_URLS = [
     "/typed/42?limit=five&q=",
     "/typed/-3",
     "/typed/%C2%B2",
+    "/clash/5?item_id=query-side&n=2",
+    "/clash/5",
+    "/clash/x?item_id=q&n=-1",
+    "/clash/5?n=-1",
+    "/listed/5?tags=a&tags=b",
+    "/listed/x?tags=a",
     "/query",
     "/query",
     "/query?a=1&a=2&n=3&n=4",
@@ -372,3 +392,14 @@ def test_path_query_header_errors_join_body_errors_like_fastapi(
     expected = fastapi_client(oracle.app).post(url, **kwargs)
     got = zephyr_client(ours.app).post(url, **kwargs)
     assert (got.status_code, got.json()) == (expected.status_code, expected.json())
+
+
+def test_path_and_query_validated_together_only_when_plain(
+    param_apps: tuple[types.ModuleType, types.ModuleType],
+) -> None:
+    _, ours = param_apps
+    plans = {route.path: route.plan for route in ours.app.routes if hasattr(route, "plan")}
+    assert plans["/typed/{item_id}"].inputs is not None
+    assert plans["/clash/{item_id}"].inputs is not None
+    assert plans["/listed/{item_id}"].inputs is None  # a list needs getlist()
+    assert plans["/query"].inputs is None  # no path parameters

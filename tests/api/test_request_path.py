@@ -175,15 +175,15 @@ def test_query_string_constructor_matches_general_one(raw: bytes | str) -> None:
     [b"", b"a=1&b=2&a=3", b"x=%20&y=+z&x=%2B", "é=ü".encode().decode("latin-1"), "a&b=&=c&&"],
 )
 def test_query_dict_is_the_last_value_of_each_key(raw: bytes | str) -> None:
-    from zephyr.datastructures import query_dict
+    from zephyr.dependencies.inputs import query_dict
 
     assert query_dict(raw) == dict(QueryParams(raw))
 
 
 def test_query_extractor_source() -> None:
     from zephyr.dependencies.extract import LocationExtractor
+    from zephyr.dependencies.inputs import query_source
     from zephyr.dependencies.models import ParamField
-    from zephyr.dependencies.solve import _query_source
     from zephyr.params import Query
 
     def extractor(annotation: Any) -> LocationExtractor:
@@ -202,16 +202,16 @@ def test_query_extractor_source() -> None:
     scope = {"type": "http", "query_string": b"a=1&a=2"}
     # Single values: a plain dict, and the request's QueryParams is not built.
     request = Request(scope)
-    assert _query_source(extractor(str), request) == {"a": "2"}
+    assert query_source(extractor(str), request) == {"a": "2"}
     assert "_query_params" not in request.__dict__
     # Lists need getlist(): the request's QueryParams.
-    assert _query_source(extractor(list[str]), request) is request.query_params
+    assert query_source(extractor(list[str]), request) is request.query_params
     # Already parsed: reused.
-    assert _query_source(extractor(str), request) is request.query_params
+    assert query_source(extractor(str), request) is request.query_params
 
     class Custom(Request):
         @property
         def query_params(self) -> QueryParams:
             return QueryParams("a=custom")
 
-    assert _query_source(extractor(str), Custom(scope))["a"] == "custom"
+    assert query_source(extractor(str), Custom(scope))["a"] == "custom"

@@ -24,6 +24,7 @@ from zephyr.api_exceptions import DependencyScopeError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
+from zephyr.dependencies.inputs import PathQueryExtractor
 from zephyr.dependencies.models import CallKind, Dependant, ParamField, Plan, Step
 from zephyr.dependencies.solve import compile_runner
 from zephyr.requests import HTTPConnection
@@ -520,6 +521,8 @@ def build_plan(root: Dependant, *, strict_content_type: bool = True) -> Plan:
         fields = by_location.get(location)
         if fields:
             setattr(plan, location, LocationExtractor(location, fields))
+    if plan.path is not None and plan.query is not None:
+        plan.inputs = PathQueryExtractor.build(plan.path, plan.query)
     body = by_location.get("body")
     form = by_location.get("form")
     if form:

@@ -11,12 +11,13 @@ their shape cannot drift.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pydantic
 from pydantic_core import SchemaValidator
 
-__all__ = ["dict_validator"]
+__all__ = ["dict_validator", "joint_validator"]
 
 # Model-fields keys whose presence means the twin could behave differently.
 _UNSUPPORTED = ("extras_schema", "extra_behavior", "strict", "from_attributes", "computed_fields")
@@ -33,10 +34,47 @@ def dict_validator(model: type[pydantic.BaseModel]) -> SchemaValidator | None:
         The validator, or ``None`` when the model's schema has a shape this
         doesn't translate (the caller then keeps the model validator).
     """
+    return joint_validator([("", model)], aliases=True)
+
+
+def joint_validator(
+    models: Sequence[tuple[str, type[pydantic.BaseModel]]], *, aliases: bool = False
+) -> SchemaValidator | None:
+    """Like :func:`dict_validator`, for the fields of several models at once.
+
+    Args:
+        models: ``(prefix, model)`` pairs; field ``f0`` of a model becomes
+            ``<prefix>f0`` in the input and the output.
+        aliases: Whether fields keep their validation aliases (else the
+            input is keyed by the prefixed field names).
+
+    Returns:
+        The validator, or ``None`` if some model's shape isn't translated.
+    """
+    fields: dict[str, Any] = {}
+    definitions: list[Any] = []
+    for prefix, model in models:
+        found = _model_fields(model)
+        if found is None:
+            return None
+        for name, field in found[0].items():
+            fields[prefix + name] = _typed_dict_field(field, aliases)
+        definitions.extend(found[1])
+    twin: Any = {"type": "typed-dict", "fields": fields}
+    if definitions:
+        twin = {"type": "definitions", "schema": twin, "definitions": definitions}
+    try:
+        return SchemaValidator(twin)
+    except Exception:  # Any refusal just means: keep the model validator.
+        return None
+
+
+def _model_fields(model: type[pydantic.BaseModel]) -> tuple[dict[str, Any], list[Any]] | None:
+    """The model's ``model-field`` schemas and definitions, or ``None`` if unusual."""
     schema: Any = model.__pydantic_core_schema__
-    definitions = None
+    definitions: list[Any] = []
     if schema.get("type") == "definitions":
-        definitions = schema.get("definitions")
+        definitions = list(schema.get("definitions") or [])
         schema = schema.get("schema")
     if schema.get("type") != "model" or schema.get("custom_init") or schema.get("post_init"):
         return None
@@ -46,21 +84,13 @@ def dict_validator(model: type[pydantic.BaseModel]) -> SchemaValidator | None:
     inner = schema.get("schema", {})
     if inner.get("type") != "model-fields" or any(inner.get(key) for key in _UNSUPPORTED):
         return None
-    fields: dict[str, Any] = {}
-    for name, field in inner["fields"].items():
-        if field.get("type") != "model-field":
-            return None
-        fields[name] = _typed_dict_field(field)
-    twin: Any = {"type": "typed-dict", "fields": fields}
-    if definitions is not None:
-        twin = {"type": "definitions", "schema": twin, "definitions": definitions}
-    try:
-        return SchemaValidator(twin)
-    except Exception:  # Any refusal just means: keep the model validator.
+    fields = inner["fields"]
+    if any(field.get("type") != "model-field" for field in fields.values()):
         return None
+    return fields, definitions
 
 
-def _typed_dict_field(field: dict[str, Any]) -> dict[str, Any]:
+def _typed_dict_field(field: dict[str, Any], aliases: bool) -> dict[str, Any]:
     # A field whose schema has a default (``{"type": "default"}``) is filled
     # from it when absent; the others are required, as on the model.
     out = {
@@ -68,6 +98,6 @@ def _typed_dict_field(field: dict[str, Any]) -> dict[str, Any]:
         "schema": field["schema"],
         "required": field["schema"].get("type") != "default",
     }
-    if "validation_alias" in field:
+    if aliases and "validation_alias" in field:
         out["validation_alias"] = field["validation_alias"]
     return out

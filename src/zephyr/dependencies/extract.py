@@ -225,6 +225,7 @@ class LocationExtractor:
         self.location = location
         self.params = list(params)
         model = build_model(f"{location.title()}Params", self.params)
+        self.model = model
         self.validator = model.__pydantic_validator__
         # PERF: the happy path validates into a dict (~0.25 µs less than a
         # model instance); errors still come from the model's validator.

@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 
 if TYPE_CHECKING:
     from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
+    from zephyr.dependencies.inputs import PathQueryExtractor
 
 __all__ = ["CallKind", "Dependant", "ParamField", "Plan", "Step"]
 
@@ -158,6 +159,8 @@ class Plan:
         size: Number of value slots.
         initial: Template of the value list (constants pre-filled).
         path, query, header, cookie: Extractors, ``None`` when unused.
+        inputs: Path and query together (happy path only), ``None`` unless
+            both are set and plain.
         body: JSON body extractor, ``None`` when the route has no body.
         form: Form extractor, ``None`` when the route has no form fields.
         request_slot / response_slot / background_slot: Slots of injected
@@ -181,6 +184,7 @@ class Plan:
     query: LocationExtractor | None = None
     header: LocationExtractor | None = None
     cookie: LocationExtractor | None = None
+    inputs: PathQueryExtractor | None = None
     body: BodyExtractor | None = None
     form: FormExtractor | None = None
     request_slot: int = -1

@@ -17,8 +17,8 @@ from typing import Any
 from zephyr.api_exceptions import RequestValidationError
 from zephyr.background import BackgroundTasks
 from zephyr.concurrency import run_in_threadpool
-from zephyr.datastructures import query_dict
-from zephyr.dependencies.extract import ErrorList, LocationExtractor
+from zephyr.dependencies.extract import ErrorList
+from zephyr.dependencies.inputs import query_source
 from zephyr.dependencies.models import CallKind, Plan, Step
 from zephyr.requests import Request
 from zephyr.responses import Response
@@ -68,12 +68,15 @@ async def _call(step: Step, values: list[Any], stack: AsyncExitStack | None) -> 
 def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | None:
     """Path, query, header and cookie values (synchronous: nothing to await)."""
     errors: ErrorList | None = None
-    if plan.path is not None:
-        errors = plan.path.extract(request.scope.get("path_params") or {}, values)
-    if plan.query is not None:
-        found = plan.query.extract(_query_source(plan.query, request), values)
-        if found:
-            errors = found if errors is None else errors + found
+    inputs = plan.inputs
+    if inputs is None or not inputs.extract(request, values):
+        # One location at a time: the usual path, and every error path.
+        if plan.path is not None:
+            errors = plan.path.extract(request.scope.get("path_params") or {}, values)
+        if plan.query is not None:
+            found = plan.query.extract(query_source(plan.query, request), values)
+            if found:
+                errors = found if errors is None else errors + found
     if plan.header is not None:
         found = plan.header.extract(request.headers, values)
         if found:
@@ -83,19 +86,6 @@ def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | Non
         if found:
             errors = found if errors is None else errors + found
     return errors
-
-
-def _query_source(extractor: LocationExtractor, request: Request) -> Any:
-    """What the query extractor reads: ``request.query_params`` or the same as a dict."""
-    if extractor.has_sequences or type(request) is not Request:
-        # Lists need getlist(); a Request subclass may redefine query_params.
-        return request.query_params
-    params = request.__dict__.get("_query_params")
-    if params is not None:
-        return params
-    # PERF: a plain dict of the query string for single-value lookups; the
-    # request's QueryParams stays lazy (built only if the endpoint asks).
-    return query_dict(request.scope.get("query_string", b""))
 
 
 async def _extract_body(
