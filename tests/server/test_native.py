@@ -484,3 +484,47 @@ def test_respond_after_disconnect_is_a_no_op(make_conn: MakeConn) -> None:
         assert conn.transport.data == b""
 
     run(main())
+
+
+def test_remembered_header_lines_keep_framing_and_validation(make_conn: MakeConn) -> None:
+    from zephyr.server import _cycle
+
+    bodies = iter([b"hello", b"hi"])
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        headers: Any = [(b"content-length", b"5"), [b"x-list", b"pair"]]
+        if scope["path"] == "/split":
+            headers = [(b"x-split", b"a\r\nb")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": next(bodies)})
+
+    async def main() -> None:
+        for _ in range(2):  # refused both times: a bad pair is never remembered
+            conn = make_conn(app)
+            conn.feed(b"GET /split HTTP/1.1\r\nHost: x\r\n\r\n")
+            await conn.wait_closed()
+            assert conn.transport.data.startswith(b"HTTP/1.1 500 ")
+        assert not any(name == b"x-split" for name, _ in _cycle._HEADER_LINES)
+        conn = make_conn(app)
+        conn.feed(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        # The second response reuses the remembered content-length: 5 and still
+        # fails its 2-byte body, closing the connection.
+        await conn.wait_closed()
+        data = conn.transport.data
+        assert data.count(b"HTTP/1.1 200 OK") == 2
+        assert data.count(b"\r\nx-list: pair\r\n") == 2
+        assert data.endswith(b"\r\n\r\nhi")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(logging.getLogger("zephyr.error"), "disabled", True)
+        run(main())
+
+
+def test_remembered_header_lines_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zephyr.server import _cycle
+
+    monkeypatch.setattr(_cycle, "_HEADER_LINES", {})
+    for n in range(_cycle._HEADER_LINES_MAX * 2 + 7):
+        _cycle._remember_line((b"x-id", b"%d" % n), b"x-id: %d\r\n" % n, -1)
+        assert len(_cycle._HEADER_LINES) <= _cycle._HEADER_LINES_MAX
+    assert (b"x-id", b"%d" % n) in _cycle._HEADER_LINES

@@ -50,6 +50,20 @@ _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _NAME_CACHE: dict[bytes, bytes] = {}
 _NAME_CACHE_MAX = 1024
 _FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+# (name, value) -> (encoded header line, content-length or -1) for validated
+# pairs; transfer-encoding and connection pairs always take the full path.
+_HEADER_LINES: dict[tuple[bytes, bytes], tuple[bytes, int]] = {}
+_HEADER_LINES_MAX = 1024
+
+
+def _remember_line(pair: tuple[bytes, bytes], line: bytes, length: int) -> None:
+    # Emptied when full, so one-off values (request ids, cookies) cannot keep
+    # the pairs an app sends on every response out for good.
+    if len(_HEADER_LINES) >= _HEADER_LINES_MAX:
+        _HEADER_LINES.clear()
+    _HEADER_LINES[pair] = (line, length)
+
+
 # ASGI pathsend (a whole file, ends the response) and zephyr's slice variant.
 _PATHSEND = "http.response.pathsend"
 _FILE_MESSAGES = frozenset({_PATHSEND, "zephyr.sendfile"})
@@ -363,7 +377,16 @@ class RequestResponseCycle:
         self.length_left: int | None = None
         self.chunked = False
         has_connection = False
-        for name, value in headers:
+        for pair in headers:
+            # PERF: a pair seen before is one dict lookup: no validation, no
+            # re-encoding (~0.15 µs a header). ASGI also allows list pairs.
+            cached = _HEADER_LINES.get(pair) if type(pair) is tuple else None
+            if cached is not None:
+                parts.append(cached[0])
+                if cached[1] >= 0:
+                    self.length_left = cached[1]
+                continue
+            name, value = pair
             lname = _NAME_CACHE.get(name)
             if lname is None:
                 lname = _check_name(name)
@@ -374,16 +397,20 @@ class RequestResponseCycle:
                 raise RuntimeError(
                     f"Invalid HTTP header value for {name!r}: CR, LF and NUL are not allowed"
                 )
+            length = -1
             if lname in _FRAMING_NAMES:
                 if lname == b"content-length":
-                    self.length_left = _parse_length(value)
+                    length = self.length_left = _parse_length(value)
                 elif lname == b"transfer-encoding":
                     self.chunked = value.lower() == b"chunked"
                 else:
                     has_connection = True
                     if b"close" in value.lower():
                         keep_alive = False
-            parts += (name, b": ", value, b"\r\n")
+            header_line = b"%b: %b\r\n" % (name, value)
+            parts.append(header_line)
+            if type(pair) is tuple and (length >= 0 or lname not in _FRAMING_NAMES):
+                _remember_line(pair, header_line, length)
         if self.expect_100:
             # The app answers without reading the body: the client may never
             # send it, so the connection cannot be reused.
