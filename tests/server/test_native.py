@@ -492,7 +492,11 @@ def test_remembered_header_lines_keep_framing_and_validation(make_conn: MakeConn
     bodies = iter([b"hello", b"hi"])
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        headers: Any = [(b"content-length", b"5"), [b"x-list", b"pair"]]
+        headers: Any = [
+            (b"content-length", b"5"),
+            [b"x-list", b"pair"],
+            (b"x-mutable", bytearray(b"value")),
+        ]
         if scope["path"] == "/split":
             headers = [(b"x-split", b"a\r\nb")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -513,6 +517,7 @@ def test_remembered_header_lines_keep_framing_and_validation(make_conn: MakeConn
         data = conn.transport.data
         assert data.count(b"HTTP/1.1 200 OK") == 2
         assert data.count(b"\r\nx-list: pair\r\n") == 2
+        assert data.count(b"\r\nx-mutable: value\r\n") == 2
         assert data.endswith(b"\r\n\r\nhi")
 
     with pytest.MonkeyPatch.context() as patch:

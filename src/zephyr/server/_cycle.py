@@ -380,7 +380,10 @@ class RequestResponseCycle:
         for pair in headers:
             # PERF: a pair seen before is one dict lookup: no validation, no
             # re-encoding (~0.15 µs a header). ASGI also allows list pairs.
-            cached = _HEADER_LINES.get(pair) if type(pair) is tuple else None
+            try:
+                cached = _HEADER_LINES.get(pair) if type(pair) is tuple else None
+            except TypeError:  # an unhashable part (bytearray): the full path takes it
+                cached = None
             if cached is not None:
                 parts.append(cached[0])
                 if cached[1] >= 0:
@@ -409,7 +412,11 @@ class RequestResponseCycle:
                         keep_alive = False
             header_line = b"%b: %b\r\n" % (name, value)
             parts.append(header_line)
-            if type(pair) is tuple and (length >= 0 or lname not in _FRAMING_NAMES):
+            if (
+                type(pair) is tuple
+                and type(value) is bytes
+                and (length >= 0 or lname not in _FRAMING_NAMES)
+            ):
                 _remember_line(pair, header_line, length)
         if self.expect_100:
             # The app answers without reading the body: the client may never
