@@ -12,11 +12,11 @@ errors (and their order, inputs and locations) are exactly theirs.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
+from zephyr.datastructures import _parse_query
 from zephyr.dependencies.dictschema import joint_validator
 from zephyr.dependencies.extract import LocationExtractor
 from zephyr.requests import Request
@@ -30,16 +30,9 @@ def query_dict(raw: bytes | str) -> dict[str, str]:
     For readers that only ``get`` single values (the parameter extractors).
     """
     text = raw if type(raw) is str else raw.decode("latin-1")  # type: ignore[union-attr]
-    if "%" in text or "+" in text:
-        return dict(parse_qsl(text, keep_blank_values=True))
-    # PERF: pairs go straight into the dict: no pair list, no QueryParams
-    # object, no cached-property bookkeeping (~0.8 µs less per request).
-    out: dict[str, str] = {}
-    for piece in text.split("&"):
-        if piece:
-            name, _, value = piece.partition("=")
-            out[name] = value
-    return out
+    # PERF: no QueryParams object and no cached-property bookkeeping; the
+    # pairs come from the same parser ``request.query_params`` uses.
+    return dict(_parse_query(text))
 
 
 def query_source(extractor: LocationExtractor, request: Request) -> Any:
