@@ -31,24 +31,6 @@ __all__ = ["BaseApp"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _default_layers(
-    stack: ASGIApp, router: Router
-) -> tuple[ServerErrorMiddleware, ExceptionMiddleware] | None:
-    """Return the two error middlewares if ``stack`` is exactly them around ``router``.
-
-    Exact types only: a subclass may have changed what a layer does, and a
-    router with middleware of its own must be entered through it.
-    """
-    if type(stack) is not ServerErrorMiddleware:
-        return None
-    inner = stack.app
-    if type(inner) is not ExceptionMiddleware or inner.app is not router:
-        return None
-    if not router.is_native():
-        return None
-    return stack, inner
-
-
 class BaseApp:
     """An ASGI application: routes, middleware, exception handlers and lifespan.
 
@@ -183,15 +165,23 @@ class BaseApp:
     ) -> tuple[ServerErrorMiddleware, ExceptionMiddleware] | None:
         """The error middlewares :meth:`native_http` stands in for, or None to use ASGI.
 
-        A class that redefines ``__call__`` without ``native_http`` beside it
-        gets the ASGI path: its ``__call__`` may do what the native entry can't know.
+        They must be exactly the default stack around the router. A class that
+        redefines ``__call__`` without ``native_http`` beside it gets the ASGI
+        path: its ``__call__`` may do what the native entry can't know.
         """
         for cls in type(self).__mro__:
             if "__call__" in cls.__dict__:
                 if "native_http" not in cls.__dict__:
                     return None
                 break
-        return _default_layers(stack, self.router)
+        # Exact types only: a subclass may have changed what a layer does, and
+        # a router with middleware of its own must be entered through it.
+        if type(stack) is not ServerErrorMiddleware:
+            return None
+        inner = stack.app
+        if type(inner) is not ExceptionMiddleware or inner.app is not self.router:
+            return None
+        return (stack, inner) if self.router.is_native() else None
 
     @property
     def debug(self) -> bool:

@@ -32,7 +32,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Respond = Callable[[int, Iterable[tuple[bytes, bytes]], bytes | memoryview], None]
 """zephyr's native fast path: ``respond(status, headers, body)`` sends a whole
 response at once, as ``http.response.start`` plus one final ``http.response.body``
-would. Offered only by zephyr's own server."""
+would. Offered by zephyr's own server and by ``TestClient``."""
 
 NativeHTTPApp = Callable[[Scope, Receive, Send, Respond], Awaitable[None]]
 """An app's native HTTP entry: ASGI's ``(scope, receive, send)`` plus ``respond``.
