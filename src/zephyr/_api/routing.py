@@ -20,7 +20,12 @@ from pydantic import TypeAdapter, ValidationError
 from zephyr import params
 from zephyr._api.options import OperationOptions, RouteOptions
 from zephyr._api.plans import OverridablePlan
-from zephyr._api.streaming import as_plain_call, stream_item_type, stream_response
+from zephyr._api.streaming import (
+    as_plain_call,
+    is_event_type,
+    stream_item_type,
+    stream_response,
+)
 from zephyr._api.websocket import APIWebSocketRoute
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
@@ -166,7 +171,9 @@ class APIRoute(OverridablePlan, Route):
         if self.streaming:
             if isinstance(response_model, _DefaultPlaceholder):
                 annotation = get_typed_signature(endpoint).return_annotation
-                self.stream_item_type = stream_item_type(annotation)
+                item_type = stream_item_type(annotation)
+                # Declared events are sent as they are, and document no data schema.
+                self.stream_item_type = None if is_event_type(item_type) else item_type
             else:
                 self.stream_item_type = response_model
             response_model = None
@@ -219,7 +226,7 @@ class APIRoute(OverridablePlan, Route):
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
         self._stream_adapter: TypeAdapter[Any] | None = None
-        if self.stream_item_type is not None:
+        if self.stream_item_type is not None and not is_event_type(self.stream_item_type):
             self._stream_adapter = TypeAdapter(self.stream_item_type)
         self._fast_json = self._response_class is JSONResponse
         self.response_adapter: TypeAdapter[Any] | None = None
@@ -676,7 +683,8 @@ class APIRouter(Router):
         self.add_api_route(
             prefix + route.path,
             route.endpoint,
-            response_model=route.response_model,
+            # A generator endpoint's declared item type is its response model.
+            response_model=route.stream_item_type if route.streaming else route.response_model,
             status_code=route.status_code,
             tags=[*(options["tags"] or []), *route.tags],
             dependencies=[*(options["dependencies"] or []), *route.dependencies],
