@@ -294,8 +294,7 @@ class MultiPartParser:
         if self._part_file is not None:
             self._items.append((self._part_name, self._part_file))
         else:
-            value = self._part_data.decode(self._charset, errors="replace")
-            self._items.append((self._part_name, value))
+            self._items.append((self._part_name, _decode_text(self._part_data, self._charset)))
 
     def _on_end(self) -> None:
         self._ended = True
@@ -402,6 +401,18 @@ def _known_charset(name: str) -> str:
         raise MultiPartException(f"Unknown charset {name!r} in Content-Type.") from None
 
 
+def _decode_text(raw: bytes, charset: str) -> str:
+    """Decode a part's text; bytes not in ``charset`` are read as latin-1, as Starlette does.
+
+    Latin-1 maps every byte to one character, so nothing is lost or replaced
+    and the field keeps FastAPI's value (``b"\\xff"`` is ``"ÿ"``, not U+FFFD).
+    """
+    try:
+        return raw.decode(charset)
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def parse_content_disposition(value: bytes, charset: str = "utf-8") -> tuple[str, dict[str, str]]:
     """Parse a part's ``Content-Disposition`` header (RFC 7578 section 4.2, RFC 6266).
 
@@ -411,13 +422,13 @@ def parse_content_disposition(value: bytes, charset: str = "utf-8") -> tuple[str
 
     Args:
         value: The raw header value.
-        charset: Charset of the raw bytes. Default UTF-8; undecodable bytes
-            become U+FFFD.
+        charset: Charset of the raw bytes. Default UTF-8; a value that is not
+            in it is read as latin-1 (see :func:`_decode_text`).
 
     Returns:
         ``(disposition type lowercased, {parameter name lowercased: value})``.
     """
-    text = value.decode(charset, errors="replace")
+    text = _decode_text(value, charset)
     kind, _, rest = text.partition(";")
     options: dict[str, str] = {}
     for match in _PARAM.finditer(";" + rest):

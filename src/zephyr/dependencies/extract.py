@@ -20,6 +20,7 @@ from pydantic_core import PydanticUndefined
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.dictschema import dict_validator
 from zephyr.dependencies.models import LOCATION_RANK, ParamField
+from zephyr.exceptions import HTTPException
 from zephyr.requests import Request
 
 __all__ = ["BodyExtractor", "ErrorList", "FormExtractor", "LocationExtractor", "is_json_media"]
@@ -335,6 +336,28 @@ def is_json_media(content_type: str | None) -> bool:
     )
 
 
+BODY_PARSE_ERROR = "There was an error parsing the body"
+"""FastAPI's 400 detail for a body that cannot be read as text at all."""
+
+
+def _parse_json(body: bytes) -> Any:
+    """``json.loads`` the body, as FastAPI does on its error path.
+
+    Raises:
+        json.JSONDecodeError: Text that is not JSON (a 422 ``json_invalid``).
+        HTTPException: 400, bytes that are not UTF-8/16/32 text (FastAPI's answer).
+    """
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise HTTPException(400, BODY_PARSE_ERROR) from None
+
+
+def _undecodable(exc: ValidationError) -> bool:
+    """Whether validation failed because raw body bytes are not UTF-8 text."""
+    return any(error["type"] == "string_unicode" for error in exc.errors())
+
+
 def _json_error(exc: json.JSONDecodeError) -> dict[str, Any]:
     return {
         "type": "json_invalid",
@@ -426,13 +449,17 @@ class BodyExtractor:
         data: Any = body
         if is_json:
             try:
-                data = json.loads(body)
+                data = _parse_json(body)
             except json.JSONDecodeError as exc:
                 return [(self.first_owner, 4, _json_error(exc))]
         try:
             values[self.slot] = self.validator.validate_python(data, from_attributes=True)
             return None
         except ValidationError as exc:
+            if not is_json and _undecodable(exc):
+                # A non-JSON body declared as text that is no UTF-8: the 422 body
+                # could not echo it (FastAPI answers 500 there), so it is a 400.
+                raise HTTPException(400, BODY_PARSE_ERROR) from None
             return convert_errors(exc, "body", {}, self.first_owner, root_key=False)
 
     def _embedded(self, body: bytes, is_json: bool, values: list[Any]) -> ErrorList | None:
@@ -444,7 +471,7 @@ class BodyExtractor:
             except ValidationError:
                 pass
             try:
-                data = json.loads(body)
+                data = _parse_json(body)
             except json.JSONDecodeError as exc:
                 return [(self.first_owner, 4, _json_error(exc))]
             if not isinstance(data, dict):
