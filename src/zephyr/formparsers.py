@@ -401,7 +401,7 @@ def _known_charset(name: str) -> str:
         raise MultiPartException(f"Unknown charset {name!r} in Content-Type.") from None
 
 
-def _decode_text(raw: bytes, charset: str) -> str:
+def _decode_text(raw: bytes | bytearray, charset: str) -> str:
     """Decode a part's text; bytes not in ``charset`` are read as latin-1, as Starlette does.
 
     Latin-1 maps every byte to one character, so nothing is lost or replaced
