@@ -105,7 +105,8 @@ class FormParser:
         headers: The request headers.
         stream: Async iterator of body chunks (bytes).
         max_fields: Most fields accepted. Default: unlimited. Over it: 400.
-        max_part_size: Most bytes in one field's value (before unescaping).
+        max_part_size: Most bytes of one field's name and value together
+            (before unescaping).
             Default 1 MiB, as Starlette. Over it: 400.
     """
 
@@ -134,10 +135,15 @@ class FormParser:
 
     def _on_field_name(self, data: bytes, start: int, end: int) -> None:
         self._name += data[start:end]
+        self._check_size()
 
     def _on_field_data(self, data: bytes, start: int, end: int) -> None:
         self._value += data[start:end]
-        if len(self._value) > self.max_part_size:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        # Name and value bytes (still escaped) count together, as in Starlette.
+        if len(self._name) + len(self._value) > self.max_part_size:
             size = _kib(self.max_part_size)
             raise MultiPartException(f"Field exceeded maximum size of {size}KB.")
 

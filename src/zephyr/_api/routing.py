@@ -27,12 +27,23 @@ from zephyr._api.streaming import (
     stream_response,
 )
 from zephyr._api.websocket import APIWebSocketRoute
+from zephyr._body_limit import (
+    DEFAULT_BUFFERED_BODY_SIZE,
+    RequestLimitsMiddleware,
+    check_max_body_size,
+    declared_length,
+    enter_limit,
+    nearest,
+    refuse,
+)
+from zephyr._form_limits import FormLimits, check_form_limits, merge_form_limits
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
 from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
+from zephyr.middleware import Middleware
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response, deliver, plain_json_response
 from zephyr.routing import BaseRoute, Mount, Route, Router
@@ -157,10 +168,18 @@ class APIRoute(OverridablePlan, Route):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         super().__init__(
             path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
         )
+        self.max_body_size = check_max_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
+        # Form limits of the routers and inclusions above, applied under the route's own.
+        self.inherited_form_limits: FormLimits = {}
+        # The app's cap on bodies read whole where no max_body_size applies.
+        self.buffered_body_limit: int | None = DEFAULT_BUFFERED_BODY_SIZE
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
         # Generator endpoints stream their items (JSON Lines, or SSE events).
@@ -214,6 +233,10 @@ class APIRoute(OverridablePlan, Route):
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
+        self._select_app()
+
+    def _select_app(self) -> None:
+        """Pick the route's ASGI callable for the features it uses, once, not per request."""
         self.app = self._handle
         self.native_app = self.app if type(self).handle is Route.handle else None
         if type(self).get_route_handler is not APIRoute.get_route_handler:
@@ -222,6 +245,53 @@ class APIRoute(OverridablePlan, Route):
             self._custom_handler = self.get_route_handler()
             self.app = self._handle_custom
             self.native_app = None
+        if self.max_body_size is not None:
+            # Only routes under a body limit pay for counting the body.
+            self._unlimited_app: Callable[..., Awaitable[None]] = self.app
+            self.app = self._handle_limited
+            if self.native_app is not None:
+                self.native_app = self._handle_limited
+
+    def inherit_limits(
+        self,
+        max_body_size: int | None,
+        form_limits: FormLimits,
+        buffered_body_limit: int | None = DEFAULT_BUFFERED_BODY_SIZE,
+    ) -> None:
+        """Apply the limits of the router (and inclusion) this route is added to.
+
+        Args:
+            max_body_size: The nearest limit set above the route's own, or None;
+                used when the route sets none.
+            form_limits: Form limits from above, under the route's own keys.
+            buffered_body_limit: The app's ``max_buffered_body_size``.
+        """
+        before = (self.max_body_size, self.buffered_body_limit)
+        self.max_body_size = nearest(self.max_body_size, max_body_size)
+        self.buffered_body_limit = buffered_body_limit
+        changed = (self.max_body_size, self.buffered_body_limit) != before
+        if changed or form_limits != self.inherited_form_limits:
+            self.inherited_form_limits = form_limits.copy()
+            self.plan = self._compile(None)
+            self.dependant = self.plan.root
+            self._override_plans.clear()
+        self._select_app()
+
+    async def _handle_limited(
+        self, scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
+    ) -> None:
+        limit = self.max_body_size
+        assert limit is not None
+        if declared_length(scope) > limit:
+            await refuse(scope, receive, send)  # refused before reading a byte
+            return
+        # Raises BodyTooLarge (a 413 for the exception handlers) when middleware
+        # above already read more than this route allows.
+        receive = enter_limit(scope, receive, limit)
+        if respond is None:
+            await self._unlimited_app(scope, receive, send)
+        else:
+            await self._unlimited_app(scope, receive, send, respond)
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
@@ -248,6 +318,9 @@ class APIRoute(OverridablePlan, Route):
             dependencies=self.dependencies,
             overrides=overrides,
             strict_content_type=bool(_unwrap(self.strict_content_type)),
+            form_limits=merge_form_limits(self.form_limits, self.inherited_form_limits),
+            # A max_body_size replaces the default cap (it counts every byte).
+            buffered_limit=self.buffered_body_limit if self.max_body_size is None else None,
         )
 
     async def _handle(
@@ -414,6 +487,9 @@ class APIRouter(Router):
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+        max_buffered_body_size: int | None = DEFAULT_BUFFERED_BODY_SIZE,
     ) -> None:
         super().__init__(
             routes,
@@ -442,6 +518,9 @@ class APIRouter(Router):
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
+        self.max_body_size = check_max_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
+        self.max_buffered_body_size = check_max_body_size(max_buffered_body_size)
 
     def add_api_route(
         self,
@@ -473,6 +552,8 @@ class APIRouter(Router):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         """Create an ``APIRoute`` at ``prefix + path``, merging the router's defaults."""
         route_class = route_class_override or self.route_class
@@ -510,7 +591,10 @@ class APIRouter(Router):
             openapi_extra=openapi_extra,
             generate_unique_id_function=generate_unique_id_function,
             strict_content_type=strict_content_type,
+            max_body_size=max_body_size,
+            form_limits=form_limits,
         )
+        route.inherit_limits(self.max_body_size, self.form_limits, self.max_buffered_body_size)
         self.routes.append(route)
 
     def api_route(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
@@ -611,6 +695,8 @@ class APIRouter(Router):
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         """Copy ``router``'s routes into this router with extra prefix and defaults.
 
@@ -627,6 +713,8 @@ class APIRouter(Router):
                 raise ValueError(
                     "A path prefix must not end with '/', as the routes will start with '/'"
                 )
+        max_body_size = check_max_body_size(max_body_size)
+        form_limits = check_form_limits(form_limits)
         for route in router.routes:
             if isinstance(route, APIRoute):
                 self._include_api_route(
@@ -641,6 +729,8 @@ class APIRouter(Router):
                     include_in_schema=include_in_schema,
                     generate_unique_id_function=generate_unique_id_function,
                     strict_content_type=strict_content_type,
+                    max_body_size=max_body_size,
+                    form_limits=form_limits,
                 )
             elif isinstance(route, APIWebSocketRoute):
                 self.add_api_websocket_route(
@@ -660,7 +750,14 @@ class APIRouter(Router):
                     include_in_schema=route.include_in_schema,
                 )
             elif isinstance(route, Mount):
-                self.routes.append(Mount(prefix + route.path, app=route.app, name=route.name))
+                layers = []
+                if max_body_size is not None or form_limits:
+                    # The mounted app reads under this inclusion's limits.
+                    layers.append(Middleware(RequestLimitsMiddleware, max_body_size, form_limits))
+                mount = Mount(
+                    prefix + route.path, app=route.app, name=route.name, middleware=layers
+                )
+                self.routes.append(mount)
             else:
                 self.routes.append(route)
         for handler in getattr(router, "on_startup", []) or []:
@@ -709,4 +806,16 @@ class APIRouter(Router):
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=unique_id,
             strict_content_type=strict,
+            # The route's own limit (set, or resolved in its router) wins over
+            # this inclusion's, which wins over this router's.
+            max_body_size=nearest(route.max_body_size, options["max_body_size"]),
+            form_limits=route.form_limits,
+        )
+        added = self.routes[-1]
+        assert isinstance(added, APIRoute)
+        inherited = merge_form_limits(route.inherited_form_limits, options["form_limits"])
+        added.inherit_limits(
+            self.max_body_size,
+            merge_form_limits(inherited, self.form_limits),
+            self.max_buffered_body_size,
         )

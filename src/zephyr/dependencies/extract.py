@@ -17,11 +17,13 @@ import pydantic
 from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
+from zephyr._body_limit import buffered_too_large
+from zephyr._form_limits import FORM_LIMITS_KEY, FormLimits, merge_form_limits
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.dictschema import dict_validator
 from zephyr.dependencies.models import LOCATION_RANK, ParamField
 from zephyr.exceptions import HTTPException
-from zephyr.requests import Request
+from zephyr.requests import ClientDisconnect, Request
 
 __all__ = ["BodyExtractor", "ErrorList", "FormExtractor", "LocationExtractor", "is_json_media"]
 
@@ -379,12 +381,20 @@ class BodyExtractor:
         embed: Whether values are embedded by name.
         strict_content_type: Whether a body without ``Content-Type`` is not
             JSON (default True, FastAPI's CSRF guard); from the route's option.
+        buffered_limit: Most body bytes when no ``max_body_size`` applies
+            (see ``DEFAULT_BUFFERED_BODY_SIZE``); ``None``: no cap here.
     """
 
     def __init__(
-        self, params: Sequence[ParamField], embed: bool, *, strict_content_type: bool = True
+        self,
+        params: Sequence[ParamField],
+        embed: bool,
+        *,
+        strict_content_type: bool = True,
+        buffered_limit: int | None = None,
     ) -> None:
         self.params = list(params)
+        self.buffered_limit = buffered_limit
         self.embed = embed
         self.strict_content_type = strict_content_type
         self.owners = {p.external: p.owner for p in reversed(self.params)}
@@ -413,7 +423,16 @@ class BodyExtractor:
         Returns:
             ``None`` on success, else the errors.
         """
-        body = await request.body()
+        try:
+            body = await request.body()
+        except (HTTPException, ClientDisconnect):
+            raise  # a body limit's 413, or nobody left to answer
+        except Exception:
+            # Anything else going wrong while reading is FastAPI's 400.
+            raise HTTPException(400, BODY_PARSE_ERROR) from None
+        limit = self.buffered_limit
+        if limit is not None and len(body) > limit:
+            raise buffered_too_large(limit)
         content_type = request.headers.get("content-type")
         if content_type is None:
             # A body without a Content-Type is JSON only where the route says so
@@ -495,10 +514,16 @@ class FormExtractor:
 
     Args:
         params: The route's ``Form()``/``File()`` parameters.
+        limits: The route's form limits; keys it leaves unset come from the
+            app it is mounted in (``scope[FORM_LIMITS_KEY]``), then from
+            ``Request.form``'s defaults.
     """
 
-    def __init__(self, params: Sequence[ParamField]) -> None:
+    def __init__(self, params: Sequence[ParamField], limits: FormLimits | None = None) -> None:
         self.params = list(params)
+        self.limits: FormLimits = limits.copy() if limits else {}
+        # All three keys set: the request needs no look at inherited limits.
+        self.complete_limits = len(self.limits) == 3
         model = build_model("Form", self.params)
         self.validator = model.__pydantic_validator__
         self.owners = {p.external: p.owner for p in reversed(self.params)}
@@ -516,7 +541,12 @@ class FormExtractor:
         Returns:
             ``None`` on success, else the errors.
         """
-        form = await request.form()
+        limits = self.limits
+        if not self.complete_limits:
+            inherited = request.scope.get(FORM_LIMITS_KEY)
+            if inherited:
+                limits = merge_form_limits(limits, inherited)
+        form = await request.form(**limits)
         data: dict[str, Any] = {}
         for key, sequence, read in self.lookups:
             if sequence:
