@@ -8,9 +8,10 @@ toolkit's defaults (plain-text errors, no schema routes).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, TypeVar, Unpack
+from typing import Any, Literal, TypeVar, Unpack
 
 from zephyr import params
 from zephyr._api.options import AddRouteOptions, IncludeOptions, OperationOptions, RouteOptions
@@ -22,6 +23,7 @@ from zephyr._body_limit import (
     check_max_body_size,
 )
 from zephyr._form_limits import FormLimits, check_form_limits
+from zephyr._frontend import Fallback
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
 from zephyr.dependencies.lifespan import LifespanDependencies
 from zephyr.exception_handlers import (
@@ -201,6 +203,28 @@ class Zephyr(BaseApp):
                 yield state
 
         return lifespan
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Fallback = "auto",
+        check_dir: Literal["auto"] | bool = "auto",
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        """Serve a single-page app's build directory below ``path``, after every route.
+
+        See :meth:`APIRouter.frontend <zephyr._api.routing.APIRouter.frontend>`
+        and :mod:`zephyr._frontend`; the app's dependencies run first.
+        """
+        self.api_router.frontend(
+            path,
+            directory=directory,
+            fallback=fallback,
+            check_dir=check_dir,
+            dependencies=dependencies,
+        )
 
     def outer_middleware(self) -> list[Middleware]:
         """The request limits layer, when the app sets limits or has user middleware.
