@@ -44,7 +44,7 @@ from typing import Any, Literal
 
 from zephyr import params
 from zephyr._api.plans import OverridablePlan
-from zephyr._body_limit import declared_length, enter_limit, refuse
+from zephyr._body_limit import declared_length, enter_limit, nearest, refuse
 from zephyr.concurrency import run_in_threadpool
 from zephyr.datastructures import URL
 from zephyr.dependencies.compile import compile_endpoint
@@ -55,9 +55,9 @@ from zephyr.requests import Request
 from zephyr.responses import FileResponse, RedirectResponse, Response
 from zephyr.routing import get_route_path
 from zephyr.staticfiles import StaticFiles
-from zephyr.types import Receive, Scope, Send
+from zephyr.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["Fallback", "Frontend", "check_fallback", "is_navigation"]
+__all__ = ["Fallback", "Frontend", "FrontendRouter", "check_fallback", "is_navigation"]
 
 Fallback = Literal["auto", "index.html", "404.html"] | None
 CheckDir = Literal["auto"] | bool
@@ -308,3 +308,87 @@ class Frontend(OverridablePlan):
             if exc.errno == errno.ENAMETOOLONG:
                 return "", None
             raise
+
+
+class FrontendRouter:
+    """What ``APIRouter`` does with frontends: declare, include and serve them.
+
+    The router serves a frontend from its ``default`` handler, the one it
+    calls for what no route, mount or redirect took, so frontends never
+    cost a matched request anything.
+    """
+
+    prefix: str
+    dependencies: list[params.Depends]
+    max_body_size: int | None
+    default: ASGIApp
+
+    def _init_frontends(self) -> None:
+        # Single-page apps served when no route matches, longest path first.
+        self.frontends: list[Frontend] = []
+        self._default_without_frontends = self.default
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Fallback = "auto",
+        check_dir: Literal["auto"] | bool = "auto",
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        """Serve a single-page app's files below ``path``, after every route.
+
+        Args:
+            path: ``/``-rooted path below the router's prefix (``"/"``: everything).
+            directory: The build directory.
+            fallback: ``"auto"``, ``"index.html"``, ``"404.html"`` or ``None``:
+                what a path without a file gets (see :mod:`zephyr._frontend`).
+            check_dir: Check the directory now: ``"auto"`` (a warning in
+                development, else an error), ``True`` or ``False``.
+            dependencies: ``Depends()`` run before serving, after the router's.
+
+        Raises:
+            AssertionError: ``path`` doesn't start with ``/``; a bad ``fallback``.
+            RuntimeError: A missing directory or fallback file (see ``check_dir``).
+        """
+        assert path.startswith("/"), "A frontend path must start with '/'"
+        self._add_frontend(
+            Frontend(
+                self.prefix + path,
+                directory=directory,
+                fallback=fallback,
+                check_dir=check_dir,
+                dependencies=[*self.dependencies, *(dependencies or [])],
+                max_body_size=self.max_body_size,
+            )
+        )
+
+    def _add_frontend(self, frontend: Frontend) -> None:
+        self.frontends.append(frontend)
+        self.frontends.sort(key=lambda item: len(item.path), reverse=True)
+        self.default = self._serve_frontend
+
+    async def _serve_frontend(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The router's answer to what no route took: a matching frontend, else the 404."""
+        if scope["type"] == "http":
+            route_path = get_route_path(scope)
+            for frontend in self.frontends:
+                if frontend.match(route_path):
+                    await frontend.handle(scope, receive, send)
+                    return
+        await self._default_without_frontends(scope, receive, send)
+
+    def _include_frontends(
+        self,
+        router: Any,
+        prefix: str,
+        dependencies: Sequence[params.Depends] | None,
+        max_body_size: int | None,
+    ) -> None:
+        """Copy ``router``'s frontends for ``include_router`` (prefix, dependencies, limit)."""
+        limit = nearest(max_body_size, self.max_body_size)
+        # Dependencies run outermost first: this router's, the inclusion's, then its own.
+        outer = [*self.dependencies, *(dependencies or [])]
+        for frontend in getattr(router, "frontends", ()):
+            self._add_frontend(frontend.copy(prefix, outer, limit))

@@ -9,12 +9,11 @@ Pydantic call.
 from __future__ import annotations
 
 import inspect
-import os
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
-from typing import Any, Literal, TypeVar, Unpack
+from typing import Any, TypeVar, Unpack
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -38,7 +37,7 @@ from zephyr._body_limit import (
     refuse,
 )
 from zephyr._form_limits import FormLimits, check_form_limits, merge_form_limits
-from zephyr._frontend import Fallback, Frontend
+from zephyr._frontend import FrontendRouter
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
@@ -48,7 +47,7 @@ from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response, deliver, plain_json_response
-from zephyr.routing import BaseRoute, Mount, Route, Router, get_route_path
+from zephyr.routing import BaseRoute, Mount, Route, Router
 from zephyr.types import Receive, Respond, Scope, Send
 
 __all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_unique_id"]
@@ -451,7 +450,7 @@ class APIRoute(OverridablePlan, Route):
         return self._response_class(content, status_code=status)
 
 
-class APIRouter(Router):
+class APIRouter(FrontendRouter, Router):
     """A router with FastAPI's path operation decorators and ``include_router``.
 
     Args:
@@ -523,60 +522,7 @@ class APIRouter(Router):
         self.max_body_size = check_max_body_size(max_body_size)
         self.form_limits = check_form_limits(form_limits)
         self.max_buffered_body_size = check_max_body_size(max_buffered_body_size)
-        # Single-page apps served when no route matches, longest path first.
-        self.frontends: list[Frontend] = []
-        self._default_without_frontends = self.default
-
-    def frontend(
-        self,
-        path: str,
-        *,
-        directory: str | os.PathLike[str],
-        fallback: Fallback = "auto",
-        check_dir: Literal["auto"] | bool = "auto",
-        dependencies: Sequence[params.Depends] | None = None,
-    ) -> None:
-        """Serve a single-page app's files below ``path``, after every route.
-
-        Args:
-            path: ``/``-rooted path below the router's prefix (``"/"``: everything).
-            directory: The build directory.
-            fallback: ``"auto"``, ``"index.html"``, ``"404.html"`` or ``None``:
-                what a path without a file gets (see :mod:`zephyr._frontend`).
-            check_dir: Check the directory now: ``"auto"`` (a warning in
-                development, else an error), ``True`` or ``False``.
-            dependencies: ``Depends()`` run before serving, after the router's.
-
-        Raises:
-            AssertionError: ``path`` doesn't start with ``/``; a bad ``fallback``.
-            RuntimeError: A missing directory or fallback file (see ``check_dir``).
-        """
-        assert path.startswith("/"), "A frontend path must start with '/'"
-        self._add_frontend(
-            Frontend(
-                self.prefix + path,
-                directory=directory,
-                fallback=fallback,
-                check_dir=check_dir,
-                dependencies=[*self.dependencies, *(dependencies or [])],
-                max_body_size=self.max_body_size,
-            )
-        )
-
-    def _add_frontend(self, frontend: Frontend) -> None:
-        self.frontends.append(frontend)
-        self.frontends.sort(key=lambda item: len(item.path), reverse=True)
-        self.default = self._serve_frontend
-
-    async def _serve_frontend(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The router's answer to what no route took: a matching frontend, else the 404."""
-        if scope["type"] == "http":
-            route_path = get_route_path(scope)
-            for frontend in self.frontends:
-                if frontend.match(route_path):
-                    await frontend.handle(scope, receive, send)
-                    return
-        await self._default_without_frontends(scope, receive, send)
+        self._init_frontends()
 
     def add_api_route(
         self,
@@ -816,11 +762,7 @@ class APIRouter(Router):
                 self.routes.append(mount)
             else:
                 self.routes.append(route)
-        for frontend in getattr(router, "frontends", ()):
-            limit = nearest(max_body_size, self.max_body_size)
-            # Dependencies run outermost first: this router's, the inclusion's, then its own.
-            outer = [*self.dependencies, *(dependencies or [])]
-            self._add_frontend(frontend.copy(prefix, outer, limit))
+        self._include_frontends(router, prefix, dependencies, max_body_size)
         for handler in getattr(router, "on_startup", []) or []:
             self.add_event_handler("startup", handler)
         for handler in getattr(router, "on_shutdown", []) or []:
