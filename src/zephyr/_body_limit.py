@@ -24,7 +24,7 @@ from typing import Any
 
 from zephyr._form_limits import FORM_LIMITS_KEY, FormLimits, merge_form_limits
 from zephyr.exceptions import HTTPException
-from zephyr.responses import PlainTextResponse
+from zephyr.responses import JSONResponse, PlainTextResponse
 from zephyr.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -203,6 +203,16 @@ class RequestLimitsMiddleware:
             except BodyTooLarge:
                 await refuse(scope, receive, send)
                 return
+        else:
+            inherited: BodyLimit | None = scope.get(BODY_LIMIT_KEY)
+            if inherited is None:
+                # PERF: an app with middleware but no limit, not mounted under one:
+                # nothing to answer here, so no send wrapper per message.
+                await self.app(scope, receive, send)
+                return
+            if declared_length(scope) > inherited.limit:
+                await refuse(scope, receive, send)  # before its middleware reads
+                return
         started = False
 
         async def send_tracked(message: Message) -> None:
@@ -212,7 +222,12 @@ class RequestLimitsMiddleware:
 
         try:
             await self.app(scope, receive, send_tracked)
-        except BodyTooLarge as exc:
+        except BodyTooLarge:
             if started:
                 raise
-            await PlainTextResponse(str(exc.detail), 413)(scope, receive, send)
+            if self.max_body_size is not None:
+                await refuse(scope, receive, send)  # this app's own limit
+            else:
+                # A limit inherited from the app this one is mounted in: this
+                # app answers as its exception handlers do, as FastAPI's does.
+                await JSONResponse({"detail": TOO_LARGE}, 413)(scope, receive, send)

@@ -89,6 +89,23 @@ def mounted(parent_limit, child_limit):
     parent = FastAPI(max_body_size=parent_limit)
     parent.mount("/child", child)
     return parent
+
+
+def mounted_reader(parent_limit):
+    child = FastAPI()
+
+    @child.post("/echo")
+    async def echo(request: Request):
+        return len(await request.body())
+
+    @child.middleware("http")
+    async def read_first(request, call_next):
+        await request.body()
+        return await call_next(request)
+
+    parent = FastAPI(max_body_size=parent_limit)
+    parent.mount("/child", child)
+    return parent
 """
 
 
@@ -190,6 +207,14 @@ def test_middleware_reading_the_body(sources: tuple[Any, Any], limits: tuple[Any
 @pytest.mark.parametrize("limits", [(5, 10), (10, 5), (None, None)])
 def test_mounted_apps_inherit(sources: tuple[Any, Any], limits: tuple[Any, ...]) -> None:
     both(sources, "mounted", limits, "/child/echo", b"123456")
+
+
+@pytest.mark.parametrize("limit", [5, None])
+def test_middleware_of_a_mounted_app_reads_under_the_parent_limit(
+    sources: tuple[Any, Any], limit: int | None
+) -> None:
+    both(sources, "mounted_reader", (limit,), "/child/echo", b"123456")
+    both(sources, "mounted_reader", (limit,), "/child/echo", b"12345")
 
 
 def test_mounted_app_without_a_limit_of_its_own(sources: tuple[Any, Any]) -> None:
