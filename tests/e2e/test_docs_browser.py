@@ -16,12 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright import sync_api as playwright_sync
 
 from tests.e2e.conftest import ROOT, ServerProcess, app_path
 from tests.examples._load import load_example
 from zephyr.routing import Route
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 

@@ -136,6 +136,7 @@ class Server:
             app = self.config.load()
         except Exception as exc:
             logger.error("Error loading ASGI app. %s", format_load_error(exc))
+            logger.debug("Error loading ASGI app: the whole traceback", exc_info=exc)
             self.exit_code = 1
             return
         note = fastapi_note(app, self.config.compat)
