@@ -49,12 +49,17 @@ _SHIMS: dict[str, tuple[str, ...]] = {
     "starlette": ("zephyr",),
     "fastapi.exceptions": ("zephyr.exceptions", "zephyr.api_exceptions"),
     "starlette.applications": ("zephyr.applications",),
+    "starlette.exceptions": ("zephyr.exceptions",),
 }
 
 # Names that differ: ``{shim module: {foreign name: zephyr name}}``.
 _RENAMES: dict[str, dict[str, str]] = {
     "starlette.applications": {"Starlette": "BaseApp"},
-    "fastapi.exceptions": {"FastAPIError": "ZephyrError"},
+    "starlette.exceptions": {"StarletteDeprecationWarning": "ZephyrDeprecationWarning"},
+    "fastapi.exceptions": {
+        "FastAPIError": "ZephyrError",
+        "FastAPIDeprecationWarning": "ZephyrDeprecationWarning",
+    },
 }
 
 _CONSTANTS: dict[str, dict[str, Any]] = {
