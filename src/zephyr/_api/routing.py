@@ -38,8 +38,10 @@ from zephyr._body_limit import (
 )
 from zephyr._form_limits import FormLimits, check_form_limits, merge_form_limits
 from zephyr._frontend import FrontendRouter
+from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
+from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
@@ -55,28 +57,23 @@ __all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_un
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _DefaultPlaceholder:
-    """Marks an argument left at its default (``None`` may be an explicit choice)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _DefaultPlaceholder) and other.value == self.value
-
-    __hash__ = object.__hash__
-
-
-def Default(value: Any) -> Any:
-    """Wrap a default so that callers can tell "not given" from an explicit value."""
-    return _DefaultPlaceholder(value)
+def _declared_types(
+    endpoint: Callable[..., Any], response_model: Any, responses: dict[int | str, Any] | None
+) -> list[tuple[str, Any]]:
+    """The types a route declares: its parameters', its response model, its responses'."""
+    declared = [
+        (f"parameter {name!r}", parameter.annotation)
+        for name, parameter in get_typed_signature(endpoint).parameters.items()
+    ]
+    declared.append(("response_model", response_model))
+    for code, response in (responses or {}).items():
+        if isinstance(response, dict) and "model" in response:
+            declared.append((f"responses[{code!r}]", response["model"]))
+    return declared
 
 
 def _unwrap(value: Any) -> Any:
-    return value.value if isinstance(value, _DefaultPlaceholder) else value
+    return value.value if isinstance(value, DefaultPlaceholder) else value
 
 
 def generate_unique_id(route: APIRoute) -> str:
@@ -189,7 +186,7 @@ class APIRoute(OverridablePlan, Route):
             endpoint
         )
         if self.streaming:
-            if isinstance(response_model, _DefaultPlaceholder):
+            if isinstance(response_model, DefaultPlaceholder):
                 annotation = get_typed_signature(endpoint).return_annotation
                 item_type = stream_item_type(annotation)
                 # Declared events are sent as they are, and document no data schema.
@@ -197,7 +194,7 @@ class APIRoute(OverridablePlan, Route):
             else:
                 self.stream_item_type = response_model
             response_model = None
-        if isinstance(response_model, _DefaultPlaceholder):
+        if isinstance(response_model, DefaultPlaceholder):
             annotation = get_typed_signature(endpoint).return_annotation
             response_model = None
             if annotation is not inspect.Signature.empty and not (
@@ -205,6 +202,7 @@ class APIRoute(OverridablePlan, Route):
             ):
                 response_model = annotation
         self.response_model = response_model
+        reject_v1_models(_declared_types(endpoint, response_model, responses))
         self.status_code = status_code
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -559,11 +557,11 @@ class APIRouter(FrontendRouter, Router):
     ) -> None:
         """Create an ``APIRoute`` at ``prefix + path``, merging the router's defaults."""
         route_class = route_class_override or self.route_class
-        if isinstance(response_class, _DefaultPlaceholder):
+        if isinstance(response_class, DefaultPlaceholder):
             response_class = self.default_response_class
-        if isinstance(generate_unique_id_function, _DefaultPlaceholder):
+        if isinstance(generate_unique_id_function, DefaultPlaceholder):
             generate_unique_id_function = self.generate_unique_id_function
-        if isinstance(strict_content_type, _DefaultPlaceholder):
+        if isinstance(strict_content_type, DefaultPlaceholder):
             strict_content_type = self.strict_content_type
         route = route_class(
             self.prefix + path,
@@ -770,15 +768,15 @@ class APIRouter(FrontendRouter, Router):
 
     def _include_api_route(self, route: APIRoute, *, prefix: str, **options: Any) -> None:
         response_class = route.response_class
-        if isinstance(response_class, _DefaultPlaceholder):
+        if isinstance(response_class, DefaultPlaceholder):
             response_class = options["default_response_class"]
-            if isinstance(response_class, _DefaultPlaceholder):
+            if isinstance(response_class, DefaultPlaceholder):
                 response_class = route.response_class
         unique_id = route.generate_unique_id_function
-        if isinstance(unique_id, _DefaultPlaceholder):
+        if isinstance(unique_id, DefaultPlaceholder):
             unique_id = options["generate_unique_id_function"]
         strict = route.strict_content_type
-        if isinstance(strict, _DefaultPlaceholder):
+        if isinstance(strict, DefaultPlaceholder):
             strict = options["strict_content_type"]
         self.add_api_route(
             prefix + route.path,
