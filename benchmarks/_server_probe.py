@@ -45,9 +45,8 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
         message = await receive()
         while message.get("more_body"):
             message = await receive()
-    await send(
-        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
-    )
+    headers = [(b"content-type", b"text/plain")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": b"Hello, world!"})
 
 

@@ -130,6 +130,11 @@ class HttpProtocol(asyncio.Protocol):
         self.scope_template: dict[str, Any] = {}
         self.ws_enabled = websocket_support(config.ws)
         self.ws_upgrade: tuple[Any, ...] | None = None  # set between head and switch
+        # An upgrade the server does not take whose request has a body: the
+        # parser stops at its head, so the body is framed again (see _on_upgrade).
+        self.reframe: bytes | None = None
+        self.reframe_cycle: RequestResponseCycle | None = None
+        self.reframing = False
         self.client_addr = ""
         self.closed = False
         # Per-connection request state.
@@ -247,7 +252,7 @@ class HttpProtocol(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
-            self._on_upgrade(data, exc)
+            offset = int(exc.args[0]) if exc.args else len(data)
         except httptools.HttpParserCallbackError as exc:
             ctx = exc.__context__
             if isinstance(ctx, _Reject):
@@ -255,9 +260,11 @@ class HttpProtocol(asyncio.Protocol):
             else:
                 error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
                 self._reject(500, "Internal Server Error")
+            return
         except httptools.HttpParserError as exc:
             reason = str(exc).encode("ascii", "replace").decode("ascii")
             self._reject(400, "Bad Request: " + _printable(reason[:200]))
+            return
         else:
             if self.in_head:
                 # PERF: a head that arrives whole needs no timer; only a head
@@ -270,17 +277,31 @@ class HttpProtocol(asyncio.Protocol):
                         431,
                         f"Request header fields too large: more than {self.max_header_size} bytes",
                     )
+            return
+        # Outside the except clause: httptools chains a callback's exception
+        # (a _Reject) as __context__ only when no other one is being handled.
+        self._on_upgrade(data, offset)
 
-    def _on_upgrade(self, data: bytes, exc: httptools.HttpParserUpgrade) -> None:
-        offset = int(exc.args[0]) if exc.args else len(data)
+    def _on_upgrade(self, data: bytes, offset: int) -> None:
         upgrade = self.ws_upgrade
         if upgrade is not None:
             self.ws_upgrade = None
             self._switch_to_websocket(upgrade, data[offset:])
             return
-        # Any other upgrade (h2c, or WebSockets turned off) was answered as
-        # plain HTTP; the bytes after its head are parsed as the next request.
-        if offset < len(data) and not self.closed:
+        if self.closed or self.transport.is_closing():
+            return
+        # Any other upgrade (h2c, or WebSockets turned off) is served as plain
+        # HTTP. llhttp stopped at its head and skipped the body: a body is
+        # still framed by its Content-Length / Transfer-Encoding (RFC 9112
+        # §6.3), so a head with the same framing is fed first and the parser
+        # delivers the bytes that follow as this request's body, never as a
+        # request of their own (request smuggling).
+        reframe = self.reframe
+        if reframe is not None:
+            self.reframe = None
+            self.reframing = True
+            self.parser.feed_data(reframe)
+        if offset < len(data):
             self.data_received(data[offset:])
 
     def _prepare_websocket(self, method: str, version: str) -> None:
@@ -387,6 +408,11 @@ class HttpProtocol(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.in_head = False
+        if self.reframing:  # the framing head fed by _on_upgrade: not a request
+            self.reframing = False
+            self.parsing = self.reframe_cycle
+            self.reframe_cycle = None
+            return
         parser = self.parser
         version = parser.get_http_version()
         if version != "1.1" and version != "1.0":
@@ -404,10 +430,13 @@ class HttpProtocol(asyncio.Protocol):
             raise _Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
         method_bytes = parser.get_method()
         method = _METHODS.get(method_bytes) or method_bytes.decode("ascii")
-        if self.ws_enabled and parser.should_upgrade() and is_websocket_upgrade(self.headers):
-            self.state.total_requests += 1
-            self._prepare_websocket(method, version)
-            return
+        upgrade = parser.should_upgrade()
+        if upgrade:
+            if self.ws_enabled and is_websocket_upgrade(self.headers):
+                self.state.total_requests += 1
+                self._prepare_websocket(method, version)
+                return
+            self._plan_reframe(method)
         scope = self._build_scope(method, version)
         cycle = RequestResponseCycle(
             self,
@@ -417,7 +446,12 @@ class HttpProtocol(asyncio.Protocol):
             method == "HEAD",
             self.expect and version == "1.1",
         )
-        self.parsing = cycle
+        if upgrade and self.reframe is not None:
+            # llhttp reports this message complete at its head: the cycle gets
+            # its body once _on_upgrade has framed it again.
+            self.reframe_cycle = cycle
+        else:
+            self.parsing = cycle
         self.state.total_requests += 1
         if self.cycle is None:
             self._run(cycle)
@@ -425,6 +459,20 @@ class HttpProtocol(asyncio.Protocol):
             # Pipelined: parse ahead, but stop reading until its turn comes.
             self.pipeline.append(cycle)
             self.flow.pause_reading()
+
+    def _plan_reframe(self, method: str) -> None:
+        """Prepare to frame the body of an upgrade request served as plain HTTP."""
+        if self.transfer_encoding is None and self.content_length in (None, b"0"):
+            return  # no body: the bytes after the head are the next request
+        if method == "CONNECT":
+            # RFC 9110 §9.3.6: a CONNECT request has no content; one that
+            # announces a body has no framing both ends agree on.
+            raise _Reject(400, "Bad Request: a CONNECT request cannot have a body")
+        if self.transfer_encoding is not None:
+            framing = b"transfer-encoding: chunked"  # the only coding accepted
+        else:
+            framing = b"content-length: " + (self.content_length or b"0")
+        self.reframe = b"POST / HTTP/1.1\r\n" + framing + b"\r\n\r\n"
 
     def _check_transfer_encoding(self, version: str) -> None:
         codings = self.transfer_encoding or b""
