@@ -109,6 +109,12 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         "--date-header", action=bool_flag, default=d["date_header"], help="Send 'Date'."
     )
     http.add_argument(
+        "--allow-connect",
+        action=bool_flag,
+        default=d["allow_connect"],
+        help="Hand CONNECT requests to the app (no tunnel; closed after the answer), not 501.",
+    )
+    http.add_argument(
         "--header",
         dest="headers",
         action="append",

@@ -167,7 +167,7 @@ def test_upgrade_without_body_still_pipelines(make_conn: MakeConn) -> None:
 def test_connect_with_body_rejected(make_conn: MakeConn, framing: bytes) -> None:
     async def main() -> None:
         seen: list[tuple[str, bytes]] = []
-        conn = make_conn(recorder(seen))
+        conn = make_conn(recorder(seen), allow_connect=True)
         conn.feed(b"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n" + framing)
         await conn.wait_closed()
         [resp] = conn.responses()

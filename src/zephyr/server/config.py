@@ -62,6 +62,11 @@ class Config:
         max_body_size: Largest request body, bytes, or None for no limit. Over
             it: 413 (checked against ``Content-Length`` up front and while
             streaming chunked bodies). Default None.
+        allow_connect: Hand ``CONNECT`` requests to the app instead of answering
+            501 Not Implemented. zephyr does not tunnel: the app's answer is
+            sent and the connection closed. The target must be authority-form
+            (``host:port``, else 400); it becomes the ``host`` header, and the
+            scope's ``path`` is empty. Default False.
         limit_concurrency: Most requests/connections in flight before new
             requests get 503. Default None (no limit).
         limit_max_requests: Restart a worker after this many requests (leak
@@ -128,6 +133,7 @@ class Config:
     max_header_size: int = 65536
     max_header_count: int = 100
     max_body_size: int | None = None
+    allow_connect: bool = False
     limit_concurrency: int | None = None
     limit_max_requests: int | None = None
     timeout_keep_alive: float = 5.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
@@ -37,15 +38,55 @@ _METHODS = {
     for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
 }
 _SPECIAL_REQUEST_HEADERS = frozenset(
-    {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for", b"x-forwarded-proto"}
+    {
+        b"host",
+        b"content-length",
+        b"transfer-encoding",
+        b"expect",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+    }
 )
 _FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
 _EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "zephyr.sendfile": {}}
 _MAX_LENGTH_DIGITS = 18  # fits in a 63-bit int; longer is an abuse, not a body
+_OWS = b" \t"  # RFC 9110 §5.6.3 optional whitespace, not part of a field value
+
+# RFC 9110 §7.2 / RFC 3986 §3.2.2: Host = uri-host [ ":" port ], where uri-host
+# is an IP-literal ("[" IPv6 / IPvFuture "]"), an IPv4 address or a reg-name.
+_HOST = re.compile(
+    rb"(?:\[[0-9A-Za-z:.!$&'()*+,;=_~\-]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)"
+    rb"(?::[0-9]*)?"
+)
+_AUTHORITY_END = re.compile(rb"[/?#]")
+# PERF: Host values seen valid are remembered, so the check costs one set
+# lookup per request; emptied when full so a client cannot grow it for good.
+_VALID_HOSTS: set[bytes] = set()
+_VALID_HOSTS_MAX = 1024
 
 _TIMER_OFF = 0
 _TIMER_HEAD = 1  # waiting for a request head: 408 if bytes arrived, else close
 _TIMER_IDLE = 2  # idle keep-alive connection: close quietly
+
+
+def _check_host(value: bytes) -> None:
+    """Raise ``_Reject(400)`` unless ``value`` is ``uri-host [ ":" port ]`` (RFC 9110 §7.2)."""
+    if _HOST.fullmatch(value.strip(_OWS)) is None:
+        raise _Reject(400, "Bad Request: invalid Host header")
+    if len(_VALID_HOSTS) >= _VALID_HOSTS_MAX:
+        _VALID_HOSTS.clear()
+    _VALID_HOSTS.add(value)
+
+
+def _authority(url: bytes) -> bytes:
+    """Return the authority of an authority-form target (CONNECT), or raise ``_Reject(400)``.
+
+    RFC 9112 §3.2.3: ``uri-host ":" port``, nothing else.
+    """
+    host, sep, port = url.rpartition(b":")
+    if not sep or not host or not port.isdigit() or _HOST.fullmatch(url) is None:
+        raise _Reject(400, "Bad Request: CONNECT needs an authority-form target (host:port)")
+    return url
 
 
 class _Reject(Exception):
@@ -110,7 +151,7 @@ class HttpProtocol(asyncio.Protocol):
         self.state = state
         self.app_state = app_state
         self.loop = loop if loop is not None else asyncio.get_running_loop()
-        self.parser = httptools.HttpRequestParser(self)
+        self.parser = self._new_parser()
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.flow: FlowControl = None  # type: ignore[assignment]
         self.static_headers = self._build_static_headers(config, state)
@@ -135,6 +176,13 @@ class HttpProtocol(asyncio.Protocol):
         self.reframe: bytes | None = None
         self.reframe_cycle: RequestResponseCycle | None = None
         self.reframing = False
+        # A chunked body llhttp cannot frame (OWS with HTAB after "chunked"):
+        # its bytes are relayed to a second parser (see _check_transfer_encoding).
+        self.piping = False
+        self.relays: list[httptools.HttpRequestParser] = []  # parser i feeds relays[i]
+        self.relay_depth = 0
+        self.allow_connect = config.allow_connect
+        self.discard_rest = False  # after an allowed CONNECT: nothing more is parsed
         self.client_addr = ""
         self.closed = False
         # Per-connection request state.
@@ -145,6 +193,7 @@ class HttpProtocol(asyncio.Protocol):
         self.in_head = False
         self.head_bytes = 0
         self.url = b""
+        self.host: bytes | None = None  # the request's one Host value
         self.headers: list[tuple[bytes, bytes]] = []
         self.header_bytes = 0
         self.content_length: bytes | None = None
@@ -156,6 +205,14 @@ class HttpProtocol(asyncio.Protocol):
         self.timer_when = 0.0
         self.timer_kind = _TIMER_OFF
         self.deadline = 0.0
+
+    def _new_parser(self) -> httptools.HttpRequestParser:
+        parser = httptools.HttpRequestParser(self)
+        # llhttp refuses "Transfer-Encoding: chunked<HTAB>" although OWS is not
+        # part of the value; zephyr checks the coding itself in on_headers_complete
+        # (only "chunked" is accepted) and frames that case with a relay parser.
+        parser.set_dangerous_leniencies(lenient_transfer_encoding=True)
+        return parser
 
     @staticmethod
     def _build_static_headers(config: Config, state: ServerState) -> bytes:
@@ -255,8 +312,12 @@ class HttpProtocol(asyncio.Protocol):
             offset = int(exc.args[0]) if exc.args else len(data)
         except httptools.HttpParserCallbackError as exc:
             ctx = exc.__context__
+            while isinstance(ctx, httptools.HttpParserCallbackError):  # raised in a relay
+                ctx = ctx.__context__
             if isinstance(ctx, _Reject):
                 self._reject(ctx.status, ctx.reason)
+            elif isinstance(ctx, (httptools.HttpParserError, httptools.HttpParserUpgrade)):
+                self._reject(400, "Bad Request: invalid request after a relayed chunked body")
             else:
                 error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
                 self._reject(500, "Internal Server Error")
@@ -266,6 +327,9 @@ class HttpProtocol(asyncio.Protocol):
             self._reject(400, "Bad Request: " + _printable(reason[:200]))
             return
         else:
+            if self.piping:  # this read's bytes are relayed; the next go to the last relay
+                self.piping = False
+                self.relays.clear()
             if self.in_head:
                 # PERF: a head that arrives whole needs no timer; only a head
                 # split across reads starts the request-head clock.
@@ -289,6 +353,12 @@ class HttpProtocol(asyncio.Protocol):
             self._switch_to_websocket(upgrade, data[offset:])
             return
         if self.closed or self.transport.is_closing():
+            return
+        if self.discard_rest:
+            # An allowed CONNECT: what follows its head is tunnel data, which
+            # zephyr does not relay; the connection closes after the answer.
+            if not self.flow.read_paused:
+                self.flow.pause_reading()
             return
         # Any other upgrade (h2c, or WebSockets turned off) is served as plain
         # HTTP. llhttp stopped at its head and skipped the body: a body is
@@ -357,6 +427,7 @@ class HttpProtocol(asyncio.Protocol):
         self.url = b""
         self.headers = []
         self.header_bytes = 0
+        self.host = None
         if self.special_seen:
             self.special_seen = False
             self.content_length = None
@@ -384,8 +455,14 @@ class HttpProtocol(asyncio.Protocol):
             )
         name = name.lower()
         if name in _SPECIAL_REQUEST_HEADERS:
-            self.special_seen = True
-            self._special_header(name, value)
+            if name == b"host":
+                # RFC 9110 §7.2 / RFC 9112 §3.2: exactly one Host field.
+                if self.host is not None:
+                    raise _Reject(400, "Bad Request: more than one Host header")
+                self.host = value
+            else:
+                self.special_seen = True
+                self._special_header(name, value)
         headers.append((name, value))
 
     def _special_header(self, name: bytes, value: bytes) -> None:
@@ -393,6 +470,8 @@ class HttpProtocol(asyncio.Protocol):
             # RFC 9112 §6.3: duplicates are rejected even when equal.
             if self.content_length is not None:
                 raise _Reject(400, "Bad Request: duplicate Content-Length")
+            if not value.isdigit():
+                value = value.strip(_OWS)  # trailing OWS is not part of the value
             if not value.isdigit() or len(value) > _MAX_LENGTH_DIGITS:
                 raise _Reject(400, "Bad Request: invalid Content-Length")
             self.content_length = value
@@ -417,6 +496,12 @@ class HttpProtocol(asyncio.Protocol):
         version = parser.get_http_version()
         if version != "1.1" and version != "1.0":
             raise _Reject(400, "Bad Request: unsupported HTTP version")
+        host = self.host
+        if host is None:
+            if version == "1.1":  # RFC 9112 §3.2: HTTP/1.0 may leave it out
+                raise _Reject(400, "Bad Request: missing Host header")
+        elif host not in _VALID_HOSTS:
+            _check_host(host)
         if self.transfer_encoding is not None:
             self._check_transfer_encoding(version)
         elif (
@@ -430,9 +515,13 @@ class HttpProtocol(asyncio.Protocol):
             raise _Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
         method_bytes = parser.get_method()
         method = _METHODS.get(method_bytes) or method_bytes.decode("ascii")
-        upgrade = parser.should_upgrade()
+        keep_alive = parser.should_keep_alive() and not self.state.should_exit
+        upgrade = parser.should_upgrade()  # also true for every CONNECT
         if upgrade:
-            if self.ws_enabled and is_websocket_upgrade(self.headers):
+            if method == "CONNECT":
+                self._check_connect()
+                keep_alive = False  # zephyr does not tunnel: close after the answer
+            elif self.ws_enabled and is_websocket_upgrade(self.headers):
                 self.state.total_requests += 1
                 self._prepare_websocket(method, version)
                 return
@@ -441,17 +530,19 @@ class HttpProtocol(asyncio.Protocol):
         cycle = RequestResponseCycle(
             self,
             scope,
-            parser.should_keep_alive() and not self.state.should_exit,
+            keep_alive,
             version == "1.0",
             method == "HEAD",
             self.expect and version == "1.1",
         )
-        if upgrade and self.reframe is not None:
+        if self.reframe is None:
+            self.parsing = cycle
+        elif upgrade:
             # llhttp reports this message complete at its head: the cycle gets
             # its body once _on_upgrade has framed it again.
             self.reframe_cycle = cycle
         else:
-            self.parsing = cycle
+            self._start_relay(cycle)
         self.state.total_requests += 1
         if self.cycle is None:
             self._run(cycle)
@@ -459,6 +550,24 @@ class HttpProtocol(asyncio.Protocol):
             # Pipelined: parse ahead, but stop reading until its turn comes.
             self.pipeline.append(cycle)
             self.flow.pause_reading()
+
+    def _check_connect(self) -> None:
+        """Check a CONNECT request (RFC 9110 §9.3.6); refuse it unless the app opted in."""
+        authority = _authority(self.url)
+        if not self.allow_connect:
+            raise _Reject(
+                501,
+                "Not Implemented: this server does not serve CONNECT "
+                "(zephyr does not tunnel; Config(allow_connect=True) hands it to the app)",
+            )
+        self._set_host(authority)
+        self.discard_rest = True
+
+    def _set_host(self, authority: bytes) -> None:
+        """Make the target's authority the request's Host (RFC 9112 §3.2.2)."""
+        self.headers = [pair for pair in self.headers if pair[0] != b"host"]
+        self.headers.append((b"host", authority))
+        self.host = authority
 
     def _plan_reframe(self, method: str) -> None:
         """Prepare to frame the body of an upgrade request served as plain HTTP."""
@@ -480,23 +589,38 @@ class HttpProtocol(asyncio.Protocol):
             raise _Reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
         if version == "1.0":
             raise _Reject(400, "Bad Request: Transfer-Encoding in an HTTP/1.0 request")
-        if codings.strip().lower() != b"chunked":
+        if codings.strip(_OWS).lower() != b"chunked":
             raise _Reject(400, "Bad Request: unsupported Transfer-Encoding")
+        if codings.rstrip(b" ").lower() != b"chunked":
+            # Optional whitespace with an HTAB: llhttp does not see "chunked"
+            # and would read the body to the end of the connection. The body
+            # is framed by a second parser instead (see _start_relay).
+            self.reframe = b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n"
+
+    def _start_relay(self, cycle: RequestResponseCycle) -> None:
+        """Frame a chunked body llhttp cannot frame with a second parser.
+
+        The first parser hands every byte after this head to ``on_body``
+        (lenient: read to the end); ``on_body`` relays them to a new parser
+        primed with a plain chunked head, which from then on is the
+        connection's parser and parses the requests that follow.
+        """
+        relay = self._new_parser()
+        self.reframe = None
+        self.reframe_cycle = cycle
+        self.reframing = True
+        relay.feed_data(b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n")
+        self.relays.append(relay)
+        self.parser = relay
+        self.piping = True
 
     def _build_scope(self, method: str, version: str) -> Scope:
         url = self.url
         # PERF: int membership (memchr) is ~8x cheaper than `b"#" in url`.
         if url[:1] == b"/" and 35 not in url:  # 35 = "#"
             raw_path, _, query = url.partition(b"?")
-        elif url == b"*":  # asterisk-form (OPTIONS *)
-            raw_path, query = url, b""
-        else:  # absolute-form or a fragment: let the URL parser split it
-            try:
-                parsed = httptools.parse_url(url)
-            except httptools.HttpParserInvalidURLError:
-                raise _Reject(400, "Bad Request: invalid request target") from None
-            raw_path = parsed.path or b"/"
-            query = parsed.query or b""
+        else:
+            raw_path, query = self._other_target(url, method)
         # llhttp refuses non-ASCII bytes in the target; latin-1 never fails anyway.
         path = raw_path.decode("latin-1")
         if 37 in raw_path:  # 37 = "%": percent-decode as UTF-8 (ASGI `path`)
@@ -520,7 +644,46 @@ class HttpProtocol(asyncio.Protocol):
             self.proxy.apply(scope)  # type: ignore[union-attr]  # set with trust_proxy
         return scope
 
+    def _other_target(self, url: bytes, method: str) -> tuple[bytes, bytes]:
+        """Split a target that is not a plain origin-form one (RFC 9112 §3.2).
+
+        Returns:
+            ``(raw_path, query)``. Asterisk-form is only for OPTIONS,
+            authority-form only for CONNECT (its scope path is empty), and an
+            absolute-form target's authority replaces the Host header.
+
+        Raises:
+            _Reject: 400 for a form the method may not use, a userinfo part
+                or an unparsable target.
+        """
+        if url == b"*":
+            if method != "OPTIONS":
+                raise _Reject(400, "Bad Request: the asterisk-form target is only for OPTIONS")
+            return url, b""
+        if method == "CONNECT":  # checked by _check_connect already
+            return b"", b""
+        try:
+            parsed = httptools.parse_url(url)
+        except httptools.HttpParserInvalidURLError:
+            raise _Reject(400, "Bad Request: invalid request target") from None
+        if url[:1] != b"/":  # absolute-form
+            authority_part = _AUTHORITY_END.split(url.partition(b"://")[2], 1)[0]
+            if parsed.userinfo is not None or 64 in authority_part:  # 64 = "@"
+                raise _Reject(400, "Bad Request: userinfo in the request target")
+            if (parsed.schema or b"").lower() not in (b"http", b"https") or not parsed.host:
+                raise _Reject(400, "Bad Request: invalid absolute-form request target")
+            host = parsed.host
+            if b":" in host:  # an IPv6 literal loses its brackets in the parser
+                host = b"[" + host + b"]"
+            authority = host if parsed.port is None else b"%b:%d" % (host, parsed.port)
+            _check_host(authority)
+            self._set_host(authority)
+        return parsed.path or b"/", parsed.query or b""
+
     def on_body(self, body: bytes) -> None:
+        if self.piping and self.relay_depth < len(self.relays):
+            self._relay(body)
+            return
         cycle = self.parsing
         if cycle is None:  # pragma: no cover - the parser always opens a message first
             return
@@ -535,6 +698,15 @@ class HttpProtocol(asyncio.Protocol):
         if cycle.body_size > self.read_high_water:
             self.flow.pause_reading()
         cycle.wake()
+
+    def _relay(self, data: bytes) -> None:
+        # on_body of the parser at depth d: its bytes are the next parser's input.
+        depth = self.relay_depth
+        self.relay_depth = depth + 1
+        try:
+            self.relays[depth].feed_data(data)
+        finally:
+            self.relay_depth = depth
 
     def on_message_complete(self) -> None:
         cycle = self.parsing
