@@ -67,6 +67,8 @@ _VALID_HOSTS_MAX = 1024
 _TIMER_OFF = 0
 _TIMER_HEAD = 1  # waiting for a request head: 408 if bytes arrived, else close
 _TIMER_IDLE = 2  # idle keep-alive connection: close quietly
+_TIMER_BODY = 3  # a request body in flight: check its progress (see _check_body)
+_BODY_TICK = 1.0  # seconds between body progress checks
 
 
 def _check_host(value: bytes) -> None:
@@ -166,6 +168,16 @@ class HttpProtocol(asyncio.Protocol):
         self.limit_concurrency = config.limit_concurrency
         self.timeout_header = config.timeout_request_header
         self.timeout_keep_alive = config.timeout_keep_alive
+        self.body_read = config.timeout_body_read or 0.0
+        self.body_rate = config.timeout_body_min_rate or 0.0
+        self.body_grace = config.timeout_body_grace
+        self.body_timeouts = bool(self.body_read or self.body_rate)
+        self.body_tick = min(_BODY_TICK, self.body_read or _BODY_TICK)
+        # Progress marks of the body in flight, sampled by the timer only.
+        self.rate_since = 0.0
+        self.rate_bytes = 0
+        self.stall_since = 0.0
+        self.stall_bytes = 0
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
         self.scope_template: dict[str, Any] = {}
@@ -330,6 +342,8 @@ class HttpProtocol(asyncio.Protocol):
             if self.piping:  # this read's bytes are relayed; the next go to the last relay
                 self.piping = False
                 self.relays.clear()
+            if self.parsing is not None and self.timer_kind != _TIMER_BODY and self.body_timeouts:
+                self._watch_body()  # a body spans reads: its clock starts
             if self.in_head:
                 # PERF: a head that arrives whole needs no timer; only a head
                 # split across reads starts the request-head clock.
@@ -738,6 +752,8 @@ class HttpProtocol(asyncio.Protocol):
         self.cycle = None
         if self.pipeline:
             self._run(self.pipeline.popleft())
+            if self.parsing is not None and self.body_timeouts:
+                self._watch_body()  # its body is still arriving
         elif self.pending_error is not None:
             self._write_and_close(self.pending_error)
             return
@@ -808,6 +824,46 @@ class HttpProtocol(asyncio.Protocol):
         self.timer_when = deadline
         self.timer = self.loop.call_at(deadline, self._on_timer)
 
+    def _watch_body(self) -> None:
+        # PERF: no per-chunk clock reads or timer moves: the one connection
+        # timer samples the received byte count once per tick (_check_body).
+        self._mark_body(self.loop.time())
+        self._set_timer(_TIMER_BODY, self.body_tick)
+
+    def _mark_body(self, now: float) -> None:
+        received = self.parsing.received if self.parsing is not None else 0
+        self.rate_since = self.stall_since = now
+        self.rate_bytes = self.stall_bytes = received
+
+    def _check_body(self) -> None:
+        """Answer 408 to a request body that stalls or trickles (one tick of the body timer)."""
+        cycle = self.parsing
+        if cycle is None or cycle.disconnected:
+            return  # the body is complete (or nobody reads it): the clock stops
+        now = self.loop.time()
+        if self.flow.read_paused or cycle.expect_100:
+            # The server is not reading (the app is behind, a request is
+            # queued, or 100-continue not sent yet): the client cannot send.
+            self._mark_body(now)
+        else:
+            received = cycle.received
+            if received != self.stall_bytes:
+                self.stall_bytes = received
+                self.stall_since = now
+            elif self.body_read and now - self.stall_since >= self.body_read:
+                self._body_timeout(f"no request body data for {self.body_read:g} s")
+                return
+            elapsed = now - self.rate_since
+            rate = self.body_rate
+            if rate and elapsed >= self.body_grace and received - self.rate_bytes < rate * elapsed:
+                self._body_timeout(f"request body slower than {rate:g} bytes/s")
+                return
+        self._set_timer(_TIMER_BODY, self.body_tick)
+
+    def _body_timeout(self, reason: str) -> None:
+        self.timer_kind = _TIMER_OFF
+        self._reject(408, "Request Timeout: " + reason)
+
     def _on_timer(self) -> None:
         self.timer = None
         kind = self.timer_kind
@@ -818,7 +874,9 @@ class HttpProtocol(asyncio.Protocol):
             self.timer = self.loop.call_at(self.deadline, self._on_timer)
             return
         self.timer_kind = _TIMER_OFF
-        if kind == _TIMER_HEAD and self.in_head:
+        if kind == _TIMER_BODY:
+            self._check_body()
+        elif kind == _TIMER_HEAD and self.in_head:
             timeout = self.timeout_header
             self._reject(408, f"Request Timeout: request head not received within {timeout} s")
         else:
