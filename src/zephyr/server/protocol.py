@@ -19,6 +19,7 @@ import httptools
 
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
+from zephyr.server._linger import Linger
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
@@ -172,12 +173,16 @@ class HttpProtocol(asyncio.Protocol):
         self.body_rate = config.timeout_body_min_rate or 0.0
         self.body_grace = config.timeout_body_grace
         self.body_timeouts = bool(self.body_read or self.body_rate)
+        self.linger_time = config.timeout_linger
+        self.linger_bytes = config.linger_max_bytes
+        self.lingering = False
         self.body_tick = min(_BODY_TICK, self.body_read or _BODY_TICK)
         # Progress marks of the body in flight, sampled by the timer only.
         self.rate_since = 0.0
         self.rate_bytes = 0
         self.stall_since = 0.0
         self.stall_bytes = 0
+        self.body_held = False
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
         self.scope_template: dict[str, Any] = {}
@@ -307,6 +312,9 @@ class HttpProtocol(asyncio.Protocol):
 
     def shutdown(self) -> None:
         """Close gracefully: now if idle, else right after the in-flight response."""
+        if self.lingering:
+            self.transport.close()
+            return
         cycle = self.cycle
         if cycle is None or cycle.response_complete:
             self._close()
@@ -746,7 +754,11 @@ class HttpProtocol(asyncio.Protocol):
             self._log_access(cycle)
         if cycle is not self.cycle:
             return
-        if not cycle.keep_alive or not cycle.message_complete or self.state.should_exit:
+        if not cycle.message_complete:
+            # Answered before its body arrived: drain the rest, then close.
+            self._close(linger=True)
+            return
+        if not cycle.keep_alive or self.state.should_exit:
             self._close()
             return
         self.cycle = None
@@ -780,7 +792,8 @@ class HttpProtocol(asyncio.Protocol):
         cycle.response_started = cycle.response_complete = True
         cycle.status = status
         cycle.wake()
-        self._write_and_close(error_response(status, reason, self.static_headers))
+        payload = error_response(status, reason, self.static_headers)
+        self._write_and_close(payload, linger=not cycle.message_complete)
         if self.access_log:
             self._log_access(cycle)
 
@@ -791,16 +804,20 @@ class HttpProtocol(asyncio.Protocol):
 
     def _reject(self, status: int, reason: str) -> None:
         payload = error_response(status, reason, self.static_headers)
+        # The client may still be sending (a body over the limit, bytes after
+        # a bad head): linger so it reads the answer. A timeout means the
+        # client is too slow already; it gets the answer and the close.
+        linger = status != 408
         cycle = self.cycle
         if cycle is None or cycle.response_complete:
-            self._write_and_close(payload)
+            self._write_and_close(payload, linger)
         elif self.parsing is cycle:
             # The running request's own body is bad: answer it if we still can.
             cycle.abort()
             if cycle.response_started:
                 self._close()
             else:
-                self._write_and_close(payload)
+                self._write_and_close(payload, linger)
         else:
             # A later pipelined request is bad: answer the earlier ones first.
             parsing = self.parsing
@@ -831,6 +848,7 @@ class HttpProtocol(asyncio.Protocol):
         self._set_timer(_TIMER_BODY, self.body_tick)
 
     def _mark_body(self, now: float) -> None:
+        self.body_held = False
         received = self.parsing.received if self.parsing is not None else 0
         self.rate_since = self.stall_since = now
         self.rate_bytes = self.stall_bytes = received
@@ -844,6 +862,11 @@ class HttpProtocol(asyncio.Protocol):
         if self.flow.read_paused or cycle.expect_100:
             # The server is not reading (the app is behind, a request is
             # queued, or 100-continue not sent yet): the client cannot send.
+            self.body_held = True
+        elif self.body_held:
+            # Reading again since some time before this tick: the clocks
+            # start now, not at the tick that saw the pause.
+            self.body_held = False
             self._mark_body(now)
         else:
             received = cycle.received
@@ -884,15 +907,21 @@ class HttpProtocol(asyncio.Protocol):
 
     # -- output helpers --------------------------------------------------------
 
-    def _write_and_close(self, payload: bytes) -> None:
-        if not self.closed and not self.transport.is_closing():
+    def _write_and_close(self, payload: bytes, linger: bool = False) -> None:
+        if not self.closed and not self.transport.is_closing() and not self.lingering:
             self.transport.write(payload)
-        self._close()
+        self._close(linger)
 
-    def _close(self) -> None:
+    def _close(self, linger: bool = False) -> None:
         self.timer_kind = _TIMER_OFF
-        if not self.transport.is_closing():
-            self.transport.close()
+        if self.lingering or self.transport.is_closing():
+            return  # the linger closes the connection
+        if linger and self.linger_time > 0 and not self.closed:
+            self.lingering = True
+            self.flow.resume_reading()  # the linger reads whatever was paused for the app
+            Linger(self, self.transport, self.loop, self.linger_time, self.linger_bytes).start()
+            return
+        self.transport.close()
 
     def _log_access(self, cycle: RequestResponseCycle) -> None:
         scope = cycle.scope
