@@ -176,3 +176,19 @@ def test_connect_with_body_rejected(make_conn: MakeConn, framing: bytes) -> None
         assert seen == []
 
     run(main())
+
+
+def test_http10_upgrade_body_then_close(make_conn: MakeConn) -> None:
+    async def main() -> None:
+        seen: list[tuple[str, bytes]] = []
+        conn = make_conn(recorder(seen), ws="none")
+        conn.feed(
+            b"POST / HTTP/1.0\r\nContent-Length: 3\r\nConnection: upgrade\r\nUpgrade: h\r\n\r\n"
+            b"abc" + SMUGGLED
+        )
+        await conn.wait_closed()
+        [resp] = conn.responses()
+        assert resp.body == b"/ abc"
+        assert seen == [("/", b"abc")]
+
+    run(main())

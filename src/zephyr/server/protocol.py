@@ -336,15 +336,16 @@ class HttpProtocol(asyncio.Protocol):
                 ctx = ctx.__context__
             if isinstance(ctx, _Reject):
                 self._reject(ctx.status, ctx.reason)
-            elif isinstance(ctx, (httptools.HttpParserError, httptools.HttpParserUpgrade)):
-                self._reject(400, "Bad Request: invalid request after a relayed chunked body")
+            elif isinstance(ctx, httptools.HttpParserError):  # from a relay parser
+                self._reject_parse_error(ctx)
+            elif isinstance(ctx, httptools.HttpParserUpgrade):
+                self._reject(400, "Bad Request: upgrade request after a relayed chunked body")
             else:
                 error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
                 self._reject(500, "Internal Server Error")
             return
         except httptools.HttpParserError as exc:
-            reason = str(exc).encode("ascii", "replace").decode("ascii")
-            self._reject(400, "Bad Request: " + _printable(reason[:200]))
+            self._reject_parse_error(exc)
             return
         else:
             if self.piping:  # this read's bytes are relayed; the next go to the last relay
@@ -367,6 +368,10 @@ class HttpProtocol(asyncio.Protocol):
         # Outside the except clause: httptools chains a callback's exception
         # (a _Reject) as __context__ only when no other one is being handled.
         self._on_upgrade(data, offset)
+
+    def _reject_parse_error(self, exc: httptools.HttpParserError) -> None:
+        reason = str(exc).encode("ascii", "replace").decode("ascii")
+        self._reject(400, "Bad Request: " + _printable(reason[:200]))
 
     def _on_upgrade(self, data: bytes, offset: int) -> None:
         upgrade = self.ws_upgrade
@@ -392,7 +397,19 @@ class HttpProtocol(asyncio.Protocol):
         if reframe is not None:
             self.reframe = None
             self.reframing = True
-            self.parser.feed_data(reframe)
+            parser = self.parser
+            # llhttp takes nothing after a message that does not keep the
+            # connection: the framing head is let through, the body's end
+            # restores the rule (its head carries the same persistence).
+            parser.set_dangerous_leniencies(
+                lenient_transfer_encoding=True, lenient_data_after_close=True
+            )
+            try:
+                parser.feed_data(reframe)
+            finally:
+                parser.set_dangerous_leniencies(
+                    lenient_transfer_encoding=True, lenient_data_after_close=False
+                )
         if offset < len(data):
             self.data_received(data[offset:])
 
@@ -547,7 +564,7 @@ class HttpProtocol(asyncio.Protocol):
                 self.state.total_requests += 1
                 self._prepare_websocket(method, version)
                 return
-            self._plan_reframe(method)
+            self._plan_reframe(method, version, keep_alive)
         scope = self._build_scope(method, version)
         cycle = RequestResponseCycle(
             self,
@@ -591,7 +608,7 @@ class HttpProtocol(asyncio.Protocol):
         self.headers.append((b"host", authority))
         self.host = authority
 
-    def _plan_reframe(self, method: str) -> None:
+    def _plan_reframe(self, method: str, version: str, keep_alive: bool) -> None:
         """Prepare to frame the body of an upgrade request served as plain HTTP."""
         if self.transfer_encoding is None and self.content_length in (None, b"0"):
             return  # no body: the bytes after the head are the next request
@@ -603,7 +620,14 @@ class HttpProtocol(asyncio.Protocol):
             framing = b"transfer-encoding: chunked"  # the only coding accepted
         else:
             framing = b"content-length: " + (self.content_length or b"0")
-        self.reframe = b"POST / HTTP/1.1\r\n" + framing + b"\r\n\r\n"
+        # Same version and persistence as the request, so the parser treats
+        # what follows the body as the request itself would have.
+        persistence = b"" if keep_alive else b"\r\nconnection: close"
+        self.reframe = b"POST / HTTP/%b\r\n%b%b\r\n\r\n" % (
+            version.encode("ascii"),
+            framing,
+            persistence,
+        )
 
     def _check_transfer_encoding(self, version: str) -> None:
         codings = self.transfer_encoding or b""
