@@ -397,19 +397,11 @@ class HttpProtocol(asyncio.Protocol):
         if reframe is not None:
             self.reframe = None
             self.reframing = True
-            parser = self.parser
-            # llhttp takes nothing after a message that does not keep the
-            # connection: the framing head is let through, the body's end
-            # restores the rule (its head carries the same persistence).
-            parser.set_dangerous_leniencies(
-                lenient_transfer_encoding=True, lenient_data_after_close=True
-            )
-            try:
-                parser.feed_data(reframe)
-            finally:
-                parser.set_dangerous_leniencies(
-                    lenient_transfer_encoding=True, lenient_data_after_close=False
-                )
+            # A fresh parser: llhttp takes nothing after a message that does
+            # not keep the connection, and the framing head carries the
+            # request's own version and persistence for what follows the body.
+            self.parser = self._new_parser()
+            self.parser.feed_data(reframe)
         if offset < len(data):
             self.data_received(data[offset:])
 
