@@ -6,7 +6,8 @@ event loop run the app until nothing moves, and checks the invariants:
 
 * no exception escapes the protocol, nothing is logged at ERROR, no task
   fails unobserved;
-* whole and split feeding give the same responses;
+* whole and split feeding give the same responses (a closing server error
+  may name a different fault, see ``_comparable``);
 * every response parses as HTTP/1.1 with h11 (as a client would read it);
 * the transport is never written after it was closed or half-closed;
 * reading that was paused resumes, or the connection closes.
@@ -249,7 +250,7 @@ def _read_one(rest: bytes, closed: bool, method: str) -> tuple[Parsed, bytes, bo
                 return items, bytes(client.trailing_data[0]), False
             elif isinstance(event, h11.ConnectionClosed):
                 raise Finding(f"connection closed mid-response: {rest[:200]!r}")
-    except h11.RemoteProtocolError as exc:
+    except h11.ProtocolError as exc:
         raise Finding(f"response does not parse ({exc}): {rest[:200]!r}") from None
 
 
@@ -271,6 +272,25 @@ def parse_responses(output: bytes, closed: bool) -> Parsed:
     return responses
 
 
+def _comparable(responses: Parsed) -> Parsed:
+    """Drop the reason text of a closing server error, which may legitimately differ.
+
+    In a request with two faults, which one llhttp reports first can depend
+    on where a read ends (it delivers a header span at a read's end, not
+    before an error in the same read); the status must still agree.
+    """
+    if responses:
+        status, headers, _body = responses[-1]
+        if (
+            status >= 400
+            and (b"connection", b"close") in headers
+            and (b"x-method", b"GET") not in headers
+        ):
+            kept = [(k, v) for k, v in headers if k != b"content-length"]
+            responses = [*responses[:-1], (status, kept, b"")]
+    return responses
+
+
 def check(loop: asyncio.AbstractEventLoop, data: bytes, cuts: list[int]) -> None:
     """Check every invariant for one case; raise ``Finding`` on the first broken one."""
     log = _ErrorLog()
@@ -286,8 +306,8 @@ def check(loop: asyncio.AbstractEventLoop, data: bytes, cuts: list[int]) -> None
     problems = whole.errors + split.errors + log.records + failures
     if problems:
         raise Finding("; ".join(problems))
-    whole_responses = parse_responses(whole.output, whole.closed)
-    split_responses = parse_responses(split.output, split.closed)
+    whole_responses = _comparable(parse_responses(whole.output, whole.closed))
+    split_responses = _comparable(parse_responses(split.output, split.closed))
     if whole_responses != split_responses:
         raise Finding(f"whole and split feeding differ: {whole_responses} != {split_responses}")
 
