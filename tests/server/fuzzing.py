@@ -402,56 +402,53 @@ def load(path: Path) -> tuple[bytes, list[int]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the fuzzer for a while; save a minimised finding to the corpus."""
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, given, seed, settings
 
     parser = argparse.ArgumentParser(prog="scripts/fuzz", description=main.__doc__)
     parser.add_argument("--seconds", type=float, default=300.0, help="stop after this long")
-    parser.add_argument("--max-examples", type=int, default=10_000_000)
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0, help="first round's seed")
+    parser.add_argument("--round", type=int, default=500, help="inputs per Hypothesis round")
     args = parser.parse_args(argv)
     loop = asyncio.new_event_loop()
     counted = {"inputs": 0}
-    deadline = time.monotonic() + args.seconds
-    last: list[tuple[bytes, list[int], str]] = []
-
-    class _Done(Exception):
-        pass
+    failing: list[tuple[bytes, list[int], str]] = []
 
     @settings(
-        max_examples=args.max_examples,
+        max_examples=args.round,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
     )
     @given(cases())
     def search(case: tuple[bytes, list[int]]) -> None:
-        if time.monotonic() > deadline and not last:
-            raise _Done
         counted["inputs"] += 1
         data, cuts = case
         try:
             check(loop, data, cuts)
         except Finding as exc:
-            last.append((data, cuts, str(exc)))  # hypothesis replays the smallest last
+            failing.append((data, cuts, str(exc)))  # the last one is the shrunk one
             raise
 
-    if args.seed is not None:
-        from hypothesis import seed
-
-        search = seed(args.seed)(search)
+    # Rounds of a bounded size with fresh seeds, so a time limit needs no
+    # exception thrown through Hypothesis.
     started = time.monotonic()
     status = 0
-    try:
-        search()
-    except _Done:
-        pass
-    except Finding:
-        data, cuts, note = last[-1]
-        print(f"finding: {note}\nsaved to {save(data, cuts, note)}")
-        status = 1
+    rounds = 0
+    while time.monotonic() - started < args.seconds:
+        try:
+            seed(args.seed + rounds)(search)()
+        except Finding:
+            data, cuts, note = failing[-1]
+            print(f"finding: {note}\nsaved to {save(data, cuts, note)}")
+            status = 1
+            break
+        rounds += 1
     elapsed = time.monotonic() - started
     rate = counted["inputs"] / elapsed if elapsed else 0.0
-    print(f"inputs: {counted['inputs']}, {elapsed:.1f} s, {rate:.0f} inputs/s, findings: {status}")
+    print(
+        f"inputs: {counted['inputs']} in {rounds} rounds, {elapsed:.1f} s, "
+        f"{rate:.0f} inputs/s, findings: {status}"
+    )
     return status
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
@@ -17,10 +16,25 @@ from urllib.parse import unquote
 
 import httptools
 
+from zephyr.server._body_clock import BodyClock
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
+from zephyr.server._framing import (
+    CHUNKED_HEAD,
+    check_content_length,
+    check_transfer_encoding,
+    framing_head,
+)
 from zephyr.server._linger import Linger
+from zephyr.server._target import (
+    VALID_HOSTS,
+    Reject,
+    authority_form,
+    check_host,
+    split_target,
+)
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
+from zephyr.server.logging import log_access, printable
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -50,62 +64,10 @@ _SPECIAL_REQUEST_HEADERS = frozenset(
 )
 _FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
 _EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "zephyr.sendfile": {}}
-_MAX_LENGTH_DIGITS = 18  # fits in a 63-bit int; longer is an abuse, not a body
-_OWS = b" \t"  # RFC 9110 §5.6.3 optional whitespace, not part of a field value
-
-# RFC 9110 §7.2 / RFC 3986 §3.2.2: Host = uri-host [ ":" port ], where uri-host
-# is an IP-literal ("[" IPv6 / IPvFuture "]"), an IPv4 address or a reg-name.
-_HOST = re.compile(
-    rb"(?:\[[0-9A-Za-z:.!$&'()*+,;=_~\-]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)"
-    rb"(?::[0-9]*)?"
-)
-_AUTHORITY_END = re.compile(rb"[/?#]")
-# PERF: Host values seen valid are remembered, so the check costs one set
-# lookup per request; emptied when full so a client cannot grow it for good.
-_VALID_HOSTS: set[bytes] = set()
-_VALID_HOSTS_MAX = 1024
-
 _TIMER_OFF = 0
 _TIMER_HEAD = 1  # waiting for a request head: 408 if bytes arrived, else close
 _TIMER_IDLE = 2  # idle keep-alive connection: close quietly
 _TIMER_BODY = 3  # a request body in flight: check its progress (see _check_body)
-_BODY_TICK = 1.0  # seconds between body progress checks
-
-
-def _check_host(value: bytes) -> None:
-    """Raise ``_Reject(400)`` unless ``value`` is ``uri-host [ ":" port ]`` (RFC 9110 §7.2)."""
-    if _HOST.fullmatch(value.strip(_OWS)) is None:
-        raise _Reject(400, "Bad Request: invalid Host header")
-    if len(_VALID_HOSTS) >= _VALID_HOSTS_MAX:
-        _VALID_HOSTS.clear()
-    _VALID_HOSTS.add(value)
-
-
-def _authority(url: bytes) -> bytes:
-    """Return the authority of an authority-form target (CONNECT), or raise ``_Reject(400)``.
-
-    RFC 9112 §3.2.3: ``uri-host ":" port``, nothing else.
-    """
-    host, sep, port = url.rpartition(b":")
-    if not sep or not host or not port.isdigit() or _HOST.fullmatch(url) is None:
-        raise _Reject(400, "Bad Request: CONNECT needs an authority-form target (host:port)")
-    return url
-
-
-class _Reject(Exception):
-    """Raised from parser callbacks to answer with an error status and close."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-def _printable(text: str) -> str:
-    """Escape non-printable characters so a log line cannot drive a terminal."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _addr(info: Any) -> tuple[str, int] | None:
@@ -169,20 +131,14 @@ class HttpProtocol(asyncio.Protocol):
         self.limit_concurrency = config.limit_concurrency
         self.timeout_header = config.timeout_request_header
         self.timeout_keep_alive = config.timeout_keep_alive
-        self.body_read = config.timeout_body_read or 0.0
-        self.body_rate = config.timeout_body_min_rate or 0.0
-        self.body_grace = config.timeout_body_grace
-        self.body_timeouts = bool(self.body_read or self.body_rate)
+        self.body_clock = BodyClock(
+            config.timeout_body_read or 0.0,
+            config.timeout_body_min_rate or 0.0,
+            config.timeout_body_grace,
+        )
         self.linger_time = config.timeout_linger
         self.linger_bytes = config.linger_max_bytes
         self.lingering = False
-        self.body_tick = min(_BODY_TICK, self.body_read or _BODY_TICK)
-        # Progress marks of the body in flight, sampled by the timer only.
-        self.rate_since = 0.0
-        self.rate_bytes = 0
-        self.stall_since = 0.0
-        self.stall_bytes = 0
-        self.body_held = False
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
         self.scope_template: dict[str, Any] = {}
@@ -334,7 +290,7 @@ class HttpProtocol(asyncio.Protocol):
             ctx = exc.__context__
             while isinstance(ctx, httptools.HttpParserCallbackError):  # raised in a relay
                 ctx = ctx.__context__
-            if isinstance(ctx, _Reject):
+            if isinstance(ctx, Reject):
                 self._reject(ctx.status, ctx.reason)
             elif isinstance(ctx, httptools.HttpParserError):  # from a relay parser
                 self._reject_parse_error(ctx)
@@ -351,7 +307,11 @@ class HttpProtocol(asyncio.Protocol):
             if self.piping:  # this read's bytes are relayed; the next go to the last relay
                 self.piping = False
                 self.relays.clear()
-            if self.parsing is not None and self.timer_kind != _TIMER_BODY and self.body_timeouts:
+            if (
+                self.parsing is not None
+                and self.timer_kind != _TIMER_BODY
+                and self.body_clock.enabled
+            ):
                 self._watch_body()  # a body spans reads: its clock starts
             if self.in_head:
                 # PERF: a head that arrives whole needs no timer; only a head
@@ -366,12 +326,12 @@ class HttpProtocol(asyncio.Protocol):
                     )
             return
         # Outside the except clause: httptools chains a callback's exception
-        # (a _Reject) as __context__ only when no other one is being handled.
+        # (a Reject) as __context__ only when no other one is being handled.
         self._on_upgrade(data, offset)
 
     def _reject_parse_error(self, exc: httptools.HttpParserError) -> None:
         reason = str(exc).encode("ascii", "replace").decode("ascii")
-        self._reject(400, "Bad Request: " + _printable(reason[:200]))
+        self._reject(400, "Bad Request: " + printable(reason[:200]))
 
     def _on_upgrade(self, data: bytes, offset: int) -> None:
         upgrade = self.ws_upgrade
@@ -408,7 +368,7 @@ class HttpProtocol(asyncio.Protocol):
     def _prepare_websocket(self, method: str, version: str) -> None:
         """Note a WebSocket upgrade; the switch happens once the parser stops."""
         if self.cycle is not None:
-            raise _Reject(400, "Bad Request: WebSocket upgrade pipelined behind another request")
+            raise Reject(400, "Bad Request: WebSocket upgrade pipelined behind another request")
         scope = self._build_scope(method, version)
         scope["type"] = "websocket"
         scope["scheme"] = "wss" if scope["scheme"] == "https" else "ws"
@@ -470,18 +430,18 @@ class HttpProtocol(asyncio.Protocol):
         url = self.url + url
         self.url = url
         if len(url) > self.max_line:
-            raise _Reject(414, f"Request line too long: more than {self.max_line} bytes")
+            raise Reject(414, f"Request line too long: more than {self.max_line} bytes")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         size = self.header_bytes + len(name) + len(value) + 4
         self.header_bytes = size
         headers = self.headers
         if size > self.max_header_size:
-            raise _Reject(
+            raise Reject(
                 431, f"Request header fields too large: more than {self.max_header_size} bytes"
             )
         if len(headers) >= self.max_header_count:
-            raise _Reject(
+            raise Reject(
                 431, f"Request header fields too large: more than {self.max_header_count} headers"
             )
         name = name.lower()
@@ -489,7 +449,7 @@ class HttpProtocol(asyncio.Protocol):
             if name == b"host":
                 # RFC 9110 §7.2 / RFC 9112 §3.2: exactly one Host field.
                 if self.host is not None:
-                    raise _Reject(400, "Bad Request: more than one Host header")
+                    raise Reject(400, "Bad Request: more than one Host header")
                 self.host = value
             else:
                 self.special_seen = True
@@ -498,14 +458,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def _special_header(self, name: bytes, value: bytes) -> None:
         if name == b"content-length":
-            # RFC 9112 §6.3: duplicates are rejected even when equal.
-            if self.content_length is not None:
-                raise _Reject(400, "Bad Request: duplicate Content-Length")
-            if not value.isdigit():
-                value = value.strip(_OWS)  # trailing OWS is not part of the value
-            if not value.isdigit() or len(value) > _MAX_LENGTH_DIGITS:
-                raise _Reject(400, "Bad Request: invalid Content-Length")
-            self.content_length = value
+            self.content_length = check_content_length(value, self.content_length)
         elif name == b"transfer-encoding":
             if self.transfer_encoding is None:
                 self.transfer_encoding = value
@@ -526,13 +479,13 @@ class HttpProtocol(asyncio.Protocol):
         parser = self.parser
         version = parser.get_http_version()
         if version != "1.1" and version != "1.0":
-            raise _Reject(400, "Bad Request: unsupported HTTP version")
+            raise Reject(400, "Bad Request: unsupported HTTP version")
         host = self.host
         if host is None:
             if version == "1.1":  # RFC 9112 §3.2: HTTP/1.0 may leave it out
-                raise _Reject(400, "Bad Request: missing Host header")
-        elif host not in _VALID_HOSTS:
-            _check_host(host)
+                raise Reject(400, "Bad Request: missing Host header")
+        elif host not in VALID_HOSTS:
+            check_host(host)
         if self.transfer_encoding is not None:
             self._check_transfer_encoding(version)
         elif (
@@ -540,10 +493,10 @@ class HttpProtocol(asyncio.Protocol):
             and self.max_body is not None
             and int(self.content_length) > self.max_body
         ):
-            raise _Reject(413, f"Request body too large: more than {self.max_body} bytes")
+            raise Reject(413, f"Request body too large: more than {self.max_body} bytes")
         limit = self.limit_concurrency
         if limit is not None and len(self.state.tasks) >= limit:
-            raise _Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
+            raise Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
         method_bytes = parser.get_method()
         method = _METHODS.get(method_bytes) or method_bytes.decode("ascii")
         keep_alive = parser.should_keep_alive() and not self.state.should_exit
@@ -584,9 +537,9 @@ class HttpProtocol(asyncio.Protocol):
 
     def _check_connect(self) -> None:
         """Check a CONNECT request (RFC 9110 §9.3.6); refuse it unless the app opted in."""
-        authority = _authority(self.url)
+        authority = authority_form(self.url)
         if not self.allow_connect:
-            raise _Reject(
+            raise Reject(
                 501,
                 "Not Implemented: this server does not serve CONNECT "
                 "(zephyr does not tunnel; Config(allow_connect=True) hands it to the app)",
@@ -602,38 +555,20 @@ class HttpProtocol(asyncio.Protocol):
 
     def _plan_reframe(self, method: str, version: str, keep_alive: bool) -> None:
         """Prepare to frame the body of an upgrade request served as plain HTTP."""
-        if self.transfer_encoding is None and self.content_length in (None, b"0"):
-            return  # no body: the bytes after the head are the next request
-        if method == "CONNECT":
+        chunked = self.transfer_encoding is not None
+        head = framing_head(version, keep_alive, self.content_length, chunked)
+        if head is not None and method == "CONNECT":
             # RFC 9110 §9.3.6: a CONNECT request has no content; one that
             # announces a body has no framing both ends agree on.
-            raise _Reject(400, "Bad Request: a CONNECT request cannot have a body")
-        if self.transfer_encoding is not None:
-            framing = b"transfer-encoding: chunked"  # the only coding accepted
-        else:
-            framing = b"content-length: " + (self.content_length or b"0")
-        # Same version and persistence as the request, so the parser treats
-        # what follows the body as the request itself would have.
-        persistence = b"" if keep_alive else b"\r\nconnection: close"
-        self.reframe = b"POST / HTTP/%b\r\n%b%b\r\n\r\n" % (
-            version.encode("ascii"),
-            framing,
-            persistence,
-        )
+            raise Reject(400, "Bad Request: a CONNECT request cannot have a body")
+        self.reframe = head
 
     def _check_transfer_encoding(self, version: str) -> None:
         codings = self.transfer_encoding or b""
-        if self.content_length is not None:
-            raise _Reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
-        if version == "1.0":
-            raise _Reject(400, "Bad Request: Transfer-Encoding in an HTTP/1.0 request")
-        if codings.strip(_OWS).lower() != b"chunked":
-            raise _Reject(400, "Bad Request: unsupported Transfer-Encoding")
-        if codings.rstrip(b" ").lower() != b"chunked":
-            # Optional whitespace with an HTAB: llhttp does not see "chunked"
-            # and would read the body to the end of the connection. The body
-            # is framed by a second parser instead (see _start_relay).
-            self.reframe = b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n"
+        if check_transfer_encoding(codings, self.content_length is not None, version):
+            # llhttp would read this body to the end of the connection: a
+            # second parser frames it instead (see _start_relay).
+            self.reframe = CHUNKED_HEAD
 
     def _start_relay(self, cycle: RequestResponseCycle) -> None:
         """Frame a chunked body llhttp cannot frame with a second parser.
@@ -647,7 +582,7 @@ class HttpProtocol(asyncio.Protocol):
         self.reframe = None
         self.reframe_cycle = cycle
         self.reframing = True
-        relay.feed_data(b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n")
+        relay.feed_data(CHUNKED_HEAD)
         self.relays.append(relay)
         self.parser = relay
         self.piping = True
@@ -658,7 +593,9 @@ class HttpProtocol(asyncio.Protocol):
         if url[:1] == b"/" and 35 not in url:  # 35 = "#"
             raw_path, _, query = url.partition(b"?")
         else:
-            raw_path, query = self._other_target(url, method)
+            raw_path, query, authority = split_target(url, method)
+            if authority is not None:
+                self._set_host(authority)
         # llhttp refuses non-ASCII bytes in the target; latin-1 never fails anyway.
         path = raw_path.decode("latin-1")
         if 37 in raw_path:  # 37 = "%": percent-decode as UTF-8 (ASGI `path`)
@@ -682,42 +619,6 @@ class HttpProtocol(asyncio.Protocol):
             self.proxy.apply(scope)  # type: ignore[union-attr]  # set with trust_proxy
         return scope
 
-    def _other_target(self, url: bytes, method: str) -> tuple[bytes, bytes]:
-        """Split a target that is not a plain origin-form one (RFC 9112 §3.2).
-
-        Returns:
-            ``(raw_path, query)``. Asterisk-form is only for OPTIONS,
-            authority-form only for CONNECT (its scope path is empty), and an
-            absolute-form target's authority replaces the Host header.
-
-        Raises:
-            _Reject: 400 for a form the method may not use, a userinfo part
-                or an unparsable target.
-        """
-        if url == b"*":
-            if method != "OPTIONS":
-                raise _Reject(400, "Bad Request: the asterisk-form target is only for OPTIONS")
-            return url, b""
-        if method == "CONNECT":  # checked by _check_connect already
-            return b"", b""
-        try:
-            parsed = httptools.parse_url(url)
-        except httptools.HttpParserInvalidURLError:
-            raise _Reject(400, "Bad Request: invalid request target") from None
-        if url[:1] != b"/":  # absolute-form
-            authority_part = _AUTHORITY_END.split(url.partition(b"://")[2], 1)[0]
-            if parsed.userinfo is not None or 64 in authority_part:  # 64 = "@"
-                raise _Reject(400, "Bad Request: userinfo in the request target")
-            if (parsed.schema or b"").lower() not in (b"http", b"https") or not parsed.host:
-                raise _Reject(400, "Bad Request: invalid absolute-form request target")
-            host = parsed.host
-            if b":" in host:  # an IPv6 literal loses its brackets in the parser
-                host = b"[" + host + b"]"
-            authority = host if parsed.port is None else b"%b:%d" % (host, parsed.port)
-            _check_host(authority)
-            self._set_host(authority)
-        return parsed.path or b"/", parsed.query or b""
-
     def on_body(self, body: bytes) -> None:
         if self.piping and self.relay_depth < len(self.relays):
             self._relay(body)
@@ -728,7 +629,7 @@ class HttpProtocol(asyncio.Protocol):
         received = cycle.received + len(body)
         cycle.received = received
         if self.max_body is not None and received > self.max_body:
-            raise _Reject(413, f"Request body too large: more than {self.max_body} bytes")
+            raise Reject(413, f"Request body too large: more than {self.max_body} bytes")
         if cycle.response_complete or cycle.disconnected:
             return  # nobody will read it
         cycle.body.append(body)
@@ -767,7 +668,7 @@ class HttpProtocol(asyncio.Protocol):
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""
         if self.access_log:
-            self._log_access(cycle)
+            log_access(self.client_addr, cycle)
         if cycle is not self.cycle:
             return
         if not cycle.message_complete:
@@ -780,7 +681,7 @@ class HttpProtocol(asyncio.Protocol):
         self.cycle = None
         if self.pipeline:
             self._run(self.pipeline.popleft())
-            if self.parsing is not None and self.body_timeouts:
+            if self.parsing is not None and self.body_clock.enabled:
                 self._watch_body()  # its body is still arriving
         elif self.pending_error is not None:
             self._write_and_close(self.pending_error)
@@ -811,7 +712,7 @@ class HttpProtocol(asyncio.Protocol):
         payload = error_response(status, reason, self.static_headers)
         self._write_and_close(payload, linger=not cycle.message_complete)
         if self.access_log:
-            self._log_access(cycle)
+            log_access(self.client_addr, cycle)
 
     def abort_cycle(self, cycle: RequestResponseCycle) -> None:
         """Close the connection under a response that cannot be finished."""
@@ -860,44 +761,23 @@ class HttpProtocol(asyncio.Protocol):
     def _watch_body(self) -> None:
         # PERF: no per-chunk clock reads or timer moves: the one connection
         # timer samples the received byte count once per tick (_check_body).
-        self._mark_body(self.loop.time())
-        self._set_timer(_TIMER_BODY, self.body_tick)
-
-    def _mark_body(self, now: float) -> None:
-        self.body_held = False
-        received = self.parsing.received if self.parsing is not None else 0
-        self.rate_since = self.stall_since = now
-        self.rate_bytes = self.stall_bytes = received
+        parsing = self.parsing
+        self.body_clock.start(self.loop.time(), parsing.received if parsing is not None else 0)
+        self._set_timer(_TIMER_BODY, self.body_clock.tick)
 
     def _check_body(self) -> None:
         """Answer 408 to a request body that stalls or trickles (one tick of the body timer)."""
         cycle = self.parsing
         if cycle is None or cycle.disconnected:
             return  # the body is complete (or nobody reads it): the clock stops
-        now = self.loop.time()
-        if self.flow.read_paused or cycle.expect_100:
-            # The server is not reading (the app is behind, a request is
-            # queued, or 100-continue not sent yet): the client cannot send.
-            self.body_held = True
-        elif self.body_held:
-            # Reading again since some time before this tick: the clocks
-            # start now, not at the tick that saw the pause.
-            self.body_held = False
-            self._mark_body(now)
+        # Not reading: the app is behind, a request is queued, or the
+        # 100-continue is not sent yet: the client cannot send.
+        reading = not (self.flow.read_paused or cycle.expect_100)
+        reason = self.body_clock.check(self.loop.time(), cycle.received, reading)
+        if reason is not None:
+            self._body_timeout(reason)
         else:
-            received = cycle.received
-            if received != self.stall_bytes:
-                self.stall_bytes = received
-                self.stall_since = now
-            elif self.body_read and now - self.stall_since >= self.body_read:
-                self._body_timeout(f"no request body data for {self.body_read:g} s")
-                return
-            elapsed = now - self.rate_since
-            rate = self.body_rate
-            if rate and elapsed >= self.body_grace and received - self.rate_bytes < rate * elapsed:
-                self._body_timeout(f"request body slower than {rate:g} bytes/s")
-                return
-        self._set_timer(_TIMER_BODY, self.body_tick)
+            self._set_timer(_TIMER_BODY, self.body_clock.tick)
 
     def _body_timeout(self, reason: str) -> None:
         self.timer_kind = _TIMER_OFF
@@ -938,31 +818,3 @@ class HttpProtocol(asyncio.Protocol):
             Linger(self, self.transport, self.loop, self.linger_time, self.linger_bytes).start()
             return
         self.transport.close()
-
-    def _log_access(self, cycle: RequestResponseCycle) -> None:
-        scope = cycle.scope
-        path = scope["path"]
-        query = scope["query_string"]
-        if query:
-            path = f"{path}?{query.decode('latin-1')}"
-        path = _printable(path)
-        method = _printable(scope["method"])
-        version = scope["http_version"]
-        duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
-        access_logger.info(
-            '%s - "%s %s HTTP/%s" %d',
-            self.client_addr,
-            method,
-            path,
-            version,
-            cycle.status,
-            extra={
-                "client_addr": self.client_addr,
-                "method": method,
-                "path": path,
-                "http_version": version,
-                "status_code": cycle.status,
-                "duration_ms": duration_ms,
-                "response_bytes": cycle.bytes_sent,
-            },
-        )
