@@ -281,19 +281,21 @@ def log_access(client_addr: str, cycle: RequestResponseCycle) -> None:
     method = printable(scope["method"])
     version = scope["http_version"]
     duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
+    status = cycle.status
     _ACCESS.info(
-        '%s - "%s %s HTTP/%s" %d',
+        '%s - "%s %s HTTP/%s" %s',
         client_addr,
         method,
         path,
         version,
-        cycle.status,
+        # PERF: "200 OK" is one dict lookup (codes without a phrase print bare).
+        _STATUS_TEXT.get(status) or status,
         extra={
             "client_addr": client_addr,
             "method": method,
             "path": path,
             "http_version": version,
-            "status_code": cycle.status,
+            "status_code": status,
             "duration_ms": duration_ms,
             "response_bytes": cycle.bytes_sent,
         },
@@ -301,3 +303,4 @@ def log_access(client_addr: str, cycle: RequestResponseCycle) -> None:
 
 
 _ACCESS = logging.getLogger("zephyr.access")
+_STATUS_TEXT = {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}

@@ -46,6 +46,7 @@ __all__ = ["HttpProtocol"]
 
 error_logger = logging.getLogger("zephyr.error")
 access_logger = logging.getLogger("zephyr.access")
+# "200 OK", as Uvicorn's access lines show the status.
 
 # PERF: method names are interned once instead of decoded per request.
 _METHODS = {
