@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -234,6 +235,8 @@ def _read_one(rest: bytes, closed: bool, method: str) -> tuple[Parsed, bytes, bo
         while True:
             event = client.next_event()
             if event is h11.NEED_DATA:
+                if not closed and all(status < 200 for status, _, _ in items):
+                    return items, b"", False  # a 100 Continue; the answer waits for the body
                 raise Finding(f"truncated response: {rest[:200]!r}")
             if isinstance(event, h11.InformationalResponse):
                 items.append((event.status_code, [], b""))
@@ -279,6 +282,10 @@ def _comparable(responses: Parsed) -> Parsed:
     on where a read ends (it delivers a header span at a read's end, not
     before an error in the same read); the status must still agree.
     """
+    # Whether a 100 Continue goes out depends on the app asking for the body
+    # before a bad byte arrives in the same read: informational answers are
+    # checked for parsing, not compared.
+    responses = [item for item in responses if item[0] >= 200]
     if responses:
         status, headers, _body = responses[-1]
         if (
@@ -384,7 +391,8 @@ def cases(draw: st.DrawFn) -> tuple[bytes, list[int]]:
 def save(data: bytes, cuts: list[int], note: str, folder: Path = CORPUS) -> Path:
     """Write a (minimised) finding to the corpus folder; return its path."""
     folder.mkdir(exist_ok=True)
-    name = f"finding-{int(time.time())}.json"
+    digest = hashlib.sha1(data + repr(cuts).encode()).hexdigest()[:12]
+    name = f"finding-{digest}.json"
     path = folder / name
     record = {"note": note[:500], "data": data.decode("latin-1"), "cuts": cuts}
     path.write_text(json.dumps(record, indent=1) + "\n")
@@ -411,7 +419,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     loop = asyncio.new_event_loop()
     counted = {"inputs": 0}
-    failing: list[tuple[bytes, list[int], str]] = []
 
     @settings(
         max_examples=args.round,
@@ -426,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             check(loop, data, cuts)
         except Finding as exc:
-            failing.append((data, cuts, str(exc)))  # the last one is the shrunk one
+            exc.case = (data, cuts)  # type: ignore[attr-defined]
             raise
 
     # Rounds of a bounded size with fresh seeds, so a time limit needs no
@@ -437,9 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     while time.monotonic() - started < args.seconds:
         try:
             seed(args.seed + rounds)(search)()
-        except Finding:
-            data, cuts, note = failing[-1]
-            print(f"finding: {note}\nsaved to {save(data, cuts, note)}")
+        except (Finding, ExceptionGroup) as exc:
+            found = list(exc.exceptions) if isinstance(exc, ExceptionGroup) else [exc]
+            for finding in found:
+                data, cuts = getattr(finding, "case", (b"", []))
+                print(f"finding: {finding}\nsaved to {save(data, cuts, str(finding))}")
             status = 1
             break
         rounds += 1
