@@ -168,3 +168,14 @@ def test_whole_body_in_one_read_arms_no_timer(make_conn: MakeConn) -> None:
         await conn.wait_for(lambda: len(conn.responses()) == 1)
 
     run(main())
+
+
+def test_stalled_body_of_an_upgrade_request_408(make_conn: MakeConn) -> None:
+    async def main() -> None:
+        seen: list[Any] = []
+        conn = make_conn(reader(seen), ws="none", timeout_body_read=0.3, timeout_body_min_rate=None)
+        conn.feed(head(10, b"Connection: upgrade\r\nUpgrade: h2c\r\n"))  # no body byte yet
+        await conn.wait_closed(timeout=3)
+        assert [r.status for r in conn.responses()] == [408]
+
+    run(main())

@@ -363,6 +363,8 @@ class HttpProtocol(asyncio.Protocol):
             # request's own version and persistence for what follows the body.
             self.parser = self._new_parser()
             self.parser.feed_data(reframe)
+            if self.body_clock.enabled:
+                self._watch_body()  # the body may never come: its clock starts now
         if offset < len(data):
             self.data_received(data[offset:])
 
