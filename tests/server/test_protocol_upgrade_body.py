@@ -192,3 +192,25 @@ def test_http10_upgrade_body_then_close(make_conn: MakeConn) -> None:
         assert seen == [("/", b"abc")]
 
     run(main())
+
+
+def test_smuggling_over_a_real_socket() -> None:
+    """The issue's exact bytes on one TCP connection: one answer, with the body."""
+    from tests.server.sockets import serve
+
+    seen: list[tuple[str, bytes]] = []
+
+    async def test(port: int, state: Any) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: x\r\n"
+            b"Content-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        data = await asyncio.wait_for(reader.read(), timeout=5)
+        writer.close()
+        assert data.count(b"HTTP/1.1 200 OK") == 2
+        assert b"/ GET /smuggled HTTP/1.1" in data
+        assert [path for path, _ in seen] == ["/", "/last"]
+
+    serve(recorder(seen), test, timeout=10)
