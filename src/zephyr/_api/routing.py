@@ -30,6 +30,7 @@ from zephyr._api.websocket import APIWebSocketRoute
 from zephyr._body_limit import (
     DEFAULT_BUFFERED_BODY_SIZE,
     RequestLimitsMiddleware,
+    buffered_receive,
     check_max_body_size,
     declared_length,
     enter_limit,
@@ -247,6 +248,13 @@ class APIRoute(OverridablePlan, Route):
             self.app = self._handle_limited
             if self.native_app is not None:
                 self.native_app = self._handle_limited
+        elif self.plan.body is not None and self.buffered_body_limit is not None:
+            # The default cap on a JSON body read whole counts bytes as they
+            # arrive (not after reading it all); routes without a body skip it.
+            self._unlimited_app = self.app
+            self.app = self._handle_buffered
+            if self.native_app is not None:
+                self.native_app = self._handle_buffered
 
     def inherit_limits(
         self,
@@ -284,6 +292,18 @@ class APIRoute(OverridablePlan, Route):
         # Raises BodyTooLarge (a 413 for the exception handlers) when middleware
         # above already read more than this route allows.
         receive = enter_limit(scope, receive, limit)
+        if respond is None:
+            await self._unlimited_app(scope, receive, send)
+        else:
+            await self._unlimited_app(scope, receive, send, respond)
+
+    async def _handle_buffered(
+        self, scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
+    ) -> None:
+        limit = self.buffered_body_limit
+        assert limit is not None
+        # Raises the 413 (for the exception handlers) when the declared length is over.
+        receive = buffered_receive(scope, receive, limit)
         if respond is None:
             await self._unlimited_app(scope, receive, send)
         else:
