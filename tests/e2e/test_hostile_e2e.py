@@ -8,7 +8,8 @@ the limit named), that the client read it (no reset), the server's memory
 (``VmRSS`` / ``VmHWM`` from ``/proc/<pid>/status``) and the GETs' p99
 latency. The figures are printed (``pytest -s``) and summarised in the
 README. The machine running CI is shared and noisy, so the latency bound
-asserted is generous (the target is 50 ms).
+asserted is generous (the target is 50 ms): 500 ms, or ten times the p99 of
+the same GETs measured just before on the idle server, whichever is larger.
 """
 
 from __future__ import annotations
@@ -111,7 +112,10 @@ def hostile(server: ServerProcess, case: str) -> Iterator[dict[str, float]]:
     print(f"\n{case}: {json.dumps({k: round(v, 1) for k, v in figures.items()})}")
     assert busy.failures == [] and idle.failures == []
     assert len(busy.latencies) >= 5
-    assert figures["p99_ms"] < P99_BOUND * 1000, figures
+    # Over the bound only counts when the idle GETs were fast: a machine busy
+    # with other work slows both alike.
+    bound = max(P99_BOUND * 1000, 10 * figures["baseline_p99_ms"])
+    assert figures["p99_ms"] < bound, figures
 
 
 def trickle(port: int, head: bytes, interval: float, timeout: float) -> tuple[bytes, float]:
