@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic.fields import FieldInfo
 
@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
     from zephyr.dependencies.inputs import PathQueryExtractor
 
-__all__ = ["CallKind", "Dependant", "ParamField", "Plan", "Step"]
+__all__ = [
+    "CallKind",
+    "Dependant",
+    "ExitScope",
+    "Location",
+    "ParamField",
+    "Plan",
+    "SpecialKind",
+    "Step",
+]
 
 
 class CallKind(IntEnum):
@@ -31,9 +40,18 @@ class CallKind(IntEnum):
     SYNC_GEN = 3  # entered as a context manager in the thread pool
 
 
+Location = Literal["path", "query", "header", "cookie", "body", "form"]
+"""Where a parameter is read from (form fields report their errors as ``"body"``)."""
+
+ExitScope = Literal["request", "function", "lifespan"]
+"""When a dependency's ``yield`` teardown runs, or ``"lifespan"``: created once at startup."""
+
+SpecialKind = Literal["request", "response", "background", "security_scopes"]
+"""An object injected by type rather than read from the request."""
+
 # Location names, in the order FastAPI reports errors within one dependant.
-LOCATIONS = ("path", "query", "header", "cookie", "body")
-LOCATION_RANK = {name: rank for rank, name in enumerate(LOCATIONS)}
+LOCATIONS: tuple[Location, ...] = ("path", "query", "header", "cookie", "body")
+LOCATION_RANK: dict[str, int] = {name: rank for rank, name in enumerate(LOCATIONS)}
 
 
 @dataclass(eq=False)
@@ -59,7 +77,7 @@ class ParamField:
     """
 
     name: str
-    location: str
+    location: Location
     external: str
     annotation: Any
     info: FieldInfo
@@ -102,18 +120,26 @@ class Dependant:
         use_cache: Whether a request reuses one call for the same cache key.
         exit_scope: ``"request"``, ``"function"`` (when ``yield`` dependencies
             end) or ``"lifespan"`` (created once at startup).
+        original: The callable as written in ``Depends()`` (``call`` is its
+            override when one applies); ``None`` for an endpoint.
     """
 
     call: Callable[..., Any]
     kind: CallKind
     params: list[ParamField] = field(default_factory=list)
     dependencies: list[tuple[str | None, Dependant]] = field(default_factory=list)
-    specials: list[tuple[str, str]] = field(default_factory=list)
+    specials: list[tuple[str, SpecialKind]] = field(default_factory=list)
     security_scopes: list[str] = field(default_factory=list)
     own_scopes: list[str] = field(default_factory=list)
     is_security: bool = False
     use_cache: bool = True
-    exit_scope: str = "request"
+    exit_scope: ExitScope = "request"
+    original: Callable[..., Any] | None = None
+
+    @property
+    def declared(self) -> Callable[..., Any]:
+        """The callable as declared, before any dependency override."""
+        return self.call if self.original is None else self.original
 
     @property
     def cache_key(self) -> tuple[Any, tuple[str, ...]]:
