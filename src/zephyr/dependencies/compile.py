@@ -474,6 +474,7 @@ class _Flattener:
                 owner=owner,
                 needs=tuple(needs),
                 function_scope=node.exit_scope == "function",
+                cache_key=key if node.use_cache and not is_root else None,
             )
         )
         self.cache.setdefault(key, owner)

@@ -8,6 +8,7 @@ per parameter location.
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -159,6 +160,9 @@ class Step:
         owner: Post-order index (matches ``ParamField.owner``).
         needs: Indexes (into ``Plan.steps``) of the steps it depends on.
         function_scope: Whether a ``yield`` teardown runs right after the endpoint.
+        cache_key: The key under which a request reuses this call (see
+            ``Dependant.cache_key``); ``None`` for the endpoint and for
+            ``use_cache=False`` dependencies.
     """
 
     call: Callable[..., Any]
@@ -168,6 +172,7 @@ class Step:
     owner: int
     needs: tuple[int, ...] = ()
     function_scope: bool = False
+    cache_key: Any = None
 
 
 async def _no_runner(values: list[Any], stack: Any) -> None:
@@ -223,3 +228,57 @@ class Plan:
     lifespan_nodes: list[Dependant] = field(default_factory=list)
     has_inputs: bool = False
     runner: Callable[[list[Any], Any], Awaitable[None]] = _no_runner
+
+    def describe(self) -> str:
+        """A readable dump of the plan, for debugging: steps, extractors, slots, runner.
+
+        Returns:
+            Several lines of text: each step with its call kind, keyword
+            arguments (``name=v[slot]``), result slot, the steps it needs and
+            its cache key; each extractor with the fields it fills; the
+            injected and lifespan slots; the generated runner's source.
+        """
+        lines = [f"plan of {_name(self.root.call)}: {len(self.steps)} steps, {self.size} slots"]
+        for index, step in enumerate(self.steps):
+            args = ", ".join(f"{name}=v[{slot}]" for name, slot in step.args)
+            line = f"  step {index}: v[{step.slot}] = {step.kind.name.lower()} {_name(step.call)}"
+            line += f"({args})"
+            if step.needs:
+                line += f" after steps {', '.join(map(str, step.needs))}"
+            if step.function_scope:
+                line += " [function scope]"
+            if step.cache_key is not None:
+                call, scopes = step.cache_key
+                line += f" cache key ({_name(call)}, {scopes!r})"
+            lines.append(line)
+        for location in ("path", "query", "header", "cookie", "body", "form"):
+            extractor = getattr(self, location)
+            if extractor is None:
+                continue
+            reads = ", ".join(f"{p.external!r}->v[{p.slot}]" for p in extractor.params)
+            lines.append(f"  {location}: {type(extractor).__name__} {reads}")
+        if self.inputs is not None:
+            lines.append("  path+query: validated in one call while both are valid")
+        injected = [
+            f"{kind}=v[{slot}]"
+            for kind, slot in (
+                ("request", self.request_slot),
+                ("response", self.response_slot),
+                ("background", self.background_slot),
+            )
+            if slot >= 0
+        ]
+        if injected:
+            lines.append(f"  injected: {', '.join(injected)}")
+        for key, slot in self.lifespan:
+            lines.append(f"  lifespan: v[{slot}] = {_name(key)} (created at startup)")
+        code = getattr(self.runner, "__code__", None)
+        if code is not None:
+            lines.append(f"  runner {code.co_filename}:")
+            source = linecache.getlines(code.co_filename)
+            lines.extend("    " + text.rstrip("\n") for text in source)
+        return "\n".join(lines)
+
+
+def _name(call: Any) -> str:
+    return getattr(call, "__qualname__", None) or type(call).__name__

@@ -7,7 +7,10 @@ the thread pool, or entered as a context manager on the request's exit stack.
 
 from __future__ import annotations
 
+import itertools
 import json
+import linecache
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, AsyncExitStack
 from keyword import iskeyword
@@ -172,6 +175,8 @@ def _fill_lifespan(plan: Plan, request: Request, values: list[Any]) -> None:
 
 Runner = Callable[[list[Any], AsyncExitStack | None], Awaitable[None]]
 
+_runner_numbers = itertools.count(1)
+
 
 def compile_runner(steps: Sequence[Step]) -> Runner:
     """Generate ``async def run(values, stack)`` executing ``steps`` in order.
@@ -180,6 +185,10 @@ def compile_runner(steps: Sequence[Step]) -> Runner:
     async callables awaited, sync ones sent to the thread pool, ``yield``
     dependencies entered on the request's exit stack. Only parameter names
     (identifiers, checked) and slot numbers reach the generated source.
+
+    The source is registered with :mod:`linecache` under a name such as
+    ``<zephyr plan 12: read_item>``, so tracebacks and debuggers show the
+    line that made the call; the entry goes when the runner is collected.
 
     Returns:
         The coroutine function; it stores each result at the step's slot.
@@ -199,8 +208,15 @@ def compile_runner(steps: Sequence[Step]) -> Runner:
             lines.append(f"    v[{step.slot}] = await call_step(s{index}, v, stack)")
     if not steps:
         lines.append("    pass")
-    exec(compile("\n".join(lines), "<zephyr plan>", "exec"), namespace)
+    source = "\n".join(lines) + "\n"
+    endpoint = steps[-1].call if steps else None
+    label = getattr(endpoint, "__qualname__", None) or type(endpoint).__name__
+    filename = f"<zephyr plan {next(_runner_numbers)}: {label}>"
+    exec(compile(source, filename, "exec"), namespace)
     runner: Runner = namespace["run"]
+    # mtime None: linecache.checkcache() keeps the entry (there is no file to stat).
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(runner, linecache.cache.pop, filename, None)
     return runner
 
 
