@@ -1,11 +1,13 @@
 """The corpus-wide validator cross-check (``agreement.py``) catches disagreement.
 
-Every guide test runs with the check on (an autouse fixture of this folder's
-conftest); these tests make one validator lie and expect the check to fail.
+Every guide test runs with the check on (an autouse fixture of
+``tests/guide/conftest.py``); these tests make one validator lie and expect
+the check to fail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +16,14 @@ from zephyr import FastAPI
 from zephyr._api.routing import APIRoute
 from zephyr.dependencies.models import Plan
 from zephyr.testclient import TestClient
+
+from ..guide.agreement import check_extractions
+
+
+@pytest.fixture(autouse=True)
+def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with check_extractions(monkeypatch):
+        yield
 
 
 class Lying:
