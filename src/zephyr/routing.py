@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from zephyr._lifespan import LifespanMixin
+from zephyr._native import deliver, route_takes_respond, router_is_native
 from zephyr._routetree import PARAM_REGEX, CompiledRoutes, RouteList
 from zephyr.concurrency import run_in_threadpool
 from zephyr.convertors import CONVERTOR_TYPES, Convertor
@@ -31,7 +32,7 @@ from zephyr.datastructures import URLPath
 from zephyr.exceptions import HTTPException
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
-from zephyr.responses import PlainTextResponse, RedirectResponse, Response, deliver
+from zephyr.responses import PlainTextResponse, RedirectResponse, Response
 from zephyr.types import ASGIApp, NativeHTTPApp, Receive, Respond, Scope, Send
 
 if TYPE_CHECKING:
@@ -355,7 +356,7 @@ class Route(_TemplateRoute):
             self.app = request_response(endpoint)
             if methods is None:
                 methods = ["GET"]
-            if not middleware and type(self).handle is Route.handle:
+            if route_takes_respond(self, bool(middleware)):
                 self.native_app = self.app  # type: ignore[assignment]  # takes respond too
         self.app = _wrap_middleware(self.app, middleware)
         self.methods: list[str] | None = None
@@ -564,15 +565,9 @@ class Router(LifespanMixin):
         """Whether :meth:`native_http` may stand in for this router's ASGI entry.
 
         Not when the router has middleware of its own, nor when a subclass
-        redefines how it dispatches.
+        redefines how it dispatches (rule 2 of ``zephyr._native``).
         """
-        cls = type(self)
-        return (
-            self.middleware_stack == self.app
-            and cls.__call__ is Router.__call__
-            and cls.app is Router.app
-            and cls.match is Router.match
-        )
+        return router_is_native(self)
 
     def native_http(
         self, scope: Scope, receive: Receive, send: Send, respond: Respond
@@ -595,8 +590,9 @@ class Router(LifespanMixin):
             return self._unmatched(scope, receive, send)
         scope.update(child_scope)
         native = route.native_app
-        # ``native_app`` is the route's own ASGI app taking ``respond`` too; if
-        # something replaced ``route.app`` since, that replacement must run.
+        # Rule 5 of ``zephyr._native``: ``native_app`` is the route's own ASGI
+        # app taking ``respond`` too; if something replaced ``route.app``
+        # since, that replacement must run.
         if native is not None and match is _FULL and native is route.app:  # type: ignore[attr-defined]
             return native(scope, receive, send, respond)
         return route.handle(scope, receive, send)

@@ -22,6 +22,7 @@ from zephyr._api.options import OperationOptions, RouteOptions
 from zephyr._api.plans import OverridablePlan
 from zephyr._api.streaming import as_plain_call, stream_item_type, stream_response
 from zephyr._api.websocket import APIWebSocketRoute
+from zephyr._native import api_route_takes_respond, deliver
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
@@ -29,7 +30,7 @@ from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
 from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
 from zephyr.requests import Request
-from zephyr.responses import JSONResponse, Response, deliver, plain_json_response
+from zephyr.responses import JSONResponse, Response, plain_json_response
 from zephyr.routing import BaseRoute, Mount, Route, Router
 from zephyr.types import Receive, Respond, Scope, Send
 
@@ -208,13 +209,12 @@ class APIRoute(OverridablePlan, Route):
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
         self.app = self._handle
-        self.native_app = self.app if type(self).handle is Route.handle else None
+        self.native_app = self.app if api_route_takes_respond(self) else None
         if type(self).get_route_handler is not APIRoute.get_route_handler:
             # A subclass wraps the request -> response handler (FastAPI's custom route
             # class hook); only such routes pay for the extra call.
             self._custom_handler = self.get_route_handler()
             self.app = self._handle_custom
-            self.native_app = None
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
