@@ -416,6 +416,20 @@ def _redirect_location(scope: Scope, path: str) -> str:
     return location
 
 
+def _in_declaration_order(
+    candidates: Sequence[tuple[int, Any, dict[str, Any] | None]],
+    fallback: list[tuple[int, BaseRoute]],
+) -> list[tuple[int, Any, dict[str, Any] | None]]:
+    """Table candidates and fallback routes (params ``None``) merged by declaration index."""
+    merged = [*candidates, *((index, route, None) for index, route in fallback)]
+    merged.sort(key=_declared_at)
+    return merged
+
+
+def _declared_at(entry: tuple[int, Any, dict[str, Any] | None]) -> int:
+    return entry[0]
+
+
 class Router(LifespanMixin):
     """An ASGI app dispatching to routes, with a compiled route table.
 
@@ -495,51 +509,22 @@ class Router(LifespanMixin):
             ``(match, route, child_scope)``; ``(Match.NONE, None, {})`` if nothing matches.
         """
         compiled = self._table()
-        candidates = compiled.table.candidates(get_route_path(scope))
-        fallback = compiled.fallback
-        if not fallback:
-            # PERF: the usual case, a table-only router; no merge bookkeeping.
-            partial: tuple[BaseRoute, Scope] | None = None
-            for _, route, params in candidates:
-                match, child_scope = route.match_params(scope, params)
-                if match is _FULL:
-                    return match, route, child_scope
-                if match is _PARTIAL and partial is None:
-                    partial = (route, child_scope)
-            if partial is not None:
-                return _PARTIAL, partial[0], partial[1]
-            return _NONE, None, {}
-        return self._match_merged(scope, candidates, fallback)
-
-    def _match_merged(
-        self,
-        scope: Scope,
-        candidates: list[tuple[int, Any, dict[str, Any]]],
-        fallback: list[tuple[int, BaseRoute]],
-    ) -> tuple[Match, BaseRoute | None, Scope]:
-        """Walk table candidates and fallback routes together, in declaration order."""
+        tries: Sequence[tuple[int, Any, dict[str, Any] | None]]
+        tries = compiled.table.candidates(get_route_path(scope))
+        if compiled.fallback:
+            tries = _in_declaration_order(tries, compiled.fallback)
+        # PERF: one loop for both cases; a table-only router (the usual case)
+        # pays one ``is None`` test per candidate for the merge.
         partial: tuple[BaseRoute, Scope] | None = None
-        position = 0
-        for index, route, params in candidates:
-            while position < len(fallback) and fallback[position][0] < index:
-                other = fallback[position][1]
-                match, child_scope = other.matches(scope)
-                if match is _FULL:
-                    return match, other, child_scope
-                if match is _PARTIAL and partial is None:
-                    partial = (other, child_scope)
-                position += 1
-            match, child_scope = route.match_params(scope, params)
+        for _, route, params in tries:
+            if params is None:  # a fallback route: matched by itself
+                match, child_scope = route.matches(scope)
+            else:  # a table candidate: the table already parsed its path
+                match, child_scope = route.match_params(scope, params)
             if match is _FULL:
                 return match, route, child_scope
             if match is _PARTIAL and partial is None:
                 partial = (route, child_scope)
-        for _, other in fallback[position:]:
-            match, child_scope = other.matches(scope)
-            if match is _FULL:
-                return match, other, child_scope
-            if match is _PARTIAL and partial is None:
-                partial = (other, child_scope)
         if partial is not None:
             return _PARTIAL, partial[0], partial[1]
         return _NONE, None, {}

@@ -257,18 +257,28 @@ class APIRoute(OverridablePlan, Route):
             if plan.has_generators:
                 # ``yield`` dependencies end after the response has been sent.
                 async with AsyncExitStack() as stack:
-                    response = await self._respond(plan, request, stack)
-                    pending = deliver(response, scope, receive, send, respond)
-                    if pending is not None:
-                        await pending
-                return
-            response = await self._respond(plan, request, None)
-            pending = deliver(response, scope, receive, send, respond)
-            if pending is not None:
-                await pending
+                    await self._answer(plan, request, stack, scope, receive, send, respond)
+            else:
+                await self._answer(plan, request, None, scope, receive, send, respond)
         finally:
             if request._form is not None:
                 await request.close()  # uploads' temporary files go now, not at GC time
+
+    async def _answer(
+        self,
+        plan: Plan,
+        request: Request,
+        stack: AsyncExitStack | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        respond: Respond | None,
+    ) -> None:
+        """Run the plan and send its response (whole through ``respond`` when it can)."""
+        response = await self._respond(plan, request, stack)
+        pending = deliver(response, scope, receive, send, respond)
+        if pending is not None:
+            await pending
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """Return this route's ``request -> response`` coroutine function.

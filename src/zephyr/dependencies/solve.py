@@ -79,16 +79,21 @@ def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | Non
         if plan.query is not None:
             found = plan.query.extract(query_source(plan.query, request), values)
             if found:
-                errors = found if errors is None else errors + found
+                errors = _joined(errors, found)
     if plan.header is not None:
         found = plan.header.extract(request.headers, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     if plan.cookie is not None:
         found = plan.cookie.extract(request.cookies, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     return errors
+
+
+def _joined(errors: ErrorList | None, found: ErrorList) -> ErrorList:
+    """``errors`` followed by ``found`` (error path only: ``found`` is not empty)."""
+    return found if errors is None else errors + found
 
 
 async def _extract_body(
@@ -98,11 +103,11 @@ async def _extract_body(
     if plan.body is not None:
         found = await plan.body.extract(request, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     if plan.form is not None:
         found = await plan.form.extract(request, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     return errors
 
 
