@@ -20,11 +20,11 @@ from typing import Any, TypeVar
 from zephyr._exception_handlers import SCOPE_KEY, handle_exception
 from zephyr._native import app_entry_layers
 from zephyr.datastructures import State, URLPath
-from zephyr.middleware import Middleware
+from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.middleware.base import BaseHTTPMiddleware
 from zephyr.middleware.errors import ResponseTracker, ServerErrorMiddleware
 from zephyr.middleware.exceptions import ExceptionMiddleware
-from zephyr.routing import BaseRoute, Router, _wrap_middleware
+from zephyr.routing import BaseRoute, Router
 from zephyr.types import ASGIApp, ExceptionHandler, Receive, Respond, Scope, Send
 
 __all__ = ["BaseApp"]
@@ -104,7 +104,7 @@ class BaseApp:
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
         ]
-        return _wrap_middleware(self.router, specs)
+        return wrap_middleware(self.router, specs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI 3 entry point; sets ``scope["app"]``."""
