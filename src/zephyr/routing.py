@@ -30,7 +30,7 @@ from zephyr.concurrency import run_in_threadpool
 from zephyr.convertors import CONVERTOR_TYPES, Convertor
 from zephyr.datastructures import URLPath
 from zephyr.exceptions import HTTPException
-from zephyr.middleware import Middleware
+from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.requests import Request
 from zephyr.responses import PlainTextResponse, RedirectResponse, Response
 from zephyr.types import ASGIApp, NativeHTTPApp, Receive, Respond, Scope, Send
@@ -265,13 +265,6 @@ class BaseRoute:
         await self.handle(scope, receive, send)
 
 
-def _wrap_middleware(app: ASGIApp, middleware: Sequence[Middleware] | None) -> ASGIApp:
-    """Wrap ``app`` in ``middleware`` specs; the first spec ends up outermost."""
-    for cls, args, kwargs in reversed(middleware or ()):
-        app = cls(app, *args, **kwargs)
-    return app
-
-
 class _TemplateRoute(BaseRoute):
     """One endpoint at a path template, for one ASGI scope type.
 
@@ -358,7 +351,7 @@ class Route(_TemplateRoute):
                 methods = ["GET"]
             if route_takes_respond(self, bool(middleware)):
                 self.native_app = self.app  # type: ignore[assignment]  # takes respond too
-        self.app = _wrap_middleware(self.app, middleware)
+        self.app = wrap_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
             self.methods = []
@@ -468,7 +461,7 @@ class Router(LifespanMixin):
         self.default: ASGIApp = self.not_found if default is None else default
         self._compiled: CompiledRoutes | None = None
         self._init_lifespan(on_startup, on_shutdown, lifespan)
-        self.middleware_stack: ASGIApp = _wrap_middleware(self.app, middleware)
+        self.middleware_stack: ASGIApp = wrap_middleware(self.app, middleware)
 
     @property
     def routes(self) -> list[BaseRoute]:
