@@ -85,11 +85,6 @@ _EXIT_STACK_KEY = "zephyr.exit_stack"
 """Scope key of the exit stack that ends ``yield`` dependencies after the response."""
 
 
-async def _close_form(request: Request) -> None:
-    if request._form is not None:
-        await request.close()
-
-
 class APIRoute(OverridablePlan, Route):
     """A route whose endpoint declares typed parameters, dependencies and a response model.
 
@@ -261,7 +256,7 @@ class APIRoute(OverridablePlan, Route):
             else:
                 await self._answer(plan, request, None, scope, receive, send, respond)
         finally:
-            if request._form is not None:
+            if plan.may_parse_form:
                 await request.close()  # uploads' temporary files go now, not at GC time
 
     async def _answer(
@@ -302,7 +297,8 @@ class APIRoute(OverridablePlan, Route):
             stack: AsyncExitStack | None = request.scope.get(_EXIT_STACK_KEY)
             if stack is not None:
                 # Uploads' temporary files go once the response is sent, as in _handle.
-                stack.push_async_callback(_close_form, request)
+                # The wrapping handler may read the form too: always close.
+                stack.push_async_callback(request.close)
             return await self._respond(plan, request, stack if plan.has_generators else None)
 
         return handler

@@ -564,5 +564,6 @@ def build_plan(root: Dependant, *, strict_content_type: bool = True) -> Plan:
         lifespan=tuple(flat.lifespan.items()),
         lifespan_nodes=flat.lifespan_nodes,
         has_inputs=bool(flat.fields),
+        may_parse_form=form is not None or "request" in flat.specials,
         runner=compile_runner(flat.steps),
     )

@@ -203,6 +203,9 @@ class Plan:
             value, created at startup, is copied into the slot per request.
         lifespan_nodes: Those dependencies' trees, run at startup.
         has_inputs: Whether any extractor is set (else extraction is skipped).
+        may_parse_form: Whether anything of the plan can parse the request's
+            form (a form extractor, or the ``Request`` itself injected), so
+            its uploads must be closed after the response.
         runner: Generated coroutine running ``steps`` (see ``compile_runner``).
     """
 
@@ -227,6 +230,7 @@ class Plan:
     lifespan: tuple[tuple[Any, int], ...] = ()
     lifespan_nodes: list[Dependant] = field(default_factory=list)
     has_inputs: bool = False
+    may_parse_form: bool = False
     runner: Callable[[list[Any], Any], Awaitable[None]] = _no_runner
 
     def describe(self) -> str:

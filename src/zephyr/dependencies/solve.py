@@ -256,7 +256,8 @@ async def _run_valid_dependencies(
 
 
 def _received_body(request: Request) -> Any:
-    body: bytes | None = request.__dict__.get("_body")
+    # WebSocket endpoints run plans too: a WebSocket has no body.
+    body = request.received_body if isinstance(request, Request) else None
     if not body:
         return None
     try:
