@@ -119,13 +119,18 @@ def route_takes_respond(route: Any, has_middleware: bool) -> bool:
     return not has_middleware and keeps(type(route), Route, ("handle",))
 
 
-def api_route_takes_respond(route: Any) -> bool:
-    """Rule 4: whether an ``APIRoute`` may be given ``respond``."""
-    from zephyr._api.routing import APIRoute
+def api_route_takes_respond(route: Any, api_route: type) -> bool:
+    """Rule 4: whether an ``APIRoute`` may be given ``respond``.
+
+    Args:
+        route: The route being built.
+        api_route: The ``APIRoute`` class itself (passed in: the toolkit
+            does not import the API layer).
+    """
     from zephyr.routing import Route
 
     cls = type(route)
-    return keeps(cls, Route, ("handle",)) and keeps(cls, APIRoute, ("get_route_handler",))
+    return keeps(cls, Route, ("handle",)) and keeps(cls, api_route, ("get_route_handler",))
 
 
 def deliver(
