@@ -277,7 +277,7 @@ class Plan:
         for key, slot in self.lifespan:
             lines.append(f"  lifespan: v[{slot}] = {_name(key)} (created at startup)")
         code = getattr(self.runner, "__code__", None)
-        if code is not None:
+        if code is not None and code.co_filename.startswith("<zephyr plan "):
             lines.append(f"  runner {code.co_filename}:")
             source = linecache.getlines(code.co_filename)
             lines.extend("    " + text.rstrip("\n") for text in source)
