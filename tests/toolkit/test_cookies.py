@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -57,7 +58,9 @@ class TestParse:
     def test_hostile_header_is_linear(self, hostile: str) -> None:
         start = time.perf_counter()
         parse_cookie_header(hostile)
-        assert time.perf_counter() - start < 0.5
+        # Quadratic work on a megabyte takes minutes; under coverage's tracer
+        # (scripts/test) linear work takes a few times longer than 0.5 s.
+        assert time.perf_counter() - start < (3.0 if "coverage" in sys.modules else 0.5)
 
 
 class TestBuild:
