@@ -3,9 +3,10 @@
 llhttp already rejects a duplicate or non-digit ``Content-Length`` and a
 request carrying both ``Content-Length`` and ``Transfer-Encoding`` before the
 protocol's callbacks see the second header, so no byte stream reaches these
-checks (``zephyr/server/_framing.py``). They stay as defence in depth (a parser upgrade or a lenient parser
-flag must not open a request-smuggling hole, RFC 9112 section 6.3), and these
-tests call the parser callbacks the way httptools does to keep them honest.
+checks (``zephyr/server/_framing.py``). They stay as defence in depth (a
+parser upgrade or a lenient parser flag must not open a request-smuggling
+hole, RFC 9112 section 6.3), and these tests call the parser callbacks the
+way httptools does to keep them honest.
 """
 
 from __future__ import annotations
