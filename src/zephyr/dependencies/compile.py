@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
+from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -177,6 +178,18 @@ def _external_name(name: str, marker: FieldInfo) -> str:
     return name
 
 
+def _path_key(name: str, marker: FieldInfo, path_names: set[str]) -> str:
+    """The path parameter's key: its first alias choice in the route's path, else its name."""
+    alias: Any = marker.validation_alias
+    choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+    if all(isinstance(choice, str) for choice in choices):
+        # Choices name the route's path parameter (one router, several prefixes).
+        for choice in choices:
+            if choice in path_names:
+                return str(choice)
+    return marker.alias or name
+
+
 def _param_field(
     name: str, annotation: Any, marker: FieldInfo | None, default: Any, path_names: set[str]
 ) -> ParamField:
@@ -198,7 +211,12 @@ def _param_field(
         default_value = PydanticUndefined
     if not isinstance(marker, params._Marker):
         # A plain ``pydantic.Field`` in ``Annotated``: a query parameter with its constraints.
-        wrapped = params.Query(default_value)
+        wrapped = params.Query(
+            default_value,
+            alias=marker.alias,
+            validation_alias=marker.validation_alias,
+            serialization_alias=marker.serialization_alias,
+        )
         wrapped.metadata = list(marker.metadata)
         marker = wrapped
     if isinstance(marker, params.Form):
@@ -210,10 +228,13 @@ def _param_field(
     else:  # pragma: no cover - every marker is one of the above
         location = "query"
     model = _location_model(annotation, marker)
+    external = _external_name(name, marker)
+    if location == "path":
+        external = _path_key(name, marker, path_names)
     return ParamField(
         name=name,
         location=location,
-        external=_external_name(name, marker),
+        external=external,
         annotation=Any if annotation is inspect.Parameter.empty else annotation,
         info=marker,
         default=default_value,

@@ -79,7 +79,7 @@ class ParamField:
     def keys(self) -> tuple[str, ...]:
         """The request keys that may carry the value: ``external``, then other alias choices."""
         choices = getattr(self.info.validation_alias, "choices", None)
-        if not choices:
+        if not choices or self.location == "path":  # A path key is chosen when compiled.
             return (self.external,)
         others = (c for c in choices if isinstance(c, str) and c != self.external)
         return (self.external, *others)
