@@ -227,7 +227,8 @@ def _param_field(
         location = marker.in_.value
     else:  # pragma: no cover - every marker is one of the above
         location = "query"
-    model = _location_model(annotation, marker)
+    models, nullable = _location_models(annotation, marker)
+    model = models[0] if models else None
     external = _external_name(name, marker)
     if location == "path":
         external = _path_key(name, marker, path_names)
@@ -241,19 +242,28 @@ def _param_field(
         is_sequence=model is None and location != "body" and is_sequence(annotation),
         is_file=model is None and (isinstance(marker, params.File) or is_upload(annotation)),
         model=model,
+        models=models,
+        nullable=nullable,
     )
 
 
-def _location_model(annotation: Any, marker: FieldInfo) -> Any:
-    """The model of ``Annotated[Model, Query()]`` (or Header/Cookie/Form), else ``None``."""
+def _location_models(annotation: Any, marker: FieldInfo) -> tuple[tuple[Any, ...], bool]:
+    """The models of ``Annotated[Model, Query()]`` (or Header/Cookie/Form), and if ``None`` is ok.
+
+    A union of models (``Person | Company | None``) reads every member's
+    fields from the location; anything else is no model parameter: ``()``.
+    """
     if isinstance(marker, params.Path) or (
         isinstance(marker, params.Body) and not isinstance(marker, params.Form)
     ):
-        return None
+        return (), False
     tp = _strip_annotated(annotation)
-    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
-        return tp
-    return None
+    members = _union_args(tp)
+    nullable = members is not None and len(members) < len(get_args(tp))
+    found = tuple(_strip_annotated(m) for m in (members if members is not None else (tp,)))
+    if found and all(isinstance(m, type) and issubclass(m, pydantic.BaseModel) for m in found):
+        return found, nullable
+    return (), False
 
 
 def analyze(

@@ -40,7 +40,8 @@ _CONFIG = ConfigDict(arbitrary_types_allowed=True)
 _ALIAS_KEYS = ("alias", "validation_alias", "serialization_alias", "alias_priority")
 
 
-def _field(param: ParamField) -> tuple[Any, Any]:
+def _field(param: ParamField, key: str | None = None) -> tuple[Any, Any]:
+    """The generated model's field of ``param``: its type and ``Field`` (aliased to ``key``)."""
     kwargs = {
         k: v
         for k, v in param.info.field_kwargs.items()  # type: ignore[attr-defined]
@@ -49,6 +50,8 @@ def _field(param: ParamField) -> tuple[Any, Any]:
     default = param.default
     if "default_factory" in kwargs or default is Ellipsis:
         default = PydanticUndefined
+    if key is not None:
+        return param.annotation, Field(default, alias=key, **kwargs)
     keys = param.keys
     if len(keys) > 1:
         return param.annotation, Field(default, validation_alias=AliasChoices(*keys), **kwargs)
@@ -64,9 +67,7 @@ def build_model(name: str, params: Sequence[ParamField]) -> type[pydantic.BaseMo
     """
     fields: dict[str, Any] = {}
     for i, param in enumerate(params):
-        annotation, info = _field(param)
-        if param.model is not None:
-            info = Field(param.default, alias=model_key(i))
+        annotation, info = _field(param, model_key(i) if param.model is not None else None)
         fields[f"f{i}"] = (annotation, info)
     return pydantic.create_model(name, __config__=_CONFIG, **fields)
 
@@ -165,7 +166,9 @@ class LocationExtractor:
                     data[key] = value
         if self.models:
             for key, model in self.models.items():
-                data[key] = model.gather(source)
+                found = model.gather(source)
+                if found is not None:
+                    data[key] = found
         fast = self.fast
         if fast is not None:
             try:
@@ -446,7 +449,9 @@ class FormExtractor:
                 data[key] = await _read(value) if read else value
                 break
         for key, model in self.models.items():
-            data[key] = model.gather(form)
+            found = model.gather(form)
+            if found is not None:
+                data[key] = found
         try:
             validated = self.validator.validate_python(data).__dict__
         except ValidationError as exc:

@@ -110,30 +110,44 @@ class LocationModel:
         self.is_header = param.location == "header"
         # An empty form field counts as absent: the next choice (or the default) applies.
         self.skip_empty = param.location == "form"
+        self.union = len(param.models) > 1
         convert = self.is_header and bool(getattr(param.info, "convert_underscores", False))
-        config = param.model.model_config
-        self.fields: list[list[Lookup]] = [
-            field_lookups(
-                name, info, config, convert=convert, sequence=is_sequence(info.annotation)
-            )
-            for name, info in param.model.model_fields.items()
-        ]
+        self.fields: list[list[Lookup]] = []
+        for model in param.models:  # A union reads every member's fields.
+            config = model.model_config
+            for name, info in model.model_fields.items():
+                sequence = is_sequence(info.annotation)
+                lookups = field_lookups(name, info, config, convert=convert, sequence=sequence)
+                if lookups not in self.fields:
+                    self.fields.append(lookups)
         # Error locations name the request key (``x-values``), not the model's (``x_values``).
         self.to_external = {
             inner: external for lookups in self.fields for external, inner, _ in lookups
         }
-        self.extras = config.get("extra") in ("forbid", "allow")
+        self.extras = any(m.model_config.get("extra") in ("forbid", "allow") for m in param.models)
+        # ``Model | None`` or a default: nothing of the model sent means the default.
+        self.optional = param.nullable or not param.required
 
     def _norm(self, key: str) -> str:
         return key.lower() if self.is_header else key
 
-    def gather(self, source: Any) -> dict[str, Any]:
-        """The model's input: each field's first key found, plus unused keys if it checks extras."""
+    def gather(self, source: Any) -> dict[str, Any] | None:
+        """The model's input: each field's first key found, plus unused keys if it checks extras.
+
+        Returns:
+            The input, or ``None`` when the parameter is optional and
+            nothing of it was sent (its default applies).
+        """
         data, used = self._lookup(source)
-        if self.extras:
+        present = bool(data)
+        if self.extras or self.union:
+            # A union's members see every key (one ignores what another reads).
             for key, value in self.raw(source, used).items():
-                if self._norm(key) not in used:
-                    data.setdefault(key, value)
+                if self._norm(key) not in used and key not in data:
+                    data[key] = value
+                    present = present or self.extras
+        if not present and self.optional:
+            return None
         return data
 
     def _lookup(self, source: Any) -> tuple[dict[str, Any], dict[str, bool]]:
@@ -179,7 +193,12 @@ class LocationModel:
             rest[0] = self.to_external.get(rest[0], rest[0])
         error["loc"] = (prefix, *rest)
         if error["type"] == "missing" and len(rest) == 1:
-            error["input"] = self.raw(source, self._lookup(source)[1])
+            # The model's whole input, as if every key were sent to it.
+            data, used = self._lookup(source)
+            for key, value in self.raw(source, used).items():
+                if self._norm(key) not in used:
+                    data.setdefault(key, value)
+            error["input"] = data
 
 
 def model_readers(params: Iterable[ParamField], owners: dict[Any, int]) -> dict[str, LocationModel]:
