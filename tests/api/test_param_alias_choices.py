@@ -221,3 +221,82 @@ def test_same_form_response(
     expected = fastapi_client(oracle.app).post(path, data=data)
     actual = zephyr_client(ours.app).post(path, data=data)
     assert (actual.status_code, actual.json()) == (expected.status_code, expected.json())
+
+
+FIELD_SOURCE = """
+from typing import Annotated
+
+from pydantic import Field
+
+from fastapi import Body, Cookie, FastAPI, File, Form, Header, Query, UploadFile
+
+app = FastAPI()
+
+
+@app.post("/query")
+def query(value: Annotated[int, Field(alias="wire"), Query()]):
+    return value
+
+
+@app.post("/header")
+def header(value: Annotated[int, Field(alias="unused", validation_alias="wire"), Header()]):
+    return value
+
+
+@app.post("/cookie")
+def cookie(value: Annotated[int, Field(alias="wire"), Cookie()]):
+    return value
+
+
+@app.post("/form")
+def form(value: Annotated[int, Field(alias="wire", gt=1), Form()]):
+    return value
+
+
+@app.post("/body")
+def body(value: Annotated[int, Field(alias="wire"), Body(embed=True)]):
+    return value
+
+
+@app.post("/file")
+def file(value: Annotated[bytes, Field(alias="upload"), File()]):
+    return value
+
+
+@app.post("/upload")
+async def upload(value: Annotated[UploadFile, Field(alias="upload")]):
+    return await value.read()
+
+
+@app.post("/inferred")
+def inferred(
+    numbers: Annotated[list[int], Field(alias="nums")],
+    count: Annotated[int, Field(alias="n", default_factory=lambda: 7)],
+):
+    return {"numbers": numbers, "count": count}
+"""
+
+FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("/query?wire=5", {}),
+    ("/query?value=5", {}),
+    ("/header", {"headers": {"wire": "5"}}),
+    ("/cookie", {"headers": {"cookie": "wire=5"}}),
+    ("/form", {"data": {"wire": "5"}}),
+    ("/form", {"data": {"wire": "1"}}),
+    ("/body", {"json": {"wire": 5}}),
+    ("/file", {"files": {"upload": ("a.txt", b"hello")}}),
+    ("/upload", {"files": {"upload": ("a.txt", b"hello")}}),
+    ("/inferred?n=3", {"json": [1, 2]}),
+    ("/inferred", {"json": [1]}),
+    ("/inferred?nums=1", {}),
+]
+
+
+@pytest.mark.parametrize(("url", "kwargs"), FIELD_CASES, ids=[u for u, _ in FIELD_CASES])
+def test_field_metadata_before_the_marker(url: str, kwargs: dict[str, Any]) -> None:
+    pytest.importorskip("fastapi")
+    oracle = load_app(FIELD_SOURCE, "fastapi", "oracle_field_meta")
+    ours = load_app(FIELD_SOURCE, "zephyr", "zephyr_field_meta")
+    expected = fastapi_client(oracle.app).post(url, **kwargs)
+    actual = zephyr_client(ours.app).post(url, **kwargs)
+    assert (actual.status_code, actual.json()) == (expected.status_code, expected.json())

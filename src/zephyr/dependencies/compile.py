@@ -143,10 +143,41 @@ def _split_annotation(annotation: Any) -> tuple[Any, Any]:
     markers = [m for m in metadata if isinstance(m, FieldInfo | params.Depends)]
     if not markers:
         return annotation, None
-    rest = [m for m in metadata if m is not markers[-1]]
+    marker = markers[-1]
+    rest = [m for m in metadata if m is not marker]
+    if isinstance(marker, FieldInfo):
+        marker, rest = _take_aliases(marker, rest)
     if rest:
         base = Annotated.__class_getitem__((base, *rest))
-    return base, markers[-1]
+    return base, marker
+
+
+_ALIAS_ATTRIBUTES = ("alias", "validation_alias", "serialization_alias")
+
+
+def _take_aliases(marker: FieldInfo, rest: list[Any]) -> tuple[FieldInfo, list[Any]]:
+    """Move the aliases of a ``Field()`` before the marker onto the marker.
+
+    ``Annotated[int, Field(alias="wire"), Query()]`` reads ``wire``; the alias
+    must not stay in the type's metadata, where it would rename the field of
+    the generated validation model.
+    """
+    if marker.alias is not None or marker.validation_alias is not None:
+        return marker, rest
+    out: list[Any] = []
+    for item in rest:
+        if isinstance(item, FieldInfo) and (item.alias or item.validation_alias):
+            marker = copy.copy(marker)
+            marker.alias = item.alias
+            marker.validation_alias = item.validation_alias
+            item = copy.copy(item)
+            for name in _ALIAS_ATTRIBUTES:
+                setattr(item, name, None)
+                item._attributes_set.pop(name, None)
+            item._attributes_set.pop("alias_priority", None)
+            item.alias_priority = None
+        out.append(item)
+    return marker, out
 
 
 def _special_kind(annotation: Any) -> str | None:
@@ -190,18 +221,48 @@ def _path_key(name: str, marker: FieldInfo, path_names: set[str]) -> str:
     return marker.alias or name
 
 
+def _inferred_marker(
+    name: str,
+    annotation: Any,
+    default: Any,
+    path_names: set[str],
+    *,
+    lists_in_query: bool = True,
+    field: FieldInfo | None = None,
+) -> params._Marker:
+    """The marker of a parameter declared without one (or with a plain ``Field()``).
+
+    Args:
+        lists_in_query: Whether a list of scalars is a query parameter.
+        field: The plain ``Field()`` whose settings the marker takes over.
+    """
+    kwargs: dict[str, Any] = {}
+    if field is not None:
+        kwargs = {
+            key: value
+            for key, value in field._attributes_set.items()
+            if key in params._FIELD_KEYS or key in _ALIAS_ATTRIBUTES
+        }
+        kwargs.pop("default", None)
+    marker: params._Marker
+    if name in path_names:
+        marker = params.Path(**kwargs)
+    elif is_upload(annotation):
+        marker = params.File(default, **kwargs)
+    elif is_scalar(annotation) or (lists_in_query and is_scalar_sequence(annotation)):
+        marker = params.Query(default, **kwargs)
+    else:
+        marker = params.Body(default, **kwargs)
+    if field is not None:
+        marker.metadata = list(field.metadata)
+    return marker
+
+
 def _param_field(
     name: str, annotation: Any, marker: FieldInfo | None, default: Any, path_names: set[str]
 ) -> ParamField:
     if marker is None:
-        if name in path_names:
-            marker = params.Path()
-        elif is_upload(annotation):
-            marker = params.File(default)
-        elif is_scalar(annotation) or is_scalar_sequence(annotation):
-            marker = params.Query(default)
-        else:
-            marker = params.Body(default)
+        marker = _inferred_marker(name, annotation, default, path_names)
     elif default is not inspect.Parameter.empty and not isinstance(marker, params.Path):
         # Copied: one marker object may be shared through an ``Annotated`` alias.
         marker = copy.copy(marker)
@@ -210,15 +271,11 @@ def _param_field(
     if default_value is Ellipsis:
         default_value = PydanticUndefined
     if not isinstance(marker, params._Marker):
-        # A plain ``pydantic.Field`` in ``Annotated``: a query parameter with its constraints.
-        wrapped = params.Query(
-            default_value,
-            alias=marker.alias,
-            validation_alias=marker.validation_alias,
-            serialization_alias=marker.serialization_alias,
+        # A plain ``pydantic.Field`` in ``Annotated``: located as if unmarked
+        # (a list is a body here), keeping its aliases, factory and constraints.
+        marker = _inferred_marker(
+            name, annotation, default_value, path_names, lists_in_query=False, field=marker
         )
-        wrapped.metadata = list(marker.metadata)
-        marker = wrapped
     if isinstance(marker, params.Form):
         location = "form"
     elif isinstance(marker, params.Body):
