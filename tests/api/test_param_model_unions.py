@@ -165,3 +165,13 @@ def test_absent_optional_model_is_its_default() -> None:
     assert response.json()["detail"] == [
         {"type": "missing", "loc": ["query"], "msg": "Field required", "input": None}
     ]
+
+
+@pytest.mark.parametrize("path", ["/query", "/required", "/strict", "/header", "/cookie"])
+def test_optional_model_fields_are_optional_parameters(
+    union_apps: tuple[types.ModuleType, types.ModuleType], path: str
+) -> None:
+    oracle, ours = union_apps
+    expected = oracle.app.openapi()["paths"][path]["get"]["parameters"]
+    actual = ours.app.openapi()["paths"][path]["get"]["parameters"]
+    assert actual == expected

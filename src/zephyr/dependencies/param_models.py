@@ -21,7 +21,14 @@ from pydantic.fields import FieldInfo
 
 from zephyr.dependencies.models import ParamField
 
-__all__ = ["LocationModel", "fix_model_errors", "model_key", "model_readers", "read_fields"]
+__all__ = [
+    "LocationModel",
+    "field_lookups",
+    "fix_model_errors",
+    "model_key",
+    "model_readers",
+    "read_fields",
+]
 
 # (request key, key in the model's input, read every value as a list)
 Lookup = tuple[str, str, bool]
