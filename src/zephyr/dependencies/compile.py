@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
+from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -151,10 +152,41 @@ def _split_annotation(annotation: Any) -> tuple[Any, Any]:
     markers = [m for m in metadata if isinstance(m, FieldInfo | params.Depends)]
     if not markers:
         return annotation, None
-    rest = [m for m in metadata if m is not markers[-1]]
+    marker = markers[-1]
+    rest = [m for m in metadata if m is not marker]
+    if isinstance(marker, FieldInfo):
+        marker, rest = _take_aliases(marker, rest)
     if rest:
         base = Annotated.__class_getitem__((base, *rest))
-    return base, markers[-1]
+    return base, marker
+
+
+_ALIAS_ATTRIBUTES = ("alias", "validation_alias", "serialization_alias")
+
+
+def _take_aliases(marker: FieldInfo, rest: list[Any]) -> tuple[FieldInfo, list[Any]]:
+    """Move the aliases of a ``Field()`` before the marker onto the marker.
+
+    ``Annotated[int, Field(alias="wire"), Query()]`` reads ``wire``; the alias
+    must not stay in the type's metadata, where it would rename the field of
+    the generated validation model.
+    """
+    if marker.alias is not None or marker.validation_alias is not None:
+        return marker, rest
+    out: list[Any] = []
+    for item in rest:
+        if isinstance(item, FieldInfo) and (item.alias or item.validation_alias):
+            marker = copy.copy(marker)
+            marker.alias = item.alias
+            marker.validation_alias = item.validation_alias
+            item = copy.copy(item)
+            for name in _ALIAS_ATTRIBUTES:
+                setattr(item, name, None)
+                item._attributes_set.pop(name, None)
+            item._attributes_set.pop("alias_priority", None)
+            item.alias_priority = None
+        out.append(item)
+    return marker, out
 
 
 def _special_kind(annotation: Any) -> SpecialKind | None:
@@ -186,18 +218,60 @@ def _external_name(name: str, marker: FieldInfo) -> str:
     return name
 
 
+def _path_key(name: str, marker: FieldInfo, path_names: set[str]) -> str:
+    """The path parameter's key: its first alias choice in the route's path, else its name."""
+    alias: Any = marker.validation_alias
+    choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+    if all(isinstance(choice, str) for choice in choices):
+        # Choices name the route's path parameter (one router, several prefixes).
+        for choice in choices:
+            if choice in path_names:
+                return str(choice)
+    return marker.alias or name
+
+
+def _inferred_marker(
+    name: str,
+    annotation: Any,
+    default: Any,
+    path_names: set[str],
+    *,
+    lists_in_query: bool = True,
+    field: FieldInfo | None = None,
+) -> params._Marker:
+    """The marker of a parameter declared without one (or with a plain ``Field()``).
+
+    Args:
+        lists_in_query: Whether a list of scalars is a query parameter.
+        field: The plain ``Field()`` whose settings the marker takes over.
+    """
+    kwargs: dict[str, Any] = {}
+    if field is not None:
+        kwargs = {
+            key: value
+            for key, value in field._attributes_set.items()
+            if key in params._FIELD_KEYS or key in _ALIAS_ATTRIBUTES
+        }
+        kwargs.pop("default", None)
+    marker: params._Marker
+    if name in path_names:
+        marker = params.Path(**kwargs)
+    elif is_upload(annotation):
+        marker = params.File(default, **kwargs)
+    elif is_scalar(annotation) or (lists_in_query and is_scalar_sequence(annotation)):
+        marker = params.Query(default, **kwargs)
+    else:
+        marker = params.Body(default, **kwargs)
+    if field is not None:
+        marker.metadata = list(field.metadata)
+    return marker
+
+
 def _param_field(
     name: str, annotation: Any, marker: FieldInfo | None, default: Any, path_names: set[str]
 ) -> ParamField:
     if marker is None:
-        if name in path_names:
-            marker = params.Path()
-        elif is_upload(annotation):
-            marker = params.File(default)
-        elif is_scalar(annotation) or is_scalar_sequence(annotation):
-            marker = params.Query(default)
-        else:
-            marker = params.Body(default)
+        marker = _inferred_marker(name, annotation, default, path_names)
     elif default is not inspect.Parameter.empty and not isinstance(marker, params.Path):
         # Copied: one marker object may be shared through an ``Annotated`` alias.
         marker = copy.copy(marker)
@@ -206,10 +280,11 @@ def _param_field(
     if default_value is Ellipsis:
         default_value = PydanticUndefined
     if not isinstance(marker, params._Marker):
-        # A plain ``pydantic.Field`` in ``Annotated``: a query parameter with its constraints.
-        wrapped = params.Query(default_value)
-        wrapped.metadata = list(marker.metadata)
-        marker = wrapped
+        # A plain ``pydantic.Field`` in ``Annotated``: located as if unmarked
+        # (a list is a body here), keeping its aliases, factory and constraints.
+        marker = _inferred_marker(
+            name, annotation, default_value, path_names, lists_in_query=False, field=marker
+        )
     location: Location
     if isinstance(marker, params.Form):
         location = "form"
@@ -219,17 +294,23 @@ def _param_field(
         location = _PARAM_LOCATIONS[marker.in_]
     else:  # pragma: no cover - every marker is one of the above
         location = "query"
-    model = _location_model(annotation, marker)
+    models, nullable = _location_models(annotation, marker)
+    model = models[0] if models else None
+    external = _external_name(name, marker)
+    if location == "path":
+        external = _path_key(name, marker, path_names)
     return ParamField(
         name=name,
         location=location,
-        external=_external_name(name, marker),
+        external=external,
         annotation=Any if annotation is inspect.Parameter.empty else annotation,
         info=marker,
         default=default_value,
         is_sequence=model is None and location != "body" and is_sequence(annotation),
         is_file=model is None and (isinstance(marker, params.File) or is_upload(annotation)),
         model=model,
+        models=models,
+        nullable=nullable,
     )
 
 
@@ -241,16 +322,23 @@ _PARAM_LOCATIONS: dict[params.ParamTypes, Location] = {
 }
 
 
-def _location_model(annotation: Any, marker: FieldInfo) -> Any:
-    """The model of ``Annotated[Model, Query()]`` (or Header/Cookie/Form), else ``None``."""
+def _location_models(annotation: Any, marker: FieldInfo) -> tuple[tuple[Any, ...], bool]:
+    """The models of ``Annotated[Model, Query()]`` (or Header/Cookie/Form), and if ``None`` is ok.
+
+    A union of models (``Person | Company | None``) reads every member's
+    fields from the location; anything else is no model parameter: ``()``.
+    """
     if isinstance(marker, params.Path) or (
         isinstance(marker, params.Body) and not isinstance(marker, params.Form)
     ):
-        return None
+        return (), False
     tp = _strip_annotated(annotation)
-    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
-        return tp
-    return None
+    members = _union_args(tp)
+    nullable = members is not None and len(members) < len(get_args(tp))
+    found = tuple(_strip_annotated(m) for m in (members if members is not None else (tp,)))
+    if found and all(isinstance(m, type) and issubclass(m, pydantic.BaseModel) for m in found):
+        return found, nullable
+    return (), False
 
 
 def analyze(

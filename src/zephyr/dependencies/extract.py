@@ -10,7 +10,7 @@ location first in ``loc``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import pydantic
@@ -22,6 +22,12 @@ from zephyr._form_limits import FORM_LIMITS_KEY, FormLimits, merge_form_limits
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.dictschema import dict_validator
 from zephyr.dependencies.models import LOCATION_RANK, ParamField
+from zephyr.dependencies.param_models import (
+    fix_model_errors,
+    model_key,
+    model_readers,
+    read_fields,
+)
 from zephyr.exceptions import HTTPException
 from zephyr.requests import ClientDisconnect, Request
 
@@ -36,7 +42,8 @@ _CONFIG = ConfigDict(arbitrary_types_allowed=True)
 _ALIAS_KEYS = ("alias", "validation_alias", "serialization_alias", "alias_priority")
 
 
-def _field(param: ParamField) -> tuple[Any, Any]:
+def _field(param: ParamField, key: str | None = None) -> tuple[Any, Any]:
+    """The generated model's field of ``param``: its type and ``Field`` (aliased to ``key``)."""
     kwargs = {
         k: v
         for k, v in param.info.field_kwargs.items()  # type: ignore[attr-defined]
@@ -45,6 +52,8 @@ def _field(param: ParamField) -> tuple[Any, Any]:
     default = param.default
     if "default_factory" in kwargs or default is Ellipsis:
         default = PydanticUndefined
+    if key is not None:
+        return param.annotation, Field(default, alias=key, **kwargs)
     keys = param.keys
     if len(keys) > 1:
         return param.annotation, Field(default, validation_alias=AliasChoices(*keys), **kwargs)
@@ -60,123 +69,9 @@ def build_model(name: str, params: Sequence[ParamField]) -> type[pydantic.BaseMo
     """
     fields: dict[str, Any] = {}
     for i, param in enumerate(params):
-        annotation, info = _field(param)
-        if param.model is not None:
-            info = Field(param.default, alias=model_key(i))
+        annotation, info = _field(param, model_key(i) if param.model is not None else None)
         fields[f"f{i}"] = (annotation, info)
     return pydantic.create_model(name, __config__=_CONFIG, **fields)
-
-
-def model_key(index: int) -> str:
-    """Key of a whole-model parameter in its location's data (never a request key)."""
-    return f"\x00model{index}"
-
-
-def read_fields(source: Any, fields: Iterable[tuple[str, str, bool]]) -> dict[str, Any]:
-    """Read request values for validation, leaving absent keys out.
-
-    Args:
-        source: A mapping with ``get`` (and ``getlist`` for repeated keys,
-            else a list field reads the single value as a one-item list).
-        fields: ``(data key, source key, is a list field)`` triples.
-
-    Returns:
-        ``{data key: value}``; list fields get every value, or are left out
-        when the key is absent.
-    """
-    data: dict[str, Any] = {}
-    get = source.get
-    getlist = getattr(source, "getlist", None)
-    for inner, external, sequence in fields:
-        if sequence:
-            items = getlist(external) if getlist is not None else _as_list(get(external))
-            if items:
-                data[inner] = items
-        else:
-            value = get(external)
-            if value is not None:
-                data[inner] = value
-    return data
-
-
-class LocationModel:
-    """How a model parameter (``Annotated[Filters, Query()]``) reads its fields.
-
-    Each model field is looked up under its external name (alias, or the
-    header spelling with ``-`` when ``convert_underscores``); keys matching no
-    field are passed along too when the model forbids or allows extras, so
-    ``extra="forbid"`` reports them as FastAPI does.
-
-    Args:
-        param: The parameter (``param.model`` is the model class).
-        key: Its key in the location's data (see :func:`model_key`).
-    """
-
-    def __init__(self, param: ParamField, key: str) -> None:
-        from zephyr.dependencies.compile import is_sequence
-
-        self.key = key
-        self.is_header = param.location == "header"
-        convert = self.is_header and getattr(param.info, "convert_underscores", False)
-        self.fields: list[tuple[str, str, bool]] = []
-        for name, info in param.model.model_fields.items():
-            given = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
-            key_in_model = given or name
-            external = name.replace("_", "-") if convert and not given else key_in_model
-            self.fields.append((key_in_model, external, is_sequence(info.annotation)))
-        self.to_external = {inner: external for inner, external, _ in self.fields}
-        self.externals = {self._norm(external) for _, external, _ in self.fields}
-        self.sequences = {self._norm(external) for _, external, seq in self.fields if seq}
-        self.extras = param.model.model_config.get("extra") in ("forbid", "allow")
-
-    def _norm(self, key: str) -> str:
-        return key.lower() if self.is_header else key
-
-    def gather(self, source: Any) -> dict[str, Any]:
-        """The model's input: its fields' values, plus unknown keys if it checks extras."""
-        data = read_fields(source, self.fields)
-        if self.extras:
-            for key, value in self.raw(source).items():
-                if self._norm(key) not in self.externals:
-                    data.setdefault(key, value)
-        return data
-
-    def raw(self, source: Any) -> dict[str, Any]:
-        """Every key of ``source``: a list when repeated or read as a list field."""
-        getlist = getattr(source, "getlist", None)
-        out: dict[str, Any] = {}
-        for key in source.keys():  # noqa: SIM118 - any mapping, Headers included
-            if key in out:
-                continue
-            values = getlist(key) if getlist is not None else [source[key]]
-            sequence = self._norm(key) in self.sequences
-            out[key] = values if sequence or len(values) > 1 else values[0]
-        return out
-
-    def fix_error(self, error: dict[str, Any], source: Any) -> None:
-        """Rewrite an error of this model: ``loc`` without the model key, external names."""
-        prefix, _, *rest = error["loc"]
-        if rest and isinstance(rest[0], str):
-            rest[0] = self.to_external.get(rest[0], rest[0])
-        error["loc"] = (prefix, *rest)
-        if error["type"] == "missing" and len(rest) == 1:
-            error["input"] = self.raw(source)
-
-
-def _model_readers(
-    params: Sequence[ParamField], owners: dict[Any, int]
-) -> dict[str, LocationModel]:
-    """Build the readers of whole-model parameters, keyed by :func:`model_key`.
-
-    Also records each one's owner under its key in ``owners`` (for error order).
-    """
-    models: dict[str, LocationModel] = {}
-    for i, param in enumerate(params):
-        if param.model is not None:
-            key = model_key(i)
-            models[key] = LocationModel(param, key)
-            owners[key] = param.owner
-    return models
 
 
 def convert_errors(
@@ -242,7 +137,7 @@ class LocationExtractor:
         self.owners: dict[Any, int] = {}
         for p in reversed(self.params):
             self.owners[p.external] = p.owner
-        self.models = _model_readers(self.params, self.owners)
+        self.models = model_readers(self.params, self.owners)
         if self.models:
             self.lookups = tuple(
                 (p.external, p.is_sequence) for p in self.params if p.model is None
@@ -273,7 +168,9 @@ class LocationExtractor:
                     data[key] = value
         if self.models:
             for key, model in self.models.items():
-                data[key] = model.gather(source)
+                found = model.gather(source)
+                if found is not None:
+                    data[key] = found
         fast = self.fast
         if fast is not None:
             try:
@@ -290,7 +187,7 @@ class LocationExtractor:
             if len(self.params) > 1:
                 return self._extract_each(source, values)
             errors = convert_errors(exc, self.location, self.owners, self.params[0].owner)
-            _fix_model_errors(self.models, errors, source)
+            fix_model_errors(self.models, errors, source)
             return errors
         for name, slot in self.slots:
             values[slot] = validated[name]
@@ -314,20 +211,6 @@ class LocationExtractor:
             if found:
                 errors.extend(found)
         return errors or None
-
-
-def _fix_model_errors(models: dict[str, LocationModel], errors: ErrorList, source: Any) -> None:
-    if not models:
-        return
-    for _, _, error in errors:
-        loc = error["loc"]
-        model = models.get(loc[1]) if len(loc) > 1 else None
-        if model is not None:
-            model.fix_error(error, source)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else [value]
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -530,12 +413,13 @@ class FormExtractor:
         self.validator = model.__pydantic_validator__
         self.owners = {p.external: p.owner for p in reversed(self.params)}
         self.slots = tuple((f"f{i}", p.slot) for i, p in enumerate(self.params))
+        # (keys in priority order, is a list, is a file, read the file into bytes)
         self.lookups = tuple(
-            (p.external, p.is_sequence, p.is_file and _wants_bytes(p.annotation))
+            (p.keys, p.is_sequence, p.is_file, p.is_file and _wants_bytes(p.annotation))
             for p in self.params
             if p.model is None
         )
-        self.models = _model_readers(self.params, self.owners)
+        self.models = model_readers(self.params, self.owners)
 
     async def extract(self, request: Request, values: list[Any]) -> ErrorList | None:
         """Parse the form, validate it and store the values.
@@ -550,26 +434,31 @@ class FormExtractor:
                 limits = merge_form_limits(limits, inherited)
         form = await request.form(**limits)
         data: dict[str, Any] = {}
-        for key, sequence, read in self.lookups:
-            if sequence:
-                items = [item for item in form.getlist(key) if item != ""]
-                if read:
-                    items = [await _read(item) for item in items]
-                if items:
-                    data[key] = items
-                continue
-            value = form.get(key)
-            # An empty text field counts as absent, like a missing one.
-            if value is None or value == "":
-                continue
-            data[key] = await _read(value) if read else value
+        for keys, sequence, is_file, read in self.lookups:
+            for key in keys:  # The first key with a value wins (alias choices).
+                if sequence:
+                    items = form.getlist(key)
+                    if is_file:  # A file input left empty sends "".
+                        items = [item for item in items if item != ""]
+                    if not items:
+                        continue
+                    data[key] = [await _read(item) for item in items] if read else items
+                    break
+                value = form.get(key)
+                # An empty text field counts as absent, like a missing one.
+                if value is None or value == "":
+                    continue
+                data[key] = await _read(value) if read else value
+                break
         for key, model in self.models.items():
-            data[key] = model.gather(form)
+            found = model.gather(form)
+            if found is not None:
+                data[key] = found
         try:
             validated = self.validator.validate_python(data).__dict__
         except ValidationError as exc:
             errors = convert_errors(exc, "body", self.owners, self.params[0].owner)
-            _fix_model_errors(self.models, errors, form)
+            fix_model_errors(self.models, errors, form)
             return errors
         for name, slot in self.slots:
             values[slot] = validated[name]

@@ -72,7 +72,10 @@ class ParamField:
         is_file: Whether the value is an uploaded file (``UploadFile``/``bytes``).
         model: For ``Annotated[SomeModel, Query()]`` (or ``Header``, ``Cookie``,
             ``Form``): the Pydantic model whose fields are each read from the
-            location; ``None`` for a plain value.
+            location (the first member of a union of models); ``None`` for a
+            plain value.
+        models: Every model of such a parameter (``Person | Company | None``).
+        nullable: Whether the model parameter accepts ``None`` (``Model | None``).
         slot: Index of the value in the per-request value list.
         owner: Post-order index of the dependant declaring it (error order).
     """
@@ -86,6 +89,8 @@ class ParamField:
     is_sequence: bool = False
     is_file: bool = False
     model: Any = None
+    models: tuple[Any, ...] = ()
+    nullable: bool = False
     slot: int = -1
     owner: int = -1
 
@@ -98,7 +103,7 @@ class ParamField:
     def keys(self) -> tuple[str, ...]:
         """The request keys that may carry the value: ``external``, then other alias choices."""
         choices = getattr(self.info.validation_alias, "choices", None)
-        if not choices:
+        if not choices or self.location == "path":  # A path key is chosen when compiled.
             return (self.external,)
         others = (c for c in choices if isinstance(c, str) and c != self.external)
         return (self.external, *others)

@@ -24,6 +24,7 @@ from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type
 from zephyr._nocontent import has_content
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
+from zephyr.dependencies.param_models import field_lookups
 from zephyr.encoders import jsonable_encoder
 from zephyr.responses import JSONResponse
 from zephyr.routing import BaseRoute
@@ -243,14 +244,18 @@ def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
 def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
     """One parameter per field of a ``Annotated[Model, Query()]``-style parameter."""
     convert = param.location == "header" and getattr(param.info, "convert_underscores", False)
+    # ``Model | None``, a default or a union: no single field must be sent.
+    optional = param.nullable or not param.required or len(param.models) > 1
     out: list[tuple[dict[str, Any], Any]] = []
-    for name, field in param.model.model_fields.items():
+    fields = [(m, name, f) for m in param.models for name, f in m.model_fields.items()]
+    for model, name, field in fields:
         given = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
-        external = name.replace("_", "-") if convert and not given else (given or name)
+        lookups = field_lookups(name, field, model.model_config, convert=convert, sequence=False)
+        external = lookups[0][0] if lookups else name
         entry: dict[str, Any] = {
             "name": external,
             "in": param.location,
-            "required": field.is_required(),
+            "required": field.is_required() and not optional,
         }
         info = copy.copy(field)
         info.alias = info.validation_alias = info.serialization_alias = None
