@@ -8,7 +8,6 @@ but run one at a time, answered in order; each runs as one asyncio task whose
 from __future__ import annotations
 
 import asyncio
-import http
 import logging
 import time
 from collections import deque
@@ -20,6 +19,7 @@ import httptools
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
+from zephyr.server.access import ACCESS_LOG, printable
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ __all__ = ["HttpProtocol"]
 
 error_logger = logging.getLogger("zephyr.error")
 access_logger = logging.getLogger("zephyr.access")
-# "200 OK", as Uvicorn's access lines show the status.
-_STATUS_TEXT = {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}
 
 # PERF: method names are interned once instead of decoded per request.
 _METHODS = {
@@ -60,11 +58,7 @@ class _Reject(Exception):
         self.reason = reason
 
 
-def _printable(text: str) -> str:
-    """Escape non-printable characters so a log line cannot drive a terminal."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+_printable = printable
 
 
 def _addr(info: Any) -> tuple[str, int] | None:
@@ -620,31 +614,6 @@ class HttpProtocol(asyncio.Protocol):
             self.transport.close()
 
     def _log_access(self, cycle: RequestResponseCycle) -> None:
-        scope = cycle.scope
-        path = scope["path"]
-        query = scope["query_string"]
-        if query:
-            path = f"{path}?{query.decode('latin-1')}"
-        path = _printable(path)
-        method = _printable(scope["method"])
-        version = scope["http_version"]
-        duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
-        status = cycle.status
-        access_logger.info(
-            '%s - "%s %s HTTP/%s" %s',
-            self.client_addr,
-            method,
-            path,
-            version,
-            # PERF: "200 OK" is one dict lookup (codes without a phrase print bare).
-            _STATUS_TEXT.get(status) or status,
-            extra={
-                "client_addr": self.client_addr,
-                "method": method,
-                "path": path,
-                "http_version": version,
-                "status_code": status,
-                "duration_ms": duration_ms,
-                "response_bytes": cycle.bytes_sent,
-            },
+        ACCESS_LOG.log_http(
+            self.client_addr, cycle.scope, cycle.status, cycle.started_at, cycle.bytes_sent
         )

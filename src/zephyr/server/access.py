@@ -1,0 +1,294 @@
+"""The access log: one ``zephyr.access`` record per response, handled off the event loop.
+
+PERF: ``Logger.info`` on the event loop cost a request about as much as the
+request itself (a caller lookup walking frames, ``LogRecord.__init__``, then
+formatting, a write and a flush, all per line). Here the event loop only puts
+a tuple of the line's values on a queue. A writer thread turns each into a
+``LogRecord`` copied from a template made once (same attributes as one made by
+``Logger.makeRecord``) and hands it to ``Logger.handle``: the logger's
+filters, its handlers and propagation to parent loggers run as stdlib
+``logging`` runs them, so a ``--log-config`` / ``dictConfig`` handler gets
+every record. zephyr's own stream handler writes a batch of lines and flushes
+once per batch (:meth:`AccessLog._drain`).
+
+The writer runs between :meth:`AccessLog.start` and :meth:`AccessLog.stop`
+(the server's life, see ``server.py``); ``stop`` hands every queued line to
+the handlers before it returns, so none is lost at exit. Outside that
+(protocol tests, an embedding that drives ``HttpProtocol`` itself) records go
+to ``Logger.handle`` at once, on the caller's thread.
+
+Whether lines are wanted at all is decided once per connection by the
+protocol (``config.access_log`` and ``isEnabledFor(INFO)``): when off, a
+request does no access-log work.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["ACCESS_LOG", "AccessLog", "running"]
+
+# "200 OK", as Uvicorn's access lines show the status.
+_STATUS_TEXT: dict[int, str] = {}
+_HTTP_FORMAT = '%s - "%s %s HTTP/%s" %s'
+_STOP = object()
+
+
+def _status_text() -> dict[int, str]:
+    import http
+
+    return {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}
+
+
+_STATUS_TEXT.update(_status_text())
+
+
+def printable(text: str) -> str:
+    """Escape non-printable characters so a log line cannot drive a terminal.
+
+    Args:
+        text: Any text taken from a request (method, path, query).
+
+    Returns:
+        ``text`` itself when printable, else with each non-printable
+        character replaced by its ``repr`` escape (``\\x1b``, ``\\n``...).
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class AccessLog:
+    """Queue and writer thread carrying ``zephyr.access`` records to their handlers.
+
+    Args:
+        logger: The logger records are handled by (``zephyr.access``).
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()  # start/stop from any thread
+        self.template: dict[str, Any] | None = None
+        # The thread that answers requests (the event loop's), named on records.
+        self.origin: threading.Thread | None = None
+
+    # -- life cycle ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the writer thread (a no-op when it is running in this process)."""
+        with self.lock:
+            if self.thread is not None and self.thread.is_alive():
+                return
+            # A forked worker has a copy of its parent's queue and no thread:
+            # both start afresh, and the template learns the worker's pid.
+            self.queue = queue.SimpleQueue()
+            self.template = None
+            self.origin = threading.current_thread()
+            thread = threading.Thread(target=self._run, name="zephyr-access-log", daemon=True)
+            thread.start()
+            self.thread = thread
+
+    def stop(self) -> None:
+        """Hand every queued line to the handlers, then stop the writer thread."""
+        with self.lock:
+            thread = self.thread
+            self.thread = None
+            if thread is None:
+                return
+            if thread.is_alive() and thread is not threading.current_thread():
+                self.queue.put(_STOP)
+                thread.join()
+            # Whatever arrived after the stop mark (or with no live writer).
+            self._drain_now()
+
+    # -- called on the event loop ------------------------------------------------
+
+    def log_http(
+        self,
+        client_addr: str,
+        scope: Mapping[str, Any],
+        status: int,
+        started_at: float,
+        response_bytes: int,
+    ) -> None:
+        """Log one HTTP response: ``127.0.0.1:5000 - "GET /?q=1 HTTP/1.1" 200 OK``.
+
+        Args:
+            client_addr: ``host:port`` of the peer ("" when unknown).
+            scope: The request's ASGI scope (``method``, ``path``,
+                ``query_string`` and ``http_version`` are read now).
+            status: The response status code.
+            started_at: ``time.perf_counter()`` when the request started, s.
+            response_bytes: Body bytes sent.
+        """
+        now = time.perf_counter()
+        item = (
+            time.time(),
+            client_addr,
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            scope["http_version"],
+            status,
+            (now - started_at) * 1000.0,
+            response_bytes,
+        )
+        if self.thread is not None:
+            # PERF: one tuple and one C-level put; the record is built and
+            # formatted on the writer thread.
+            self.queue.put(item)
+        else:
+            self.logger.handle(self._http_record(item))
+
+    def log(self, msg: str, args: tuple[Any, ...], extra: dict[str, Any]) -> None:
+        """Log any other access line (WebSocket handshakes) in order with HTTP ones.
+
+        Args:
+            msg: ``%``-style message.
+            args: Its arguments.
+            extra: Attributes set on the record, as ``Logger.info(extra=...)`` does.
+        """
+        logger = self.logger
+        record = logger.makeRecord(
+            logger.name, logging.INFO, __file__, 0, msg, args, None, "log", extra
+        )
+        if self.thread is not None:
+            self.queue.put(record)
+        else:
+            logger.handle(record)
+
+    # -- the writer --------------------------------------------------------------
+
+    def _http_record(self, item: tuple[Any, ...]) -> logging.LogRecord:
+        created, client, method, path, query, version, status, duration_ms, size = item
+        if query:
+            path = f"{path}?{query.decode('latin-1')}"
+        path = printable(path)
+        method = printable(method)
+        template = self.template
+        if template is None:
+            template = self._make_template()
+        fields = template.copy()
+        # As LogRecord.__init__ computes them from the creation time.
+        fields["created"] = created
+        fields["msecs"] = int((created - int(created)) * 1000) + 0.0
+        fields["relativeCreated"] = (
+            template["relativeCreated"] + (created - template["created"]) * 1000.0
+        )
+        fields["args"] = (
+            client,
+            method,
+            path,
+            version,
+            # "200 OK" is one dict lookup (codes without a phrase print bare).
+            _STATUS_TEXT.get(status) or status,
+        )
+        fields["client_addr"] = client
+        fields["method"] = method
+        fields["path"] = path
+        fields["http_version"] = version
+        fields["status_code"] = status
+        fields["duration_ms"] = duration_ms
+        fields["response_bytes"] = size
+        # PERF: a dict copy and a __dict__ swap instead of LogRecord.__init__.
+        record = logging.LogRecord.__new__(logging.LogRecord)
+        record.__dict__ = fields
+        return record
+
+    def _make_template(self) -> dict[str, Any]:
+        """A record made the stdlib way, whose fields every HTTP line shares."""
+        logger = self.logger
+        record = logger.makeRecord(
+            logger.name, logging.INFO, __file__, 0, _HTTP_FORMAT, (), None, "log_http"
+        )
+        template = dict(record.__dict__)
+        origin = self.origin
+        if origin is not None:
+            # Made on the writer thread: name the event loop's thread instead,
+            # as a record made where the request was answered would.
+            template["thread"] = origin.ident
+            template["threadName"] = origin.name
+        self.template = template
+        return template
+
+    def _run(self) -> None:
+        get = self.queue.get
+        while True:
+            item = get()
+            if item is _STOP:
+                return
+            self._drain(item)
+
+    def _drain(self, first: Any) -> None:
+        """Handle ``first`` and every item already queued, flushing streams once."""
+        batch = [first]
+        get_nowait = self.queue.get_nowait
+        with contextlib.suppress(queue.Empty):
+            while len(batch) < 1024:
+                item = get_nowait()
+                if item is _STOP:
+                    self.queue.put(_STOP)  # seen again by _run once the batch is out
+                    break
+                batch.append(item)
+        handlers = _batching_handlers(self.logger)
+        for handler in handlers:
+            handler.defer_flush = True
+        try:
+            handle = self.logger.handle
+            for item in batch:
+                try:
+                    handle(self._http_record(item) if type(item) is tuple else item)
+                except Exception:  # a handler that raises loses its line only
+                    logging.getLogger("zephyr.error").exception("Access log handler failed")
+        finally:
+            for handler in handlers:
+                handler.defer_flush = False
+                handler.flush()
+
+    def _drain_now(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                item = self.queue.get_nowait()
+                if item is not _STOP:
+                    self._drain(item)
+
+
+def _batching_handlers(logger: logging.Logger) -> list[Any]:
+    """zephyr stream handlers a record of ``logger`` may reach (they can defer flushes)."""
+    from zephyr.server.logging import ColourStreamHandler
+
+    found: list[Any] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        found += [h for h in current.handlers if isinstance(h, ColourStreamHandler)]
+        current = current.parent if current.propagate else None
+    return found
+
+
+ACCESS_LOG = AccessLog(logging.getLogger("zephyr.access"))
+"""The process's access log (the protocols and WebSocket handshakes log through it)."""
+
+atexit.register(ACCESS_LOG.stop)
+
+
+@contextlib.contextmanager
+def running() -> Iterator[AccessLog]:
+    """Run :data:`ACCESS_LOG`'s writer thread for the duration of a ``with`` block.
+
+    Yields:
+        The access log; on exit every line queued so far has been handled.
+    """
+    ACCESS_LOG.start()
+    try:
+        yield ACCESS_LOG
+    finally:
+        ACCESS_LOG.stop()
