@@ -4,9 +4,10 @@ Two stdlib loggers carry everything the server says:
 
 * ``zephyr.error`` -- start-up, shutdown, lifespan and unexpected errors
   (named like Uvicorn's ``uvicorn.error`` so habits and filters carry over);
-* ``zephyr.access`` -- one line per response, built (and escaped) by the
-  protocol; it passes ``client_addr``, ``method``, ``path``, ``http_version``,
-  ``status_code``, ``duration_ms`` and ``response_bytes`` as ``extra``.
+* ``zephyr.access`` -- one line per response (:func:`log_access`, handled off
+  the event loop by ``access.py``); its records carry ``client_addr``,
+  ``method``, ``path``, ``http_version``, ``status_code``, ``duration_ms``
+  and ``response_bytes`` as attributes, as ``extra`` would set them.
 
 Colours are used only when the stream is a TTY, unless ``use_colors`` forces
 them on or off.
@@ -20,7 +21,25 @@ import json
 import logging
 import logging.config
 import os
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from zephyr.server.access import ACCESS_LOG, printable
+
+if TYPE_CHECKING:
+    from zephyr.server._cycle import RequestResponseCycle
+
+__all__ = [
+    "LOGGING_CONFIG",
+    "AccessFormatter",
+    "ColourFormatter",
+    "ColourStreamHandler",
+    "DefaultFormatter",
+    "configure_logging",
+    "default_logging_config",
+    "log_access",
+    "printable",
+    "stream_is_tty",
+]
 
 TRACE_LOG_LEVEL = 5
 """Level number of ``log_level="trace"`` (below DEBUG, like Uvicorn's)."""
@@ -281,3 +300,18 @@ def configure_logging(
     if not access_log:
         access.handlers = []
         access.propagate = False
+
+
+def log_access(client_addr: str, cycle: RequestResponseCycle) -> None:
+    """Log one access line for a finished request on ``zephyr.access``.
+
+    The line is ``127.0.0.1:5000 - "GET /?q=1 HTTP/1.1" 200 OK``; the record
+    also carries ``client_addr``, ``method``, ``path``, ``http_version``,
+    ``status_code``, ``duration_ms`` and ``response_bytes``. It is handled
+    off the event loop while the server runs (``access.py``).
+
+    Args:
+        client_addr: ``host:port`` of the client, or ``""``.
+        cycle: The request's exchange (scope, status, bytes sent, start time).
+    """
+    ACCESS_LOG.log_http(client_addr, cycle.scope, cycle.status, cycle.started_at, cycle.bytes_sent)

@@ -19,7 +19,7 @@ import httptools
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
-from zephyr.server.access import ACCESS_LOG, printable
+from zephyr.server.logging import log_access, printable
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -56,9 +56,6 @@ class _Reject(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
-
-
-_printable = printable
 
 
 def _addr(info: Any) -> tuple[str, int] | None:
@@ -254,7 +251,7 @@ class HttpProtocol(asyncio.Protocol):
                 self._reject(500, "Internal Server Error")
         except httptools.HttpParserError as exc:
             reason = str(exc).encode("ascii", "replace").decode("ascii")
-            self._reject(400, "Bad Request: " + _printable(reason[:200]))
+            self._reject(400, "Bad Request: " + printable(reason[:200]))
         else:
             if self.in_head:
                 # PERF: a head that arrives whole needs no timer; only a head
@@ -506,7 +503,7 @@ class HttpProtocol(asyncio.Protocol):
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""
         if self.access_log:
-            self._log_access(cycle)
+            log_access(self.client_addr, cycle)
         if cycle is not self.cycle:
             return
         if not cycle.keep_alive or not cycle.message_complete or self.state.should_exit:
@@ -543,7 +540,7 @@ class HttpProtocol(asyncio.Protocol):
         cycle.wake()
         self._write_and_close(error_response(status, reason, self.static_headers))
         if self.access_log:
-            self._log_access(cycle)
+            log_access(self.client_addr, cycle)
 
     def abort_cycle(self, cycle: RequestResponseCycle) -> None:
         """Close the connection under a response that cannot be finished."""
@@ -612,8 +609,3 @@ class HttpProtocol(asyncio.Protocol):
         self.timer_kind = _TIMER_OFF
         if not self.transport.is_closing():
             self.transport.close()
-
-    def _log_access(self, cycle: RequestResponseCycle) -> None:
-        ACCESS_LOG.log_http(
-            self.client_addr, cycle.scope, cycle.status, cycle.started_at, cycle.bytes_sent
-        )
