@@ -180,3 +180,46 @@ def test_access_log_off_queues_nothing(make_conn: MakeConn) -> None:
 
         run(main())
         assert log.queue.empty()
+
+
+def test_filters_and_colours_still_apply_with_the_writer(
+    make_conn: MakeConn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stream)
+    configure_logging(use_colors=True)
+    logger = logging.getLogger("zephyr.access")
+
+    def drop_skip(record: logging.LogRecord) -> bool:
+        return "/skip" not in record.getMessage()
+
+    logger.addFilter(drop_skip)
+    try:
+        with access.running():
+            serve_requests(make_conn, 2, b"/skip")
+            serve_requests(make_conn, 1, b"/keep")
+    finally:
+        logger.removeFilter(drop_skip)
+    [line] = stream.getvalue().splitlines()
+    assert "/keep" in line
+    assert "\033[32m200 OK\033[0m" in line  # the status coloured, as on a TTY
+
+
+def test_lines_written_directly_match_the_formatter(make_conn: MakeConn) -> None:
+    direct, formatted = io.StringIO(), io.StringIO()
+    logger = logging.getLogger("zephyr.access")
+    for stream in (direct, formatted):
+        configure_logging(use_colors=False)
+        [handler] = logger.handlers
+        assert isinstance(handler, ColourStreamHandler)
+        handler.setStream(stream)
+        if stream is formatted:
+            logger.addFilter(lambda record: True)  # takes Logger.handle, record by record
+        with access.running():
+            serve_requests(make_conn, 3, b"/a%1bb?x=1")
+        logger.filters.clear()
+    assert direct.getvalue() == formatted.getvalue()
+    assert (
+        direct.getvalue().splitlines()
+        == ['INFO:     127.0.0.1:50000 - "GET /a\\x1bb?x=1 HTTP/1.1" 200 OK'] * 3
+    )

@@ -169,11 +169,9 @@ class AccessLog:
     # -- the writer --------------------------------------------------------------
 
     def _http_record(self, item: tuple[Any, ...]) -> logging.LogRecord:
-        created, client, method, path, query, version, status, duration_ms, size = item
-        if query:
-            path = f"{path}?{query.decode('latin-1')}"
-        path = printable(path)
-        method = printable(method)
+        created, client, _, _, _, version, status, duration_ms, size = item
+        args = _http_args(item)
+        method, path = args[1], args[2]
         template = self.template
         if template is None:
             template = self._make_template()
@@ -184,14 +182,7 @@ class AccessLog:
         fields["relativeCreated"] = (
             template["relativeCreated"] + (created - template["created"]) * 1000.0
         )
-        fields["args"] = (
-            client,
-            method,
-            path,
-            version,
-            # "200 OK" is one dict lookup (codes without a phrase print bare).
-            _STATUS_TEXT.get(status) or status,
-        )
+        fields["args"] = args
         fields["client_addr"] = client
         fields["method"] = method
         fields["path"] = path
@@ -239,6 +230,10 @@ class AccessLog:
                     self.queue.put(_STOP)  # seen again by _run once the batch is out
                     break
                 batch.append(item)
+        direct = _direct_handlers(self.logger)
+        if direct is not None and all(type(item) is tuple for item in batch):
+            _write_lines(batch, direct)
+            return
         handlers = _batching_handlers(self.logger)
         for handler in handlers:
             handler.defer_flush = True
@@ -260,6 +255,70 @@ class AccessLog:
                 item = self.queue.get_nowait()
                 if item is not _STOP:
                     self._drain(item)
+
+
+def _http_args(item: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The access line's ``%`` arguments: client, method, target, version, status."""
+    _, client, method, path, query, version, status, _, _ = item
+    if query:
+        path = f"{path}?{query.decode('latin-1')}"
+    # "200 OK" is one dict lookup (codes without a phrase print bare).
+    return (client, printable(method), printable(path), version, _STATUS_TEXT.get(status) or status)
+
+
+def _direct_handlers(logger: logging.Logger) -> list[Any] | None:
+    """zephyr's own plain stream handlers, when they are all a record would reach.
+
+    PERF: then the writer formats a batch of HTTP lines itself, exactly as
+    those handlers' formatters would (``levelprefix message``, no colours),
+    and writes it in one call: no record, no per-line handler call. Any
+    filter, another kind of handler or formatter, colours or a handler level
+    above INFO anywhere on the way returns None: records take
+    ``Logger.handle``.
+    """
+    from zephyr.server.logging import AccessFormatter, ColourStreamHandler, DefaultFormatter
+
+    found: list[Any] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.disabled:
+            return found  # Logger.handle drops the record here
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            formatter = handler.formatter
+            if (
+                type(handler) is not ColourStreamHandler
+                or handler.filters
+                or handler.level > logging.INFO
+                or type(formatter) not in (AccessFormatter, DefaultFormatter)
+                or not formatter.plain  # type: ignore[union-attr]
+                or formatter.use_colors  # type: ignore[union-attr]
+            ):
+                return None
+            found.append(handler)
+        current = current.parent if current.propagate else None
+    if not found:
+        return None  # the last-resort handler's business
+    return found
+
+
+def _write_lines(batch: list[tuple[Any, ...]], handlers: list[Any]) -> None:
+    """Write a batch of HTTP lines through each of ``handlers``' streams, flushed once."""
+    level = logging.makeLogRecord({"levelno": logging.INFO, "levelname": "INFO"})
+    messages = [_HTTP_FORMAT % _http_args(item) for item in batch]
+    for handler in handlers:
+        prefix = handler.formatter.level_prefix(level) + " "
+        terminator = handler.terminator
+        text = "".join([prefix + message + terminator for message in messages])
+        handler.acquire()
+        try:
+            handler.stream.write(text)
+            handler.flush()
+        except Exception:
+            logging.getLogger("zephyr.error").exception("Access log handler failed")
+        finally:
+            handler.release()
 
 
 def _batching_handlers(logger: logging.Logger) -> list[Any]:
