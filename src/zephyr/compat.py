@@ -48,13 +48,20 @@ _SHIMS: dict[str, tuple[str, ...]] = {
     "fastapi": ("zephyr",),
     "starlette": ("zephyr",),
     "fastapi.exceptions": ("zephyr.exceptions", "zephyr.api_exceptions"),
+    # FastAPI's private Pydantic bridge: only the few constants other code reads.
+    "fastapi._compat": ("zephyr._pydantic_version",),
     "starlette.applications": ("zephyr.applications",),
+    "starlette.exceptions": ("zephyr.exceptions",),
 }
 
 # Names that differ: ``{shim module: {foreign name: zephyr name}}``.
 _RENAMES: dict[str, dict[str, str]] = {
     "starlette.applications": {"Starlette": "BaseApp"},
-    "fastapi.exceptions": {"FastAPIError": "ZephyrError"},
+    "starlette.exceptions": {"StarletteDeprecationWarning": "ZephyrDeprecationWarning"},
+    "fastapi.exceptions": {
+        "FastAPIError": "ZephyrError",
+        "FastAPIDeprecationWarning": "ZephyrDeprecationWarning",
+    },
 }
 
 _CONSTANTS: dict[str, dict[str, Any]] = {

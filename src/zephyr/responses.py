@@ -34,6 +34,7 @@ from zephyr.datastructures import URL, MutableHeaders
 from zephyr.types import Receive, Respond, Scope, Send
 
 __all__ = [
+    "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
@@ -578,3 +579,7 @@ async def _iterate_sync(iterable: Iterable[Any]) -> AsyncIterator[Any]:
 # Defined in its own module (file handling is its own concept); imported last
 # because it subclasses Response.
 from zephyr._fileresponse import FileResponse  # noqa: E402
+
+# Server-Sent Events live in zephyr.sse (their own concept); FastAPI also
+# exports the response class from its responses module.
+from zephyr.sse import EventSourceResponse  # noqa: E402
