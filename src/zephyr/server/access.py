@@ -2,8 +2,12 @@
 
 PERF: ``Logger.info`` on the event loop cost a request about as much as the
 request itself (a caller lookup walking frames, ``LogRecord.__init__``, then
-formatting, a write and a flush, all per line). Here the event loop only puts
-a tuple of the line's values on a queue. A writer thread turns each into a
+formatting, a write and a flush, all per line). Here the event loop only
+appends a tuple of the line's values to a deque, and wakes the writer thread
+only when it sleeps; the writer waits a few milliseconds for lines to gather
+(one wake-up and one write per batch: waking it per line would cost a thread
+switch per request, as the event loop lets go of the GIL between callbacks).
+It turns each tuple into a
 ``LogRecord`` copied from a template made once (same attributes as one made by
 ``Logger.makeRecord``) and hands it to ``Logger.handle``: the logger's
 filters, its handlers and propagation to parent loggers run as stdlib
@@ -27,9 +31,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -38,7 +42,9 @@ __all__ = ["ACCESS_LOG", "AccessLog", "running"]
 # "200 OK", as Uvicorn's access lines show the status.
 _STATUS_TEXT: dict[int, str] = {}
 _HTTP_FORMAT = '%s - "%s %s HTTP/%s" %s'
-_STOP = object()
+# How long the writer lets lines gather once woken, s: a batch per wake-up.
+_GATHER_SECONDS = 0.005
+_BATCH_MAX = 1024
 
 
 def _status_text() -> dict[int, str]:
@@ -74,7 +80,11 @@ class AccessLog:
 
     def __init__(self, logger: logging.Logger) -> None:
         self.logger = logger
-        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # deque.append and popleft are atomic: the loop and the writer share
+        # it without a lock.
+        self.pending: deque[Any] = deque()
+        self.wake = threading.Event()
+        self.stopping = False
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()  # start/stop from any thread
         self.template: dict[str, Any] | None = None
@@ -88,9 +98,11 @@ class AccessLog:
         with self.lock:
             if self.thread is not None and self.thread.is_alive():
                 return
-            # A forked worker has a copy of its parent's queue and no thread:
+            # A forked worker has a copy of its parent's lines and no thread:
             # both start afresh, and the template learns the worker's pid.
-            self.queue = queue.SimpleQueue()
+            self.pending = deque()
+            self.wake = threading.Event()
+            self.stopping = False
             self.template = None
             self.origin = threading.current_thread()
             thread = threading.Thread(target=self._run, name="zephyr-access-log", daemon=True)
@@ -105,10 +117,12 @@ class AccessLog:
             if thread is None:
                 return
             if thread.is_alive() and thread is not threading.current_thread():
-                self.queue.put(_STOP)
+                self.stopping = True
+                self.wake.set()
                 thread.join()
-            # Whatever arrived after the stop mark (or with no live writer).
-            self._drain_now()
+            # Whatever the writer left (or all of it, with no live writer).
+            while self.pending:
+                self._drain()
 
     # -- called on the event loop ------------------------------------------------
 
@@ -143,9 +157,11 @@ class AccessLog:
             response_bytes,
         )
         if self.thread is not None:
-            # PERF: one tuple and one C-level put; the record is built and
+            # PERF: one tuple and one append; the record is built and
             # formatted on the writer thread.
-            self.queue.put(item)
+            self.pending.append(item)
+            if not self.wake.is_set():
+                self.wake.set()
         else:
             self.logger.handle(self._http_record(item))
 
@@ -162,7 +178,9 @@ class AccessLog:
             logger.name, logging.INFO, __file__, 0, msg, args, None, "log", extra
         )
         if self.thread is not None:
-            self.queue.put(record)
+            self.pending.append(record)
+            if not self.wake.is_set():
+                self.wake.set()
         else:
             logger.handle(record)
 
@@ -212,24 +230,27 @@ class AccessLog:
         return template
 
     def _run(self) -> None:
-        get = self.queue.get
+        wake, pending = self.wake, self.pending
         while True:
-            item = get()
-            if item is _STOP:
+            wake.wait()
+            if not self.stopping:
+                time.sleep(_GATHER_SECONDS)  # let this wake-up's batch gather
+            # Cleared before draining: a line appended from here on sets it again.
+            wake.clear()
+            while pending:
+                self._drain()
+            if self.stopping:
                 return
-            self._drain(item)
 
-    def _drain(self, first: Any) -> None:
-        """Handle ``first`` and every item already queued, flushing streams once."""
-        batch = [first]
-        get_nowait = self.queue.get_nowait
-        with contextlib.suppress(queue.Empty):
-            while len(batch) < 1024:
-                item = get_nowait()
-                if item is _STOP:
-                    self.queue.put(_STOP)  # seen again by _run once the batch is out
-                    break
-                batch.append(item)
+    def _drain(self) -> None:
+        """Handle up to a batch of pending lines, flushing zephyr's streams once."""
+        pending = self.pending
+        batch: list[Any] = []
+        with contextlib.suppress(IndexError):
+            while len(batch) < _BATCH_MAX:
+                batch.append(pending.popleft())
+        if not batch:
+            return
         direct = _direct_handlers(self.logger)
         if direct is not None and all(type(item) is tuple for item in batch):
             _write_lines(batch, direct)
@@ -248,13 +269,6 @@ class AccessLog:
             for handler in handlers:
                 handler.defer_flush = False
                 handler.flush()
-
-    def _drain_now(self) -> None:
-        with contextlib.suppress(queue.Empty):
-            while True:
-                item = self.queue.get_nowait()
-                if item is not _STOP:
-                    self._drain(item)
 
 
 def _http_args(item: tuple[Any, ...]) -> tuple[Any, ...]:
