@@ -38,6 +38,7 @@ from zephyr._body_limit import (
 )
 from zephyr._form_limits import FormLimits, check_form_limits, merge_form_limits
 from zephyr._frontend import FrontendRouter
+from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
@@ -88,10 +89,6 @@ class _JSONBytes(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return content  # type: ignore[no-any-return]
-
-
-def _body_allowed(status_code: int | None) -> bool:
-    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
 _EXIT_STACK_KEY = "zephyr.exit_stack"
@@ -404,8 +401,10 @@ class APIRoute(OverridablePlan, Route):
             response.raw_headers.extend(sub.raw_headers)
         if background is not None:
             response.background = background
-        if not _body_allowed(response.status_code):
+        if response.status_code in NO_CONTENT_STATUSES:
+            # The body goes, and the framing headers follow the status.
             response.body = b""
+            reframe_headers(response.raw_headers, response.status_code)
         return response
 
     def serialize(self, result: Any) -> Response:

@@ -21,6 +21,7 @@ from pydantic_core import CoreSchema
 
 from zephyr._api.routing import APIRoute, _unwrap
 from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type
+from zephyr._nocontent import has_content
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.encoders import jsonable_encoder
@@ -408,8 +409,7 @@ def _phrase(code: str) -> str:
 def _body_allowed(status: str) -> bool:
     if not status.isdigit():
         return True
-    code = int(status)
-    return not (code < 200 or code in (204, 205, 304))
+    return has_content(int(status))
 
 
 def _operation(
