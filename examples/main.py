@@ -36,6 +36,12 @@ class Item(ItemIn):
     id: int
 
 
+class Message(BaseModel):
+    """An error answer other than a validation error."""
+
+    detail: str
+
+
 class Catalogue:
     """An in-memory store; a real service would keep this in a database."""
 
@@ -82,7 +88,7 @@ async def list_items(
     return items[:limit]
 
 
-@app.get("/items/{item_id}")
+@app.get("/items/{item_id}", responses={404: {"model": Message, "description": "No such item"}})
 async def get_item(item_id: int, catalogue: CatalogueDep) -> Item:
     item = catalogue.items.get(item_id)
     if item is None:
@@ -90,6 +96,10 @@ async def get_item(item_id: int, catalogue: CatalogueDep) -> Item:
     return item
 
 
-@app.post("/items", status_code=status.HTTP_201_CREATED)
+@app.post(
+    "/items",
+    status_code=status.HTTP_201_CREATED,
+    responses={400: {"model": Message, "description": "The body is not JSON text"}},
+)
 async def create_item(item: ItemIn, catalogue: CatalogueDep) -> Item:
     return catalogue.add(item)

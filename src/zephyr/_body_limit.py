@@ -34,6 +34,7 @@ __all__ = [
     "BodyLimit",
     "BodyTooLarge",
     "RequestLimitsMiddleware",
+    "buffered_receive",
     "buffered_too_large",
     "check_max_body_size",
     "declared_length",
@@ -62,6 +63,42 @@ def buffered_too_large(limit: int) -> HTTPException:
     return HTTPException(
         413, f"{TOO_LARGE}: the body is over max_buffered_body_size ({limit} bytes)"
     )
+
+
+def buffered_receive(scope: Scope, receive: Receive, limit: int) -> Receive:
+    """Put the default buffered-body cap in force for a route that reads its body whole.
+
+    The same streaming count as ``max_body_size``: a declared
+    ``Content-Length`` over ``limit`` is refused before a byte is read, and
+    a body without one (chunked) once more than ``limit`` bytes arrived, so
+    the body is never held whole.
+
+    Args:
+        scope: The HTTP scope.
+        receive: The route's receive.
+        limit: Most body bytes.
+
+    Returns:
+        The receive to read the body with; it raises the 413 past ``limit``.
+
+    Raises:
+        HTTPException: 413 (:func:`buffered_too_large`), the declared length
+            is over ``limit``.
+    """
+    if declared_length(scope) > limit:
+        raise buffered_too_large(limit)
+    received = 0
+
+    async def receive_capped() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise buffered_too_large(limit)
+        return message
+
+    return receive_capped
 
 
 def check_max_body_size(value: Any) -> int | None:

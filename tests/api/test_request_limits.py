@@ -286,6 +286,63 @@ def test_default_buffered_cap_is_16_mib() -> None:
     assert "16777216 bytes" in response.json()["detail"]
 
 
+def _drive(app: Any, path: str, chunks: list[bytes], length: int | None) -> tuple[int, int]:
+    """POST ``chunks`` to ``app`` through plain ASGI; ``(status, body messages read)``."""
+    headers = [(b"host", b"t"), (b"content-type", b"application/json")]
+    if length is not None:
+        headers.append((b"content-length", str(length).encode()))
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 1), "server": ("t", 80),
+    }  # fmt: skip
+    reads = 0
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal reads
+        if reads < len(chunks):
+            reads += 1
+            return {"type": "http.request", "body": chunks[reads - 1], "more_body": True}
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    asyncio.run(app(scope, receive, send))
+    return statuses[0], reads
+
+
+def _capped_app() -> FastAPI:
+    app = FastAPI(max_buffered_body_size=10)
+
+    @app.post("/json")
+    def count(x: dict[str, Any]) -> int:
+        return len(x)
+
+    @app.post("/raw")
+    async def raw(request: Request) -> int:
+        return len(await request.body())
+
+    return app
+
+
+def test_default_buffered_cap_refuses_a_declared_length_before_reading() -> None:
+    assert _drive(_capped_app(), "/json", [b"x" * 10] * 100, length=1000) == (413, 0)
+
+
+def test_default_buffered_cap_stops_reading_a_chunked_body_past_it() -> None:
+    """No Content-Length: refused at the chunk that passes the cap, the rest is never read."""
+    assert _drive(_capped_app(), "/json", [b"x" * 6] * 100, length=None) == (413, 2)
+    assert _drive(_capped_app(), "/json", [b'{"a":1}'], length=None) == (200, 1)
+
+
+def test_default_buffered_cap_leaves_routes_that_read_the_body_themselves() -> None:
+    """The cap is for bodies validated whole; a route reading ``request.body()`` is not capped."""
+    assert _drive(_capped_app(), "/raw", [b"x" * 10] * 100, length=1000) == (200, 100)
+
+
 # -- a real socket: the limit stops reading and the connection stays usable -----------
 
 
