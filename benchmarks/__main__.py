@@ -3,7 +3,7 @@
 Examples::
 
     python -m benchmarks run                        # everything, 3 rounds x 5 s
-    python -m benchmarks run --quick                # CI smoke: zephyr + FastAPI, 1 s each
+    python -m benchmarks run --quick                # CI smoke: zephyr x3, FastAPI, raw; 1 s
     python -m benchmarks run --only json,db --stacks zephyr,fastapi-uvicorn --rounds 5
     python -m benchmarks setup-db                   # create the hello_world database
     python -m benchmarks report benchmarks/results/2026-11-21.json   # re-render .md/.png
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="measure and write results/<date>.{json,md,png}")
     run.add_argument(
-        "--quick", action="store_true", help="CI smoke: zephyr stacks + FastAPI, short"
+        "--quick", action="store_true", help="CI smoke: zephyr stacks, FastAPI, raw; short"
     )
     run.add_argument(
         "--only", type=_csv, default=[], metavar="T1,T2",

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 _COLOURS = {
-    "zephyr": "#d62728", "zephyr-uvicorn": "#ff9896", "fastapi-uvicorn": "#1f77b4",
+    "zephyr": "#d62728", "zephyr-log": "#e377c2", "zephyr-uvicorn": "#ff9896",
+    "fastapi-uvicorn": "#1f77b4",
     "fastapi-granian": "#aec7e8", "starlette": "#2ca02c", "litestar": "#9467bd",
     "blacksheep": "#8c564b", "flask": "#7f7f7f", "flask-threads": "#c7c7c7", "raw": "#17becf",
 }  # fmt: skip

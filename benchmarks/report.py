@@ -72,8 +72,25 @@ def best_peer(run: Run, test: str) -> Cell | None:
     return max(peers, key=lambda c: c.median("rps"), default=None)
 
 
+def ceiling(run: Run, test: str) -> Cell | None:
+    """The raw protocol's cell that bounds ``test``: its own, else its plaintext answer.
+
+    The raw stack answers fixed bytes, so for a test it does not serve (an API
+    or database endpoint) its plaintext rate is the most any stack could do on
+    that core; the I/O-bound tests are limited by their sleep and get none.
+    """
+    group = next((t.group for t in run.tests if t.name == test), "")
+    if group == "io":
+        return None
+    for name in (test, "plaintext"):
+        cell = run.cells.get((stacks.CEILING, name))
+        if cell is not None and cell.ok:
+            return cell
+    return None
+
+
 def ratios(run: Run) -> list[dict[str, Any]]:
-    """One entry per zephyr stack and test: req/s and p99 against the reference and best peer."""
+    """Per zephyr stack and test: req/s and p99 against the reference, best peer and ceiling."""
     names = {s.key: s.name for s in run.stacks}
     out = []
     for stack in (s for s in run.stacks if s.role == "zephyr"):
@@ -91,7 +108,37 @@ def ratios(run: Run) -> list[dict[str, Any]]:
                 entry["best_peer"] = names[best.stack]
                 entry["vs_best_rps"] = _ratio(cell.median("rps"), best.median("rps"))
                 entry["vs_best_p99"] = _ratio(cell.median("p99_ms"), best.median("p99_ms"))
+            top = ceiling(run, test.name)
+            if top is not None:
+                entry["of_ceiling"] = _ratio(cell.median("rps"), top.median("rps"))
+                entry["ceiling_test"] = top.test
             out.append(entry)
+    return out
+
+
+def log_cost(run: Run) -> list[dict[str, Any]]:
+    """Per test: zephyr with the access log on beside the same server without it.
+
+    Returns:
+        Entries with ``test``, ``stack`` (log on), ``no_log`` (its twin),
+        both req/s and ``cost``: the share of throughput the log takes
+        (1 - on / off; 0.1 is 10 %).
+    """
+    out = []
+    for logged, plain in stacks.LOGGED.items():
+        for test in run.tests:
+            on, off = run.cells.get((logged, test.name)), run.cells.get((plain, test.name))
+            if on is None or off is None or not (on.ok and off.ok):
+                continue
+            ratio = _ratio(on.median("rps"), off.median("rps"))
+            if ratio is None:
+                continue
+            out.append(
+                {
+                    "test": test.name, "stack": logged, "no_log": plain,
+                    "rps_on": on.median("rps"), "rps_off": off.median("rps"), "cost": 1 - ratio,
+                }
+            )  # fmt: skip
     return out
 
 
@@ -147,6 +194,7 @@ def to_json(run: Run) -> dict[str, Any]:
         },
         "startup": [s.as_dict() for s in run.startup],
         "ratios": ratios(run),
+        "access_log_cost": log_cost(run),
         "deps_over_nodeps_cost": deps_cost(run),
     }
 
@@ -197,6 +245,7 @@ def markdown(run: Run) -> str:
         *_table(run, run.tests, "p99_ms"),
         "",
         *_ratio_lines(run),
+        *_log_lines(run),
         *_io_lines(run),
         *_memory_lines(run),
         *_startup_lines(run),
@@ -213,14 +262,21 @@ def _ratio_lines(run: Run) -> list[str]:
     lines = [
         "## zephyr's ratios (req/s; p99 in brackets, lower is better)",
         "",
-        "| zephyr stack | test | vs FastAPI on uvicorn | vs best peer | best peer |",
-        "|---|---|---:|---:|---|",
+        "% of ceiling: the zephyr figure as a share of the raw uvloop+httptools protocol "
+        "in the same run (its own test where it serves it, else its plaintext rate).",
+        "",
+        "| zephyr stack | test | vs FastAPI on uvicorn | vs best peer | best peer | % of ceiling |",
+        "|---|---|---:|---:|---|---:|",
     ]
     for e in entries:
         ref = _fmt(e.get("vs_fastapi_rps")) + _fmt(e.get("vs_fastapi_p99"), " ({:.2f})", "")
         best = _fmt(e.get("vs_best_rps")) + _fmt(e.get("vs_best_p99"), " ({:.2f})", "")
+        top = _fmt(e.get("of_ceiling"), "{:.0%}")
+        if e.get("ceiling_test") not in (None, e["test"]):
+            top += f" ({e['ceiling_test']})"
         lines.append(
-            f"| {names[e['stack']]} | {e['test']} | {ref} | {best} | {e.get('best_peer', '—')} |"
+            f"| {names[e['stack']]} | {e['test']} | {ref} | {best} | "
+            f"{e.get('best_peer', '—')} | {top} |"
         )
     costs = deps_cost(run)
     if costs:
@@ -231,6 +287,26 @@ def _ratio_lines(run: Run) -> list[str]:
             + ", ".join(f"{names[k]} {v:.2f}x" for k, v in costs.items())
             + ".",
         ]
+    return [*lines, ""]
+
+
+def _log_lines(run: Run) -> list[str]:
+    entries = log_cost(run)
+    if not entries:
+        return []
+    names = {st.key: st.name for st in run.stacks}
+    lines = [
+        "## Default logging (access log on) beside no log",
+        "",
+        "| test | "
+        + " | ".join(names[k] for k in (entries[0]["no_log"], entries[0]["stack"]))
+        + " | throughput the log costs |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {e['test']} | {_k(e['rps_off'])} | {_k(e['rps_on'])} | {e['cost']:.0%} |"
+        for e in entries
+    ]
     return [*lines, ""]
 
 

@@ -70,6 +70,17 @@ STACKS: tuple[Stack, ...] = (
         role="zephyr",
     ),
     Stack(
+        "zephyr-log",
+        "zephyr (own server, default logging)",
+        # What a user runs without options: access log on, INFO level (lines
+        # go to the server's stdout, which the harness sends to /dev/null).
+        command(
+            "{python} -m zephyr run benchmarks.apps.zephyr_api:app --host 127.0.0.1 "
+            "--port {port} --backlog {backlog}"
+        ),
+        role="zephyr",
+    ),
+    Stack(
         "zephyr-uvicorn",
         "zephyr on uvicorn",
         _uvicorn("benchmarks.apps.zephyr_api:app"),
@@ -122,8 +133,12 @@ STACK_KEYS = tuple(s.key for s in STACKS)
 ZEPHYR_KEYS = frozenset(s.key for s in STACKS if s.role == "zephyr")
 #: The reference every zephyr figure is divided by.
 REFERENCE = "fastapi-uvicorn"
-#: What ``--quick`` runs: the two zephyr stacks and the reference.
-QUICK = ("zephyr", "zephyr-uvicorn", REFERENCE)
+#: The ceiling every zephyr figure is also given as a share of.
+CEILING = "raw"
+#: The zephyr stack with the access log on, shown beside ``zephyr`` (no log).
+LOGGED = {"zephyr-log": "zephyr"}
+#: What ``--quick`` runs: the zephyr stacks, the reference and the ceiling.
+QUICK = ("zephyr", "zephyr-log", "zephyr-uvicorn", REFERENCE, CEILING)
 
 
 def select(keys: Sequence[str] | None) -> list[Stack]:

@@ -74,15 +74,15 @@ def _cell(stack: str, test: str, *rps: float, failure: str | None = None) -> Cel
     return Cell(stack, test, samples, failure)
 
 
-def _run(cells: list[Cell]) -> report.Run:
-    chosen = stacks.select(["zephyr", "fastapi-uvicorn", "litestar", "raw"])
+def _run(cells: list[Cell], tests: tuple[str, ...] = ("json", "deps", "nodeps")) -> report.Run:
+    chosen = stacks.select(["zephyr", "zephyr-log", "fastapi-uvicorn", "litestar", "raw"])
     return report.Run(
         date="2026-11-21",
         settings={"rounds": 2, "seconds": 1.0, "warmup": 0.0},
         machine={"description": "test"},
         versions={"python": "3.11"},
         stacks=chosen,
-        tests=suite.select(["json", "deps", "nodeps"]),
+        tests=suite.select(list(tests)),
         cells={(c.stack, c.test): c for c in cells},
         memory={"zephyr": Memory([20.0], [25.0], [22.0])},
         startup=[],
@@ -161,3 +161,55 @@ def test_smoke_status_fails_only_for_zephyr_failures(capsys: pytest.CaptureFixtu
     out = capsys.readouterr()
     assert "benchmarks: 0 passed, 1 failed" in out.out
     assert "ZEPHYR FAILURE: zephyr / json: wrong response: status 500" in out.err
+
+
+def test_every_zephyr_figure_is_a_share_of_the_ceiling_of_its_run() -> None:
+    run = _run(
+        [
+            _cell("raw", "plaintext", 200_000),
+            _cell("raw", "json", 100_000, 120_000),
+            _cell("zephyr", "json", 40_000, 44_000),
+            _cell("zephyr", "params", 30_000),
+            _cell("zephyr", "io-1k", 9_000),
+            _cell("zephyr-log", "json", 38_000),
+        ],
+        tests=("plaintext", "json", "params", "io-1k"),
+    )
+    entries = {(e["stack"], e["test"]): e for e in report.ratios(run)}
+    # Its own test where the raw stack serves it, else its plaintext rate.
+    assert entries[("zephyr", "json")]["of_ceiling"] == pytest.approx(42_000 / 110_000)
+    assert entries[("zephyr", "json")]["ceiling_test"] == "json"
+    assert entries[("zephyr", "params")]["of_ceiling"] == pytest.approx(30_000 / 200_000)
+    assert entries[("zephyr", "params")]["ceiling_test"] == "plaintext"
+    assert entries[("zephyr-log", "json")]["of_ceiling"] == pytest.approx(38_000 / 110_000)
+    # The I/O tests are bounded by their sleep, not by the protocol.
+    assert "of_ceiling" not in entries[("zephyr", "io-1k")]
+    text = report.markdown(run)
+    assert "| zephyr (own server) | json | — | — | — | 38% |" in text
+    assert "| zephyr (own server) | params | — | — | — | 15% (plaintext) |" in text
+
+
+def test_default_logging_figures_stand_beside_the_no_log_ones(tmp_path: Path) -> None:
+    run = _run(
+        [
+            _cell("zephyr", "json", 40_000),
+            _cell("zephyr-log", "json", 36_000),
+            _cell("zephyr", "deps", 30_000),
+            _cell("zephyr-log", "deps", failure="wrong response: status 500"),
+        ]
+    )
+    [entry] = report.log_cost(run)
+    assert entry["test"] == "json" and entry["cost"] == pytest.approx(0.1)
+    json_path, md_path = report.save(run, tmp_path, "log")
+    text = md_path.read_text()
+    assert "## Default logging (access log on) beside no log" in text
+    assert "| json | 40.0k | 36.0k | 10% |" in text
+    assert json.loads(json_path.read_text())["access_log_cost"][0]["rps_on"] == 36_000
+    assert report.markdown(report.from_json(json.loads(json_path.read_text()))) == text
+
+
+def test_quick_runs_the_logged_stack_and_the_ceiling() -> None:
+    assert {"zephyr", "zephyr-log", "raw"} <= set(stacks.QUICK)
+    assert "zephyr-log" in stacks.ZEPHYR_KEYS
+    logged = next(s for s in stacks.STACKS if s.key == "zephyr-log")
+    assert "--no-access-log" not in logged.argv and "--log-level" not in logged.argv

@@ -91,8 +91,14 @@ def test_linger_time_bound(make_conn: MakeConn) -> None:
 
 
 def test_early_answer_with_body_complete_keeps_alive(make_conn: MakeConn) -> None:
+    async def after_a_turn(scope: Any, receive: Any, send: Any) -> None:
+        # Answers once the body is in, also when fed byte by byte (a request
+        # task started eagerly, 3.12+, would otherwise answer after the head).
+        await asyncio.sleep(0)
+        await early(scope, receive, send)
+
     async def main() -> None:
-        conn = make_conn(early, timeout_linger=5)
+        conn = make_conn(after_a_turn, timeout_linger=5)
         conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz")
         await conn.settle()
         assert conn.responses()[0].body == b"early"

@@ -253,8 +253,14 @@ def test_other_upgrades_are_plain_http(mode: str, upgrade: bytes, ws: str) -> No
 
 
 def test_upgrade_pipelined_behind_a_request_is_refused_in_order(mode: str) -> None:
+    async def slow_app(scope: Any, receive: Any, send: Any) -> None:
+        # Still answering when the upgrade arrives, also when fed byte by byte
+        # (a request task started eagerly would otherwise be done by then).
+        await asyncio.sleep(0)
+        await _http_app(scope, receive, send)
+
     async def main() -> None:
-        peer = Peer(_http_app, mode)
+        peer = Peer(slow_app, mode)
         peer.feed(_request([b"Host: x"], b"GET /a HTTP/1.1") + _request(_BASE))
         await peer.settle()
         responses = parse_responses(peer.transport.data)

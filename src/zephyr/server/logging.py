@@ -4,9 +4,10 @@ Two stdlib loggers carry everything the server says:
 
 * ``zephyr.error`` -- start-up, shutdown, lifespan and unexpected errors
   (named like Uvicorn's ``uvicorn.error`` so habits and filters carry over);
-* ``zephyr.access`` -- one line per response, built (and escaped) by the
-  protocol; it passes ``client_addr``, ``method``, ``path``, ``http_version``,
-  ``status_code``, ``duration_ms`` and ``response_bytes`` as ``extra``.
+* ``zephyr.access`` -- one line per response (:func:`log_access`, handled off
+  the event loop by ``access.py``); its records carry ``client_addr``,
+  ``method``, ``path``, ``http_version``, ``status_code``, ``duration_ms``
+  and ``response_bytes`` as attributes, as ``extra`` would set them.
 
 Colours are used only when the stream is a TTY, unless ``use_colors`` forces
 them on or off.
@@ -20,11 +21,25 @@ import json
 import logging
 import logging.config
 import os
-import time
 from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from zephyr.server.access import ACCESS_LOG, printable
 
 if TYPE_CHECKING:
     from zephyr.server._cycle import RequestResponseCycle
+
+__all__ = [
+    "LOGGING_CONFIG",
+    "AccessFormatter",
+    "ColourFormatter",
+    "ColourStreamHandler",
+    "DefaultFormatter",
+    "configure_logging",
+    "default_logging_config",
+    "log_access",
+    "printable",
+    "stream_is_tty",
+]
 
 TRACE_LOG_LEVEL = 5
 """Level number of ``log_level="trace"`` (below DEBUG, like Uvicorn's)."""
@@ -40,6 +55,7 @@ LOG_LEVELS: dict[str, int] = {
 
 logging.addLevelName(TRACE_LOG_LEVEL, "TRACE")
 
+_PLAIN_FORMAT = "%(levelprefix)s %(message)s"
 _RESET = "\033[0m"
 _LEVEL_COLOURS: dict[int, str] = {
     TRACE_LOG_LEVEL: "\033[34m",  # blue
@@ -94,6 +110,10 @@ class ColourFormatter(logging.Formatter):
     ) -> None:
         super().__init__(fmt=fmt, datefmt=datefmt, style=style)
         self.use_colors = use_colors
+        # PERF: zephyr's own line shape is joined by hand (about a third of
+        # Formatter.format's cost); any other format goes the stdlib way.
+        self.plain = style == "%" and fmt == _PLAIN_FORMAT
+        self.prefixes: dict[tuple[int, str, bool | None], str] = {}
 
     def resolve_colours(self, stream: Any) -> None:
         """Fix ``use_colors`` from ``stream`` when it was left as None."""
@@ -102,6 +122,15 @@ class ColourFormatter(logging.Formatter):
 
     def level_prefix(self, record: logging.LogRecord) -> str:
         """Return ``"INFO:     "``-style prefix (9 columns), coloured if enabled."""
+        key = (record.levelno, record.levelname, self.use_colors)
+        prefix = self.prefixes.get(key)
+        if prefix is None:
+            prefix = self._level_prefix(record)
+            if len(self.prefixes) < 64:
+                self.prefixes[key] = prefix
+        return prefix
+
+    def _level_prefix(self, record: logging.LogRecord) -> str:
         name = record.levelname
         pad = " " * max(1, 8 - len(name))
         if self.use_colors:
@@ -109,8 +138,17 @@ class ColourFormatter(logging.Formatter):
             return f"{colour}{name}{_RESET}:{pad}"
         return f"{name}:{pad}"
 
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.plain or record.exc_info or record.exc_text or record.stack_info:
+            return super().format(record)
+        # What Formatter.format does for a record without exception or stack.
+        record.message = record.getMessage()
+        return self.formatMessage(record)
+
     def formatMessage(self, record: logging.LogRecord) -> str:
-        record.__dict__["levelprefix"] = self.level_prefix(record)
+        prefix = record.__dict__["levelprefix"] = self.level_prefix(record)
+        if self.plain:
+            return f"{prefix} {record.message}"
         return super().formatMessage(record)
 
 
@@ -149,7 +187,20 @@ class AccessFormatter(ColourFormatter):
 
 
 class ColourStreamHandler(logging.StreamHandler[TextIO]):
-    """StreamHandler that lets a :class:`ColourFormatter` sniff its stream for a TTY."""
+    """StreamHandler that lets a :class:`ColourFormatter` sniff its stream for a TTY.
+
+    While ``defer_flush`` is True (set by the access log's writer around a
+    batch of lines, ``access.py``) ``flush`` does nothing: the batch is
+    flushed once at its end.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
+        self.defer_flush = False
+
+    def flush(self) -> None:
+        if not self.defer_flush:
+            super().flush()
 
     def setFormatter(self, fmt: logging.Formatter | None) -> None:
         super().setFormatter(fmt)
@@ -251,56 +302,16 @@ def configure_logging(
         access.propagate = False
 
 
-def printable(text: str) -> str:
-    """Escape non-printable characters so a log line cannot drive a terminal.
-
-    Args:
-        text: A request-controlled string (method, path).
-
-    Returns:
-        ``text`` with each non-printable character written as its escape.
-    """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def log_access(client_addr: str, cycle: RequestResponseCycle) -> None:
     """Log one access line for a finished request on ``zephyr.access``.
+
+    The line is ``127.0.0.1:5000 - "GET /?q=1 HTTP/1.1" 200 OK``; the record
+    also carries ``client_addr``, ``method``, ``path``, ``http_version``,
+    ``status_code``, ``duration_ms`` and ``response_bytes``. It is handled
+    off the event loop while the server runs (``access.py``).
 
     Args:
         client_addr: ``host:port`` of the client, or ``""``.
         cycle: The request's exchange (scope, status, bytes sent, start time).
     """
-    scope = cycle.scope
-    path = scope["path"]
-    query = scope["query_string"]
-    if query:
-        path = f"{path}?{query.decode('latin-1')}"
-    path = printable(path)
-    method = printable(scope["method"])
-    version = scope["http_version"]
-    duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
-    status = cycle.status
-    _ACCESS.info(
-        '%s - "%s %s HTTP/%s" %s',
-        client_addr,
-        method,
-        path,
-        version,
-        # PERF: "200 OK" is one dict lookup (codes without a phrase print bare).
-        _STATUS_TEXT.get(status) or status,
-        extra={
-            "client_addr": client_addr,
-            "method": method,
-            "path": path,
-            "http_version": version,
-            "status_code": status,
-            "duration_ms": duration_ms,
-            "response_bytes": cycle.bytes_sent,
-        },
-    )
-
-
-_ACCESS = logging.getLogger("zephyr.access")
-_STATUS_TEXT = {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}
+    ACCESS_LOG.log_http(client_addr, cycle.scope, cycle.status, cycle.started_at, cycle.bytes_sent)

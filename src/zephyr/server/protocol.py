@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
@@ -46,7 +47,6 @@ __all__ = ["HttpProtocol"]
 
 error_logger = logging.getLogger("zephyr.error")
 access_logger = logging.getLogger("zephyr.access")
-# "200 OK", as Uvicorn's access lines show the status.
 
 # PERF: method names are interned once instead of decoded per request.
 _METHODS = {
@@ -65,6 +65,10 @@ _SPECIAL_REQUEST_HEADERS = frozenset(
 )
 _FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
 _EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "zephyr.sendfile": {}}
+# PERF: on 3.12+ a request task starts eagerly: one that never awaits I/O
+# runs to completion without being scheduled (no call_soon, no loop turn).
+_EAGER_TASKS = sys.version_info >= (3, 12)
+
 _TIMER_OFF = 0
 _TIMER_HEAD = 1  # waiting for a request head: 408 if bytes arrived, else close
 _TIMER_IDLE = 2  # idle keep-alive connection: close quietly
@@ -162,6 +166,10 @@ class HttpProtocol(asyncio.Protocol):
         # Per-connection request state.
         self.cycle: RequestResponseCycle | None = None  # the one running
         self.pipeline: deque[RequestResponseCycle] = deque()
+        # Eager start waits for the parser to return (data_received): the
+        # request may then complete at once, its message already parsed.
+        self.eager = _EAGER_TASKS and self.loop.get_task_factory() is None
+        self.starting: RequestResponseCycle | None = None
         self.parsing: RequestResponseCycle | None = None  # receiving its body
         self.pending_error: bytes | None = None
         self.in_head = False
@@ -283,6 +291,15 @@ class HttpProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         """Feed bytes to the parser; turn every framing error into a 4xx and close."""
+        try:
+            self._feed(data)
+        finally:
+            starting = self.starting
+            if starting is not None:
+                self.starting = None
+                self._start_eagerly(starting)
+
+    def _feed(self, data: bytes) -> None:
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
@@ -532,7 +549,7 @@ class HttpProtocol(asyncio.Protocol):
             self._start_relay(cycle)
         self.state.total_requests += 1
         if self.cycle is None:
-            self._run(cycle)
+            self._run(cycle, self.eager)
         else:
             # Pipelined: parse ahead, but stop reading until its turn comes.
             self.pipeline.append(cycle)
@@ -659,14 +676,28 @@ class HttpProtocol(asyncio.Protocol):
 
     # -- running requests ------------------------------------------------------
 
-    def _run(self, cycle: RequestResponseCycle) -> None:
+    def _run(self, cycle: RequestResponseCycle, eager: bool = False) -> None:
         self.cycle = cycle
         self.timer_kind = _TIMER_OFF
         if self.access_log:
             cycle.started_at = time.perf_counter()
+        if eager:
+            self.starting = cycle  # started by data_received once the parser returns
+            return
         task = self.loop.create_task(cycle.run_asgi(self.app, self.native))
         cycle.task = task
         self.state.tasks.add(task)
+
+    def _start_eagerly(self, cycle: RequestResponseCycle) -> None:
+        # Never from inside a parser callback (the message would not be
+        # complete yet) nor from another request's task (pipelined requests
+        # would nest): only here, at the top of data_received.
+        task = asyncio.Task(  # type: ignore[call-arg]  # eager_start: 3.12+
+            cycle.run_asgi(self.app, self.native), loop=self.loop, eager_start=True
+        )
+        if not task.done():  # it awaits: tracked like any other request task
+            cycle.task = task
+            self.state.tasks.add(task)
 
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""

@@ -24,6 +24,7 @@ from functools import partial
 from types import FrameType
 from typing import Any
 
+from zephyr.server import access
 from zephyr.server._appinfo import docs_path, fastapi_note
 from zephyr.server.config import Config
 from zephyr.server.importer import format_load_error
@@ -126,7 +127,10 @@ class Server:
         Args:
             sockets: Already-listening sockets; None binds from the config.
         """
-        with self._capture_signals():
+        # Access lines are handled off the event loop while serving; on the
+        # way out (shutdown, SIGTERM, a worker's exit) every queued line
+        # reaches its handlers before serve() returns.
+        with self._capture_signals(), access.running():
             await self._serve(sockets)
 
     async def _serve(self, sockets: Sequence[socket.socket] | None) -> None:

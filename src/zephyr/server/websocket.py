@@ -41,6 +41,7 @@ from zephyr.server._ws_handshake import (
     check_request,
     rebuild_request,
 )
+from zephyr.server.access import ACCESS_LOG
 
 if TYPE_CHECKING:
     from zephyr.server._flow import FlowControl
@@ -733,11 +734,6 @@ class WebSocketProtocol(asyncio.Protocol):
             "duration_ms": duration_ms,
             "response_bytes": 0,
         }
-        access_logger.info(
-            '%s - "WebSocket %s" %d [%s]',
-            self.client_addr,
-            path,
-            self.status,
-            outcome,
-            extra=extra,
+        ACCESS_LOG.log(
+            '%s - "WebSocket %s" %d [%s]', (self.client_addr, path, self.status, outcome), extra
         )

@@ -1,0 +1,149 @@
+"""Quick probe: per-request cost of zephyr's server with the access log off and on.
+
+Usage: ``python -m benchmarks._log_probe [requests] [rounds] [case ...]``.
+
+One ``HttpProtocol`` is driven through an in-memory transport on one uvloop
+event loop: each request's bytes go to ``data_received`` and the loop runs
+until the response is written, so the number is the server's own cost per
+request, without the kernel's socket work. Cases (``app-log``):
+
+* ``raw-off`` / ``raw-on``: a raw ASGI hello app;
+* ``json-off`` / ``json-on``: zephyr's ``/json`` endpoint
+  (``benchmarks/apps/zephyr_api.py``) through its native entry.
+
+``-on`` runs the default logging config (``LOGGING_CONFIG``, the access
+handler's stdout pointed at ``/dev/null``), as a user who starts
+``zephyr run`` without options gets it, started the way the server starts
+it. Costs are CPU time of the whole process (``time.process_time``: a
+thread that formats or writes access lines counts too); the best round is
+kept. For instruction counts run one case under callgrind twice with two
+request counts and divide the difference::
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+        python -m benchmarks._log_probe 2000 1 json-on
+
+Under valgrind everything runs ~50x slower while the writer still gathers
+lines for 5 ms of wall time per wake-up, so its batches are smaller than
+natively and the per-line cost callgrind shows is an upper bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import uvloop
+
+from zephyr.server import access
+from zephyr.server.config import Config
+from zephyr.server.logging import configure_logging
+from zephyr.server.protocol import HttpProtocol
+from zephyr.server.state import ServerState
+
+CASES = ("raw-off", "raw-on", "json-off", "json-on")
+_REQUEST = b"GET %s HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: probe\r\n\r\n"
+
+
+async def raw_app(scope: Any, receive: Any, send: Any) -> None:
+    headers = [(b"content-type", b"text/plain")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"Hello, world!"})
+
+
+class _Transport(asyncio.Transport):
+    """Counts writes; the probe only needs to know a response went out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = 0
+        self.closed = False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        info = {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}
+        return info.get(name, default)
+
+    def write(self, data: Any) -> None:
+        self.written += 1
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+
+@contextlib.contextmanager
+def _logging(on: bool) -> Iterator[None]:
+    saved = sys.stdout
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        sys.stdout = devnull
+        try:
+            configure_logging(access_log=on)
+            with access.running():
+                yield
+        finally:
+            sys.stdout = saved
+
+
+async def _measure(app: Any, path: bytes, on: bool, count: int) -> float:
+    with _logging(on):
+        config = Config(app=app, access_log=on)
+        proto = HttpProtocol(config, app, ServerState(), {})
+        transport = _Transport()
+        proto.connection_made(transport)
+        feed = proto.data_received
+        data = _REQUEST % path
+        start = time.process_time()
+        for _ in range(count):
+            before = transport.written
+            feed(data)
+            while transport.written == before or proto.cycle is not None:
+                await asyncio.sleep(0)
+    # Leaving _logging stopped the access-log writer: its lines are counted.
+    elapsed = time.process_time() - start
+    if transport.closed:
+        raise RuntimeError("the probe's connection was closed")
+    return elapsed / count * 1e6
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    cases = sys.argv[3:] or list(CASES)
+    from benchmarks.apps.zephyr_api import app as zephyr_app
+
+    apps = {"raw": (raw_app, b"/"), "json": (zephyr_app, b"/json")}
+    best: dict[str, float] = {}
+
+    async def run() -> None:
+        for _ in range(rounds):
+            for case in cases:
+                name, _, mode = case.partition("-")
+                app, path = apps[name]
+                cost = await _measure(app, path, mode == "on", count)
+                best[case] = min(best.get(case, cost), cost)
+
+    uvloop.run(run())
+    for case in cases:
+        print(f"{case:10s} {best[case]:6.2f} µs/request")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,367 @@
+"""The access log: one ``zephyr.access`` record per response, handled off the event loop.
+
+PERF: ``Logger.info`` on the event loop cost a request about as much as the
+request itself (a caller lookup walking frames, ``LogRecord.__init__``, then
+formatting, a write and a flush, all per line). Here the event loop only
+appends a tuple of the line's values to a deque, and wakes the writer thread
+only when it sleeps; the writer waits a few milliseconds for lines to gather
+(one wake-up and one write per batch: waking it per line would cost a thread
+switch per request, as the event loop lets go of the GIL between callbacks).
+It turns each tuple into a
+``LogRecord`` copied from a template made once (same attributes as one made by
+``Logger.makeRecord``) and hands it to ``Logger.handle``: the logger's
+filters, its handlers and propagation to parent loggers run as stdlib
+``logging`` runs them, so a ``--log-config`` / ``dictConfig`` handler gets
+every record. zephyr's own stream handler writes a batch of lines and flushes
+once per batch (:meth:`AccessLog._drain`).
+
+The writer runs between :meth:`AccessLog.start` and :meth:`AccessLog.stop`
+(the server's life, see ``server.py``); ``stop`` hands every queued line to
+the handlers before it returns, so none is lost at exit. Outside that
+(protocol tests, an embedding that drives ``HttpProtocol`` itself) records go
+to ``Logger.handle`` at once, on the caller's thread.
+
+Whether lines are wanted at all is decided once per connection by the
+protocol (``config.access_log`` and ``isEnabledFor(INFO)``): when off, a
+request does no access-log work.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["ACCESS_LOG", "AccessLog", "running"]
+
+# "200 OK", as Uvicorn's access lines show the status.
+_STATUS_TEXT: dict[int, str] = {}
+_HTTP_FORMAT = '%s - "%s %s HTTP/%s" %s'
+# How long the writer lets lines gather once woken, s: a batch per wake-up.
+_GATHER_SECONDS = 0.005
+_BATCH_MAX = 1024
+
+
+def _status_text() -> dict[int, str]:
+    import http
+
+    return {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}
+
+
+_STATUS_TEXT.update(_status_text())
+
+
+def printable(text: str) -> str:
+    """Escape non-printable characters so a log line cannot drive a terminal.
+
+    Args:
+        text: Any text taken from a request (method, path, query).
+
+    Returns:
+        ``text`` itself when printable, else with each non-printable
+        character replaced by its ``repr`` escape (``\\x1b``, ``\\n``...).
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class AccessLog:
+    """Queue and writer thread carrying ``zephyr.access`` records to their handlers.
+
+    Args:
+        logger: The logger records are handled by (``zephyr.access``).
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+        # deque.append and popleft are atomic: the loop and the writer share
+        # it without a lock.
+        self.pending: deque[Any] = deque()
+        self.wake = threading.Event()
+        self.stopping = False
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()  # start/stop from any thread
+        self.template: dict[str, Any] | None = None
+        # The thread that answers requests (the event loop's), named on records.
+        self.origin: threading.Thread | None = None
+
+    # -- life cycle ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the writer thread (a no-op when it is running in this process)."""
+        with self.lock:
+            if self.thread is not None and self.thread.is_alive():
+                return
+            # A forked worker has a copy of its parent's lines and no thread:
+            # both start afresh, and the template learns the worker's pid.
+            self.pending = deque()
+            self.wake = threading.Event()
+            self.stopping = False
+            self.template = None
+            self.origin = threading.current_thread()
+            thread = threading.Thread(target=self._run, name="zephyr-access-log", daemon=True)
+            thread.start()
+            self.thread = thread
+
+    def stop(self) -> None:
+        """Hand every queued line to the handlers, then stop the writer thread."""
+        with self.lock:
+            thread = self.thread
+            self.thread = None
+            if thread is None:
+                return
+            if thread.is_alive() and thread is not threading.current_thread():
+                self.stopping = True
+                self.wake.set()
+                thread.join()
+            # Whatever the writer left (or all of it, with no live writer).
+            while self.pending:
+                self._drain()
+
+    # -- called on the event loop ------------------------------------------------
+
+    def log_http(
+        self,
+        client_addr: str,
+        scope: Mapping[str, Any],
+        status: int,
+        started_at: float,
+        response_bytes: int,
+    ) -> None:
+        """Log one HTTP response: ``127.0.0.1:5000 - "GET /?q=1 HTTP/1.1" 200 OK``.
+
+        Args:
+            client_addr: ``host:port`` of the peer ("" when unknown).
+            scope: The request's ASGI scope (``method``, ``path``,
+                ``query_string`` and ``http_version`` are read now).
+            status: The response status code.
+            started_at: ``time.perf_counter()`` when the request started, s.
+            response_bytes: Body bytes sent.
+        """
+        now = time.perf_counter()
+        item = (
+            time.time(),
+            client_addr,
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            scope["http_version"],
+            status,
+            (now - started_at) * 1000.0,
+            response_bytes,
+        )
+        if self.thread is not None:
+            # PERF: one tuple and one append; the record is built and
+            # formatted on the writer thread.
+            self.pending.append(item)
+            if not self.wake.is_set():
+                self.wake.set()
+        else:
+            self.logger.handle(self._http_record(item))
+
+    def log(self, msg: str, args: tuple[Any, ...], extra: dict[str, Any]) -> None:
+        """Log any other access line (WebSocket handshakes) in order with HTTP ones.
+
+        Args:
+            msg: ``%``-style message.
+            args: Its arguments.
+            extra: Attributes set on the record, as ``Logger.info(extra=...)`` does.
+        """
+        logger = self.logger
+        record = logger.makeRecord(
+            logger.name, logging.INFO, __file__, 0, msg, args, None, "log", extra
+        )
+        if self.thread is not None:
+            self.pending.append(record)
+            if not self.wake.is_set():
+                self.wake.set()
+        else:
+            logger.handle(record)
+
+    # -- the writer --------------------------------------------------------------
+
+    def _http_record(self, item: tuple[Any, ...]) -> logging.LogRecord:
+        created, client, _, _, _, version, status, duration_ms, size = item
+        args = _http_args(item)
+        method, path = args[1], args[2]
+        template = self.template
+        if template is None:
+            template = self._make_template()
+        fields = template.copy()
+        # As LogRecord.__init__ computes them from the creation time.
+        fields["created"] = created
+        fields["msecs"] = int((created - int(created)) * 1000) + 0.0
+        fields["relativeCreated"] = (
+            template["relativeCreated"] + (created - template["created"]) * 1000.0
+        )
+        fields["args"] = args
+        fields["client_addr"] = client
+        fields["method"] = method
+        fields["path"] = path
+        fields["http_version"] = version
+        fields["status_code"] = status
+        fields["duration_ms"] = duration_ms
+        fields["response_bytes"] = size
+        # PERF: a dict copy and a __dict__ swap instead of LogRecord.__init__.
+        record = logging.LogRecord.__new__(logging.LogRecord)
+        record.__dict__ = fields
+        return record
+
+    def _make_template(self) -> dict[str, Any]:
+        """A record made the stdlib way, whose fields every HTTP line shares."""
+        logger = self.logger
+        record = logger.makeRecord(
+            logger.name, logging.INFO, __file__, 0, _HTTP_FORMAT, (), None, "log_http"
+        )
+        template = dict(record.__dict__)
+        origin = self.origin
+        if origin is not None:
+            # Made on the writer thread: name the event loop's thread instead,
+            # as a record made where the request was answered would.
+            template["thread"] = origin.ident
+            template["threadName"] = origin.name
+        self.template = template
+        return template
+
+    def _run(self) -> None:
+        wake, pending = self.wake, self.pending
+        while True:
+            wake.wait()
+            if not self.stopping:
+                time.sleep(_GATHER_SECONDS)  # let this wake-up's batch gather
+            # Cleared before draining: a line appended from here on sets it again.
+            wake.clear()
+            while pending:
+                self._drain()
+            if self.stopping:
+                return
+
+    def _drain(self) -> None:
+        """Handle up to a batch of pending lines, flushing zephyr's streams once."""
+        pending = self.pending
+        batch: list[Any] = []
+        with contextlib.suppress(IndexError):
+            while len(batch) < _BATCH_MAX:
+                batch.append(pending.popleft())
+        if not batch:
+            return
+        direct = _direct_handlers(self.logger)
+        if direct is not None and all(type(item) is tuple for item in batch):
+            _write_lines(batch, direct)
+            return
+        handlers = _batching_handlers(self.logger)
+        for handler in handlers:
+            handler.defer_flush = True
+        try:
+            handle = self.logger.handle
+            for item in batch:
+                try:
+                    handle(self._http_record(item) if type(item) is tuple else item)
+                except Exception:  # a handler that raises loses its line only
+                    logging.getLogger("zephyr.error").exception("Access log handler failed")
+        finally:
+            for handler in handlers:
+                handler.defer_flush = False
+                handler.flush()
+
+
+def _http_args(item: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The access line's ``%`` arguments: client, method, target, version, status."""
+    _, client, method, path, query, version, status, _, _ = item
+    if query:
+        path = f"{path}?{query.decode('latin-1')}"
+    # "200 OK" is one dict lookup (codes without a phrase print bare).
+    return (client, printable(method), printable(path), version, _STATUS_TEXT.get(status) or status)
+
+
+def _direct_handlers(logger: logging.Logger) -> list[Any] | None:
+    """zephyr's own plain stream handlers, when they are all a record would reach.
+
+    PERF: then the writer formats a batch of HTTP lines itself, exactly as
+    those handlers' formatters would (``levelprefix message``, no colours),
+    and writes it in one call: no record, no per-line handler call. Any
+    filter, another kind of handler or formatter, colours or a handler level
+    above INFO anywhere on the way returns None: records take
+    ``Logger.handle``.
+    """
+    from zephyr.server.logging import AccessFormatter, ColourStreamHandler, DefaultFormatter
+
+    found: list[Any] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.disabled:
+            return found  # Logger.handle drops the record here
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            formatter = handler.formatter
+            if (
+                type(handler) is not ColourStreamHandler
+                or handler.filters
+                or handler.level > logging.INFO
+                or type(formatter) not in (AccessFormatter, DefaultFormatter)
+                or not formatter.plain  # type: ignore[union-attr]
+                or formatter.use_colors  # type: ignore[union-attr]
+            ):
+                return None
+            found.append(handler)
+        current = current.parent if current.propagate else None
+    if not found:
+        return None  # the last-resort handler's business
+    return found
+
+
+def _write_lines(batch: list[tuple[Any, ...]], handlers: list[Any]) -> None:
+    """Write a batch of HTTP lines through each of ``handlers``' streams, flushed once."""
+    level = logging.makeLogRecord({"levelno": logging.INFO, "levelname": "INFO"})
+    messages = [_HTTP_FORMAT % _http_args(item) for item in batch]
+    for handler in handlers:
+        prefix = handler.formatter.level_prefix(level) + " "
+        terminator = handler.terminator
+        text = "".join([prefix + message + terminator for message in messages])
+        handler.acquire()
+        try:
+            handler.stream.write(text)
+            handler.flush()
+        except Exception:
+            logging.getLogger("zephyr.error").exception("Access log handler failed")
+        finally:
+            handler.release()
+
+
+def _batching_handlers(logger: logging.Logger) -> list[Any]:
+    """zephyr stream handlers a record of ``logger`` may reach (they can defer flushes)."""
+    from zephyr.server.logging import ColourStreamHandler
+
+    found: list[Any] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        found += [h for h in current.handlers if isinstance(h, ColourStreamHandler)]
+        current = current.parent if current.propagate else None
+    return found
+
+
+ACCESS_LOG = AccessLog(logging.getLogger("zephyr.access"))
+"""The process's access log (the protocols and WebSocket handshakes log through it)."""
+
+atexit.register(ACCESS_LOG.stop)
+
+
+@contextlib.contextmanager
+def running() -> Iterator[AccessLog]:
+    """Run :data:`ACCESS_LOG`'s writer thread for the duration of a ``with`` block.
+
+    Yields:
+        The access log; on exit every line queued so far has been handled.
+    """
+    ACCESS_LOG.start()
+    try:
+        yield ACCESS_LOG
+    finally:
+        ACCESS_LOG.stop()
