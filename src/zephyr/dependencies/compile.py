@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -53,17 +54,33 @@ def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(call, eval_str=True)
 
 
-def _call_kind(call: Callable[..., Any]) -> CallKind:
-    target: Any = call
+def _callable_code(call: Any) -> Any:
+    """What actually runs for ``call``: partials unwrapped, callable instances' ``__call__``."""
+    while isinstance(call, functools.partial):
+        call = call.func
     if not (inspect.isroutine(call) or inspect.isclass(call)):
-        target = getattr(call, "__call__", call)  # noqa: B004 - callable instances
-    if inspect.isasyncgenfunction(target):
+        call = getattr(call, "__call__", call)  # noqa: B004 - callable instances
+    return call
+
+
+def _own_kind(code: Any) -> CallKind:
+    if inspect.isasyncgenfunction(code):
         return CallKind.ASYNC_GEN
-    if inspect.isgeneratorfunction(target):
+    if inspect.isgeneratorfunction(code):
         return CallKind.SYNC_GEN
-    if inspect.iscoroutinefunction(target):
+    if inspect.iscoroutinefunction(code):
         return CallKind.ASYNC
     return CallKind.SYNC
+
+
+def _call_kind(call: Callable[..., Any]) -> CallKind:
+    code = _callable_code(call)
+    kind = _own_kind(code)
+    if kind is CallKind.SYNC and inspect.isroutine(code) and hasattr(code, "__wrapped__"):
+        # A plain function decorated with ``functools.wraps`` returns what the
+        # function it wraps returns (a coroutine, a generator): go by that one.
+        return _own_kind(_callable_code(inspect.unwrap(code)))
+    return kind
 
 
 def _union_args(tp: Any) -> tuple[Any, ...] | None:
@@ -141,10 +158,41 @@ def _split_annotation(annotation: Any) -> tuple[Any, Any]:
     markers = [m for m in metadata if isinstance(m, FieldInfo | params.Depends)]
     if not markers:
         return annotation, None
-    rest = [m for m in metadata if m is not markers[-1]]
+    marker = markers[-1]
+    rest = [m for m in metadata if m is not marker]
+    if isinstance(marker, params._Marker):
+        marker = _with_field_aliases(marker, [m for m in rest if isinstance(m, FieldInfo)])
     if rest:
         base = Annotated.__class_getitem__((base, *rest))
-    return base, markers[-1]
+    return base, marker
+
+
+_ALIAS_ATTRIBUTES = ("alias", "validation_alias", "serialization_alias", "alias_priority")
+
+
+def _with_field_aliases(marker: FieldInfo, fields: list[FieldInfo]) -> FieldInfo:
+    """``Annotated[int, Field(alias="wire"), Query()]``: the marker takes the Field's aliases.
+
+    Aliases the marker sets itself win (its ``alias`` replaces all of the
+    Field's: ``Field(alias=...)`` also fills the validation and serialization
+    aliases); among plain ``Field``s the last wins, as Pydantic merges them.
+    """
+    if marker.alias is not None:
+        return marker
+    inherited = {
+        attr: getattr(field, attr)
+        for field in fields
+        if not isinstance(field, params._Marker)
+        for attr in _ALIAS_ATTRIBUTES
+        if getattr(field, attr) is not None
+    }
+    missing = {a: v for a, v in inherited.items() if getattr(marker, a) is None}
+    if not missing:
+        return marker
+    merged = copy.copy(marker)  # One marker object may be shared by several aliases.
+    for attr, value in missing.items():
+        setattr(merged, attr, value)
+    return merged
 
 
 def _special_kind(annotation: Any) -> str | None:
@@ -176,18 +224,24 @@ def _external_name(name: str, marker: FieldInfo) -> str:
     return name
 
 
+def _inferred_marker(
+    name: str, annotation: Any, default: Any, path_names: set[str], **options: Any
+) -> FieldInfo:
+    """The location of a parameter declared without a marker (FastAPI's inference rules)."""
+    if name in path_names:
+        return params.Path(**options)
+    if is_upload(annotation):
+        return params.File(default, **options)
+    if is_scalar(annotation) or is_scalar_sequence(annotation):
+        return params.Query(default, **options)
+    return params.Body(default, **options)
+
+
 def _param_field(
     name: str, annotation: Any, marker: FieldInfo | None, default: Any, path_names: set[str]
 ) -> ParamField:
     if marker is None:
-        if name in path_names:
-            marker = params.Path()
-        elif is_upload(annotation):
-            marker = params.File(default)
-        elif is_scalar(annotation) or is_scalar_sequence(annotation):
-            marker = params.Query(default)
-        else:
-            marker = params.Body(default)
+        marker = _inferred_marker(name, annotation, default, path_names)
     elif default is not inspect.Parameter.empty and not isinstance(marker, params.Path):
         # Copied: one marker object may be shared through an ``Annotated`` alias.
         marker = copy.copy(marker)
@@ -196,10 +250,12 @@ def _param_field(
     if default_value is Ellipsis:
         default_value = PydanticUndefined
     if not isinstance(marker, params._Marker):
-        # A plain ``pydantic.Field`` in ``Annotated``: a query parameter with its constraints.
-        wrapped = params.Query(default_value)
+        # A plain ``pydantic.Field`` in ``Annotated``: the location is inferred as
+        # without it; its constraints, aliases and default factory carry over.
+        factory = {"default_factory": marker.default_factory} if marker.default_factory else {}
+        wrapped = _inferred_marker(name, annotation, default_value, path_names, **factory)
         wrapped.metadata = list(marker.metadata)
-        marker = wrapped
+        marker = _with_field_aliases(wrapped, [marker])
     if isinstance(marker, params.Form):
         location = "form"
     elif isinstance(marker, params.Body):
