@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from zephyr import params
-from zephyr.api_exceptions import DependencyScopeError
+from zephyr.api_exceptions import DependencyScopeError, InvalidParameterError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
@@ -237,6 +237,28 @@ def _inferred_marker(
     return params.Body(default, **options)
 
 
+def _check_single_value_type(name: str, location: str, annotation: Any) -> None:
+    """Refuse a type that no path segment (or query/header/cookie values) can carry.
+
+    A path parameter is one string, so it must be a scalar; query, header and
+    cookie parameters may also be lists of scalars (repeated keys).
+
+    Raises:
+        InvalidParameterError: For a model, a mapping, or a list of models.
+    """
+    if annotation is inspect.Parameter.empty or is_scalar(annotation):
+        return
+    members = _union_args(_strip_annotated(annotation)) or (_strip_annotated(annotation),)
+    if any(isinstance(m, type) and issubclass(m, pydantic.BaseModel) for m in members):
+        return  # ``Model | None`` in the query: a parameter model, read field by field.
+    if location != "path" and is_scalar_sequence(annotation):
+        return
+    allowed = "a scalar type" if location == "path" else "a scalar type or a list of scalars"
+    raise InvalidParameterError(
+        f"{location.capitalize()} parameter {name!r} is {annotation!r}: it must be {allowed}"
+    )
+
+
 def _param_field(
     name: str, annotation: Any, marker: FieldInfo | None, default: Any, path_names: set[str]
 ) -> ParamField:
@@ -265,6 +287,8 @@ def _param_field(
     else:  # pragma: no cover - every marker is one of the above
         location = "query"
     model = _location_model(annotation, marker)
+    if model is None and location in ("path", "query", "header", "cookie"):
+        _check_single_value_type(name, location, annotation)
     return ParamField(
         name=name,
         location=location,
