@@ -310,6 +310,9 @@ def _location_model(annotation: Any, marker: FieldInfo) -> Any:
     ):
         return None
     tp = _strip_annotated(annotation)
+    members = _union_args(tp)
+    if members is not None and len(members) == 1:  # ``Model | None``: read as the model
+        tp = _strip_annotated(members[0])
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
         return tp
     return None

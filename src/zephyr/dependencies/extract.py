@@ -10,8 +10,9 @@ location first in ``loc``.
 from __future__ import annotations
 
 import json
+import types
 from collections.abc import Callable, Iterable, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
 from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter, ValidationError
@@ -126,6 +127,9 @@ class LocationModel:
         self.externals = {self._norm(external) for _, external, _ in self.fields}
         self.sequences = {self._norm(external) for _, external, seq in self.fields if seq}
         self.extras = param.model.model_config.get("extra") in ("forbid", "allow")
+        # ``Model | None``: a request carrying none of its fields gives no model (the
+        # parameter's default, or "missing" when it has none), as FastAPI does.
+        self.nullable = _allows_none(param.annotation)
 
     def _norm(self, key: str) -> str:
         return key.lower() if self.is_header else key
@@ -159,6 +163,12 @@ class LocationModel:
         error["loc"] = (prefix, *rest)
         if error["type"] == "missing" and len(rest) == 1:
             error["input"] = self.raw(source)
+
+
+def _allows_none(annotation: Any) -> bool:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
 
 
 def _model_readers(
@@ -271,7 +281,9 @@ class LocationExtractor:
                     data[key] = value
         if self.models:
             for key, model in self.models.items():
-                data[key] = model.gather(source)
+                gathered = model.gather(source)
+                if gathered or not model.nullable:
+                    data[key] = gathered
         fast = self.fast
         if fast is not None:
             try:
