@@ -7,6 +7,7 @@ from typing import Any
 
 __all__ = [
     "DependencyScopeError",
+    "InvalidParameterError",
     "PydanticV1NotSupportedError",
     "RequestValidationError",
     "ResponseValidationError",
@@ -19,6 +20,14 @@ __all__ = [
 
 class ZephyrError(RuntimeError):
     """A misuse of the API layer that zephyr detects (for example while compiling a route)."""
+
+
+class InvalidParameterError(ZephyrError, AssertionError):
+    """A route declares a parameter its location cannot carry (a model as a path segment).
+
+    Also an ``AssertionError``, as FastAPI reports these with ``assert``, so
+    code that catches that keeps working.
+    """
 
 
 class PydanticV1NotSupportedError(ZephyrError):

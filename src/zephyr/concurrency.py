@@ -123,14 +123,15 @@ async def run_until_first_complete(
 
 
 async def _in_worker_to_the_end(
-    func: Callable[..., T], *args: Any
+    func: Callable[..., T], *args: Any, may_skip: bool = False
 ) -> tuple[T, asyncio.CancelledError | None]:
-    """Run ``func(*args)`` in the pool; once started, wait for it even through cancellation.
+    """Run ``func(*args)`` in the pool and wait for it even through cancellation.
 
-    A call that has not started yet when the task is cancelled never runs (the
-    cancellation is raised). One that has started is awaited to its end (a
-    context manager entered in a worker must be exited); the cancellation that
-    arrived meanwhile is returned with the result, for the caller to raise.
+    With ``may_skip``, a call that has not started yet when the task is
+    cancelled never runs (the cancellation is raised): an ``__enter__`` may be
+    skipped, an ``__exit__`` never. Otherwise the call is awaited to its end;
+    the cancellation that arrived meanwhile is returned with the result, for
+    the caller to raise.
     """
     context = contextvars.copy_context()
     started = _get_executor().submit(context.run, func, *args)
@@ -140,7 +141,7 @@ async def _in_worker_to_the_end(
         try:
             return await asyncio.shield(waiting), cancelled
         except asyncio.CancelledError as error:
-            if waiting.cancelled() or (not waiting.done() and started.cancel()):
+            if may_skip and not waiting.done() and started.cancel():
                 raise  # Never started: nothing to wait for.
             cancelled = cancelled or error
 
@@ -163,7 +164,7 @@ async def contextmanager_in_threadpool(cm: AbstractContextManager[T]) -> AsyncIt
     Raises:
         Whatever the body or ``cm.__exit__`` raises (not suppressed by ``cm``).
     """
-    value, cancelled = await _in_worker_to_the_end(cm.__enter__)
+    value, cancelled = await _in_worker_to_the_end(cm.__enter__, may_skip=True)
     try:
         if cancelled is not None:
             raise cancelled  # Entered while being cancelled: exit, then cancel.

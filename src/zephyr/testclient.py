@@ -371,7 +371,12 @@ class TestClient(httpx.Client):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
-        """Run the lifespan shutdown, then stop the portal."""
+        """Run the lifespan shutdown, then stop the portal.
+
+        The client stays usable (and can be entered again, running the
+        lifespan again): its transport calls the app in-process and holds no
+        connection, so there is nothing of httpx's to close.
+        """
         portal, lifespan = self._portal, self._lifespan
         self._portal = self._lifespan = None
         try:
@@ -380,7 +385,6 @@ class TestClient(httpx.Client):
         finally:
             if portal is not None:
                 portal.stop()
-            super().__exit__(exc_type, exc_value, traceback)
 
 
 class _Lifespan:

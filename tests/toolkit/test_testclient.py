@@ -198,6 +198,19 @@ def test_lifespan_startup_shutdown_and_state() -> None:
     assert events == []
 
 
+def test_a_client_can_be_entered_again_and_used_after_the_block() -> None:
+    # A module-level client used in several `with client:` blocks (as FastAPI's
+    # docs do): each block runs the lifespan again, and requests keep working.
+    events: list[str] = []
+    app = make_lifespan_app(events)
+    client = TestClient(app)
+    for _ in range(2):
+        with client:
+            assert client.get("/").json()["state"] == {"db": "connected"}
+    assert [e.split(" ")[0] for e in events] == ["startup", "shutdown", "startup", "shutdown"]
+    assert client.get("/").status_code == 200
+
+
 def test_one_loop_for_the_whole_with_block() -> None:
     loops: list[int] = []
 

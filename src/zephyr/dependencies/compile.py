@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -22,7 +23,7 @@ from pydantic_core import PydanticUndefined
 
 from zephyr import params
 from zephyr._form_limits import FormLimits
-from zephyr.api_exceptions import DependencyScopeError
+from zephyr.api_exceptions import DependencyScopeError, InvalidParameterError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
@@ -64,17 +65,33 @@ def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(call, eval_str=True)
 
 
-def _call_kind(call: Callable[..., Any]) -> CallKind:
-    target: Any = call
+def _callable_code(call: Any) -> Any:
+    """What actually runs for ``call``: partials unwrapped, callable instances' ``__call__``."""
+    while isinstance(call, functools.partial):
+        call = call.func
     if not (inspect.isroutine(call) or inspect.isclass(call)):
-        target = getattr(call, "__call__", call)  # noqa: B004 - callable instances
-    if inspect.isasyncgenfunction(target):
+        call = getattr(call, "__call__", call)  # noqa: B004 - callable instances
+    return call
+
+
+def _own_kind(code: Any) -> CallKind:
+    if inspect.isasyncgenfunction(code):
         return CallKind.ASYNC_GEN
-    if inspect.isgeneratorfunction(target):
+    if inspect.isgeneratorfunction(code):
         return CallKind.SYNC_GEN
-    if inspect.iscoroutinefunction(target):
+    if inspect.iscoroutinefunction(code):
         return CallKind.ASYNC
     return CallKind.SYNC
+
+
+def _call_kind(call: Callable[..., Any]) -> CallKind:
+    code = _callable_code(call)
+    kind = _own_kind(code)
+    if kind is CallKind.SYNC and inspect.isroutine(code) and hasattr(code, "__wrapped__"):
+        # A plain function decorated with ``functools.wraps`` returns what the
+        # function it wraps returns (a coroutine, a generator): go by that one.
+        return _own_kind(_callable_code(inspect.unwrap(code)))
+    return kind
 
 
 def _union_args(tp: Any) -> tuple[Any, ...] | None:
@@ -267,6 +284,28 @@ def _inferred_marker(
     return marker
 
 
+def _check_single_value_type(name: str, location: str, annotation: Any) -> None:
+    """Refuse a type that no path segment (or query/header/cookie values) can carry.
+
+    A path parameter is one string, so it must be a scalar; query, header and
+    cookie parameters may also be lists of scalars (repeated keys).
+
+    Raises:
+        InvalidParameterError: For a model, a mapping, or a list of models.
+    """
+    if annotation is inspect.Parameter.empty or is_scalar(annotation):
+        return
+    members = _union_args(_strip_annotated(annotation)) or (_strip_annotated(annotation),)
+    if any(isinstance(m, type) and issubclass(m, pydantic.BaseModel) for m in members):
+        return  # ``Model | None`` in the query: a parameter model, read field by field.
+    if location != "path" and is_scalar_sequence(annotation):
+        return
+    allowed = "a scalar type" if location == "path" else "a scalar type or a list of scalars"
+    raise InvalidParameterError(
+        f"{location.capitalize()} parameter {name!r} is {annotation!r}: it must be {allowed}"
+    )
+
+
 def _param_field(
     name: str, annotation: Any, marker: FieldInfo | None, default: Any, path_names: set[str]
 ) -> ParamField:
@@ -299,6 +338,8 @@ def _param_field(
     external = _external_name(name, marker)
     if location == "path":
         external = _path_key(name, marker, path_names)
+    if model is None and location in ("path", "query", "header", "cookie"):
+        _check_single_value_type(name, location, annotation)
     return ParamField(
         name=name,
         location=location,

@@ -12,14 +12,13 @@ import json
 import linecache
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractContextManager, AsyncExitStack
+from contextlib import AsyncExitStack
 from keyword import iskeyword
-from types import TracebackType
 from typing import Any
 
 from zephyr.api_exceptions import RequestValidationError
 from zephyr.background import BackgroundTasks
-from zephyr.concurrency import run_in_threadpool
+from zephyr.concurrency import contextmanager_in_threadpool, run_in_threadpool
 from zephyr.dependencies.extract import ErrorList
 from zephyr.dependencies.inputs import query_source
 from zephyr.dependencies.models import CallKind, Plan, Step
@@ -27,24 +26,6 @@ from zephyr.requests import Request
 from zephyr.responses import Response
 
 __all__ = ["compile_runner", "new_sub_response", "run_steps", "solve"]
-
-
-class _ThreadedContext:
-    """Enter and exit a sync context manager in the thread pool (it may block)."""
-
-    def __init__(self, cm: AbstractContextManager[Any]) -> None:
-        self._cm = cm
-
-    async def __aenter__(self) -> Any:
-        return await run_in_threadpool(self._cm.__enter__)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> bool | None:
-        return await run_in_threadpool(self._cm.__exit__, exc_type, exc, tb)
 
 
 def new_sub_response() -> Response:
@@ -65,7 +46,8 @@ async def _call(step: Step, values: list[Any], stack: AsyncExitStack | None) -> 
     assert stack is not None, "plans with generators run with an exit stack"
     if kind is CallKind.ASYNC_GEN:
         return await stack.enter_async_context(step.call(**kwargs))
-    return await stack.enter_async_context(_ThreadedContext(step.call(**kwargs)))
+    # Entered and exited in the pool; a cancelled request still waits for the exit.
+    return await stack.enter_async_context(contextmanager_in_threadpool(step.call(**kwargs)))
 
 
 def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | None:
