@@ -11,12 +11,22 @@ __all__ = [
     "ResponseValidationError",
     "ValidationException",
     "WebSocketRequestValidationError",
+    "ZephyrDeprecationWarning",
     "ZephyrError",
 ]
 
 
 class ZephyrError(RuntimeError):
     """A misuse of the API layer that zephyr detects (for example while compiling a route)."""
+
+
+class ZephyrDeprecationWarning(UserWarning):
+    """A deprecated API-layer feature was used (``Query(regex=...)``, ``example=``...).
+
+    A ``UserWarning`` rather than a ``DeprecationWarning``: Python hides the
+    latter by default outside ``__main__``, so users of a library would never
+    see it. (``fastapi.exceptions.FastAPIDeprecationWarning`` under compat.)
+    """
 
 
 class DependencyScopeError(ZephyrError):

@@ -11,6 +11,7 @@ from zephyr.api_exceptions import (
     ResponseValidationError,
     ValidationException,
     WebSocketRequestValidationError,
+    ZephyrDeprecationWarning,
 )
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "ValidationException",
     "WebSocketException",
     "WebSocketRequestValidationError",
+    "ZephyrDeprecationWarning",
 ]
 
 
