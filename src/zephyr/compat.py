@@ -29,6 +29,8 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.metadata
+import os
+import pathlib
 import sys
 from collections.abc import Iterator, Sequence
 from types import ModuleType
@@ -198,10 +200,10 @@ class _CompatDistribution(importlib.metadata.Distribution):
             f"Summary: {self._name} {version} as served by zephyr.compat\n"
         )
 
-    def locate_file(self, path: str | importlib.metadata.PathDistribution) -> Any:
+    def locate_file(self, path: str | os.PathLike[str]) -> Any:
         import zephyr
 
-        return importlib.metadata.Path(zephyr.__path__[0]).parent / str(path)
+        return pathlib.Path(zephyr.__path__[0]).parent / path
 
 
 def _normalized(name: str) -> str:
