@@ -146,6 +146,9 @@ class HTTPConnection(Mapping[str, Any]):
             "SessionMiddleware must be installed to access request.session"
         )
         session: dict[str, Any] = self.scope["session"]
+        mark_accessed = getattr(session, "mark_accessed", None)
+        if mark_accessed is not None:  # SessionMiddleware's Session decides Vary: Cookie
+            mark_accessed()
         return session
 
     @property

@@ -23,9 +23,12 @@ from urllib.parse import unquote
 import httpx
 
 from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
-from zephyr.types import ASGIApp, Message, Scope
+from zephyr.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
+__all__ = ["ASGIInstance", "TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
+
+ASGIInstance = Callable[[Receive, Send], Awaitable[None]]
+"""The second half of an ASGI 2 app: ``app(scope)`` returns one of these."""
 
 T = TypeVar("T")
 
