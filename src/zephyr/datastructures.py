@@ -637,5 +637,25 @@ class State:
     def __delattr__(self, key: Any) -> None:
         del self._state[key]
 
+    # Item access reaches the same dict: state["key"] is state.key (for keys
+    # that are not identifiers, or code that treats the state as a mapping).
+    def __getitem__(self, key: str) -> Any:
+        return self._state[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state)
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state
+
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self._state!r})"

@@ -417,6 +417,26 @@ class Request(HTTPConnection):
         ]
         await self._send({"type": "http.response.push", "path": path, "headers": raw_headers})
 
+    async def send_early_hints(self, *links: str) -> None:
+        """Send a ``103 Early Hints`` informational response (RFC 8297) with ``Link`` headers.
+
+        The client can start fetching the linked resources (``rel=preload``)
+        while the app is still working on the final response. A no-op when the
+        server lacks the ASGI ``http.response.early_hint`` extension.
+
+        Args:
+            *links: ``Link`` field values, e.g. ``"</app.css>; rel=preload; as=style"``.
+
+        Raises:
+            RuntimeError: The request was built without a send channel.
+        """
+        if "http.response.early_hint" not in self.scope.get("extensions", {}):
+            return
+        if self._send is empty_send:
+            raise RuntimeError("Send channel has not been made available")
+        encoded = [link.encode("latin-1") for link in links]
+        await self._send({"type": "http.response.early_hint", "links": encoded})
+
 
 # Request headers a pushed request inherits (they shape the pushed response).
 _PUSH_HEADERS = ("accept", "accept-encoding", "accept-language", "cache-control", "user-agent")

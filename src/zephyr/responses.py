@@ -34,6 +34,9 @@ from zephyr.datastructures import URL, MutableHeaders
 from zephyr.types import Receive, Respond, Scope, Send
 
 __all__ = [
+    "AsyncContentStream",
+    "Content",
+    "ContentStream",
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
@@ -42,8 +45,16 @@ __all__ = [
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "SyncContentStream",
     "UJSONResponse",
 ]
+
+Content = str | bytes | memoryview
+"""One chunk a :class:`StreamingResponse` body yields (``str`` is encoded with its charset)."""
+SyncContentStream = Iterable[Content]
+AsyncContentStream = AsyncIterable[Content]
+ContentStream = AsyncContentStream | SyncContentStream
+"""What :class:`StreamingResponse` accepts: a sync or async iterable of chunks."""
 
 
 _CONTENT_TYPES: dict[tuple[str, str], tuple[bytes, bytes]] = {}
@@ -202,8 +213,13 @@ class Response:
         secure: bool = False,
         httponly: bool = False,
         samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
     ) -> None:
-        """Expire cookie ``key`` on the client (``Max-Age=0`` and a past ``Expires``)."""
+        """Expire cookie ``key`` on the client (``Max-Age=0`` and a past ``Expires``).
+
+        A partitioned (CHIPS) cookie lives in its own per-site jar: deleting
+        it takes ``partitioned=True`` too.
+        """
         self.set_cookie(
             key,
             max_age=0,
@@ -213,6 +229,7 @@ class Response:
             secure=secure,
             httponly=httponly,
             samesite=samesite,
+            partitioned=partitioned,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

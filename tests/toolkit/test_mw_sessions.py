@@ -202,3 +202,10 @@ def test_vary_cookie_only_when_the_session_was_used() -> None:
     assert "cookie" in c.get("/read").headers["vary"].lower()  # reads
     untouched = zephyr_client(SessionMiddleware, secret_key="k1").get("/plain")
     assert "vary" not in untouched.headers
+
+
+def test_partitioned_session_cookie() -> None:
+    c = client(partitioned=True, https_only=True, same_site="none")
+    attributes = c.get("/count").headers["set-cookie"].split("; ")
+    assert "Partitioned" in attributes and "Secure" in attributes
+    assert "Partitioned" not in client().get("/count").headers["set-cookie"]

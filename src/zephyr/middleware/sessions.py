@@ -107,6 +107,9 @@ class SessionMiddleware:
         same_site: ``"lax"`` (default), ``"strict"`` or ``"none"``.
         https_only: Add ``Secure``. Default ``False``.
         domain: Cookie ``Domain``. Default ``None`` (host-only).
+        partitioned: Add ``Partitioned`` (CHIPS: a per-top-level-site cookie
+            jar, for sessions inside third-party iframes; browsers want
+            ``same_site="none"`` and ``https_only`` with it). Default ``False``.
 
     Raises:
         ImportError: itsdangerous is not installed.
@@ -123,6 +126,7 @@ class SessionMiddleware:
         same_site: Literal["lax", "strict", "none"] = "lax",
         https_only: bool = False,
         domain: str | None = None,
+        partitioned: bool = False,
     ) -> None:
         if itsdangerous is None:
             raise ImportError(
@@ -141,6 +145,7 @@ class SessionMiddleware:
         self.same_site = same_site
         self.https_only = https_only
         self.domain = domain
+        self.partitioned = partitioned
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -217,6 +222,7 @@ class SessionMiddleware:
             secure=self.https_only,
             httponly=True,
             samesite=self.same_site,
+            partitioned=self.partitioned,
         )
 
 

@@ -46,6 +46,7 @@ class TrustedHostMiddleware:
                     "Domain wildcard patterns must be like '*.example.com'."
                 )
         self.app = app
+        self.allowed_hosts = hosts
         self.allow_any = "*" in hosts
         self.exact = frozenset(h.lower() for h in hosts if not h.startswith("*"))
         self.suffixes = tuple(h[1:].lower() for h in hosts if h.startswith("*."))
