@@ -16,6 +16,8 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from zephyr.api_exceptions import ZephyrDeprecationWarning
+
 __all__ = [
     "Body",
     "Cookie",
@@ -84,11 +86,13 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         if regex is not None:
-            warnings.warn("`regex` is deprecated, use `pattern`", DeprecationWarning, stacklevel=4)
+            warnings.warn(
+                "`regex` is deprecated, use `pattern`", ZephyrDeprecationWarning, stacklevel=4
+            )
             kwargs.setdefault("pattern", regex)
         if example is not PydanticUndefined:
             warnings.warn(
-                "`example` is deprecated, use `examples`", DeprecationWarning, stacklevel=4
+                "`example` is deprecated, use `examples`", ZephyrDeprecationWarning, stacklevel=4
             )
         unknown = set(kwargs) - set(_FIELD_KEYS)
         if unknown:
