@@ -24,7 +24,10 @@ from zephyr.routing import (
 )
 from zephyr.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["Host", "Mount"]
+__all__ = ["ROUTE_PREFIX_SCOPE_KEY", "Host", "Mount"]
+
+ROUTE_PREFIX_SCOPE_KEY = "zephyr.route_prefix"
+"""Scope key where each ``Mount`` leaves the path template matched so far (``"/api"``)."""
 
 
 def _child_url(
@@ -104,6 +107,8 @@ class Mount(BaseRoute):
             "app_root_path": scope.get("app_root_path", root_path),
             "root_path": root_path + matched,
             "endpoint": self.app,
+            # The template matched so far, for telemetry naming the route ("/api/{id}").
+            ROUTE_PREFIX_SCOPE_KEY: scope.get(ROUTE_PREFIX_SCOPE_KEY, "") + self.path,
         }
         return Match.FULL, child_scope
 
