@@ -144,9 +144,7 @@ class FormParser:
 
     def _on_field_start(self) -> None:
         if len(self._fields) >= self.max_fields:
-            raise MultiPartException(
-                f"Too many fields. Maximum number of fields is {self.max_fields}."
-            )
+            raise MultiPartException(f"Too many fields: the limit is max_fields={self.max_fields}.")
         self._name.clear()
         self._value.clear()
 
@@ -294,13 +292,11 @@ class MultiPartParser:
             self._field_count += 1
             if self._field_count > self.max_fields:
                 raise MultiPartException(
-                    f"Too many fields. Maximum number of fields is {self.max_fields}."
+                    f"Too many fields: the limit is max_fields={self.max_fields}."
                 )
             return
         if len(self._files) >= self.max_files:
-            raise MultiPartException(
-                f"Too many files. Maximum number of files is {self.max_files}."
-            )
+            raise MultiPartException(f"Too many files: the limit is max_files={self.max_files}.")
         upload = UploadFile(
             file=new_spooled_file(self.spool_max_size),
             size=0,
