@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
@@ -37,6 +38,32 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 USE_NATIVE = True
 """Call an app's native entry (``app.native_http``) when it has one, as zephyr's
 server does; ``False`` drives every app through plain ASGI, as other servers do."""
+
+
+def _is_asgi2(app: Any) -> bool:
+    """Tell an ASGI 2 app (``app(scope)`` returns the coroutine function) from ASGI 3.
+
+    ASGI 2 callables are plain (not ``async``) and take the scope alone.
+    """
+    target = app if inspect.isroutine(app) else type(app).__call__
+    if inspect.iscoroutinefunction(target):
+        return False
+    try:
+        parameters = inspect.signature(app).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(p.kind in positional for p in parameters) == 1
+
+
+class _ASGI2Adapter:
+    """Run an ASGI 2 app (``app(scope)(receive, send)``) as ASGI 3."""
+
+    def __init__(self, app: Callable[[Scope], ASGIInstance]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope)(receive, send)
 
 
 class _Portal:
@@ -271,6 +298,8 @@ class TestClient(httpx.Client):
     ) -> None:
         if backend != "asyncio":
             raise ValueError(f"Unsupported backend {backend!r}: zephyr supports only 'asyncio'.")
+        if _is_asgi2(app):
+            app = _ASGI2Adapter(app)  # type: ignore[arg-type]
         self.app = app
         self.app_state: dict[str, Any] = {}
         self._portal: _Portal | None = None

@@ -281,3 +281,23 @@ def test_testclient_drives_the_native_entry_like_zephyrs_server(
         assert head.status_code == 200 and head.content == b""
         assert head.headers["content-length"] == "7"
         assert seen == (["native", "native"] if native else [])
+
+
+def test_asgi2_apps_run_as_asgi3() -> None:
+    from zephyr.testclient import ASGIInstance
+    from zephyr.types import Receive, Scope, Send
+
+    def app(scope: Scope) -> ASGIInstance:
+        async def instance(receive: Receive, send: Send) -> None:
+            body = scope["path"].encode()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": body})
+
+        return instance
+
+    class Legacy:
+        def __call__(self, scope: Scope) -> ASGIInstance:
+            return app(scope)
+
+    assert TestClient(app).get("/two").text == "/two"
+    assert TestClient(Legacy()).get("/obj").text == "/obj"
