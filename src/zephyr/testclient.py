@@ -176,6 +176,9 @@ class _Exchange:
         self.raise_exceptions = raise_exceptions
         assert isinstance(request.stream, httpx.SyncByteStream), "TestClient needs a sync body"
         self.body_chunks = iter(request.stream)
+        # An in-memory body is sliced inline; any other (files, generators) may
+        # block on I/O, so it is read in a worker thread, off the app's loop.
+        self.body_in_memory = isinstance(request.stream, httpx.ByteStream)
         self.next_chunk: bytes | None = self._read_chunk()
         self.request_complete = False
         self.response_started = False
@@ -194,7 +197,12 @@ class _Exchange:
             return {"type": "http.disconnect"}
         chunk = self.next_chunk
         # Look ahead one chunk so more_body is accurate (request body streaming).
-        self.next_chunk = self._read_chunk() if chunk is not None else None
+        if chunk is None:
+            self.next_chunk = None
+        elif self.body_in_memory:
+            self.next_chunk = self._read_chunk()
+        else:
+            self.next_chunk = await asyncio.to_thread(self._read_chunk)
         more_body = self.next_chunk is not None
         if not more_body:
             self.request_complete = True

@@ -301,3 +301,33 @@ def test_asgi2_apps_run_as_asgi3() -> None:
 
     assert TestClient(app).get("/two").text == "/two"
     assert TestClient(Legacy()).get("/obj").text == "/obj"
+
+
+def test_file_request_bodies_are_read_off_the_apps_event_loop() -> None:
+    import io
+
+    from zephyr.types import Receive, Scope, Send
+
+    class Recording(io.BytesIO):
+        threads: list[str] = []
+
+        def read(self, size: int | None = -1) -> bytes:
+            self.threads.append(threading.current_thread().name)
+            return super().read(size)
+
+    app_threads: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        app_threads.append(threading.current_thread().name)
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"%d" % len(body)})
+
+    response = TestClient(app).post("/", files={"f": ("a.bin", Recording(b"z" * 70000))})
+    assert int(response.text) > 70000
+    assert Recording.threads and app_threads[0] not in Recording.threads
