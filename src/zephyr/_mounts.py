@@ -7,9 +7,11 @@ candidates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from zephyr._hosts import split_host
 from zephyr.datastructures import URLPath
 from zephyr.middleware import Middleware
 from zephyr.routing import (
@@ -165,6 +167,8 @@ class Host(BaseRoute):
         self.app = app
         self.name = name
         self.host_regex, self.host_format, self.param_convertors = compile_path(host)
+        # Host names are case-insensitive (RFC 9110 §4.2.3): match lower-cased.
+        self.host_regex = re.compile(self.host_regex.pattern, re.IGNORECASE)
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -179,7 +183,8 @@ class Host(BaseRoute):
             if key == b"host":
                 host = value.decode("latin-1")
                 break
-        match = self.host_regex.fullmatch(host.split(":")[0])
+        split = split_host(host)
+        match = None if split is None else self.host_regex.fullmatch(split[0].lower())
         if match is None:
             return Match.NONE, {}
         path_params = dict(scope.get("path_params") or {})

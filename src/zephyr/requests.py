@@ -123,10 +123,15 @@ class HTTPConnection(Mapping[str, Any]):
 
     @property
     def cookies(self) -> dict[str, str]:
-        """Cookies from the ``Cookie`` header (a repeated name keeps the last value)."""
+        """Cookies from the ``Cookie`` header (a repeated name keeps the last value).
+
+        Several ``Cookie`` fields (as HTTP/2 and HTTP/3 clients may send, RFC
+        9113 §8.2.3) count as one, joined with ``"; "``.
+        """
         cookies: dict[str, str] | None = self.__dict__.get("_cookies")
         if cookies is None:
-            header = self.headers.get("cookie")
+            fields = self.headers.getlist("cookie")
+            header = fields[0] if len(fields) == 1 else "; ".join(fields)
             cookies = parse_cookie_header(header) if header else {}
             self.__dict__["_cookies"] = cookies
         return cookies

@@ -129,8 +129,14 @@ class Response:
         kind = type(content)
         if kind is str:
             return content.encode(self.charset)  # type: ignore[no-any-return]
-        if kind is bytes or isinstance(content, _BYTES_LIKE):
+        if kind is bytes:
             return content  # type: ignore[no-any-return]
+        if isinstance(content, memoryview) and (content.itemsize != 1 or not content.c_contiguous):
+            # A typed or strided view: len() counts items, not bytes, and the
+            # transport wants one contiguous byte run.
+            return content.tobytes()
+        if isinstance(content, _BYTES_LIKE):
+            return content
         if content is None:
             return b""
         return content.encode(self.charset)  # type: ignore[no-any-return]

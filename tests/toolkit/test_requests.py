@@ -313,3 +313,10 @@ def test_state_items_and_attributes_are_one_dict() -> None:
         state["old"]
     with pytest.raises(AttributeError):
         state.old  # noqa: B018
+
+
+def test_cookies_from_several_cookie_fields() -> None:
+    from zephyr.requests import Request
+
+    scope = {"type": "http", "headers": [(b"cookie", b"a=1"), (b"cookie", b"b=2; c=3")]}
+    assert Request(scope).cookies == {"a": "1", "b": "2", "c": "3"}
