@@ -225,7 +225,7 @@ class FileResponse(Response):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         elif pathsend:
             # PERF: the server sends the file with sendfile(2): no reads, no copies.
-            await send({"type": PATHSEND, "path": os.path.abspath(os.fspath(self.path))})
+            await send({"type": PATHSEND, "path": _absolute(self.path)})
         else:
             size = self.stat_result.st_size if self.stat_result is not None else 0
             await self._send_slices(send, [(0, size)], None, sendfile)
@@ -271,7 +271,7 @@ class FileResponse(Response):
     ) -> None:
         """Send ``ranges`` of the file, each preceded by ``parts[0][i]``, then ``parts[1]``."""
         if sendfile:
-            path = os.path.abspath(os.fspath(self.path))
+            path = _absolute(self.path)
             for i, (start, stop) in enumerate(ranges):
                 if parts is not None:
                     await send(
@@ -375,3 +375,10 @@ async def _until_disconnect(answer: Coroutine[Any, Any, None], receive: Receive)
 async def _wait_for_disconnect(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+def _absolute(path: str | os.PathLike[str]) -> str:
+    """The absolute form of ``path`` (ASGI path-send needs one)."""
+    text = os.fspath(path)
+    # PERF: an absolute path needs no getcwd() system call, only normalising.
+    return os.path.normpath(text) if os.path.isabs(text) else os.path.abspath(text)
