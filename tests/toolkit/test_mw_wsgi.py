@@ -125,3 +125,17 @@ def test_build_environ_follows_pep_3333() -> None:
     # A path outside the mount point keeps its whole self as PATH_INFO.
     outside = build_environ({**scope, "path": "/elsewhere", "client": None}, b"")
     assert outside["PATH_INFO"] == "/elsewhere" and "REMOTE_ADDR" not in outside
+
+
+def test_build_environ_strips_the_mount_point_only_at_a_segment_boundary() -> None:
+    from zephyr.middleware.wsgi import build_environ
+
+    def path_info(root_path: str, path: str) -> str:
+        scope = {"method": "GET", "path": path, "root_path": root_path, "query_string": b""}
+        info: str = build_environ({**scope, "http_version": "1.1", "headers": []}, b"")["PATH_INFO"]
+        return info
+
+    assert path_info("/app", "/application") == "/application"
+    assert path_info("/app", "/app/users") == "/users"
+    assert path_info("/app", "/app") == ""
+    assert path_info("/app/", "/app/users") == "users"

@@ -58,7 +58,10 @@ def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
     root_path: str = scope.get("root_path", "")
     path: str = scope["path"]
     # SCRIPT_NAME is the mount point; PATH_INFO what lies below it.
-    path_info = path[len(root_path) :] if path.startswith(root_path) else path
+    below = path.startswith(root_path) and (
+        root_path.endswith("/") or path[len(root_path) : len(root_path) + 1] in ("", "/")
+    )
+    path_info = path[len(root_path) :] if below else path  # "/app" is not a prefix of "/apple"
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope["method"],
         "SCRIPT_NAME": root_path.encode("utf-8").decode("latin-1"),
