@@ -292,6 +292,11 @@ class CommaSeparatedStrings(Sequence[str]):
         return ", ".join(repr(item) for item in self)
 
 
+def _item_key(item: tuple[Any, Any]) -> str:
+    # Items compare by name only: a stable sort keeps each name's values in order.
+    return str(item[0])
+
+
 class ImmutableMultiDict(Mapping[_KT, _CovariantValueType]):
     """A read-only mapping that keeps every value of repeated keys.
 
@@ -365,7 +370,9 @@ class ImmutableMultiDict(Mapping[_KT, _CovariantValueType]):
     def __eq__(self, other: Any) -> bool:
         if not isinstance(other, self.__class__):
             return False
-        return sorted(self._list) == sorted(other._list)
+        # Names in any order; each name's values in theirs (and values need
+        # no ordering of their own: UploadFile has none).
+        return sorted(self._list, key=_item_key) == sorted(other._list, key=_item_key)
 
     __hash__ = None  # type: ignore[assignment]
 
