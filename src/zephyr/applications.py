@@ -223,15 +223,30 @@ class Zephyr(BaseApp):
         self._add_docs_routes(docs, openapi_url)
 
     def _add_docs_routes(self, docs: Any, openapi_url: str) -> None:
+        """Add Swagger UI, its OAuth2 redirect page, ReDoc and the assets they load.
+
+        The pages name their assets below the request's ``root_path``, where
+        the assets route (in the compiled table, so other routes pay nothing
+        for it) serves the vendored files; without either page there is no
+        assets route either.
+        """
         title = self.title
         oauth2_url = self.swagger_ui_oauth2_redirect_url
+
+        def assets(request: Request) -> Any:
+            root_path = request.scope.get("root_path", "").rstrip("/")
+            return root_path, docs.docs_asset_urls(root_path + docs.DOCS_STATIC_PATH)
+
         if self.docs_url:
 
             async def swagger_ui_html(request: Request) -> Response:
-                root_path = request.scope.get("root_path", "").rstrip("/")
+                root_path, urls = assets(request)
                 html: HTMLResponse = docs.get_swagger_ui_html(
                     openapi_url=root_path + openapi_url,
                     title=f"{title} - Swagger UI",
+                    swagger_js_url=urls.swagger_js_url,
+                    swagger_css_url=urls.swagger_css_url,
+                    swagger_favicon_url=urls.swagger_favicon_url,
                     oauth2_redirect_url=root_path + oauth2_url if oauth2_url else None,
                     init_oauth=self.swagger_ui_init_oauth,
                     swagger_ui_parameters=self.swagger_ui_parameters,
@@ -241,21 +256,29 @@ class Zephyr(BaseApp):
             self.add_route(self.docs_url, swagger_ui_html, include_in_schema=False)
             if oauth2_url:
 
-                async def redirect(request: Request) -> Response:
-                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html()
+                async def swagger_ui_redirect(request: Request) -> Response:
+                    script_url = assets(request)[1].oauth2_redirect_js_url
+                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html(
+                        script_url=script_url
+                    )
                     return html
 
-                self.add_route(oauth2_url, redirect, include_in_schema=False)
+                self.add_route(oauth2_url, swagger_ui_redirect, include_in_schema=False)
         if self.redoc_url:
 
             async def redoc_html(request: Request) -> Response:
-                root_path = request.scope.get("root_path", "").rstrip("/")
+                root_path, urls = assets(request)
                 html: HTMLResponse = docs.get_redoc_html(
-                    openapi_url=root_path + openapi_url, title=f"{title} - ReDoc"
+                    openapi_url=root_path + openapi_url,
+                    title=f"{title} - ReDoc",
+                    redoc_js_url=urls.redoc_js_url,
+                    redoc_favicon_url=urls.redoc_favicon_url,
                 )
                 return html
 
             self.add_route(self.redoc_url, redoc_html, include_in_schema=False)
+        if self.docs_url or self.redoc_url:
+            self.router.routes.append(docs.docs_static_route())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI 3 entry point; a ``root_path`` given to the app overrides the server's."""

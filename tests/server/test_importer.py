@@ -10,8 +10,10 @@ import pytest
 
 from zephyr.server.importer import (
     ImportFromStringError,
+    check_target,
     discover_app,
     find_module_file,
+    format_load_error,
     import_from_string,
     is_import_string,
     load_app,
@@ -155,3 +157,50 @@ def test_load_app_dispatch(tmp_path: Path, clean_imports: None) -> None:
     assert load_app("os:sep") == __import__("os").sep
     write(tmp_path / "main.py", "app = 'found'\n")
     assert load_app(str(tmp_path)) == "found"
+
+
+def test_check_target_imports_nothing(tmp_path: Path, clean_imports: None) -> None:
+    (tmp_path / "side_effect.py").write_text("raise SystemExit('imported!')\n")
+    check_target("side_effect:app", app_dir=str(tmp_path))  # found, never run
+    check_target(str(tmp_path / "side_effect.py"))
+    check_target("json:loads")
+    check_target(object())
+    assert "side_effect" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("no_such_module_zz:app", 'Could not import module "no_such_module_zz".'),
+        ("no_such_module_zz.sub:app", 'Could not import module "no_such_module_zz.sub".'),
+        ("no_such_module_zz", 'Could not import module "no_such_module_zz".'),
+        ("main:", "must be in format"),
+        ("", "Could not find an app file"),
+    ],
+)
+def test_check_target_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ImportFromStringError, match=message.replace(".", r"\.")):
+        check_target(target, app_dir=str(tmp_path))
+
+
+def test_format_load_error_keeps_only_the_apps_frames(tmp_path: Path, clean_imports: None) -> None:
+    (tmp_path / "outer.py").write_text("import inner\n")
+    (tmp_path / "inner.py").write_text("import missing_dependency_zz\n")
+    sys.path.insert(0, str(tmp_path))
+    with pytest.raises(ModuleNotFoundError) as caught:
+        load_app("outer:app")
+    text = format_load_error(caught.value)
+    lines = text.splitlines()
+    assert lines[0] == "No module named 'missing_dependency_zz'"
+    assert lines[1] == "Traceback (most recent call last):"
+    files = [line.strip() for line in lines if line.strip().startswith("File ")]
+    assert files == [
+        f'File "{__file__}", line {caught.traceback[0].lineno + 1}, in {caught.traceback[0].name}',
+        f'File "{tmp_path / "outer.py"}", line 1, in <module>',
+        f'File "{tmp_path / "inner.py"}", line 1, in <module>',
+    ]
+    assert lines[-1] == "ModuleNotFoundError: No module named 'missing_dependency_zz'"
+    assert format_load_error(ImportFromStringError("nope")) == "nope"

@@ -997,6 +997,28 @@ def test_server_and_default_headers(make_conn: MakeConn) -> None:
     run(main())
 
 
+@pytest.mark.parametrize(
+    ("status", "shown"), [(201, "201 Created"), (404, "404 Not Found"), (599, "599")]
+)
+def test_access_log_shows_the_reason_phrase(
+    make_conn: MakeConn, caplog: pytest.LogCaptureFixture, status: int, shown: str
+) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def main() -> None:
+        conn = make_conn(app, access_log=True)
+        conn.feed(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await conn.settle()
+
+    with caplog.at_level(logging.INFO, logger="zephyr.access"):
+        run(main())
+    [record] = [r for r in caplog.records if r.name == "zephyr.access"]
+    assert record.getMessage() == f'127.0.0.1:50000 - "GET / HTTP/1.1" {shown}'
+    assert record.status_code == status  # type: ignore[attr-defined]
+
+
 def test_access_log_record(make_conn: MakeConn, caplog: pytest.LogCaptureFixture) -> None:
     async def main() -> None:
         conn = make_conn(hello, access_log=True)
@@ -1008,7 +1030,7 @@ def test_access_log_record(make_conn: MakeConn, caplog: pytest.LogCaptureFixture
     [record] = [r for r in caplog.records if r.name == "zephyr.access"]
     message = record.getMessage()
     assert "\x1b" not in message and "\x07" not in message
-    assert message == '127.0.0.1:50000 - "GET /a\\x1b[31mred?q=%07 HTTP/1.1" 200'
+    assert message == '127.0.0.1:50000 - "GET /a\\x1b[31mred?q=%07 HTTP/1.1" 200 OK'
     extra: Any = record
     assert extra.client_addr == "127.0.0.1:50000"
     assert extra.method == "GET"

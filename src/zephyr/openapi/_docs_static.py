@@ -18,7 +18,7 @@ from zephyr.concurrency import run_in_threadpool
 from zephyr.routing import get_route_path
 from zephyr.types import Receive, Scope, Send
 
-__all__ = ["STATIC_DIR", "DocsStaticFiles"]
+__all__ = ["STATIC_DIR", "DocsStaticFiles", "PathParamEndpoint"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -91,11 +91,23 @@ class DocsStaticFiles:
             return
         if scope["type"] != "http":
             return
+        await self.serve(scope, send, get_route_path(scope).lstrip("/"))
+
+    async def serve(self, scope: Scope, send: Send, relative_path: str) -> None:
+        """Answer one HTTP request for the asset at ``relative_path``.
+
+        Args:
+            scope: The request's HTTP scope (its method and headers are read).
+            send: The ASGI ``send`` callable.
+            relative_path: The asset's path below the directory, e.g.
+                ``"swagger-ui/swagger-ui.css"``; anything not in the table
+                (``..``, absolute paths) gets 404.
+        """
         if scope["method"] not in ("GET", "HEAD"):
             await _plain(send, 405, b"Method Not Allowed", [(b"allow", b"GET, HEAD")])
             return
         # PERF: one dict lookup decides existence and safety at once.
-        asset = self._assets.get(get_route_path(scope).lstrip("/"))
+        asset = self._assets.get(relative_path)
         if asset is None:
             await _plain(send, 404, b"Not Found", [])
             return
@@ -131,6 +143,25 @@ class DocsStaticFiles:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         payload = b"" if scope["method"] == "HEAD" else body
         await send({"type": "http.response.body", "body": payload})
+
+
+class PathParamEndpoint:
+    """An ASGI endpoint for a ``Route`` at ``.../{path:path}`` serving ``files``.
+
+    A route in the app's compiled table, unlike a ``Mount``, costs other
+    routes nothing per request (a mount is matched in order against every
+    path the table misses).
+
+    Args:
+        files: The asset app; the route's ``path`` parameter names the asset.
+    """
+
+    def __init__(self, files: DocsStaticFiles) -> None:
+        self.files = files
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the asset named by ``scope["path_params"]["path"]`` (ASGI 3, HTTP)."""
+        await self.files.serve(scope, send, scope["path_params"]["path"])
 
 
 def _scan(directory: Path) -> dict[str, _Asset]:

@@ -1,8 +1,10 @@
 """The interactive documentation pages: Swagger UI, ReDoc and the OAuth2 redirect.
 
 By default the pages load their JavaScript/CSS from the assets vendored in
-``zephyr/openapi/static`` and served by ``docs_static_app()`` (mounted by the
-application at ``DOCS_STATIC_PATH``), so they render with no internet access.
+``zephyr/openapi/static`` and served by ``docs_static_app()`` (the
+application adds it as ``docs_static_route()`` at ``DOCS_STATIC_PATH`` below
+its root path whenever ``/docs`` or ``/redoc`` is on), so they render with no
+internet access.
 A CDN is used only when its URLs are passed explicitly (``cdn_asset_urls()``).
 
 Every interpolated value is escaped for where it lands: ``html.escape`` in
@@ -17,18 +19,21 @@ import html
 import json
 from typing import Any, NamedTuple
 
-from zephyr.openapi._docs_static import STATIC_DIR, DocsStaticFiles
+from zephyr.openapi._docs_static import STATIC_DIR, DocsStaticFiles, PathParamEndpoint
 from zephyr.responses import HTMLResponse
+from zephyr.routing import Route
 
 __all__ = [
     "ASSET_VERSIONS",
     "DOCS_STATIC_PATH",
+    "DOCS_STATIC_ROUTE_NAME",
     "STATIC_DIR",
     "DocsAssetURLs",
     "DocsStaticFiles",
     "cdn_asset_urls",
     "docs_asset_urls",
     "docs_static_app",
+    "docs_static_route",
     "get_redoc_html",
     "get_swagger_ui_html",
     "get_swagger_ui_oauth2_redirect_html",
@@ -119,6 +124,33 @@ def docs_static_app(*, cache_control: str = "public, max-age=86400") -> DocsStat
         A ``DocsStaticFiles`` ASGI 3 application.
     """
     return DocsStaticFiles(STATIC_DIR, cache_control=cache_control)
+
+
+DOCS_STATIC_ROUTE_NAME = "zephyr_docs_static"
+"""The name of the route ``docs_static_route()`` returns (for ``url_path_for``)."""
+
+
+def docs_static_route(*, cache_control: str = "public, max-age=86400") -> Route:
+    """Return the route serving the vendored assets at ``DOCS_STATIC_PATH/{path:path}``.
+
+    Applications add it when their docs pages are on. It answers every
+    method itself (405 with ``Allow: GET, HEAD``, 404 for unknown files), so
+    it never takes part in other routes' 404/405 decisions, and it is left
+    out of the OpenAPI document.
+
+    Args:
+        cache_control: The ``Cache-Control`` header of asset responses.
+
+    Returns:
+        A ``Route`` (any method, ``include_in_schema=False``) for the app's
+        compiled route table.
+    """
+    return Route(
+        DOCS_STATIC_PATH + "/{path:path}",
+        PathParamEndpoint(docs_static_app(cache_control=cache_control)),
+        name=DOCS_STATIC_ROUTE_NAME,
+        include_in_schema=False,
+    )
 
 
 def _js(value: Any) -> str:

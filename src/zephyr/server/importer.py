@@ -11,9 +11,12 @@ instance of :class:`zephyr.applications.BaseApp` (any zephyr app) in the module.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -224,6 +227,96 @@ def _looks_like_module_name(target: str) -> bool:
     if os.path.exists(target) or target.endswith(".py"):
         return False
     return all(part.isidentifier() for part in target.split("."))
+
+
+def check_target(target: Any, app_dir: str | None = None) -> None:
+    """Fail early, without importing anything, when ``target`` cannot name an app.
+
+    Run before a reloader or worker supervisor starts, so a typo ends the
+    command with one line instead of a supervisor waiting on a child that
+    can never start. Only what needs no import is checked: a path or
+    directory holds a candidate file, an import string has the
+    ``module:attr`` form and its top-level module exists. Attributes are
+    checked when the app is imported.
+
+    Args:
+        target: ``Config.app``; objects pass.
+        app_dir: The directory ``Config.load`` puts first on ``sys.path``.
+
+    Raises:
+        ImportFromStringError: As :func:`load_app` would, for these cases.
+    """
+    if not isinstance(target, str):
+        return
+    if is_import_string(target):
+        module_str, _, attrs_str = target.partition(":")
+        if not module_str or not attrs_str or ":" in attrs_str:
+            import_from_string(target)  # raises the format error
+        module = module_str
+    elif target and _looks_like_module_name(target):
+        module = target
+    else:
+        find_module_file(target or None)
+        return
+    top = module.partition(".")[0]
+    if top in sys.modules or importlib.util.find_spec(top) is not None:
+        return
+    if app_dir is not None:
+        search = [os.path.abspath(app_dir)]
+        if importlib.machinery.PathFinder.find_spec(top, search) is not None:
+            return
+    raise ImportFromStringError(f'Could not import module "{module}".')
+
+
+_ZEPHYR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _is_user_frame(frame: traceback.FrameSummary) -> bool:
+    filename = frame.filename
+    if filename.startswith("<frozen importlib"):
+        return False
+    if os.path.dirname(filename) == os.path.dirname(importlib.__file__ or ""):
+        return False  # importlib/__init__.py
+    return not filename.startswith(_ZEPHYR_DIR + os.sep)
+
+
+def _user_frames_only(error: traceback.TracebackException) -> None:
+    # Chained exceptions (raise ... from, during handling) are filtered too.
+    seen: set[int] = set()
+    pending: list[traceback.TracebackException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        frames = [frame for frame in current.stack if _is_user_frame(frame)]
+        current.stack = traceback.StackSummary.from_list(frames)
+        pending += [current.__cause__, current.__context__]
+
+
+def format_load_error(exc: BaseException) -> str:
+    """Describe why the app failed to load: the error and the application's own frames.
+
+    An :class:`ImportFromStringError` is one line. Anything else (a missing
+    import in the app's modules, a syntax error, an exception at import
+    time) keeps its traceback, but only the frames of the application's
+    code: the chain of imports and the line that failed, not zephyr's or
+    importlib's frames.
+
+    Args:
+        exc: The exception raised while loading the app.
+
+    Returns:
+        The text to log after ``"Error loading ASGI app. "``; without a
+        trailing newline.
+    """
+    if isinstance(exc, ImportFromStringError):
+        return str(exc)
+    error = traceback.TracebackException.from_exception(exc)
+    _user_frames_only(error)
+    text = "".join(error.format()).rstrip()
+    # One line ("TypeError: ...") when no frame is the app's; else a headline first.
+    return f"{exc}\n{text}" if "\n" in text else text
 
 
 def load_app(target: Any) -> Any:

@@ -54,6 +54,15 @@ def serve_config(config: Config) -> int:
         )
         return 1
     if config.reload or config.workers > 1:
+        from zephyr.server.importer import ImportFromStringError, check_target
+
+        # Before any supervisor starts: a child that can never find the app
+        # would leave the reloader waiting for a change, with no clear error.
+        try:
+            check_target(config.app, config.app_dir)
+        except ImportFromStringError as exc:
+            logger.error("Error loading ASGI app. %s", exc)
+            return 1
         return _run_supervised(config)
 
     from zephyr.server.server import Server

@@ -8,6 +8,7 @@ but run one at a time, answered in order; each runs as one asyncio task whose
 from __future__ import annotations
 
 import asyncio
+import http
 import logging
 import time
 from collections import deque
@@ -30,6 +31,8 @@ __all__ = ["HttpProtocol"]
 
 error_logger = logging.getLogger("zephyr.error")
 access_logger = logging.getLogger("zephyr.access")
+# "200 OK", as Uvicorn's access lines show the status.
+_STATUS_TEXT = {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}
 
 # PERF: method names are interned once instead of decoded per request.
 _METHODS = {
@@ -626,19 +629,21 @@ class HttpProtocol(asyncio.Protocol):
         method = _printable(scope["method"])
         version = scope["http_version"]
         duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
+        status = cycle.status
         access_logger.info(
-            '%s - "%s %s HTTP/%s" %d',
+            '%s - "%s %s HTTP/%s" %s',
             self.client_addr,
             method,
             path,
             version,
-            cycle.status,
+            # PERF: "200 OK" is one dict lookup (codes without a phrase print bare).
+            _STATUS_TEXT.get(status) or status,
             extra={
                 "client_addr": self.client_addr,
                 "method": method,
                 "path": path,
                 "http_version": version,
-                "status_code": cycle.status,
+                "status_code": status,
                 "duration_ms": duration_ms,
                 "response_bytes": cycle.bytes_sent,
             },

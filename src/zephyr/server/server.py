@@ -3,7 +3,7 @@
 One :class:`Server` is one event loop serving one or more listening sockets.
 Life cycle::
 
-    load app -> lifespan startup -> bind + create_server -> tick loop
+    load app -> bind -> lifespan startup -> create_server -> tick loop
     -> (signal / should_exit / limit_max_requests) -> stop accepting
     -> ask every connection to finish -> wait for in-flight requests
     (``timeout_graceful_shutdown``) -> force-close the rest -> lifespan shutdown
@@ -24,7 +24,9 @@ from functools import partial
 from types import FrameType
 from typing import Any
 
+from zephyr.server._appinfo import docs_path, fastapi_note
 from zephyr.server.config import Config
+from zephyr.server.importer import format_load_error
 from zephyr.server.lifespan import STARTUP_FAILURE, Lifespan
 from zephyr.server.sockets import describe
 from zephyr.server.state import ServerState
@@ -133,19 +135,51 @@ class Server:
         try:
             app = self.config.load()
         except Exception as exc:
-            logger.error("Error loading ASGI app. %s", exc, exc_info=exc)
+            logger.error("Error loading ASGI app. %s", format_load_error(exc))
+            logger.debug("Error loading ASGI app: the whole traceback", exc_info=exc)
             self.exit_code = 1
+            return
+        note = fastapi_note(app, self.config.compat)
+        if note is not None:
+            logger.info("%s", note)
+        # Bound before the lifespan starts: a taken port ends the start-up
+        # before the app has opened anything that would need shutting down.
+        listeners = list(sockets) if sockets is not None else self._bind()
+        if listeners is None:
             return
         self._lifespan = Lifespan(app, self.config.lifespan, self.app_state)
         await self._lifespan.startup()
         if self._lifespan.startup_failed:
+            if sockets is None:
+                self._close_own(listeners)
             self.exit_code = STARTUP_FAILURE
             return
-        await self.startup(app, sockets)
+        await self.startup(app, listeners)
         if self.exit_code == 0 and not self.should_exit:
             await self.main_loop()
         await self.shutdown(sockets)
         logger.info("Finished server process [%d]", pid)
+
+    def _bind(self) -> list[socket.socket] | None:
+        """Open the configured listener; on failure log it, set exit code 1, return None."""
+        try:
+            sock = self.config.bind_socket()
+        except OSError as exc:
+            logger.error("%s", exc)
+            self.exit_code = 1
+            return None
+        if self.config.uds and self.config.fd is None:
+            self._bound_uds = self.config.uds
+        return [sock]
+
+    def _close_own(self, listeners: Sequence[socket.socket]) -> None:
+        """Close listeners this server bound and never served on."""
+        for sock in listeners:
+            sock.close()
+        if self._bound_uds is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._bound_uds)
+            self._bound_uds = None
 
     async def startup(self, app: ASGIApp, sockets: Sequence[socket.socket] | None = None) -> None:
         """Open the listeners and start accepting connections.
@@ -166,14 +200,11 @@ class Server:
             app_state=self.app_state,
             loop=loop,
         )
+        listeners = list(sockets) if sockets is not None else self._bind()
+        if listeners is None:
+            return
         try:
             ssl_context = self.config.create_ssl_context()
-            if sockets is None:
-                listeners = [self.config.bind_socket()]
-                if self.config.uds and self.config.fd is None:
-                    self._bound_uds = self.config.uds
-            else:
-                listeners = list(sockets)
             for sock in listeners:
                 server = await loop.create_server(
                     factory, sock=sock, ssl=ssl_context, backlog=self.config.backlog
@@ -183,13 +214,23 @@ class Server:
             logger.error("%s", exc)
             self.exit_code = 1
             return
+        self._log_addresses(app, listeners, ssl_context is not None)
+        self.started = True
+
+    def _log_addresses(
+        self, app: ASGIApp, listeners: Sequence[socket.socket], is_ssl: bool
+    ) -> None:
+        """Say where the server listens and, for an app with docs, where they are."""
+        docs = docs_path(app)
         for sock in listeners:
-            scheme, address = describe(sock, ssl_context is not None)
+            scheme, address = describe(sock, is_ssl)
             if scheme == "unix":
                 logger.info("Zephyr running on unix socket %s (Press CTRL+C to quit)", address)
-            else:
-                logger.info("Zephyr running on %s://%s (Press CTRL+C to quit)", scheme, address)
-        self.started = True
+                continue
+            logger.info("Zephyr running on %s://%s (Press CTRL+C to quit)", scheme, address)
+            if docs is not None:
+                logger.info("Documentation at %s://%s%s", scheme, address, docs)
+                docs = None  # once, for the first address
 
     async def main_loop(self) -> None:
         """Tick every :data:`TICK_SECONDS` until :attr:`should_exit` is set."""

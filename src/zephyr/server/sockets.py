@@ -39,13 +39,32 @@ def bind_tcp(host: str, port: int, backlog: int = 2048) -> socket.socket:
         if family == socket.AF_INET6 and host == "::":
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        sock.bind(address)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise bind_error(exc, address[:2]) from None
         sock.listen(backlog)
     except BaseException:
         sock.close()
         raise
     sock.set_inheritable(False)
     return sock
+
+
+def bind_error(exc: OSError, address: object) -> OSError:
+    """Return ``exc`` restated with the address it failed on, as Uvicorn words it.
+
+    Args:
+        exc: The error ``bind()`` raised.
+        address: ``(host, port)`` or a Unix socket path.
+
+    Returns:
+        An ``OSError`` of the same errno whose text reads e.g. ``[Errno 98]
+        error while attempting to bind on address ('127.0.0.1', 8000):
+        address already in use``.
+    """
+    reason = (exc.strerror or str(exc)).lower()
+    return OSError(exc.errno, f"error while attempting to bind on address {address!r}: {reason}")
 
 
 def bind_unix(path: str, backlog: int = 2048) -> socket.socket:
@@ -70,7 +89,10 @@ def bind_unix(path: str, backlog: int = 2048) -> socket.socket:
         os.unlink(path)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.bind(path)
+        try:
+            sock.bind(path)
+        except OSError as exc:
+            raise bind_error(exc, path) from None
         os.chmod(path, 0o666)
         sock.listen(backlog)
     except BaseException:
