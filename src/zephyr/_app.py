@@ -100,10 +100,21 @@ class BaseApp:
                 handlers[key] = handler
         specs = [
             Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+            *self.outer_middleware(),
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
         ]
         return _wrap_middleware(self.router, specs)
+
+    def outer_middleware(self) -> list[Middleware]:
+        """Layers of the app's own, between the server-error layer and user middleware.
+
+        Returns:
+            None here; an app with settings that apply to every request (the
+            API app's request limits) adds its layers. Any layer makes the
+            app entered through ASGI.
+        """
+        return []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI 3 entry point; sets ``scope["app"]``."""

@@ -7,6 +7,7 @@ from typing import Any
 
 __all__ = [
     "DependencyScopeError",
+    "PydanticV1NotSupportedError",
     "RequestValidationError",
     "ResponseValidationError",
     "ValidationException",
@@ -18,6 +19,10 @@ __all__ = [
 
 class ZephyrError(RuntimeError):
     """A misuse of the API layer that zephyr detects (for example while compiling a route)."""
+
+
+class PydanticV1NotSupportedError(ZephyrError):
+    """A ``pydantic.v1`` model was used where zephyr needs a Pydantic v2 model."""
 
 
 class ZephyrDeprecationWarning(UserWarning):

@@ -8,14 +8,22 @@ toolkit's defaults (plain-text errors, no schema routes).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, TypeVar, Unpack
+from typing import Any, Literal, TypeVar, Unpack
 
 from zephyr import params
 from zephyr._api.options import AddRouteOptions, IncludeOptions, OperationOptions, RouteOptions
 from zephyr._api.routing import APIRoute, APIRouter, Default, generate_unique_id
 from zephyr._app import BaseApp
+from zephyr._body_limit import (
+    DEFAULT_BUFFERED_BODY_SIZE,
+    RequestLimitsMiddleware,
+    check_max_body_size,
+)
+from zephyr._form_limits import FormLimits, check_form_limits
+from zephyr._frontend import Fallback
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
 from zephyr.dependencies.lifespan import LifespanDependencies
 from zephyr.exception_handlers import (
@@ -57,6 +65,17 @@ class Zephyr(BaseApp):
             says JSON (default True). With False, a body sent with no
             ``Content-Type`` is parsed as JSON too; a browser can send such a
             body cross-site without a CORS preflight, hence the strict default.
+        max_body_size: Most request body bytes, for every route and for
+            middleware that reads the body (default ``None``: no app limit);
+            routers, inclusions and operations may set their own. Over it: 413
+            ``Content Too Large``. See :mod:`zephyr._body_limit`.
+        form_limits: ``{"max_fields", "max_files", "max_part_size"}`` for the
+            forms routes parse (default ``Request.form``'s); routers,
+            inclusions and operations may override keys.
+        max_buffered_body_size: zephyr's cap, in bytes, on a JSON or
+            ``Body()`` body read whole by a route where no ``max_body_size``
+            applies (default 16 MiB; ``None``: none). Over it: 413 naming the
+            limit. Streams and uploads are not affected.
         webhooks: Router whose operations are documented under the OpenAPI
             ``webhooks`` (requests the app sends); default a new empty
             ``APIRouter``, also reachable as ``app.webhooks``.
@@ -107,8 +126,13 @@ class Zephyr(BaseApp):
         webhooks: APIRouter | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+        max_buffered_body_size: int | None = DEFAULT_BUFFERED_BODY_SIZE,
         **extra: Any,
     ) -> None:
+        self.max_body_size = check_max_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
         self._api_options: dict[str, Any] = {
             "dependencies": dependencies,
             "default_response_class": default_response_class,
@@ -119,6 +143,9 @@ class Zephyr(BaseApp):
             "include_in_schema": include_in_schema,
             "generate_unique_id_function": generate_unique_id_function,
             "strict_content_type": strict_content_type,
+            "max_body_size": self.max_body_size,
+            "form_limits": self.form_limits,
+            "max_buffered_body_size": check_max_body_size(max_buffered_body_size),
         }
         handlers: dict[Any, ExceptionHandler] = {
             HTTPException: http_exception_handler,
@@ -176,6 +203,39 @@ class Zephyr(BaseApp):
                 yield state
 
         return lifespan
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Fallback = "auto",
+        check_dir: Literal["auto"] | bool = "auto",
+        dependencies: Sequence[params.Depends] | None = None,
+    ) -> None:
+        """Serve a single-page app's build directory below ``path``, after every route.
+
+        See :meth:`APIRouter.frontend <zephyr._api.routing.APIRouter.frontend>`
+        and :mod:`zephyr._frontend`; the app's dependencies run first.
+        """
+        self.api_router.frontend(
+            path,
+            directory=directory,
+            fallback=fallback,
+            check_dir=check_dir,
+            dependencies=dependencies,
+        )
+
+    def outer_middleware(self) -> list[Middleware]:
+        """The request limits layer, when the app sets limits or has user middleware.
+
+        With user middleware and no limits of its own, the layer answers the
+        413 of a limit handed down by the app this one is mounted in, when
+        that middleware reads the body (outside the exception handlers).
+        """
+        if self.max_body_size is None and not self.form_limits and not self.user_middleware:
+            return []
+        return [Middleware(RequestLimitsMiddleware, self.max_body_size, self.form_limits)]
 
     def build_router(
         self,

@@ -109,6 +109,12 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         "--date-header", action=bool_flag, default=d["date_header"], help="Send 'Date'."
     )
     http.add_argument(
+        "--allow-connect",
+        action=bool_flag,
+        default=d["allow_connect"],
+        help="Hand CONNECT requests to the app (no tunnel; closed after the answer), not 501.",
+    )
+    http.add_argument(
         "--header",
         dest="headers",
         action="append",
@@ -211,6 +217,11 @@ _LIMIT_OPTIONS: list[tuple[str, Any, str]] = [
     ("limit_max_requests", int, "Restart a worker after this many requests."),
     ("timeout_keep_alive", float, "Seconds an idle keep-alive connection stays open."),
     ("timeout_request_header", float, "Seconds to receive a request head (else 408)."),
+    ("timeout_body_read", float, "Seconds a request body may stall between reads (else 408)."),
+    ("timeout_body_min_rate", float, "Slowest request-body rate after the grace, bytes/s (408)."),
+    ("timeout_body_grace", float, "Seconds before --timeout-body-min-rate applies."),
+    ("timeout_linger", float, "Seconds to drain an unread body after an early answer."),
+    ("linger_max_bytes", int, "Most bytes drained after an early answer."),
     ("timeout_graceful_shutdown", float, "Seconds in-flight requests get on shutdown."),
     ("high_water_mark", int, "Write-buffer bytes at which sending pauses."),
     ("low_water_mark", int, "Write-buffer bytes at which sending resumes."),

@@ -51,6 +51,8 @@ _SHIMS: dict[str, tuple[str, ...]] = {
     "fastapi": ("zephyr",),
     "starlette": ("zephyr",),
     "fastapi.exceptions": ("zephyr.exceptions", "zephyr.api_exceptions"),
+    # FastAPI's private Pydantic bridge: only the few constants other code reads.
+    "fastapi._compat": ("zephyr._pydantic_version",),
     "starlette.applications": ("zephyr.applications",),
     "starlette.exceptions": ("zephyr.exceptions",),
 }

@@ -7,11 +7,13 @@ caller's ``contextvars`` copied in, so request-scoped context survives the hop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -118,3 +120,61 @@ async def run_until_first_complete(
         await asyncio.gather(*pending, return_exceptions=True)
     for task in done:
         task.result()
+
+
+async def _in_worker_to_the_end(
+    func: Callable[..., T], *args: Any
+) -> tuple[T, asyncio.CancelledError | None]:
+    """Run ``func(*args)`` in the pool; once started, wait for it even through cancellation.
+
+    A call that has not started yet when the task is cancelled never runs (the
+    cancellation is raised). One that has started is awaited to its end (a
+    context manager entered in a worker must be exited); the cancellation that
+    arrived meanwhile is returned with the result, for the caller to raise.
+    """
+    context = contextvars.copy_context()
+    started = _get_executor().submit(context.run, func, *args)
+    waiting = asyncio.wrap_future(started)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            return await asyncio.shield(waiting), cancelled
+        except asyncio.CancelledError as error:
+            if waiting.cancelled() or (not waiting.done() and started.cancel()):
+                raise  # Never started: nothing to wait for.
+            cancelled = cancelled or error
+
+
+@contextlib.asynccontextmanager
+async def contextmanager_in_threadpool(cm: AbstractContextManager[T]) -> AsyncIterator[T]:
+    """Use a blocking context manager from async code: enter and exit it in the thread pool.
+
+    The exit sees the body's exception (and may suppress it, as ``with``
+    allows). Cancellation of the body still runs the exit in a worker, and the
+    task waits for it; an error raised by the exit keeps the body's exception
+    as its ``__context__``.
+
+    Args:
+        cm: A context manager whose ``__enter__``/``__exit__`` may block.
+
+    Returns:
+        An async context manager yielding what ``cm.__enter__()`` returns.
+
+    Raises:
+        Whatever the body or ``cm.__exit__`` raises (not suppressed by ``cm``).
+    """
+    value, cancelled = await _in_worker_to_the_end(cm.__enter__)
+    try:
+        if cancelled is not None:
+            raise cancelled  # Entered while being cancelled: exit, then cancel.
+        yield value
+    except BaseException as error:
+        suppress, _ = await _in_worker_to_the_end(
+            cm.__exit__, type(error), error, error.__traceback__
+        )
+        if not suppress:
+            raise
+    else:
+        _, cancelled = await _in_worker_to_the_end(cm.__exit__, None, None, None)
+        if cancelled is not None:
+            raise cancelled

@@ -682,3 +682,38 @@ class State:
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self._state!r})"
+
+
+class DefaultPlaceholder:
+    """Marks an argument left at its default, so "not given" differs from an explicit value.
+
+    Routers and apps pass their settings (``response_class``,
+    ``generate_unique_id_function``...) down wrapped in one; a route that was
+    given its own value keeps it. Truthiness and equality follow the wrapped value.
+
+    Args:
+        value: The default it stands for (``.value``).
+    """
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DefaultPlaceholder) and other.value == self.value
+
+    __hash__ = object.__hash__
+
+
+def Default(value: Any) -> Any:
+    """Wrap ``value`` in a :class:`DefaultPlaceholder` (typed ``Any`` to fit any parameter).
+
+    Args:
+        value: The default value.
+
+    Returns:
+        A ``DefaultPlaceholder`` holding ``value``.
+    """
+    return DefaultPlaceholder(value)

@@ -29,6 +29,9 @@ from uuid import UUID
 
 import pydantic
 
+from zephyr._pydantic_v1 import is_v1_model
+from zephyr.api_exceptions import PydanticV1NotSupportedError
+
 __all__ = ["NATIVE", "NOT_NATIVE", "PLAIN", "is_json_native", "json_kind", "jsonable_encoder"]
 
 IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any]
@@ -224,6 +227,11 @@ def _encode_mapping(
 
 def _fallback(obj: Any, options: dict[str, Any]) -> Any:
     # Last resorts, in order: mapping-like objects, then plain attribute bags.
+    if is_v1_model(obj):
+        raise PydanticV1NotSupportedError(
+            f"cannot encode {type(obj).__name__}, a pydantic.v1 model: zephyr supports "
+            "Pydantic v2 models only"
+        )
     try:
         data = dict(obj)
     except Exception as first:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zephyr._nocontent import has_content
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
 from zephyr.encoders import jsonable_encoder
 from zephyr.exceptions import HTTPException
@@ -19,11 +20,6 @@ __all__ = [
 ]
 
 
-def _body_allowed(status_code: int) -> bool:
-    # RFC 9110 sections 15.2, 15.3.5 and 15.4.5: 1xx, 204 and 304 have no content.
-    return not (status_code < 200 or status_code in (204, 205, 304))
-
-
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     """Answer an ``HTTPException`` with ``{"detail": exc.detail}`` and its headers.
 
@@ -33,7 +29,7 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
     """
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers) if exc.headers else None
-    if not _body_allowed(exc.status_code):
+    if not has_content(exc.status_code):
         return Response(status_code=exc.status_code, headers=headers)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 

@@ -117,14 +117,25 @@ class MultiPartException(Exception):
         self.status_code = status_code
 
 
+def _kib(size: int) -> int:
+    return size // 1024
+
+
+def too_many_fields(limit: int | float) -> str:
+    """The 400 detail for a form over ``max_fields`` (Starlette's and FastAPI's wording)."""
+    return f"Too many fields. Maximum number of fields is {limit}."
+
+
 class FormParser:
     """Parse an ``application/x-www-form-urlencoded`` body.
 
     Args:
         headers: The request headers.
         stream: Async iterator of body chunks (bytes).
-        max_fields: Most fields accepted. Default: unlimited. Over it: 400
-            naming ``max_fields``.
+        max_fields: Most fields accepted. Default: unlimited. Over it: 400.
+        max_part_size: Most bytes of one field's name and value together
+            (before unescaping).
+            Default 1 MiB, as Starlette. Over it: 400.
     """
 
     def __init__(
@@ -133,26 +144,36 @@ class FormParser:
         stream: AsyncIterator[bytes],
         *,
         max_fields: int | float = float("inf"),
+        max_part_size: int = 1024 * 1024,
     ) -> None:
         require_multipart()
         self.headers = headers
         self.stream = stream
         self.max_fields = max_fields
+        self.max_part_size = max_part_size
         self._fields: list[tuple[str, str | UploadFile]] = []
         self._name = bytearray()
         self._value = bytearray()
 
     def _on_field_start(self) -> None:
         if len(self._fields) >= self.max_fields:
-            raise MultiPartException(f"Too many fields: the limit is max_fields={self.max_fields}.")
+            raise MultiPartException(too_many_fields(self.max_fields))
         self._name.clear()
         self._value.clear()
 
     def _on_field_name(self, data: bytes, start: int, end: int) -> None:
         self._name += data[start:end]
+        self._check_size()
 
     def _on_field_data(self, data: bytes, start: int, end: int) -> None:
         self._value += data[start:end]
+        self._check_size()
+
+    def _check_size(self) -> None:
+        # Name and value bytes (still escaped) count together, as in Starlette.
+        if len(self._name) + len(self._value) > self.max_part_size:
+            size = _kib(self.max_part_size)
+            raise MultiPartException(f"Field exceeded maximum size of {size}KB.")
 
     def _on_field_end(self) -> None:
         # Percent-escapes decode as UTF-8; raw non-ASCII bytes as latin-1 (as browsers never send).
@@ -201,7 +222,7 @@ class MultiPartParser:
         max_files: Most file parts accepted. Default 1000. Over it: 400.
         max_fields: Most non-file parts accepted. Default 1000. Over it: 400.
         max_part_size: Most bytes in one non-file part (held in memory).
-            Default 1 MiB. Over it: 413. File parts are not limited here.
+            Default 1 MiB. Over it: 400. File parts are not limited here.
         max_part_header_size: Most bytes of header names and values in one
             part. Default 16 KiB. Over it: 413.
     """
@@ -291,12 +312,11 @@ class MultiPartParser:
         if filename is None:
             self._field_count += 1
             if self._field_count > self.max_fields:
-                raise MultiPartException(
-                    f"Too many fields: the limit is max_fields={self.max_fields}."
-                )
+                raise MultiPartException(too_many_fields(self.max_fields))
             return
         if len(self._files) >= self.max_files:
-            raise MultiPartException(f"Too many files: the limit is max_files={self.max_files}.")
+            limit = self.max_files
+            raise MultiPartException(f"Too many files. Maximum number of files is {limit}.")
         upload = UploadFile(
             file=new_spooled_file(self.spool_max_size),
             size=0,
@@ -312,18 +332,13 @@ class MultiPartParser:
             return
         self._part_data += data[start:end]
         if len(self._part_data) > self.max_part_size:
-            raise MultiPartException(
-                f"Part {self._part_name!r} is too large: the limit is "
-                f"max_part_size={self.max_part_size} bytes.",
-                status_code=413,
-            )
+            raise MultiPartException(f"Part exceeded maximum size of {_kib(self.max_part_size)}KB.")
 
     def _on_part_end(self) -> None:
         if self._part_file is not None:
             self._items.append((self._part_name, self._part_file))
         else:
-            value = self._part_data.decode(self._charset, errors="replace")
-            self._items.append((self._part_name, value))
+            self._items.append((self._part_name, _decode_text(self._part_data, self._charset)))
 
     def _on_end(self) -> None:
         self._ended = True
@@ -430,6 +445,18 @@ def _known_charset(name: str) -> str:
         raise MultiPartException(f"Unknown charset {name!r} in Content-Type.") from None
 
 
+def _decode_text(raw: bytes | bytearray, charset: str) -> str:
+    """Decode a part's text; bytes not in ``charset`` are read as latin-1, as Starlette does.
+
+    Latin-1 maps every byte to one character, so nothing is lost or replaced
+    and the field keeps FastAPI's value (``b"\\xff"`` is ``"ÿ"``, not U+FFFD).
+    """
+    try:
+        return raw.decode(charset)
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def parse_content_disposition(value: bytes, charset: str = "utf-8") -> tuple[str, dict[str, str]]:
     """Parse a part's ``Content-Disposition`` header (RFC 7578 section 4.2, RFC 6266).
 
@@ -439,13 +466,13 @@ def parse_content_disposition(value: bytes, charset: str = "utf-8") -> tuple[str
 
     Args:
         value: The raw header value.
-        charset: Charset of the raw bytes. Default UTF-8; undecodable bytes
-            become U+FFFD.
+        charset: Charset of the raw bytes. Default UTF-8; a value that is not
+            in it is read as latin-1 (see :func:`_decode_text`).
 
     Returns:
         ``(disposition type lowercased, {parameter name lowercased: value})``.
     """
-    text = value.decode(charset, errors="replace")
+    text = _decode_text(value, charset)
     kind, _, rest = text.partition(";")
     options: dict[str, str] = {}
     for match in _PARAM.finditer(";" + rest):

@@ -345,7 +345,12 @@ class Request(HTTPConnection):
                     )
                     self._form = await parser.parse()
                 elif content_type == b"application/x-www-form-urlencoded":
-                    fields = FormParser(self.headers, self.stream(), max_fields=max_fields)
+                    fields = FormParser(
+                        self.headers,
+                        self.stream(),
+                        max_fields=max_fields,
+                        max_part_size=max_part_size,
+                    )
                     self._form = await fields.parse()
                 else:
                     self._form = FormData()
@@ -369,7 +374,8 @@ class Request(HTTPConnection):
             max_files: Most file parts (multipart only). Default 1000.
             max_fields: Most non-file parts (multipart) or fields (urlencoded).
                 Default 1000.
-            max_part_size: Most bytes in one non-file part. Default 1 MiB.
+            max_part_size: Most bytes in one non-file part or urlencoded field
+                value. Default 1 MiB.
 
         Returns:
             An awaitable giving ``FormData``; as a context manager it closes the

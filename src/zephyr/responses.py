@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pydantic_core
 
 from zephyr._cookies import build_set_cookie
+from zephyr._nocontent import NO_CONTENT_STATUSES, bodyless_framing, has_content, reframe_headers
 from zephyr.background import BackgroundTask
 from zephyr.concurrency import run_in_threadpool, submit_to_threadpool
 from zephyr.datastructures import URL, MutableHeaders
@@ -37,6 +38,7 @@ __all__ = [
     "AsyncContentStream",
     "Content",
     "ContentStream",
+    "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
     "JSONResponse",
@@ -79,10 +81,13 @@ _BYTES_LIKE = (bytes, memoryview)
 def _default_headers(
     body: bytes | memoryview | None, status: int, media_type: str | None, charset: str
 ) -> list[tuple[bytes, bytes]]:
-    """Content-Length (unless no body or 1xx/204/304) and Content-Type, as ``init_headers``."""
+    """Content-Length (framed as ``_nocontent`` says) and Content-Type, as ``init_headers``."""
     raw_headers: list[tuple[bytes, bytes]] = []
-    if body is not None and not (status < 200 or status in (204, 304)):
-        raw_headers.append((b"content-length", b"%d" % len(body)))
+    if body is not None:
+        if status not in NO_CONTENT_STATUSES:
+            raw_headers.append((b"content-length", b"%d" % len(body)))
+        elif bodyless_framing(status) == "zero":
+            raw_headers.append((b"content-length", b"0"))
     if media_type is not None:
         header = _CONTENT_TYPES.get((media_type, charset))
         raw_headers.append(header or _content_type_header(media_type, charset))
@@ -145,13 +150,23 @@ class Response:
         """Build ``raw_headers``: the given headers plus Content-Length and Content-Type.
 
         Content-Length is omitted for 1xx, 204 and 304 (RFC 9110 section 8.6) and for
-        responses without a ``body`` attribute (streams).
+        responses without a ``body`` attribute (streams); a 205 gets
+        ``content-length: 0`` and an empty body (see ``zephyr._nocontent``).
         """
+        status = self.status_code
+        # A 205 says "content-length: 0" (RFC 9110 §15.3.6): its body goes
+        # too, so no server sees more content than the length announces.
+        if (
+            status in NO_CONTENT_STATUSES
+            and bodyless_framing(status) == "zero"
+            and getattr(self, "body", None)
+        ):
+            self.body = b""
         if headers is None:
             # PERF: the common case: no header parsing, Content-Type bytes
             # built once per (media type, charset), no str() for the length.
             self.raw_headers = _default_headers(
-                getattr(self, "body", None), self.status_code, self.media_type, self.charset
+                getattr(self, "body", None), status, self.media_type, self.charset
             )
             return
         raw_headers = [
@@ -159,12 +174,10 @@ class Response:
         ]
         names = {name for name, _ in raw_headers}
         body = getattr(self, "body", None)
-        if (
-            body is not None
-            and b"content-length" not in names
-            and not (self.status_code < 200 or self.status_code in (204, 304))
-        ):
+        if body is not None and b"content-length" not in names and has_content(status):
             raw_headers.append((b"content-length", b"%d" % len(body)))
+        elif body is not None:
+            reframe_headers(raw_headers, status)
         if self.media_type is not None and b"content-type" not in names:
             raw_headers.append(_content_type_header(self.media_type, self.charset))
         self.raw_headers = raw_headers
@@ -364,8 +377,11 @@ def plain_json_response(content: Any, status_code: int = 200) -> JSONResponse:
     response.status_code = status_code
     response.background = None
     response.body = body
-    if status_code < 200 or status_code in (204, 304):
+    if status_code in NO_CONTENT_STATUSES:
         response.raw_headers = [_JSON_CONTENT_TYPE]
+        reframe_headers(response.raw_headers, status_code)
+        if bodyless_framing(status_code) == "zero":
+            response.body = b""
     else:
         response.raw_headers = [(b"content-length", b"%d" % len(body)), _JSON_CONTENT_TYPE]
     return response
@@ -601,3 +617,7 @@ async def _iterate_sync(iterable: Iterable[Any]) -> AsyncIterator[Any]:
 # Defined in its own module (file handling is its own concept); imported last
 # because it subclasses Response.
 from zephyr._fileresponse import FileResponse  # noqa: E402
+
+# Server-Sent Events live in zephyr.sse (their own concept); FastAPI also
+# exports the response class from its responses module.
+from zephyr.sse import EventSourceResponse  # noqa: E402

@@ -8,17 +8,26 @@ line; lines starting with ``:`` are comments, used here as keep-alive pings.
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 import re
 from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
-import pydantic_core
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from zephyr.background import BackgroundTask
 from zephyr.encoders import jsonable_encoder
 from zephyr.responses import StreamingResponse
 
-__all__ = ["KEEPALIVE_COMMENT", "EventSourceResponse", "ServerSentEvent", "format_sse_event"]
+__all__ = [
+    "KEEPALIVE_COMMENT",
+    "EventSourceResponse",
+    "ServerSentEvent",
+    "encode_data",
+    "format_sse_event",
+    "plain_json",
+]
 
 KEEPALIVE_COMMENT = b": ping\n\n"
 """The comment sent as a keep-alive when the stream has been quiet for ``ping`` seconds."""
@@ -68,82 +77,120 @@ def format_sse_event(
     return "\n".join(out).encode("utf-8")
 
 
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _finite(value: Any) -> Any:
+    """``value`` (JSON-compatible data) with NaN and infinities replaced by ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def plain_json(value: Any) -> str:
+    """JSON-encode an undeclared stream item as FastAPI does.
+
+    ``jsonable_encoder`` then ``json.dumps`` (``", "`` separators, non-ASCII
+    escaped), NaN and infinities sent as ``null`` since JSON has neither.
+
+    Args:
+        value: str, number, dict, list, Pydantic model, dataclass, datetime, ...
+
+    Returns:
+        The JSON text.
+    """
+    if type(value) in _JSON_SCALARS:
+        return json.dumps(value)
+    return json.dumps(_finite(jsonable_encoder(value)))
+
+
 def encode_data(data: Any) -> str:
-    """JSON-encode an event payload (str, number, dict, list, Pydantic model, ...)."""
-    try:
-        return pydantic_core.to_json(data).decode("utf-8")
-    except pydantic_core.PydanticSerializationError:
-        return pydantic_core.to_json(jsonable_encoder(data)).decode("utf-8")
+    """JSON-encode an event's ``data``: a model by its own serializer, else :func:`plain_json`.
+
+    Args:
+        data: The payload; a Pydantic model is dumped compact with its config honoured.
+
+    Returns:
+        The JSON text.
+    """
+    if isinstance(data, BaseModel):
+        return data.model_dump_json()
+    return plain_json(data)
 
 
-class ServerSentEvent:
-    """One Server-Sent Event.
+class ServerSentEvent(BaseModel):
+    """One Server-Sent Event (a Pydantic model, so usable as a declared type).
+
+    It can be yielded from an ``EventSourceResponse`` endpoint (also one
+    whose items are declared as another type), named as the item type
+    (``AsyncIterable[ServerSentEvent]``), used as a ``response_model`` or
+    validated from a request body like any model.
 
     Args:
         data: The payload, always JSON-encoded (a string ``"hi"`` is sent as
             ``data: "hi"``): str, number, dict, list, Pydantic model, ...
-            ``None`` sends no ``data`` line.
+            ``None`` sends no ``data`` line. May also be given positionally.
+        raw_data: A string sent as-is instead of JSON ``data`` (HTML
+            fragments, CSV...); multi-line text becomes several ``data:`` lines.
         event: Event type (browsers dispatch ``addEventListener(event)``); one line.
         id: Event id, sent back by browsers as ``Last-Event-ID`` on reconnect;
             one line, no NUL.
         retry: Reconnection delay in milliseconds, ``>= 0``.
         comment: Comment text (ignored by clients); may span lines.
-        raw_data: A string sent as-is instead of JSON ``data`` (HTML
-            fragments, CSV...); multi-line text becomes several ``data:`` lines.
 
     Raises:
-        ValueError: ``event`` or ``id`` contains CR or LF, ``id`` contains NUL,
-            ``retry`` is negative or not an int, or both ``data`` and
-            ``raw_data`` are given.
+        pydantic.ValidationError: (a ``ValueError``) ``event`` or ``id``
+            contains CR or LF, ``id`` contains NUL, ``retry`` is negative or
+            not an integer, or both ``data`` and ``raw_data`` are given.
     """
 
-    __slots__ = ("comment", "data", "event", "id", "raw_data", "retry")
+    data: Any = None
+    raw_data: str | None = None
+    event: str | None = None
+    id: str | None = None
+    retry: Annotated[int, Field(ge=0.0)] | None = None
+    comment: str | None = None
 
-    def __init__(
-        self,
-        data: Any = None,
-        event: str | None = None,
-        id: str | None = None,
-        retry: int | None = None,
-        comment: str | None = None,
-        *,
-        raw_data: str | None = None,
-    ) -> None:
-        if data is not None and raw_data is not None:
-            raise ValueError("Cannot set both 'data' and 'raw_data' on a ServerSentEvent")
-        if event is not None and ("\r" in event or "\n" in event):
-            raise ValueError("SSE 'event' must be a single line")
-        if id is not None:
-            if "\r" in id or "\n" in id:
-                raise ValueError("SSE 'id' must be a single line")
-            if "\x00" in id:
-                raise ValueError("SSE 'id' must not contain NUL characters")
-        if retry is not None and (type(retry) is not int or retry < 0):
-            raise ValueError("SSE 'retry' must be a non-negative int (milliseconds)")
-        self.data = data
-        self.raw_data = raw_data
-        self.event = event
-        self.id = id
-        self.retry = retry
-        self.comment = comment
+    def __init__(self, data: Any = None, /, **fields: Any) -> None:
+        if data is not None:
+            fields["data"] = data
+        super().__init__(**fields)
+
+    @field_validator("event", "id")
+    @classmethod
+    def _single_line(cls, value: str | None, info: Any) -> str | None:
+        if value is not None and ("\r" in value or "\n" in value):
+            raise ValueError(f"SSE '{info.field_name}' must be a single line")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _no_null(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("SSE 'id' must not contain null (NUL) characters")
+        return value
+
+    @model_validator(mode="after")
+    def _one_payload(self) -> ServerSentEvent:
+        if self.data is not None and self.raw_data is not None:
+            # FastAPI's wording: it reaches clients in 422 bodies.
+            raise ValueError(
+                "Cannot set both 'data' and 'raw_data' on the same ServerSentEvent. Use 'data'"
+                " for JSON-serialized payloads or 'raw_data' for pre-formatted strings."
+            )
+        return self
 
     def encode(self) -> bytes:
         """Return the event in wire format (UTF-8, ended by a blank line)."""
-        data_str = self.raw_data if self.data is None else encode_data(self.data)
+        data = self.data
+        data_str = self.raw_data if data is None else encode_data(data)
         return format_sse_event(
             data_str=data_str, event=self.event, id=self.id, retry=self.retry, comment=self.comment
         )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ServerSentEvent):
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"ServerSentEvent({fields})"
 
 
 def encode_item(item: Any) -> bytes:
@@ -154,8 +201,9 @@ def encode_item(item: Any) -> bytes:
         return item.encode("utf-8")
     if isinstance(item, memoryview | bytearray):
         return bytes(item)
-    event = item if isinstance(item, ServerSentEvent) else ServerSentEvent(item)
-    return event.encode()
+    if isinstance(item, ServerSentEvent):
+        return item.encode()
+    return format_sse_event(data_str=encode_data(item))
 
 
 class EventSourceResponse(StreamingResponse):

@@ -41,6 +41,13 @@ def test_invalid_input_names_the_field(client: TestClient) -> None:
     assert response.json()["detail"][0]["loc"] == ["query", "limit"]
 
 
+def test_undecodable_json_body_is_400(client: TestClient) -> None:
+    body = bytes.fromhex("551e2313ff5dfe")  # not UTF-8: json.loads used to raise -> 500
+    response = client.post("/items", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "There was an error parsing the body"}
+
+
 def test_missing_item_is_404(client: TestClient) -> None:
     response = client.get("/items/99")
     assert response.status_code == 404

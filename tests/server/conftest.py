@@ -24,6 +24,8 @@ class FakeTransport(asyncio.Transport):
         self.extra = {"peername": peer, "sockname": sock, "sslcontext": None}
         self.writes: list[bytes] = []
         self.closed = False
+        self.eof_written = False
+        self.protocol: asyncio.BaseProtocol | None = None
         self.reading = True
         self.pauses = 0
         self.resumes = 0
@@ -38,7 +40,22 @@ class FakeTransport(asyncio.Transport):
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         assert not self.closed, "write after close"
+        assert not self.eof_written, "write after write_eof"
         self.writes.append(bytes(data))
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        assert not self.closed, "write_eof after close"
+        self.eof_written = True
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self.protocol = protocol
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        assert self.protocol is not None
+        return self.protocol
 
     def close(self) -> None:
         self.closed = True
@@ -77,14 +94,21 @@ class Conn:
     scopes: list[dict[str, Any]] = field(default_factory=list)
 
     def feed(self, data: bytes) -> None:
-        """Feed bytes whole or one byte at a time (per the test's feed mode)."""
+        """Feed bytes whole or one byte at a time (per the test's feed mode).
+
+        Bytes go to the transport's current protocol: after a lingering
+        close that is the ``Linger`` draining the connection.
+        """
         if self.feed_mode == "whole":
-            self.proto.data_received(data)
+            self.receiver().data_received(data)
             return
         for i in range(len(data)):
             if self.transport.closed:
                 return
-            self.proto.data_received(data[i : i + 1])
+            self.receiver().data_received(data[i : i + 1])
+
+    def receiver(self) -> Any:
+        return self.transport.protocol or self.proto
 
     async def settle(self, rounds: int = 20) -> None:
         for _ in range(rounds):
@@ -106,7 +130,7 @@ class Conn:
 
     def lose(self) -> None:
         self.transport.closed = True
-        self.proto.connection_lost(None)
+        self.receiver().connection_lost(None)
 
 
 @dataclass
@@ -191,11 +215,15 @@ def make_conn(feed_mode: str) -> MakeConn:
         **config: Any,
     ) -> Conn:
         config.setdefault("access_log", False)
+        # Lingering close has its own tests; elsewhere "answered and closed"
+        # is checked without waiting out the drain.
+        config.setdefault("timeout_linger", 0)
         cfg = Config(app=app, **config)
         st = state if state is not None else ServerState()
         proto = HttpProtocol(cfg, app, st, app_state if app_state is not None else {})
         tr = FakeTransport()
         tr.extra.update(extra or {})
+        tr.protocol = proto
         proto.connection_made(tr)
         return Conn(proto, tr, st, feed_mode)
 

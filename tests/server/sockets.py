@@ -20,6 +20,7 @@ def serve(
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
     ssl_context: ssl.SSLContext | None = None,
     timeout: float = 20.0,
+    **config: Any,
 ) -> None:
     """Serve ``app`` and await ``test(port, state)`` against it, then shut down.
 
@@ -29,13 +30,16 @@ def serve(
         loop_factory: Event loop to run on (default asyncio's).
         ssl_context: Serve TLS with this context.
         timeout: Seconds ``test`` may take before it fails.
+        config: More :class:`Config` settings (limits, timeouts).
     """
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         state = ServerState()
-        config = Config(app=app, access_log=False)
-        factory = functools.partial(HttpProtocol, config=config, app=app, state=state, app_state={})
+        settings = Config(app=app, access_log=False, **config)
+        factory = functools.partial(
+            HttpProtocol, config=settings, app=app, state=state, app_state={}
+        )
         server = await loop.create_server(factory, "127.0.0.1", 0, ssl=ssl_context)
         port = server.sockets[0].getsockname()[1]
         try:

@@ -180,7 +180,7 @@ def test_http10_closes_unless_keep_alive(make_conn: MakeConn) -> None:
 def test_connection_close_request(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(hello)
-        conn.feed(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        conn.feed(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         await conn.wait_closed()
         assert conn.responses()[0].header(b"connection") == b"close"
 
@@ -244,7 +244,7 @@ def test_content_length_body_more_body_flags(make_conn: MakeConn) -> None:
 
     async def main() -> None:
         conn = make_conn(app)
-        conn.feed(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789")
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789")
         await conn.settle()
         assert b"".join(m["body"] for m in messages) == b"0123456789"
         assert messages[-1]["more_body"] is False
@@ -376,41 +376,42 @@ def test_100_continue_not_sent_when_body_unread(make_conn: MakeConn) -> None:
 
 # -- strict framing -------------------------------------------------------------------
 
+_POST = b"POST / HTTP/1.1\r\nHost: x\r\n"
 BAD_REQUESTS = {
-    "cl_and_te": b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
-    "te_and_cl": b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
-    "cl_plus": b"POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",
-    "cl_minus": b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
-    "cl_empty": b"POST / HTTP/1.1\r\nContent-Length: \r\n\r\n",
-    "cl_alpha": b"POST / HTTP/1.1\r\nContent-Length: 5x\r\n\r\nhello",
-    "cl_list": b"POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello",
-    "cl_too_long": b"POST / HTTP/1.1\r\nContent-Length: 1234567890123456789012\r\n\r\n",
-    "cl_dup_equal": b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
-    "cl_dup_differ": b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
-    "te_gzip_chunked": b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+    "cl_and_te": _POST + b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+    "te_and_cl": _POST + b"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+    "cl_plus": _POST + b"Content-Length: +5\r\n\r\nhello",
+    "cl_minus": _POST + b"Content-Length: -5\r\n\r\n",
+    "cl_empty": _POST + b"Content-Length: \r\n\r\n",
+    "cl_alpha": _POST + b"Content-Length: 5x\r\n\r\nhello",
+    "cl_list": _POST + b"Content-Length: 5, 5\r\n\r\nhello",
+    "cl_too_long": _POST + b"Content-Length: 1234567890123456789012\r\n\r\n",
+    "cl_dup_equal": _POST + b"Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+    "cl_dup_differ": _POST + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+    "te_gzip_chunked": _POST + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
     "te_split_gzip": (
-        b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        _POST + b"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
     ),
-    "te_gzip": b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
-    "te_chunked_gzip": b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+    "te_gzip": _POST + b"Transfer-Encoding: gzip\r\n\r\n",
+    "te_chunked_gzip": _POST + b"Transfer-Encoding: chunked, gzip\r\n\r\n",
     "te_http10": b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "bare_lf": b"GET / HTTP/1.1\nHost: x\n\n",
     "bare_lf_in_header": b"GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n",
     "bare_cr_in_header": b"GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n",
     "obs_fold": b"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n",
-    "nul_in_value": b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n",
-    "space_in_name": b"GET / HTTP/1.1\r\nX Y: a\r\n\r\n",
-    "space_before_colon": b"GET / HTTP/1.1\r\nX : a\r\n\r\n",
-    "bad_name_char": b"GET / HTTP/1.1\r\nX(: a\r\n\r\n",
-    "empty_name": b"GET / HTTP/1.1\r\n: a\r\n\r\n",
-    "bad_method_char": b"G@T / HTTP/1.1\r\n\r\n",
-    "unknown_method": b"FOO / HTTP/1.1\r\n\r\n",
+    "nul_in_value": b"GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
+    "space_in_name": b"GET / HTTP/1.1\r\nHost: x\r\nX Y: a\r\n\r\n",
+    "space_before_colon": b"GET / HTTP/1.1\r\nHost: x\r\nX : a\r\n\r\n",
+    "bad_name_char": b"GET / HTTP/1.1\r\nHost: x\r\nX(: a\r\n\r\n",
+    "empty_name": b"GET / HTTP/1.1\r\nHost: x\r\n: a\r\n\r\n",
+    "bad_method_char": b"G@T / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "unknown_method": b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n",
     "version_1_2": b"GET / HTTP/1.2\r\n\r\n",
     "version_2_0": b"GET / HTTP/2.0\r\n\r\n",
     "http_0_9": b"GET /\r\n\r\n",
     "bad_protocol": b"GET / HTTX/1.1\r\n\r\n",
-    "ctl_in_target": b"GET /a\x01 HTTP/1.1\r\n\r\n",
-    "bad_chunk_size": b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    "ctl_in_target": b"GET /a\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "bad_chunk_size": _POST + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
 }
 
 
@@ -444,7 +445,7 @@ def test_strict_framing_rejected_with_400(make_conn: MakeConn, raw: bytes) -> No
 def test_error_after_valid_pipelined_request_answers_first(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(hello)
-        conn.feed(GET + b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n")
+        conn.feed(GET + b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n")
         await conn.wait_closed()
         assert [r.status for r in conn.responses()] == [200, 400]
 
@@ -467,7 +468,7 @@ def test_upgrade_request_served_as_http(make_conn: MakeConn) -> None:
 def test_request_line_too_long_414(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(hello, max_request_line_size=64)
-        conn.feed(b"GET /" + b"a" * 100 + b" HTTP/1.1\r\n\r\n")
+        conn.feed(b"GET /" + b"a" * 100 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
         await conn.wait_closed()
         [resp] = conn.responses()
         assert resp.status == 414
@@ -479,7 +480,7 @@ def test_request_line_too_long_414(make_conn: MakeConn) -> None:
 def test_request_line_at_limit_ok(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(hello, max_request_line_size=64)
-        conn.feed(b"GET /" + b"a" * 63 + b" HTTP/1.1\r\n\r\n")
+        conn.feed(b"GET /" + b"a" * 63 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
         await conn.settle()
         assert conn.responses()[0].status == 200
 
@@ -490,7 +491,7 @@ def test_too_many_headers_431(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(hello, max_header_count=5)
         headers = b"".join(b"X-%d: v\r\n" % i for i in range(6))
-        conn.feed(b"GET / HTTP/1.1\r\n" + headers + b"\r\n")
+        conn.feed(b"GET / HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
         await conn.wait_closed()
         [resp] = conn.responses()
         assert resp.status == 431
@@ -502,7 +503,7 @@ def test_too_many_headers_431(make_conn: MakeConn) -> None:
 def test_headers_too_large_431(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(hello, max_header_size=200)
-        conn.feed(b"GET / HTTP/1.1\r\nX-Big: " + b"v" * 300 + b"\r\n\r\n")
+        conn.feed(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"v" * 300 + b"\r\n\r\n")
         await conn.wait_closed()
         [resp] = conn.responses()
         assert resp.status == 431
@@ -514,7 +515,7 @@ def test_headers_too_large_431(make_conn: MakeConn) -> None:
 def test_unterminated_giant_header_431(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(hello, max_header_size=200, max_request_line_size=100)
-        conn.feed(b"GET / HTTP/1.1\r\nX-Big: " + b"v" * 5000)  # never ends
+        conn.feed(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"v" * 5000)  # never ends
         await conn.wait_closed()
         [resp] = conn.responses()
         assert resp.status == 431
@@ -530,7 +531,7 @@ def test_body_too_large_from_content_length_413(make_conn: MakeConn) -> None:
 
     async def main() -> None:
         conn = make_conn(app, max_body_size=10)
-        conn.feed(b"POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n")
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n")
         await conn.wait_closed()
         [resp] = conn.responses()
         assert resp.status == 413
@@ -553,7 +554,7 @@ def test_body_too_large_chunked_before_response_413(make_conn: MakeConn) -> None
 
     async def main() -> None:
         conn = make_conn(app, max_body_size=10)
-        conn.feed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
         conn.feed(b"8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n")
         await conn.wait_closed()
         await conn.settle()
@@ -578,7 +579,7 @@ def test_body_too_large_chunked_after_response_started(make_conn: MakeConn) -> N
 
     async def main() -> None:
         conn = make_conn(app, max_body_size=10)
-        conn.feed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
         await conn.settle()
         conn.feed(b"8\r\n12345678\r\n8\r\n12345678\r\n")
         await conn.wait_closed()
@@ -850,7 +851,7 @@ def test_disconnect_mid_body(make_conn: MakeConn) -> None:
 
     async def main() -> None:
         conn = make_conn(app)
-        conn.feed(b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc")
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
         await conn.settle()
         conn.lose()
         await conn.wait_for(lambda: bool(sent))
@@ -891,7 +892,7 @@ def test_pause_reading_when_body_unread(make_conn: MakeConn) -> None:
             await echo(scope, receive, send)
 
         conn = make_conn(app, read_buffer_high_water=16)
-        conn.feed(b"POST / HTTP/1.1\r\nContent-Length: 40\r\n\r\n" + b"x" * 20)
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n" + b"x" * 20)
         await conn.settle()
         assert not conn.transport.reading
         ready.set()

@@ -89,7 +89,9 @@ def test_pipelining_over_raw_socket() -> None:
 def test_bad_request_over_socket_closes() -> None:
     async def test(port: int, state: ServerState) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx")
+        writer.write(
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx"
+        )
         data = await reader.read()
         writer.close()
         assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n")

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from zephyr import params
+from zephyr._form_limits import FormLimits
 from zephyr.responses import Response
 from zephyr.routing import BaseRoute
 
@@ -49,6 +50,8 @@ class OperationOptions(TypedDict, total=False):
     openapi_extra: dict[str, Any] | None
     generate_unique_id_function: Callable[[APIRoute], str] | Any
     strict_content_type: bool | Any
+    max_body_size: int | None
+    form_limits: FormLimits | None
 
 
 class RouteOptions(OperationOptions, total=False):
@@ -76,3 +79,5 @@ class IncludeOptions(TypedDict, total=False):
     include_in_schema: bool
     generate_unique_id_function: Callable[[APIRoute], str] | Any
     strict_content_type: bool | Any
+    max_body_size: int | None
+    form_limits: FormLimits | None

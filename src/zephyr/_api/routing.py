@@ -20,14 +20,34 @@ from pydantic import TypeAdapter, ValidationError
 from zephyr import params
 from zephyr._api.options import OperationOptions, RouteOptions
 from zephyr._api.plans import OverridablePlan
-from zephyr._api.streaming import as_plain_call, stream_item_type, stream_response
+from zephyr._api.streaming import (
+    as_plain_call,
+    is_event_type,
+    stream_item_type,
+    stream_response,
+)
 from zephyr._api.websocket import APIWebSocketRoute
+from zephyr._body_limit import (
+    DEFAULT_BUFFERED_BODY_SIZE,
+    RequestLimitsMiddleware,
+    check_max_body_size,
+    declared_length,
+    enter_limit,
+    nearest,
+    refuse,
+)
+from zephyr._form_limits import FormLimits, check_form_limits, merge_form_limits
+from zephyr._frontend import FrontendRouter
+from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
+from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
+from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
 from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
+from zephyr.middleware import Middleware
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse, Response, deliver, plain_json_response
 from zephyr.routing import BaseRoute, Mount, Route, Router
@@ -38,28 +58,23 @@ __all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_un
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _DefaultPlaceholder:
-    """Marks an argument left at its default (``None`` may be an explicit choice)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _DefaultPlaceholder) and other.value == self.value
-
-    __hash__ = object.__hash__
-
-
-def Default(value: Any) -> Any:
-    """Wrap a default so that callers can tell "not given" from an explicit value."""
-    return _DefaultPlaceholder(value)
+def _declared_types(
+    endpoint: Callable[..., Any], response_model: Any, responses: dict[int | str, Any] | None
+) -> list[tuple[str, Any]]:
+    """The types a route declares: its parameters', its response model, its responses'."""
+    declared = [
+        (f"parameter {name!r}", parameter.annotation)
+        for name, parameter in get_typed_signature(endpoint).parameters.items()
+    ]
+    declared.append(("response_model", response_model))
+    for code, response in (responses or {}).items():
+        if isinstance(response, dict) and "model" in response:
+            declared.append((f"responses[{code!r}]", response["model"]))
+    return declared
 
 
 def _unwrap(value: Any) -> Any:
-    return value.value if isinstance(value, _DefaultPlaceholder) else value
+    return value.value if isinstance(value, DefaultPlaceholder) else value
 
 
 def generate_unique_id(route: APIRoute) -> str:
@@ -74,10 +89,6 @@ class _JSONBytes(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return content  # type: ignore[no-any-return]
-
-
-def _body_allowed(status_code: int | None) -> bool:
-    return status_code is None or not (status_code < 200 or status_code in (204, 205, 304))
 
 
 _EXIT_STACK_KEY = "zephyr.exit_stack"
@@ -152,10 +163,18 @@ class APIRoute(OverridablePlan, Route):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         super().__init__(
             path, endpoint, methods=None, name=name, include_in_schema=include_in_schema
         )
+        self.max_body_size = check_max_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
+        # Form limits of the routers and inclusions above, applied under the route's own.
+        self.inherited_form_limits: FormLimits = {}
+        # The app's cap on bodies read whole where no max_body_size applies.
+        self.buffered_body_limit: int | None = DEFAULT_BUFFERED_BODY_SIZE
         self.methods = [m.upper() for m in (methods or ["GET"])]
         self.methods = list(dict.fromkeys(self.methods))
         # Generator endpoints stream their items (JSON Lines, or SSE events).
@@ -164,13 +183,15 @@ class APIRoute(OverridablePlan, Route):
             endpoint
         )
         if self.streaming:
-            if isinstance(response_model, _DefaultPlaceholder):
+            if isinstance(response_model, DefaultPlaceholder):
                 annotation = get_typed_signature(endpoint).return_annotation
-                self.stream_item_type = stream_item_type(annotation)
+                item_type = stream_item_type(annotation)
+                # Declared events are sent as they are, and document no data schema.
+                self.stream_item_type = None if is_event_type(item_type) else item_type
             else:
                 self.stream_item_type = response_model
             response_model = None
-        if isinstance(response_model, _DefaultPlaceholder):
+        if isinstance(response_model, DefaultPlaceholder):
             annotation = get_typed_signature(endpoint).return_annotation
             response_model = None
             if annotation is not inspect.Signature.empty and not (
@@ -178,6 +199,7 @@ class APIRoute(OverridablePlan, Route):
             ):
                 response_model = annotation
         self.response_model = response_model
+        reject_v1_models(_declared_types(endpoint, response_model, responses))
         self.status_code = status_code
         self.tags = list(tags or [])
         self.dependencies = list(dependencies or [])
@@ -207,6 +229,10 @@ class APIRoute(OverridablePlan, Route):
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
         self._compile_response()
+        self._select_app()
+
+    def _select_app(self) -> None:
+        """Pick the route's ASGI callable for the features it uses, once, not per request."""
         self.app = self._handle
         self.native_app = self.app if type(self).handle is Route.handle else None
         if type(self).get_route_handler is not APIRoute.get_route_handler:
@@ -215,11 +241,58 @@ class APIRoute(OverridablePlan, Route):
             self._custom_handler = self.get_route_handler()
             self.app = self._handle_custom
             self.native_app = None
+        if self.max_body_size is not None:
+            # Only routes under a body limit pay for counting the body.
+            self._unlimited_app: Callable[..., Awaitable[None]] = self.app
+            self.app = self._handle_limited
+            if self.native_app is not None:
+                self.native_app = self._handle_limited
+
+    def inherit_limits(
+        self,
+        max_body_size: int | None,
+        form_limits: FormLimits,
+        buffered_body_limit: int | None = DEFAULT_BUFFERED_BODY_SIZE,
+    ) -> None:
+        """Apply the limits of the router (and inclusion) this route is added to.
+
+        Args:
+            max_body_size: The nearest limit set above the route's own, or None;
+                used when the route sets none.
+            form_limits: Form limits from above, under the route's own keys.
+            buffered_body_limit: The app's ``max_buffered_body_size``.
+        """
+        before = (self.max_body_size, self.buffered_body_limit)
+        self.max_body_size = nearest(self.max_body_size, max_body_size)
+        self.buffered_body_limit = buffered_body_limit
+        changed = (self.max_body_size, self.buffered_body_limit) != before
+        if changed or form_limits != self.inherited_form_limits:
+            self.inherited_form_limits = form_limits.copy()
+            self.plan = self._compile(None)
+            self.dependant = self.plan.root
+            self._override_plans.clear()
+        self._select_app()
+
+    async def _handle_limited(
+        self, scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
+    ) -> None:
+        limit = self.max_body_size
+        assert limit is not None
+        if declared_length(scope) > limit:
+            await refuse(scope, receive, send)  # refused before reading a byte
+            return
+        # Raises BodyTooLarge (a 413 for the exception handlers) when middleware
+        # above already read more than this route allows.
+        receive = enter_limit(scope, receive, limit)
+        if respond is None:
+            await self._unlimited_app(scope, receive, send)
+        else:
+            await self._unlimited_app(scope, receive, send, respond)
 
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
         self._stream_adapter: TypeAdapter[Any] | None = None
-        if self.stream_item_type is not None:
+        if self.stream_item_type is not None and not is_event_type(self.stream_item_type):
             self._stream_adapter = TypeAdapter(self.stream_item_type)
         self._fast_json = self._response_class is JSONResponse
         self.response_adapter: TypeAdapter[Any] | None = None
@@ -241,6 +314,9 @@ class APIRoute(OverridablePlan, Route):
             dependencies=self.dependencies,
             overrides=overrides,
             strict_content_type=bool(_unwrap(self.strict_content_type)),
+            form_limits=merge_form_limits(self.form_limits, self.inherited_form_limits),
+            # A max_body_size replaces the default cap (it counts every byte).
+            buffered_limit=self.buffered_body_limit if self.max_body_size is None else None,
         )
 
     async def _handle(
@@ -325,8 +401,10 @@ class APIRoute(OverridablePlan, Route):
             response.raw_headers.extend(sub.raw_headers)
         if background is not None:
             response.background = background
-        if not _body_allowed(response.status_code):
+        if response.status_code in NO_CONTENT_STATUSES:
+            # The body goes, and the framing headers follow the status.
             response.body = b""
+            reframe_headers(response.raw_headers, response.status_code)
         return response
 
     def serialize(self, result: Any) -> Response:
@@ -369,7 +447,7 @@ class APIRoute(OverridablePlan, Route):
         return self._response_class(content, status_code=status)
 
 
-class APIRouter(Router):
+class APIRouter(FrontendRouter, Router):
     """A router with FastAPI's path operation decorators and ``include_router``.
 
     Args:
@@ -407,6 +485,9 @@ class APIRouter(Router):
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
+        max_buffered_body_size: int | None = DEFAULT_BUFFERED_BODY_SIZE,
     ) -> None:
         super().__init__(
             routes,
@@ -435,6 +516,10 @@ class APIRouter(Router):
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
+        self.max_body_size = check_max_body_size(max_body_size)
+        self.form_limits = check_form_limits(form_limits)
+        self.max_buffered_body_size = check_max_body_size(max_buffered_body_size)
+        self._init_frontends()
 
     def add_api_route(
         self,
@@ -466,14 +551,16 @@ class APIRouter(Router):
         openapi_extra: dict[str, Any] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         """Create an ``APIRoute`` at ``prefix + path``, merging the router's defaults."""
         route_class = route_class_override or self.route_class
-        if isinstance(response_class, _DefaultPlaceholder):
+        if isinstance(response_class, DefaultPlaceholder):
             response_class = self.default_response_class
-        if isinstance(generate_unique_id_function, _DefaultPlaceholder):
+        if isinstance(generate_unique_id_function, DefaultPlaceholder):
             generate_unique_id_function = self.generate_unique_id_function
-        if isinstance(strict_content_type, _DefaultPlaceholder):
+        if isinstance(strict_content_type, DefaultPlaceholder):
             strict_content_type = self.strict_content_type
         route = route_class(
             self.prefix + path,
@@ -503,7 +590,10 @@ class APIRouter(Router):
             openapi_extra=openapi_extra,
             generate_unique_id_function=generate_unique_id_function,
             strict_content_type=strict_content_type,
+            max_body_size=max_body_size,
+            form_limits=form_limits,
         )
+        route.inherit_limits(self.max_body_size, self.form_limits, self.max_buffered_body_size)
         self.routes.append(route)
 
     def api_route(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
@@ -604,6 +694,8 @@ class APIRouter(Router):
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] | Any = Default(generate_unique_id),
         strict_content_type: bool | Any = Default(True),
+        max_body_size: int | None = None,
+        form_limits: FormLimits | None = None,
     ) -> None:
         """Copy ``router``'s routes into this router with extra prefix and defaults.
 
@@ -620,6 +712,8 @@ class APIRouter(Router):
                 raise ValueError(
                     "A path prefix must not end with '/', as the routes will start with '/'"
                 )
+        max_body_size = check_max_body_size(max_body_size)
+        form_limits = check_form_limits(form_limits)
         for route in router.routes:
             if isinstance(route, APIRoute):
                 self._include_api_route(
@@ -634,6 +728,8 @@ class APIRouter(Router):
                     include_in_schema=include_in_schema,
                     generate_unique_id_function=generate_unique_id_function,
                     strict_content_type=strict_content_type,
+                    max_body_size=max_body_size,
+                    form_limits=form_limits,
                 )
             elif isinstance(route, APIWebSocketRoute):
                 self.add_api_websocket_route(
@@ -653,9 +749,17 @@ class APIRouter(Router):
                     include_in_schema=route.include_in_schema,
                 )
             elif isinstance(route, Mount):
-                self.routes.append(Mount(prefix + route.path, app=route.app, name=route.name))
+                layers = []
+                if max_body_size is not None or form_limits:
+                    # The mounted app reads under this inclusion's limits.
+                    layers.append(Middleware(RequestLimitsMiddleware, max_body_size, form_limits))
+                mount = Mount(
+                    prefix + route.path, app=route.app, name=route.name, middleware=layers
+                )
+                self.routes.append(mount)
             else:
                 self.routes.append(route)
+        self._include_frontends(router, prefix, dependencies, max_body_size)
         for handler in getattr(router, "on_startup", []) or []:
             self.add_event_handler("startup", handler)
         for handler in getattr(router, "on_shutdown", []) or []:
@@ -663,20 +767,21 @@ class APIRouter(Router):
 
     def _include_api_route(self, route: APIRoute, *, prefix: str, **options: Any) -> None:
         response_class = route.response_class
-        if isinstance(response_class, _DefaultPlaceholder):
+        if isinstance(response_class, DefaultPlaceholder):
             response_class = options["default_response_class"]
-            if isinstance(response_class, _DefaultPlaceholder):
+            if isinstance(response_class, DefaultPlaceholder):
                 response_class = route.response_class
         unique_id = route.generate_unique_id_function
-        if isinstance(unique_id, _DefaultPlaceholder):
+        if isinstance(unique_id, DefaultPlaceholder):
             unique_id = options["generate_unique_id_function"]
         strict = route.strict_content_type
-        if isinstance(strict, _DefaultPlaceholder):
+        if isinstance(strict, DefaultPlaceholder):
             strict = options["strict_content_type"]
         self.add_api_route(
             prefix + route.path,
             route.endpoint,
-            response_model=route.response_model,
+            # A generator endpoint's declared item type is its response model.
+            response_model=route.stream_item_type if route.streaming else route.response_model,
             status_code=route.status_code,
             tags=[*(options["tags"] or []), *route.tags],
             dependencies=[*(options["dependencies"] or []), *route.dependencies],
@@ -701,4 +806,16 @@ class APIRouter(Router):
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=unique_id,
             strict_content_type=strict,
+            # The route's own limit (set, or resolved in its router) wins over
+            # this inclusion's, which wins over this router's.
+            max_body_size=nearest(route.max_body_size, options["max_body_size"]),
+            form_limits=route.form_limits,
+        )
+        added = self.routes[-1]
+        assert isinstance(added, APIRoute)
+        inherited = merge_form_limits(route.inherited_form_limits, options["form_limits"])
+        added.inherit_limits(
+            self.max_body_size,
+            merge_form_limits(inherited, self.form_limits),
+            self.max_buffered_body_size,
         )

@@ -18,15 +18,19 @@ import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, get_args, get_origin
 
-import pydantic_core
 from pydantic import TypeAdapter, ValidationError
 
 from zephyr.api_exceptions import ResponseValidationError
-from zephyr.encoders import jsonable_encoder
 from zephyr.responses import Response, StreamingResponse
-from zephyr.sse import EventSourceResponse, ServerSentEvent, format_sse_event
+from zephyr.sse import EventSourceResponse, ServerSentEvent, format_sse_event, plain_json
 
-__all__ = ["JSONL_MEDIA_TYPE", "as_plain_call", "stream_item_type", "stream_response"]
+__all__ = [
+    "JSONL_MEDIA_TYPE",
+    "as_plain_call",
+    "is_event_type",
+    "stream_item_type",
+    "stream_response",
+]
 
 JSONL_MEDIA_TYPE = "application/jsonl"
 
@@ -49,6 +53,11 @@ def stream_item_type(annotation: Any) -> Any:
         if args:
             return args[0]  # ``Any`` too: declared, so validated and documented as such
     return None
+
+
+def is_event_type(item_type: Any) -> bool:
+    """Whether a declared item type is ``ServerSentEvent`` (events are sent as they are)."""
+    return isinstance(item_type, type) and issubclass(item_type, ServerSentEvent)
 
 
 def as_plain_call(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -76,24 +85,17 @@ def _validate(adapter: TypeAdapter[Any], item: Any) -> Any:
         raise ResponseValidationError(errors, body=item) from None
 
 
-def _json(item: Any) -> bytes:
-    try:
-        return pydantic_core.to_json(item)
-    except pydantic_core.PydanticSerializationError:
-        return pydantic_core.to_json(jsonable_encoder(item))
-
-
 def _encoder(adapter: TypeAdapter[Any] | None, sse: bool) -> Callable[[Any], bytes]:
     def jsonl(item: Any) -> bytes:
         if adapter is None:
-            return _json(item) + b"\n"
+            return plain_json(item).encode("utf-8") + b"\n"
         return adapter.dump_json(_validate(adapter, item)) + b"\n"
 
     def event(item: Any) -> bytes:
         if isinstance(item, ServerSentEvent):
             return item.encode()
         if adapter is None:
-            return ServerSentEvent(item).encode()
+            return format_sse_event(data_str=plain_json(item))
         data = adapter.dump_json(_validate(adapter, item)).decode("utf-8")
         return format_sse_event(data_str=data)
 

@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from zephyr import params
+from zephyr._form_limits import FormLimits
 from zephyr.api_exceptions import DependencyScopeError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
@@ -358,6 +359,8 @@ def compile_endpoint(
     dependencies: Iterable[params.Depends] = (),
     overrides: Mapping[Any, Any] | None = None,
     strict_content_type: bool = True,
+    form_limits: FormLimits | None = None,
+    buffered_limit: int | None = None,
 ) -> Plan:
     """Analyse an endpoint with its route-level dependencies and build its plan.
 
@@ -369,6 +372,9 @@ def compile_endpoint(
         overrides: Dependency overrides to apply (see ``dependency_overrides``).
         strict_content_type: Whether a body without ``Content-Type`` is not
             JSON (default True; see :class:`BodyExtractor`).
+        form_limits: The route's form limits (see :mod:`zephyr._form_limits`).
+        buffered_limit: Cap on a JSON body read whole, where no
+            ``max_body_size`` applies (see :class:`BodyExtractor`).
 
     Returns:
         The compiled :class:`Plan`.
@@ -380,7 +386,12 @@ def compile_endpoint(
         if d.dependency is not None
     ]
     root.dependencies[:0] = extra
-    return build_plan(root, strict_content_type=strict_content_type)
+    return build_plan(
+        root,
+        strict_content_type=strict_content_type,
+        form_limits=form_limits,
+        buffered_limit=buffered_limit,
+    )
 
 
 class _Flattener:
@@ -489,7 +500,13 @@ def _security_scopes(cls: Any, scopes: list[str]) -> Any:
     return cls(scopes=list(scopes))
 
 
-def build_plan(root: Dependant, *, strict_content_type: bool = True) -> Plan:
+def build_plan(
+    root: Dependant,
+    *,
+    strict_content_type: bool = True,
+    form_limits: FormLimits | None = None,
+    buffered_limit: int | None = None,
+) -> Plan:
     """Flatten an analysed tree into a :class:`Plan` with its extractors.
 
     Raises:
@@ -527,10 +544,12 @@ def build_plan(root: Dependant, *, strict_content_type: bool = True) -> Plan:
     form = by_location.get("form")
     if form:
         # Body-typed values next to form fields are read from the form too.
-        plan.form = FormExtractor([*form, *(body or [])])
+        plan.form = FormExtractor([*form, *(body or [])], form_limits or {})
     elif body:
         embed = len(body) > 1 or bool(getattr(body[0].info, "embed", False))
-        plan.body = BodyExtractor(body, embed, strict_content_type=strict_content_type)
+        plan.body = BodyExtractor(
+            body, embed, strict_content_type=strict_content_type, buffered_limit=buffered_limit
+        )
     plan.has_inputs = any(
         getattr(plan, location) is not None
         for location in ("path", "query", "header", "cookie", "body", "form")

@@ -17,10 +17,13 @@ import pydantic
 from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
+from zephyr._body_limit import buffered_too_large
+from zephyr._form_limits import FORM_LIMITS_KEY, FormLimits, merge_form_limits
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.dictschema import dict_validator
 from zephyr.dependencies.models import LOCATION_RANK, ParamField
-from zephyr.requests import Request
+from zephyr.exceptions import HTTPException
+from zephyr.requests import ClientDisconnect, Request
 
 __all__ = ["BodyExtractor", "ErrorList", "FormExtractor", "LocationExtractor", "is_json_media"]
 
@@ -335,6 +338,28 @@ def is_json_media(content_type: str | None) -> bool:
     )
 
 
+BODY_PARSE_ERROR = "There was an error parsing the body"
+"""FastAPI's 400 detail for a body that cannot be read as text at all."""
+
+
+def _parse_json(body: bytes) -> Any:
+    """``json.loads`` the body, as FastAPI does on its error path.
+
+    Raises:
+        json.JSONDecodeError: Text that is not JSON (a 422 ``json_invalid``).
+        HTTPException: 400, bytes that are not UTF-8/16/32 text (FastAPI's answer).
+    """
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise HTTPException(400, BODY_PARSE_ERROR) from None
+
+
+def _undecodable(exc: ValidationError) -> bool:
+    """Whether validation failed because raw body bytes are not UTF-8 text."""
+    return any(error["type"] == "string_unicode" for error in exc.errors())
+
+
 def _json_error(exc: json.JSONDecodeError) -> dict[str, Any]:
     return {
         "type": "json_invalid",
@@ -356,12 +381,20 @@ class BodyExtractor:
         embed: Whether values are embedded by name.
         strict_content_type: Whether a body without ``Content-Type`` is not
             JSON (default True, FastAPI's CSRF guard); from the route's option.
+        buffered_limit: Most body bytes when no ``max_body_size`` applies
+            (see ``DEFAULT_BUFFERED_BODY_SIZE``); ``None``: no cap here.
     """
 
     def __init__(
-        self, params: Sequence[ParamField], embed: bool, *, strict_content_type: bool = True
+        self,
+        params: Sequence[ParamField],
+        embed: bool,
+        *,
+        strict_content_type: bool = True,
+        buffered_limit: int | None = None,
     ) -> None:
         self.params = list(params)
+        self.buffered_limit = buffered_limit
         self.embed = embed
         self.strict_content_type = strict_content_type
         self.owners = {p.external: p.owner for p in reversed(self.params)}
@@ -390,7 +423,16 @@ class BodyExtractor:
         Returns:
             ``None`` on success, else the errors.
         """
-        body = await request.body()
+        try:
+            body = await request.body()
+        except (HTTPException, ClientDisconnect):
+            raise  # a body limit's 413, or nobody left to answer
+        except Exception:
+            # Anything else going wrong while reading is FastAPI's 400.
+            raise HTTPException(400, BODY_PARSE_ERROR) from None
+        limit = self.buffered_limit
+        if limit is not None and len(body) > limit:
+            raise buffered_too_large(limit)
         content_type = request.headers.get("content-type")
         if content_type is None:
             # A body without a Content-Type is JSON only where the route says so
@@ -426,13 +468,17 @@ class BodyExtractor:
         data: Any = body
         if is_json:
             try:
-                data = json.loads(body)
+                data = _parse_json(body)
             except json.JSONDecodeError as exc:
                 return [(self.first_owner, 4, _json_error(exc))]
         try:
             values[self.slot] = self.validator.validate_python(data, from_attributes=True)
             return None
         except ValidationError as exc:
+            if not is_json and _undecodable(exc):
+                # A non-JSON body declared as text that is no UTF-8: the 422 body
+                # could not echo it (FastAPI answers 500 there), so it is a 400.
+                raise HTTPException(400, BODY_PARSE_ERROR) from None
             return convert_errors(exc, "body", {}, self.first_owner, root_key=False)
 
     def _embedded(self, body: bytes, is_json: bool, values: list[Any]) -> ErrorList | None:
@@ -444,7 +490,7 @@ class BodyExtractor:
             except ValidationError:
                 pass
             try:
-                data = json.loads(body)
+                data = _parse_json(body)
             except json.JSONDecodeError as exc:
                 return [(self.first_owner, 4, _json_error(exc))]
             if not isinstance(data, dict):
@@ -468,10 +514,16 @@ class FormExtractor:
 
     Args:
         params: The route's ``Form()``/``File()`` parameters.
+        limits: The route's form limits; keys it leaves unset come from the
+            app it is mounted in (``scope[FORM_LIMITS_KEY]``), then from
+            ``Request.form``'s defaults.
     """
 
-    def __init__(self, params: Sequence[ParamField]) -> None:
+    def __init__(self, params: Sequence[ParamField], limits: FormLimits | None = None) -> None:
         self.params = list(params)
+        self.limits: FormLimits = limits.copy() if limits else {}
+        # All three keys set: the request needs no look at inherited limits.
+        self.complete_limits = len(self.limits) == 3
         model = build_model("Form", self.params)
         self.validator = model.__pydantic_validator__
         self.owners = {p.external: p.owner for p in reversed(self.params)}
@@ -489,7 +541,12 @@ class FormExtractor:
         Returns:
             ``None`` on success, else the errors.
         """
-        form = await request.form()
+        limits = self.limits
+        if not self.complete_limits:
+            inherited = request.scope.get(FORM_LIMITS_KEY)
+            if inherited:
+                limits = merge_form_limits(limits, inherited)
+        form = await request.form(**limits)
         data: dict[str, Any] = {}
         for key, sequence, read in self.lookups:
             if sequence:

@@ -21,6 +21,7 @@ from zephyr._exception_handlers import (
     handle_exception,
     lookup_handler,
 )
+from zephyr._nocontent import has_content
 from zephyr.exceptions import HTTPException, WebSocketException
 from zephyr.middleware.errors import ResponseTracker
 from zephyr.requests import Request
@@ -35,8 +36,8 @@ class ExceptionMiddleware:
     """Run exception handlers chosen by exception class (MRO) or HTTP status code.
 
     Defaults: ``HTTPException`` becomes ``PlainTextResponse(detail,
-    status_code, headers)`` (empty body for 204/304); ``WebSocketException``
-    closes the WebSocket with its code and reason.
+    status_code, headers)`` (an empty body for the statuses without content:
+    1xx, 204, 205, 304); ``WebSocketException`` closes the WebSocket with its code and reason.
 
     Args:
         app: The wrapped ASGI app.
@@ -144,7 +145,7 @@ class ExceptionMiddleware:
         """Default ``HTTPException`` handler: the detail as plain text."""
         assert isinstance(exc, HTTPException)
         headers = dict(exc.headers) if exc.headers else None
-        if exc.status_code in (204, 304):
+        if not has_content(exc.status_code):
             return Response(status_code=exc.status_code, headers=headers)
         return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=headers)
 

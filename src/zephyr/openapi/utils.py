@@ -20,7 +20,8 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from zephyr._api.routing import APIRoute, _unwrap
-from zephyr._api.streaming import JSONL_MEDIA_TYPE
+from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type
+from zephyr._nocontent import has_content
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.encoders import jsonable_encoder
@@ -386,7 +387,11 @@ def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[s
             "retry": {"type": "integer", "minimum": 0},
         },
     }
-    if item is not None:
+    if is_event_type(item):
+        # ``response_model=ServerSentEvent``: events document no data schema,
+        # but the model is listed among the components, as FastAPI does.
+        collector.add({}, "schema", item, "serialization")
+    elif item is not None:
         data["contentMediaType"] = "application/json"
         data["_auto_title"] = title
         collector.add(data, "contentSchema", _titled(item, title), "serialization")
@@ -404,8 +409,7 @@ def _phrase(code: str) -> str:
 def _body_allowed(status: str) -> bool:
     if not status.isdigit():
         return True
-    code = int(status)
-    return not (code < 200 or code in (204, 205, 304))
+    return has_content(int(status))
 
 
 def _operation(

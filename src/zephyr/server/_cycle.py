@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
+from zephyr._nocontent import NO_CONTENT_STATUSES, bodyless_framing
 from zephyr.concurrency import run_in_threadpool
 from zephyr.server._date import date_header
 from zephyr.server._sendfile import FileGone, open_file, send_file_slice
@@ -32,7 +33,6 @@ _CLOSE = b"connection: close\r\n"
 _KEEP_ALIVE = b"connection: keep-alive\r\n"
 _CHUNKED = b"transfer-encoding: chunked\r\n"
 _LAST_CHUNK = b"0\r\n\r\n"
-_NO_BODY_STATUSES = frozenset({204, 304})
 # Bodies up to this size are copied next to the head so the whole response
 # leaves in one write; larger ones are written separately to avoid the copy.
 _COALESCE_LIMIT = 65536
@@ -50,6 +50,7 @@ _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _NAME_CACHE: dict[bytes, bytes] = {}
 _NAME_CACHE_MAX = 1024
 _FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+_FRAMING_LINES = (b"content-length:", b"transfer-encoding:")
 # (name, value) -> (encoded header line, content-length or -1) for validated
 # pairs; transfer-encoding and connection pairs always take the full path.
 _HEADER_LINES: dict[tuple[bytes, bytes], tuple[bytes, int]] = {}
@@ -430,7 +431,8 @@ class RequestResponseCycle:
                 parts.append(_CLOSE)
             elif self.http10:
                 parts.append(_KEEP_ALIVE)
-        self.no_body = self.head_method or status in _NO_BODY_STATUSES or status < 200
+        # PERF: one set lookup covers 1xx, 204, 205 and 304 (zephyr._nocontent).
+        self.no_body = self.head_method or status in NO_CONTENT_STATUSES
         self.keep_alive = keep_alive
         self.status = status
         self.head_parts = parts
@@ -512,6 +514,24 @@ class RequestResponseCycle:
             self.transport.write(b"\r\n")
         self.bytes_sent += count
 
+    def _bodyless_framing(self) -> bytes:
+        """Make the head's framing lines follow a no-content status; return the line to add."""
+        framing = bodyless_framing(self.status)
+        if framing == "keep":
+            return b""
+        # The app's Content-Length / Transfer-Encoding would promise a body
+        # that is not sent: a 205 with "content-length: 14" and no content
+        # would leave the client waiting for 14 bytes.
+        self.head_parts = [
+            line
+            for line in self.head_parts or []
+            if line[:15].lower() != b"content-length:"
+            and line[:18].lower() != b"transfer-encoding:"
+        ]
+        self.chunked = False
+        self.length_left = None
+        return b"content-length: 0\r\n" if framing == "zero" else b""
+
     def _head(self, framing: bytes) -> bytes:
         parts = self.head_parts or []
         self.head_parts = None
@@ -543,7 +563,9 @@ class RequestResponseCycle:
             return
         if self.no_body:
             framing = b""
-            if self.head_method and self.length_left is None and not more and not self.chunked:
+            if self.status in NO_CONTENT_STATUSES:
+                framing = self._bodyless_framing()
+            elif self.head_method and self.length_left is None and not more and not self.chunked:
                 framing = b"content-length: %d\r\n" % len(body)
             self.transport.write(self._head(framing))
             return

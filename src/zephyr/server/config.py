@@ -62,6 +62,11 @@ class Config:
         max_body_size: Largest request body, bytes, or None for no limit. Over
             it: 413 (checked against ``Content-Length`` up front and while
             streaming chunked bodies). Default None.
+        allow_connect: Hand ``CONNECT`` requests to the app instead of answering
+            501 Not Implemented. zephyr does not tunnel: the app's answer is
+            sent and the connection closed. The target must be authority-form
+            (``host:port``, else 400); it becomes the ``host`` header, and the
+            scope's ``path`` is empty. Default False.
         limit_concurrency: Most requests/connections in flight before new
             requests get 503. Default None (no limit).
         limit_max_requests: Restart a worker after this many requests (leak
@@ -69,6 +74,23 @@ class Config:
         timeout_keep_alive: Seconds an idle keep-alive connection is kept. Default 5.
         timeout_request_header: Seconds a client gets to send a complete request
             head (slowloris defence); a miss gets 408 and close. Default 10.
+        timeout_body_read: Seconds a request body may go without new bytes
+            while the server is reading it; a miss gets 408 and close. None
+            turns it off. Default 30.
+        timeout_body_min_rate: Slowest average request-body rate, bytes/s,
+            enforced once ``timeout_body_grace`` seconds have passed (time
+            the server is not reading, because the app has not asked for
+            the body yet or is behind, does not count). Slower gets 408 and
+            close. None or 0 turns it off. Default 240 (as Kestrel's
+            MinRequestBodyDataRate).
+        timeout_body_grace: Seconds a request body may arrive slower than
+            ``timeout_body_min_rate`` before the rate is enforced. Default 5.
+        timeout_linger: When zephyr answers before the request body has
+            arrived (413, 400, an early app response), seconds it keeps
+            reading and discarding the rest before closing, so the client
+            reads the answer instead of a reset. 0 closes at once. Default 5.
+        linger_max_bytes: Most request bytes discarded during
+            ``timeout_linger``; past it the connection is closed. Default 16 MiB.
         timeout_graceful_shutdown: Seconds in-flight requests get to finish on
             shutdown before their connections are closed. Default 30.
         timeout_worker_healthcheck: Seconds the supervisor waits for a worker to
@@ -128,10 +150,16 @@ class Config:
     max_header_size: int = 65536
     max_header_count: int = 100
     max_body_size: int | None = None
+    allow_connect: bool = False
     limit_concurrency: int | None = None
     limit_max_requests: int | None = None
     timeout_keep_alive: float = 5.0
     timeout_request_header: float = 10.0
+    timeout_body_read: float | None = 30.0
+    timeout_body_min_rate: float | None = 240.0
+    timeout_body_grace: float = 5.0
+    timeout_linger: float = 5.0
+    linger_max_bytes: int = 16 * 1024 * 1024
     timeout_graceful_shutdown: float = 30.0
     timeout_worker_healthcheck: float = 30.0
     ssl_certfile: str | None = None

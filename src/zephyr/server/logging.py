@@ -20,7 +20,11 @@ import json
 import logging
 import logging.config
 import os
-from typing import Any, Literal, TextIO
+import time
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+if TYPE_CHECKING:
+    from zephyr.server._cycle import RequestResponseCycle
 
 TRACE_LOG_LEVEL = 5
 """Level number of ``log_level="trace"`` (below DEBUG, like Uvicorn's)."""
@@ -245,3 +249,58 @@ def configure_logging(
     if not access_log:
         access.handlers = []
         access.propagate = False
+
+
+def printable(text: str) -> str:
+    """Escape non-printable characters so a log line cannot drive a terminal.
+
+    Args:
+        text: A request-controlled string (method, path).
+
+    Returns:
+        ``text`` with each non-printable character written as its escape.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def log_access(client_addr: str, cycle: RequestResponseCycle) -> None:
+    """Log one access line for a finished request on ``zephyr.access``.
+
+    Args:
+        client_addr: ``host:port`` of the client, or ``""``.
+        cycle: The request's exchange (scope, status, bytes sent, start time).
+    """
+    scope = cycle.scope
+    path = scope["path"]
+    query = scope["query_string"]
+    if query:
+        path = f"{path}?{query.decode('latin-1')}"
+    path = printable(path)
+    method = printable(scope["method"])
+    version = scope["http_version"]
+    duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
+    status = cycle.status
+    _ACCESS.info(
+        '%s - "%s %s HTTP/%s" %s',
+        client_addr,
+        method,
+        path,
+        version,
+        # PERF: "200 OK" is one dict lookup (codes without a phrase print bare).
+        _STATUS_TEXT.get(status) or status,
+        extra={
+            "client_addr": client_addr,
+            "method": method,
+            "path": path,
+            "http_version": version,
+            "status_code": status,
+            "duration_ms": duration_ms,
+            "response_bytes": cycle.bytes_sent,
+        },
+    )
+
+
+_ACCESS = logging.getLogger("zephyr.access")
+_STATUS_TEXT = {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}

@@ -8,7 +8,6 @@ but run one at a time, answered in order; each runs as one asyncio task whose
 from __future__ import annotations
 
 import asyncio
-import http
 import logging
 import time
 from collections import deque
@@ -17,9 +16,25 @@ from urllib.parse import unquote
 
 import httptools
 
+from zephyr.server._body_clock import BodyClock
 from zephyr.server._cycle import RequestResponseCycle, error_response
 from zephyr.server._flow import FlowControl
+from zephyr.server._framing import (
+    CHUNKED_HEAD,
+    check_content_length,
+    check_transfer_encoding,
+    framing_head,
+)
+from zephyr.server._linger import Linger
+from zephyr.server._target import (
+    VALID_HOSTS,
+    Reject,
+    authority_form,
+    check_host,
+    split_target,
+)
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
+from zephyr.server.logging import log_access, printable
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -32,7 +47,6 @@ __all__ = ["HttpProtocol"]
 error_logger = logging.getLogger("zephyr.error")
 access_logger = logging.getLogger("zephyr.access")
 # "200 OK", as Uvicorn's access lines show the status.
-_STATUS_TEXT = {int(s): f"{s.value} {s.phrase}" for s in http.HTTPStatus}
 
 # PERF: method names are interned once instead of decoded per request.
 _METHODS = {
@@ -40,31 +54,21 @@ _METHODS = {
     for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
 }
 _SPECIAL_REQUEST_HEADERS = frozenset(
-    {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for", b"x-forwarded-proto"}
+    {
+        b"host",
+        b"content-length",
+        b"transfer-encoding",
+        b"expect",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+    }
 )
 _FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
 _EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "zephyr.sendfile": {}}
-_MAX_LENGTH_DIGITS = 18  # fits in a 63-bit int; longer is an abuse, not a body
-
 _TIMER_OFF = 0
 _TIMER_HEAD = 1  # waiting for a request head: 408 if bytes arrived, else close
 _TIMER_IDLE = 2  # idle keep-alive connection: close quietly
-
-
-class _Reject(Exception):
-    """Raised from parser callbacks to answer with an error status and close."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-def _printable(text: str) -> str:
-    """Escape non-printable characters so a log line cannot drive a terminal."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+_TIMER_BODY = 3  # a request body in flight: check its progress (see _check_body)
 
 
 def _addr(info: Any) -> tuple[str, int] | None:
@@ -113,7 +117,7 @@ class HttpProtocol(asyncio.Protocol):
         self.state = state
         self.app_state = app_state
         self.loop = loop if loop is not None else asyncio.get_running_loop()
-        self.parser = httptools.HttpRequestParser(self)
+        self.parser = self._new_parser()
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.flow: FlowControl = None  # type: ignore[assignment]
         self.static_headers = self._build_static_headers(config, state)
@@ -128,11 +132,31 @@ class HttpProtocol(asyncio.Protocol):
         self.limit_concurrency = config.limit_concurrency
         self.timeout_header = config.timeout_request_header
         self.timeout_keep_alive = config.timeout_keep_alive
+        self.body_clock = BodyClock(
+            config.timeout_body_read or 0.0,
+            config.timeout_body_min_rate or 0.0,
+            config.timeout_body_grace,
+        )
+        self.linger_time = config.timeout_linger
+        self.linger_bytes = config.linger_max_bytes
+        self.lingering = False
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
         self.scope_template: dict[str, Any] = {}
         self.ws_enabled = websocket_support(config.ws)
         self.ws_upgrade: tuple[Any, ...] | None = None  # set between head and switch
+        # An upgrade the server does not take whose request has a body: the
+        # parser stops at its head, so the body is framed again (see _on_upgrade).
+        self.reframe: bytes | None = None
+        self.reframe_cycle: RequestResponseCycle | None = None
+        self.reframing = False
+        # A chunked body llhttp cannot frame (OWS with HTAB after "chunked"):
+        # its bytes are relayed to a second parser (see _check_transfer_encoding).
+        self.piping = False
+        self.relays: list[httptools.HttpRequestParser] = []  # parser i feeds relays[i]
+        self.relay_depth = 0
+        self.allow_connect = config.allow_connect
+        self.discard_rest = False  # after an allowed CONNECT: nothing more is parsed
         self.client_addr = ""
         self.closed = False
         # Per-connection request state.
@@ -143,6 +167,7 @@ class HttpProtocol(asyncio.Protocol):
         self.in_head = False
         self.head_bytes = 0
         self.url = b""
+        self.host: bytes | None = None  # the request's one Host value
         self.headers: list[tuple[bytes, bytes]] = []
         self.header_bytes = 0
         self.content_length: bytes | None = None
@@ -154,6 +179,14 @@ class HttpProtocol(asyncio.Protocol):
         self.timer_when = 0.0
         self.timer_kind = _TIMER_OFF
         self.deadline = 0.0
+
+    def _new_parser(self) -> httptools.HttpRequestParser:
+        parser = httptools.HttpRequestParser(self)
+        # llhttp refuses "Transfer-Encoding: chunked<HTAB>" although OWS is not
+        # part of the value; zephyr checks the coding itself in on_headers_complete
+        # (only "chunked" is accepted) and frames that case with a relay parser.
+        parser.set_dangerous_leniencies(lenient_transfer_encoding=True)
+        return parser
 
     @staticmethod
     def _build_static_headers(config: Config, state: ServerState) -> bytes:
@@ -236,6 +269,9 @@ class HttpProtocol(asyncio.Protocol):
 
     def shutdown(self) -> None:
         """Close gracefully: now if idle, else right after the in-flight response."""
+        if self.lingering:
+            self.transport.close()
+            return
         cycle = self.cycle
         if cycle is None or cycle.response_complete:
             self._close()
@@ -250,18 +286,34 @@ class HttpProtocol(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
-            self._on_upgrade(data, exc)
+            offset = int(exc.args[0]) if exc.args else len(data)
         except httptools.HttpParserCallbackError as exc:
             ctx = exc.__context__
-            if isinstance(ctx, _Reject):
+            while isinstance(ctx, httptools.HttpParserCallbackError):  # raised in a relay
+                ctx = ctx.__context__
+            if isinstance(ctx, Reject):
                 self._reject(ctx.status, ctx.reason)
+            elif isinstance(ctx, httptools.HttpParserError):  # from a relay parser
+                self._reject_parse_error(ctx)
+            elif isinstance(ctx, httptools.HttpParserUpgrade):
+                self._reject(400, "Bad Request: upgrade request after a relayed chunked body")
             else:
                 error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
                 self._reject(500, "Internal Server Error")
+            return
         except httptools.HttpParserError as exc:
-            reason = str(exc).encode("ascii", "replace").decode("ascii")
-            self._reject(400, "Bad Request: " + _printable(reason[:200]))
+            self._reject_parse_error(exc)
+            return
         else:
+            if self.piping:  # this read's bytes are relayed; the next go to the last relay
+                self.piping = False
+                self.relays.clear()
+            if (
+                self.parsing is not None
+                and self.timer_kind != _TIMER_BODY
+                and self.body_clock.enabled
+            ):
+                self._watch_body()  # a body spans reads: its clock starts
             if self.in_head:
                 # PERF: a head that arrives whole needs no timer; only a head
                 # split across reads starts the request-head clock.
@@ -273,23 +325,53 @@ class HttpProtocol(asyncio.Protocol):
                         431,
                         f"Request header fields too large: more than {self.max_header_size} bytes",
                     )
+            return
+        # Outside the except clause: httptools chains a callback's exception
+        # (a Reject) as __context__ only when no other one is being handled.
+        self._on_upgrade(data, offset)
 
-    def _on_upgrade(self, data: bytes, exc: httptools.HttpParserUpgrade) -> None:
-        offset = int(exc.args[0]) if exc.args else len(data)
+    def _reject_parse_error(self, exc: httptools.HttpParserError) -> None:
+        reason = str(exc).encode("ascii", "replace").decode("ascii")
+        self._reject(400, "Bad Request: " + printable(reason[:200]))
+
+    def _on_upgrade(self, data: bytes, offset: int) -> None:
         upgrade = self.ws_upgrade
         if upgrade is not None:
             self.ws_upgrade = None
             self._switch_to_websocket(upgrade, data[offset:])
             return
-        # Any other upgrade (h2c, or WebSockets turned off) was answered as
-        # plain HTTP; the bytes after its head are parsed as the next request.
-        if offset < len(data) and not self.closed:
+        if self.closed or self.transport.is_closing():
+            return
+        if self.discard_rest:
+            # An allowed CONNECT: what follows its head is tunnel data, which
+            # zephyr does not relay; the connection closes after the answer.
+            if not self.flow.read_paused:
+                self.flow.pause_reading()
+            return
+        # Any other upgrade (h2c, or WebSockets turned off) is served as plain
+        # HTTP. llhttp stopped at its head and skipped the body: a body is
+        # still framed by its Content-Length / Transfer-Encoding (RFC 9112
+        # §6.3), so a head with the same framing is fed first and the parser
+        # delivers the bytes that follow as this request's body, never as a
+        # request of their own (request smuggling).
+        reframe = self.reframe
+        if reframe is not None:
+            self.reframe = None
+            self.reframing = True
+            # A fresh parser: llhttp takes nothing after a message that does
+            # not keep the connection, and the framing head carries the
+            # request's own version and persistence for what follows the body.
+            self.parser = self._new_parser()
+            self.parser.feed_data(reframe)
+            if self.body_clock.enabled:
+                self._watch_body()  # the body may never come: its clock starts now
+        if offset < len(data):
             self.data_received(data[offset:])
 
     def _prepare_websocket(self, method: str, version: str) -> None:
         """Note a WebSocket upgrade; the switch happens once the parser stops."""
         if self.cycle is not None:
-            raise _Reject(400, "Bad Request: WebSocket upgrade pipelined behind another request")
+            raise Reject(400, "Bad Request: WebSocket upgrade pipelined behind another request")
         scope = self._build_scope(method, version)
         scope["type"] = "websocket"
         scope["scheme"] = "wss" if scope["scheme"] == "https" else "ws"
@@ -339,6 +421,7 @@ class HttpProtocol(asyncio.Protocol):
         self.url = b""
         self.headers = []
         self.header_bytes = 0
+        self.host = None
         if self.special_seen:
             self.special_seen = False
             self.content_length = None
@@ -350,34 +433,35 @@ class HttpProtocol(asyncio.Protocol):
         url = self.url + url
         self.url = url
         if len(url) > self.max_line:
-            raise _Reject(414, f"Request line too long: more than {self.max_line} bytes")
+            raise Reject(414, f"Request line too long: more than {self.max_line} bytes")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         size = self.header_bytes + len(name) + len(value) + 4
         self.header_bytes = size
         headers = self.headers
         if size > self.max_header_size:
-            raise _Reject(
+            raise Reject(
                 431, f"Request header fields too large: more than {self.max_header_size} bytes"
             )
         if len(headers) >= self.max_header_count:
-            raise _Reject(
+            raise Reject(
                 431, f"Request header fields too large: more than {self.max_header_count} headers"
             )
         name = name.lower()
         if name in _SPECIAL_REQUEST_HEADERS:
-            self.special_seen = True
-            self._special_header(name, value)
+            if name == b"host":
+                # RFC 9110 §7.2 / RFC 9112 §3.2: exactly one Host field.
+                if self.host is not None:
+                    raise Reject(400, "Bad Request: more than one Host header")
+                self.host = value
+            else:
+                self.special_seen = True
+                self._special_header(name, value)
         headers.append((name, value))
 
     def _special_header(self, name: bytes, value: bytes) -> None:
         if name == b"content-length":
-            # RFC 9112 §6.3: duplicates are rejected even when equal.
-            if self.content_length is not None:
-                raise _Reject(400, "Bad Request: duplicate Content-Length")
-            if not value.isdigit() or len(value) > _MAX_LENGTH_DIGITS:
-                raise _Reject(400, "Bad Request: invalid Content-Length")
-            self.content_length = value
+            self.content_length = check_content_length(value, self.content_length)
         elif name == b"transfer-encoding":
             if self.transfer_encoding is None:
                 self.transfer_encoding = value
@@ -390,10 +474,21 @@ class HttpProtocol(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.in_head = False
+        if self.reframing:  # the framing head fed by _on_upgrade: not a request
+            self.reframing = False
+            self.parsing = self.reframe_cycle
+            self.reframe_cycle = None
+            return
         parser = self.parser
         version = parser.get_http_version()
         if version != "1.1" and version != "1.0":
-            raise _Reject(400, "Bad Request: unsupported HTTP version")
+            raise Reject(400, "Bad Request: unsupported HTTP version")
+        host = self.host
+        if host is None:
+            if version == "1.1":  # RFC 9112 §3.2: HTTP/1.0 may leave it out
+                raise Reject(400, "Bad Request: missing Host header")
+        elif host not in VALID_HOSTS:
+            check_host(host)
         if self.transfer_encoding is not None:
             self._check_transfer_encoding(version)
         elif (
@@ -401,26 +496,40 @@ class HttpProtocol(asyncio.Protocol):
             and self.max_body is not None
             and int(self.content_length) > self.max_body
         ):
-            raise _Reject(413, f"Request body too large: more than {self.max_body} bytes")
+            raise Reject(413, f"Request body too large: more than {self.max_body} bytes")
         limit = self.limit_concurrency
         if limit is not None and len(self.state.tasks) >= limit:
-            raise _Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
+            raise Reject(503, f"Service Unavailable: concurrency limit of {limit} reached")
         method_bytes = parser.get_method()
         method = _METHODS.get(method_bytes) or method_bytes.decode("ascii")
-        if self.ws_enabled and parser.should_upgrade() and is_websocket_upgrade(self.headers):
-            self.state.total_requests += 1
-            self._prepare_websocket(method, version)
-            return
+        keep_alive = parser.should_keep_alive() and not self.state.should_exit
+        upgrade = parser.should_upgrade()  # also true for every CONNECT
+        if upgrade:
+            if method == "CONNECT":
+                self._check_connect()
+                keep_alive = False  # zephyr does not tunnel: close after the answer
+            elif self.ws_enabled and is_websocket_upgrade(self.headers):
+                self.state.total_requests += 1
+                self._prepare_websocket(method, version)
+                return
+            self._plan_reframe(method, version, keep_alive)
         scope = self._build_scope(method, version)
         cycle = RequestResponseCycle(
             self,
             scope,
-            parser.should_keep_alive() and not self.state.should_exit,
+            keep_alive,
             version == "1.0",
             method == "HEAD",
             self.expect and version == "1.1",
         )
-        self.parsing = cycle
+        if self.reframe is None:
+            self.parsing = cycle
+        elif upgrade:
+            # llhttp reports this message complete at its head: the cycle gets
+            # its body once _on_upgrade has framed it again.
+            self.reframe_cycle = cycle
+        else:
+            self._start_relay(cycle)
         self.state.total_requests += 1
         if self.cycle is None:
             self._run(cycle)
@@ -429,29 +538,67 @@ class HttpProtocol(asyncio.Protocol):
             self.pipeline.append(cycle)
             self.flow.pause_reading()
 
+    def _check_connect(self) -> None:
+        """Check a CONNECT request (RFC 9110 §9.3.6); refuse it unless the app opted in."""
+        authority = authority_form(self.url)
+        if not self.allow_connect:
+            raise Reject(
+                501,
+                "Not Implemented: this server does not serve CONNECT "
+                "(zephyr does not tunnel; Config(allow_connect=True) hands it to the app)",
+            )
+        self._set_host(authority)
+        self.discard_rest = True
+
+    def _set_host(self, authority: bytes) -> None:
+        """Make the target's authority the request's Host (RFC 9112 §3.2.2)."""
+        self.headers = [pair for pair in self.headers if pair[0] != b"host"]
+        self.headers.append((b"host", authority))
+        self.host = authority
+
+    def _plan_reframe(self, method: str, version: str, keep_alive: bool) -> None:
+        """Prepare to frame the body of an upgrade request served as plain HTTP."""
+        chunked = self.transfer_encoding is not None
+        head = framing_head(version, keep_alive, self.content_length, chunked)
+        if head is not None and method == "CONNECT":
+            # RFC 9110 §9.3.6: a CONNECT request has no content; one that
+            # announces a body has no framing both ends agree on.
+            raise Reject(400, "Bad Request: a CONNECT request cannot have a body")
+        self.reframe = head
+
     def _check_transfer_encoding(self, version: str) -> None:
         codings = self.transfer_encoding or b""
-        if self.content_length is not None:
-            raise _Reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
-        if version == "1.0":
-            raise _Reject(400, "Bad Request: Transfer-Encoding in an HTTP/1.0 request")
-        if codings.strip().lower() != b"chunked":
-            raise _Reject(400, "Bad Request: unsupported Transfer-Encoding")
+        if check_transfer_encoding(codings, self.content_length is not None, version):
+            # llhttp would read this body to the end of the connection: a
+            # second parser frames it instead (see _start_relay).
+            self.reframe = CHUNKED_HEAD
+
+    def _start_relay(self, cycle: RequestResponseCycle) -> None:
+        """Frame a chunked body llhttp cannot frame with a second parser.
+
+        The first parser hands every byte after this head to ``on_body``
+        (lenient: read to the end); ``on_body`` relays them to a new parser
+        primed with a plain chunked head, which from then on is the
+        connection's parser and parses the requests that follow.
+        """
+        relay = self._new_parser()
+        self.reframe = None
+        self.reframe_cycle = cycle
+        self.reframing = True
+        relay.feed_data(CHUNKED_HEAD)
+        self.relays.append(relay)
+        self.parser = relay
+        self.piping = True
 
     def _build_scope(self, method: str, version: str) -> Scope:
         url = self.url
         # PERF: int membership (memchr) is ~8x cheaper than `b"#" in url`.
         if url[:1] == b"/" and 35 not in url:  # 35 = "#"
             raw_path, _, query = url.partition(b"?")
-        elif url == b"*":  # asterisk-form (OPTIONS *)
-            raw_path, query = url, b""
-        else:  # absolute-form or a fragment: let the URL parser split it
-            try:
-                parsed = httptools.parse_url(url)
-            except httptools.HttpParserInvalidURLError:
-                raise _Reject(400, "Bad Request: invalid request target") from None
-            raw_path = parsed.path or b"/"
-            query = parsed.query or b""
+        else:
+            raw_path, query, authority = split_target(url, method)
+            if authority is not None:
+                self._set_host(authority)
         # llhttp refuses non-ASCII bytes in the target; latin-1 never fails anyway.
         path = raw_path.decode("latin-1")
         if 37 in raw_path:  # 37 = "%": percent-decode as UTF-8 (ASGI `path`)
@@ -476,13 +623,16 @@ class HttpProtocol(asyncio.Protocol):
         return scope
 
     def on_body(self, body: bytes) -> None:
+        if self.piping and self.relay_depth < len(self.relays):
+            self._relay(body)
+            return
         cycle = self.parsing
         if cycle is None:  # pragma: no cover - the parser always opens a message first
             return
         received = cycle.received + len(body)
         cycle.received = received
         if self.max_body is not None and received > self.max_body:
-            raise _Reject(413, f"Request body too large: more than {self.max_body} bytes")
+            raise Reject(413, f"Request body too large: more than {self.max_body} bytes")
         if cycle.response_complete or cycle.disconnected:
             return  # nobody will read it
         cycle.body.append(body)
@@ -490,6 +640,15 @@ class HttpProtocol(asyncio.Protocol):
         if cycle.body_size > self.read_high_water:
             self.flow.pause_reading()
         cycle.wake()
+
+    def _relay(self, data: bytes) -> None:
+        # on_body of the parser at depth d: its bytes are the next parser's input.
+        depth = self.relay_depth
+        self.relay_depth = depth + 1
+        try:
+            self.relays[depth].feed_data(data)
+        finally:
+            self.relay_depth = depth
 
     def on_message_complete(self) -> None:
         cycle = self.parsing
@@ -512,15 +671,21 @@ class HttpProtocol(asyncio.Protocol):
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""
         if self.access_log:
-            self._log_access(cycle)
+            log_access(self.client_addr, cycle)
         if cycle is not self.cycle:
             return
-        if not cycle.keep_alive or not cycle.message_complete or self.state.should_exit:
+        if not cycle.message_complete:
+            # Answered before its body arrived: drain the rest, then close.
+            self._close(linger=True)
+            return
+        if not cycle.keep_alive or self.state.should_exit:
             self._close()
             return
         self.cycle = None
         if self.pipeline:
             self._run(self.pipeline.popleft())
+            if self.parsing is not None and self.body_clock.enabled:
+                self._watch_body()  # its body is still arriving
         elif self.pending_error is not None:
             self._write_and_close(self.pending_error)
             return
@@ -547,9 +712,10 @@ class HttpProtocol(asyncio.Protocol):
         cycle.response_started = cycle.response_complete = True
         cycle.status = status
         cycle.wake()
-        self._write_and_close(error_response(status, reason, self.static_headers))
+        payload = error_response(status, reason, self.static_headers)
+        self._write_and_close(payload, linger=not cycle.message_complete)
         if self.access_log:
-            self._log_access(cycle)
+            log_access(self.client_addr, cycle)
 
     def abort_cycle(self, cycle: RequestResponseCycle) -> None:
         """Close the connection under a response that cannot be finished."""
@@ -558,16 +724,20 @@ class HttpProtocol(asyncio.Protocol):
 
     def _reject(self, status: int, reason: str) -> None:
         payload = error_response(status, reason, self.static_headers)
+        # The client may still be sending (a body over the limit, bytes after
+        # a bad head): linger so it reads the answer. A timeout means the
+        # client is too slow already; it gets the answer and the close.
+        linger = status != 408
         cycle = self.cycle
         if cycle is None or cycle.response_complete:
-            self._write_and_close(payload)
+            self._write_and_close(payload, linger)
         elif self.parsing is cycle:
             # The running request's own body is bad: answer it if we still can.
             cycle.abort()
             if cycle.response_started:
                 self._close()
             else:
-                self._write_and_close(payload)
+                self._write_and_close(payload, linger)
         else:
             # A later pipelined request is bad: answer the earlier ones first.
             parsing = self.parsing
@@ -591,6 +761,31 @@ class HttpProtocol(asyncio.Protocol):
         self.timer_when = deadline
         self.timer = self.loop.call_at(deadline, self._on_timer)
 
+    def _watch_body(self) -> None:
+        # PERF: no per-chunk clock reads or timer moves: the one connection
+        # timer samples the received byte count once per tick (_check_body).
+        parsing = self.parsing
+        self.body_clock.start(self.loop.time(), parsing.received if parsing is not None else 0)
+        self._set_timer(_TIMER_BODY, self.body_clock.tick)
+
+    def _check_body(self) -> None:
+        """Answer 408 to a request body that stalls or trickles (one tick of the body timer)."""
+        cycle = self.parsing
+        if cycle is None or cycle.disconnected:
+            return  # the body is complete (or nobody reads it): the clock stops
+        # Not reading: the app is behind, a request is queued, or the
+        # 100-continue is not sent yet: the client cannot send.
+        reading = not (self.flow.read_paused or cycle.expect_100)
+        reason = self.body_clock.check(self.loop.time(), cycle.received, reading)
+        if reason is not None:
+            self._body_timeout(reason)
+        else:
+            self._set_timer(_TIMER_BODY, self.body_clock.tick)
+
+    def _body_timeout(self, reason: str) -> None:
+        self.timer_kind = _TIMER_OFF
+        self._reject(408, "Request Timeout: " + reason)
+
     def _on_timer(self) -> None:
         self.timer = None
         kind = self.timer_kind
@@ -601,7 +796,9 @@ class HttpProtocol(asyncio.Protocol):
             self.timer = self.loop.call_at(self.deadline, self._on_timer)
             return
         self.timer_kind = _TIMER_OFF
-        if kind == _TIMER_HEAD and self.in_head:
+        if kind == _TIMER_BODY:
+            self._check_body()
+        elif kind == _TIMER_HEAD and self.in_head:
             timeout = self.timeout_header
             self._reject(408, f"Request Timeout: request head not received within {timeout} s")
         else:
@@ -609,42 +806,18 @@ class HttpProtocol(asyncio.Protocol):
 
     # -- output helpers --------------------------------------------------------
 
-    def _write_and_close(self, payload: bytes) -> None:
-        if not self.closed and not self.transport.is_closing():
+    def _write_and_close(self, payload: bytes, linger: bool = False) -> None:
+        if not self.closed and not self.transport.is_closing() and not self.lingering:
             self.transport.write(payload)
-        self._close()
+        self._close(linger)
 
-    def _close(self) -> None:
+    def _close(self, linger: bool = False) -> None:
         self.timer_kind = _TIMER_OFF
-        if not self.transport.is_closing():
-            self.transport.close()
-
-    def _log_access(self, cycle: RequestResponseCycle) -> None:
-        scope = cycle.scope
-        path = scope["path"]
-        query = scope["query_string"]
-        if query:
-            path = f"{path}?{query.decode('latin-1')}"
-        path = _printable(path)
-        method = _printable(scope["method"])
-        version = scope["http_version"]
-        duration_ms = (time.perf_counter() - cycle.started_at) * 1000.0
-        status = cycle.status
-        access_logger.info(
-            '%s - "%s %s HTTP/%s" %s',
-            self.client_addr,
-            method,
-            path,
-            version,
-            # PERF: "200 OK" is one dict lookup (codes without a phrase print bare).
-            _STATUS_TEXT.get(status) or status,
-            extra={
-                "client_addr": self.client_addr,
-                "method": method,
-                "path": path,
-                "http_version": version,
-                "status_code": status,
-                "duration_ms": duration_ms,
-                "response_bytes": cycle.bytes_sent,
-            },
-        )
+        if self.lingering or self.transport.is_closing():
+            return  # the linger closes the connection
+        if linger and self.linger_time > 0 and not self.closed:
+            self.lingering = True
+            self.flow.resume_reading()  # the linger reads whatever was paused for the app
+            Linger(self, self.transport, self.loop, self.linger_time, self.linger_bytes).start()
+            return
+        self.transport.close()

@@ -1,0 +1,180 @@
+"""Public helpers FastAPI documents or exports, on zephyr.
+
+* ``Default`` / ``DefaultPlaceholder`` (``fastapi.datastructures``): a wrapped
+  default that stays truthy/falsy and comparable like its value.
+* ``contextmanager_in_threadpool`` (``fastapi.concurrency``): a blocking
+  context manager entered and exited in the thread pool.
+* ``PydanticV1NotSupportedError``: a ``pydantic.v1`` model in a route or
+  given to ``jsonable_encoder`` is refused at once.
+* ``fastapi._compat``'s constants other libraries read, under compat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+import warnings
+from types import TracebackType
+from typing import Any
+
+import pytest
+
+from zephyr import Zephyr
+from zephyr.api_exceptions import PydanticV1NotSupportedError, ZephyrError
+from zephyr.concurrency import contextmanager_in_threadpool
+from zephyr.datastructures import Default, DefaultPlaceholder
+from zephyr.encoders import jsonable_encoder
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from pydantic import v1
+
+
+def test_default_placeholder() -> None:
+    assert Default("a") == Default("a")
+    assert Default("a") != Default("b")
+    assert isinstance(Default(1), DefaultPlaceholder)
+    assert Default(1).value == 1
+    assert Default("x")
+    assert not Default("")
+    assert not Default(None)
+
+
+class Recorder:
+    def __init__(self, *, suppress: bool = False, exit_error: Exception | None = None) -> None:
+        self.threads: list[int] = []
+        self.exits: list[tuple[Any, ...]] = []
+        self.suppress = suppress
+        self.exit_error = exit_error
+
+    def __enter__(self) -> str:
+        self.threads.append(threading.get_ident())
+        return "value"
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        self.threads.append(threading.get_ident())
+        self.exits.append((kind, error))
+        if self.exit_error is not None:
+            raise self.exit_error
+        return self.suppress
+
+
+def test_contextmanager_in_threadpool_enters_and_exits_in_a_worker() -> None:
+    cm = Recorder()
+
+    async def use() -> str:
+        async with contextmanager_in_threadpool(cm) as value:
+            return value
+
+    assert asyncio.run(use()) == "value"
+    assert len(cm.threads) == 2
+    assert threading.get_ident() not in cm.threads
+    assert cm.exits == [(None, None)]
+
+
+@pytest.mark.parametrize("suppress", [False, True])
+def test_contextmanager_in_threadpool_sees_the_body_error(suppress: bool) -> None:
+    cm = Recorder(suppress=suppress)
+    error = KeyError("body")
+
+    async def use() -> None:
+        async with contextmanager_in_threadpool(cm):
+            raise error
+
+    if suppress:
+        asyncio.run(use())
+    else:
+        with pytest.raises(KeyError):
+            asyncio.run(use())
+    assert cm.exits == [(KeyError, error)]
+
+
+def test_contextmanager_in_threadpool_exit_error_keeps_the_cancellation() -> None:
+    cm = Recorder(exit_error=ValueError("cleanup"))
+
+    async def use() -> None:
+        async with contextmanager_in_threadpool(cm):
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()
+            await asyncio.sleep(0)
+
+    with pytest.raises(ValueError) as caught:
+        asyncio.run(use())
+    assert isinstance(caught.value.__context__, asyncio.CancelledError)
+    assert cm.exits[0][0] is asyncio.CancelledError
+
+
+def test_cancelled_body_waits_for_the_exit() -> None:
+    cm = Recorder()
+
+    async def main() -> None:
+        async def use() -> None:
+            async with contextmanager_in_threadpool(cm):
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(use())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert cm.exits and cm.exits[0][0] is asyncio.CancelledError
+
+    asyncio.run(main())
+
+
+class ItemV1(v1.BaseModel):
+    name: str
+
+
+def test_a_v1_model_parameter_is_refused_when_the_route_is_added() -> None:
+    app = Zephyr()
+
+    def endpoint(item: list[ItemV1] | None) -> None: ...
+
+    with pytest.raises(PydanticV1NotSupportedError, match="item"):
+        app.post("/p")(endpoint)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"response_model": ItemV1}, {"responses": {400: {"model": ItemV1}}}],
+    ids=["response_model", "responses"],
+)
+def test_a_v1_response_model_is_refused_when_the_route_is_added(options: dict[str, Any]) -> None:
+    app = Zephyr()
+
+    def endpoint() -> None: ...
+
+    with pytest.raises(PydanticV1NotSupportedError):
+        app.get("/r", **options)(endpoint)
+
+
+def test_v1_model_in_the_encoder() -> None:
+    assert issubclass(PydanticV1NotSupportedError, ZephyrError)
+    with pytest.raises(PydanticV1NotSupportedError):
+        jsonable_encoder(ItemV1(name="x"))
+
+
+def test_fastapi_compat_constants_under_compat() -> None:
+    code = """
+import pydantic, pydantic_core
+import zephyr.compat
+zephyr.compat.install()
+from fastapi._compat import PYDANTIC_VERSION_MINOR_TUPLE, Undefined
+assert PYDANTIC_VERSION_MINOR_TUPLE == tuple(int(p) for p in pydantic.VERSION.split(".")[:2])
+assert Undefined is pydantic_core.PydanticUndefined
+from fastapi.datastructures import Default
+from fastapi.concurrency import contextmanager_in_threadpool
+from fastapi.exceptions import PydanticV1NotSupportedError
+print("ok")
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "ok", run.stderr
