@@ -420,7 +420,8 @@ class TestClient(httpx.Client):
         finally:
             if portal is not None:
                 portal.stop()
-            super().__exit__(exc_type, exc_value, traceback)
+        # The httpx client is not closed: the transport holds no connection, and
+        # the client stays usable (and can be entered again) after the block.
 
 
 class _Lifespan:

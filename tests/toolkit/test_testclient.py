@@ -331,3 +331,29 @@ def test_file_request_bodies_are_read_off_the_apps_event_loop() -> None:
     response = TestClient(app).post("/", files={"f": ("a.bin", Recording(b"z" * 70000))})
     assert int(response.text) > 70000
     assert Recording.threads and app_threads[0] not in Recording.threads
+
+
+def test_client_can_be_entered_again_and_used_after_its_block() -> None:
+    from zephyr.types import Receive, Scope, Send
+
+    events: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                kind = message["type"].rpartition(".")[2]
+                events.append(kind)
+                await send({"type": message["type"] + ".complete"})
+                if kind == "shutdown":
+                    return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    client = TestClient(app)
+    with client:
+        assert client.get("/").text == "ok"
+    assert client.get("/").text == "ok"  # still usable, without lifespan
+    with client:  # a second block runs the lifespan again
+        assert client.get("/").text == "ok"
+    assert events == ["startup", "shutdown", "startup", "shutdown"]
