@@ -2,6 +2,22 @@
 
 The top-level names mirror ``fastapi``'s. They load lazily so that
 ``import zephyr`` stays cheap (the server and the CLI don't need Pydantic).
+
+Where things live (``docs/architecture.md`` has the full map and one request's
+path through the files). Three layers, each importing only those below it:
+
+* the API layer (FastAPI's part): ``Zephyr`` in ``applications.py``,
+  ``APIRoute``/``APIRouter`` in ``_api/routing.py``, dependency plans in
+  ``dependencies/``, ``openapi/``, ``security/``;
+* the toolkit (Starlette's part): ``BaseApp`` in ``_app.py``, ``Router`` and
+  ``Route`` in ``routing.py``, ``Request``/``Response`` in ``requests.py`` /
+  ``responses.py``, ``middleware/``, and in ``_native.py`` the rules for when
+  the server's whole-response shortcut applies;
+* the server (Uvicorn's part): ``server/``, which runs any ASGI app.
+
+Exceptions: ``exceptions.py`` (``HTTPException``, ``WebSocketException``),
+``api_exceptions.py`` (validation errors), ``exception_handlers.py`` (the API
+layer's default handlers), ``_exception_handlers.py`` (handler lookup).
 """
 
 from __future__ import annotations

@@ -18,12 +18,13 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 from zephyr._exception_handlers import SCOPE_KEY, handle_exception
+from zephyr._native import app_entry_layers
 from zephyr.datastructures import State, URLPath
-from zephyr.middleware import Middleware
+from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.middleware.base import BaseHTTPMiddleware
 from zephyr.middleware.errors import ResponseTracker, ServerErrorMiddleware
 from zephyr.middleware.exceptions import ExceptionMiddleware
-from zephyr.routing import BaseRoute, Router, _wrap_middleware
+from zephyr.routing import BaseRoute, Router
 from zephyr.types import ASGIApp, ExceptionHandler, Receive, Respond, Scope, Send
 
 __all__ = ["BaseApp"]
@@ -104,7 +105,7 @@ class BaseApp:
             *self.user_middleware,
             Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
         ]
-        return _wrap_middleware(self.router, specs)
+        return wrap_middleware(self.router, specs)
 
     def outer_middleware(self) -> list[Middleware]:
         """Layers of the app's own, between the server-error layer and user middleware.
@@ -152,7 +153,7 @@ class BaseApp:
             if stack is None:
                 stack = self.middleware_stack = self.build_middleware_stack()
             self._native_stack = stack
-            self._native_layers = self._native_entry_layers(stack)
+            self._native_layers = app_entry_layers(self, stack)
         layers = self._native_layers
         if layers is None:
             await self(scope, receive, send)
@@ -170,29 +171,6 @@ class BaseApp:
             except Exception as unhandled:
                 await errors.answer(unhandled, scope, receive, send, sender.started)
                 raise
-
-    def _native_entry_layers(
-        self, stack: ASGIApp
-    ) -> tuple[ServerErrorMiddleware, ExceptionMiddleware] | None:
-        """The error middlewares :meth:`native_http` stands in for, or None to use ASGI.
-
-        They must be exactly the default stack around the router. A class that
-        redefines ``__call__`` without ``native_http`` beside it gets the ASGI
-        path: its ``__call__`` may do what the native entry can't know.
-        """
-        for cls in type(self).__mro__:
-            if "__call__" in cls.__dict__:
-                if "native_http" not in cls.__dict__:
-                    return None
-                break
-        # Exact types only: a subclass may have changed what a layer does, and
-        # a router with middleware of its own must be entered through it.
-        if type(stack) is not ServerErrorMiddleware:
-            return None
-        inner = stack.app
-        if type(inner) is not ExceptionMiddleware or inner.app is not self.router:
-            return None
-        return (stack, inner) if self.router.is_native() else None
 
     @property
     def debug(self) -> bool:

@@ -13,13 +13,12 @@ from typing import Any
 
 from zephyr._hosts import split_host
 from zephyr.datastructures import URLPath
-from zephyr.middleware import Middleware
+from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.routing import (
     BaseRoute,
     Match,
     NoMatchFound,
     Router,
-    _wrap_middleware,
     compile_path,
     get_route_path,
     replace_params,
@@ -79,7 +78,7 @@ class Mount(BaseRoute):
             raise ValueError("Mount needs exactly one of 'app' or 'routes'")
         self.path = path.rstrip("/")
         self._base_app: ASGIApp = app if app is not None else Router(routes=routes)
-        self.app = _wrap_middleware(self._base_app, middleware)
+        self.app = wrap_middleware(self._base_app, middleware)
         self.name = name
         self.path_regex, self.path_format, self.param_convertors = compile_path(
             self.path + "/{path:path}"

@@ -305,7 +305,11 @@ class RouteList(list[Any]):
 
 
 class CompiledRoutes:
-    """A ``RouteTable`` plus the ordered routes it can't hold, for one list version."""
+    """A ``RouteTable`` plus the ordered routes it can't hold, for one list version.
+
+    ``fallback`` holds ``(index, route, None)``: the shape of a table
+    candidate, params ``None`` meaning the route matches by itself.
+    """
 
     __slots__ = ("fallback", "table", "version")
 
@@ -319,5 +323,7 @@ class CompiledRoutes:
             else:
                 entries.append((index, route, entry[0], entry[1]))
         self.table = RouteTable(entries)
-        self.fallback = [(index, routes[index]) for index in sorted(others + self.table.rejected)]
+        self.fallback: list[tuple[int, Any, None]] = [
+            (index, routes[index], None) for index in sorted(others + self.table.rejected)
+        ]
         self.version = version

@@ -8,7 +8,7 @@ classes (Pydantic ``Field`` constraints plus OpenAPI metadata).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic_core import PydanticUndefined
 
@@ -71,7 +71,7 @@ def Depends(
     dependency: Callable[..., Any] | None = None,
     *,
     use_cache: bool = True,
-    scope: str | None = None,
+    scope: Literal["function", "request", "lifespan"] | None = None,
 ) -> Any:
     """Declare a dependency; see :class:`zephyr.params.Depends`."""
     return params.Depends(dependency, use_cache=use_cache, scope=scope)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -254,7 +254,7 @@ class Depends:
         dependency: Callable[..., Any] | None = None,
         *,
         use_cache: bool = True,
-        scope: str | None = None,
+        scope: Literal["function", "request", "lifespan"] | None = None,
     ) -> None:
         if scope not in (None, "function", "request", "lifespan"):
             raise ValueError('scope must be "function", "request" or "lifespan"')

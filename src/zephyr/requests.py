@@ -312,6 +312,16 @@ class Request(HTTPConnection):
             self._body = non_empty[0] if len(non_empty) == 1 else b"".join(non_empty)
         return self._body
 
+    @property
+    def received_body(self) -> bytes | None:
+        """The body if :meth:`body` has read it, else ``None``; never reads.
+
+        A zephyr extension, for code that reports on a request after the fact
+        (the 422 error's ``body``) without consuming an unread stream.
+        """
+        body: bytes | None = self.__dict__.get("_body")
+        return body
+
     async def json(self) -> Any:
         """Parse (once) and return the body as JSON.
 

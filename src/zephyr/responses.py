@@ -15,7 +15,6 @@ import threading
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
-    Awaitable,
     Callable,
     Iterable,
     Iterator,
@@ -32,7 +31,7 @@ from zephyr._nocontent import NO_CONTENT_STATUSES, bodyless_framing, has_content
 from zephyr.background import BackgroundTask
 from zephyr.concurrency import run_in_threadpool, submit_to_threadpool
 from zephyr.datastructures import URL, MutableHeaders
-from zephyr.types import Receive, Respond, Scope, Send
+from zephyr.types import Receive, Scope, Send
 
 __all__ = [
     "AsyncContentStream",
@@ -266,35 +265,6 @@ class Response:
         await send({"type": prefix + "http.response.body", "body": self.body})
         if self.background is not None:
             await self.background()
-
-
-def deliver(
-    response: Response, scope: Scope, receive: Receive, send: Send, respond: Respond | None
-) -> Awaitable[None] | None:
-    """Send ``response`` through ``respond`` if it can go whole, else return its ASGI call.
-
-    Args:
-        response: The response to send.
-        scope: The ASGI scope.
-        receive: The ASGI ``receive``.
-        send: The ASGI ``send``.
-        respond: zephyr's native whole-response callable, or ``None`` off zephyr's server.
-
-    Returns:
-        What the caller must still await: the response's background task
-        after a whole response went to ``respond``, else the ASGI call
-        ``response(scope, receive, send)``; ``None`` when nothing is left.
-    """
-    # PERF: a response keeping the base ``__call__`` is a status, headers and
-    # one body: one server call instead of two event dicts and two awaits.
-    if respond is None or type(response).__call__ is not _CALL:
-        return response(scope, receive, send)
-    respond(response.status_code, response.raw_headers, response.body)
-    background = response.background
-    return None if background is None else background()
-
-
-_CALL = Response.__call__
 
 
 class HTMLResponse(Response):

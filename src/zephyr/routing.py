@@ -18,20 +18,22 @@ import enum
 import functools
 import importlib
 import inspect
+import operator
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from zephyr._lifespan import LifespanMixin
+from zephyr._native import deliver, route_takes_respond, router_is_native
 from zephyr._routetree import PARAM_REGEX, CompiledRoutes, RouteList
 from zephyr.concurrency import run_in_threadpool
 from zephyr.convertors import CONVERTOR_TYPES, Convertor
 from zephyr.datastructures import URLPath
 from zephyr.exceptions import HTTPException
-from zephyr.middleware import Middleware
+from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.requests import Request
-from zephyr.responses import PlainTextResponse, RedirectResponse, Response, deliver
+from zephyr.responses import PlainTextResponse, RedirectResponse, Response
 from zephyr.types import ASGIApp, NativeHTTPApp, Receive, Respond, Scope, Send
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ class Match(enum.Enum):
 # class's attribute lookup (~55 ns); these are plain globals (~4 ns), and the
 # router compares a few of them per request.
 _FULL, _PARTIAL, _NONE = Match.FULL, Match.PARTIAL, Match.NONE
+_DECLARED_AT = operator.itemgetter(0)  # a candidate's declaration index
 
 
 def get_name(endpoint: Callable[..., Any]) -> str:
@@ -266,13 +269,6 @@ class BaseRoute:
         await self.handle(scope, receive, send)
 
 
-def _wrap_middleware(app: ASGIApp, middleware: Sequence[Middleware] | None) -> ASGIApp:
-    """Wrap ``app`` in ``middleware`` specs; the first spec ends up outermost."""
-    for cls, args, kwargs in reversed(middleware or ()):
-        app = cls(app, *args, **kwargs)
-    return app
-
-
 class _TemplateRoute(BaseRoute):
     """One endpoint at a path template, for one ASGI scope type.
 
@@ -357,9 +353,9 @@ class Route(_TemplateRoute):
             self.app = request_response(endpoint)
             if methods is None:
                 methods = ["GET"]
-            if not middleware and type(self).handle is Route.handle:
+            if route_takes_respond(self, bool(middleware)):
                 self.native_app = self.app  # type: ignore[assignment]  # takes respond too
-        self.app = _wrap_middleware(self.app, middleware)
+        self.app = wrap_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
             self.methods = []
@@ -455,7 +451,7 @@ class Router(LifespanMixin):
         self.default: ASGIApp = self.not_found if default is None else default
         self._compiled: CompiledRoutes | None = None
         self._init_lifespan(on_startup, on_shutdown, lifespan)
-        self.middleware_stack: ASGIApp = _wrap_middleware(self.app, middleware)
+        self.middleware_stack: ASGIApp = wrap_middleware(self.app, middleware)
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -496,51 +492,24 @@ class Router(LifespanMixin):
             ``(match, route, child_scope)``; ``(Match.NONE, None, {})`` if nothing matches.
         """
         compiled = self._table()
-        candidates = compiled.table.candidates(get_route_path(scope))
-        fallback = compiled.fallback
-        if not fallback:
-            # PERF: the usual case, a table-only router; no merge bookkeeping.
-            partial: tuple[BaseRoute, Scope] | None = None
-            for _, route, params in candidates:
-                match, child_scope = route.match_params(scope, params)
-                if match is _FULL:
-                    return match, route, child_scope
-                if match is _PARTIAL and partial is None:
-                    partial = (route, child_scope)
-            if partial is not None:
-                return _PARTIAL, partial[0], partial[1]
-            return _NONE, None, {}
-        return self._match_merged(scope, candidates, fallback)
-
-    def _match_merged(
-        self,
-        scope: Scope,
-        candidates: list[tuple[int, Any, dict[str, Any]]],
-        fallback: list[tuple[int, BaseRoute]],
-    ) -> tuple[Match, BaseRoute | None, Scope]:
-        """Walk table candidates and fallback routes together, in declaration order."""
+        tries: Sequence[tuple[int, Any, dict[str, Any] | None]]
+        tries = compiled.table.candidates(get_route_path(scope))
+        if compiled.fallback:
+            # Fallback routes (params None) in declaration order among the
+            # candidates; both lists are short, both already sorted.
+            tries = sorted([*tries, *compiled.fallback], key=_DECLARED_AT)
+        # PERF: one loop for both cases; a table-only router (the usual case)
+        # pays one ``is None`` test per candidate for the merge.
         partial: tuple[BaseRoute, Scope] | None = None
-        position = 0
-        for index, route, params in candidates:
-            while position < len(fallback) and fallback[position][0] < index:
-                other = fallback[position][1]
-                match, child_scope = other.matches(scope)
-                if match is _FULL:
-                    return match, other, child_scope
-                if match is _PARTIAL and partial is None:
-                    partial = (other, child_scope)
-                position += 1
-            match, child_scope = route.match_params(scope, params)
+        for _, route, params in tries:
+            if params is None:  # a fallback route: matched by itself
+                match, child_scope = route.matches(scope)
+            else:  # a table candidate: the table already parsed its path
+                match, child_scope = route.match_params(scope, params)
             if match is _FULL:
                 return match, route, child_scope
             if match is _PARTIAL and partial is None:
                 partial = (route, child_scope)
-        for _, other in fallback[position:]:
-            match, child_scope = other.matches(scope)
-            if match is _FULL:
-                return match, other, child_scope
-            if match is _PARTIAL and partial is None:
-                partial = (other, child_scope)
         if partial is not None:
             return _PARTIAL, partial[0], partial[1]
         return _NONE, None, {}
@@ -566,15 +535,9 @@ class Router(LifespanMixin):
         """Whether :meth:`native_http` may stand in for this router's ASGI entry.
 
         Not when the router has middleware of its own, nor when a subclass
-        redefines how it dispatches.
+        redefines how it dispatches (rule 2 of ``zephyr._native``).
         """
-        cls = type(self)
-        return (
-            self.middleware_stack == self.app
-            and cls.__call__ is Router.__call__
-            and cls.app is Router.app
-            and cls.match is Router.match
-        )
+        return router_is_native(self)
 
     def native_http(
         self, scope: Scope, receive: Receive, send: Send, respond: Respond
@@ -597,8 +560,9 @@ class Router(LifespanMixin):
             return self._unmatched(scope, receive, send)
         scope.update(child_scope)
         native = route.native_app
-        # ``native_app`` is the route's own ASGI app taking ``respond`` too; if
-        # something replaced ``route.app`` since, that replacement must run.
+        # Rule 5 of ``zephyr._native``: ``native_app`` is the route's own ASGI
+        # app taking ``respond`` too; if something replaced ``route.app``
+        # since, that replacement must run.
         if native is not None and match is _FULL and native is route.app:  # type: ignore[attr-defined]
             return native(scope, receive, send, respond)
         return route.handle(scope, receive, send)

@@ -3,11 +3,11 @@
 # No postponed annotations here: the endpoints are local functions whose
 # annotations name local objects, which string annotations could not resolve.
 
-import importlib
 from typing import Annotated, Any
 
 import pytest
 
+from zephyr.applications import Zephyr
 from zephyr.param_functions import Depends, Security
 from zephyr.security import (
     APIKeyHeader,
@@ -21,19 +21,9 @@ from zephyr.security import (
 from zephyr.testclient import TestClient
 
 
-def _app_class() -> Any:
-    # The API app's public home may still move; accept either location.
-    for module, name in (("zephyr", "Zephyr"), ("zephyr.applications", "Zephyr")):
-        try:
-            return getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            continue
-    pytest.skip("the API application class is not available yet")
-
-
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    app = _app_class()()
+    app = Zephyr()
     oauth2 = OAuth2PasswordBearer(tokenUrl="token", scopes={"me": "Read me"})
 
     @app.post("/token")

@@ -68,11 +68,17 @@ def test_sigterm_drains_in_flight_requests_then_exits_0(serve: Serve) -> None:
 
     def slow(_: int) -> int:
         with httpx.Client(timeout=15) as client:
-            return client.get(server.url + "/sleep?s=1").status_code
+            return client.get(server.url + "/sleep?s=2").status_code
 
     with ThreadPoolExecutor(5) as pool:
         futures = [pool.submit(slow, i) for i in range(5)]
-        time.sleep(0.4)  # all five are now inside the app
+        # Signal once all five are inside the app (a fixed sleep raced a slow
+        # or traced server process).
+        with httpx.Client(timeout=10) as client:
+            deadline = time.monotonic() + 10
+            while client.get(server.url + "/inflight").text != "5":
+                assert time.monotonic() < deadline, "the five requests never reached the app"
+                time.sleep(0.01)
         server.signal(signal.SIGTERM)
         statuses = [f.result(timeout=20) for f in futures]
     assert statuses == [200] * 5

@@ -12,11 +12,13 @@ import re
 import sys
 import types
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .agreement import check_extractions
 
 # With ZEPHYR_GUIDE_COMPAT=1 the "fastapi" copies import ``fastapi`` through
 # zephyr.compat: the unmodified FastAPI sources then run on zephyr (see
@@ -74,6 +76,18 @@ def fastapi_copy(module: types.ModuleType) -> types.ModuleType:
             exec(compile(source, f"<{name}>", "exec"), copy.__dict__)
         _copies[name] = copy
     return _copies[name]
+
+
+@pytest.fixture(autouse=True)
+def validators_agree(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every request of the corpus also checks that a location's validators agree.
+
+    See ``tests/guide/agreement.py``: the dict twin, the model, the
+    per-parameter extractors and the joint path+query validator must give
+    the same values and the same errors.
+    """
+    with check_extractions(monkeypatch):
+        yield
 
 
 @pytest.fixture(params=FRAMEWORKS)

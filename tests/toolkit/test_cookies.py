@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -57,7 +58,10 @@ class TestParse:
     def test_hostile_header_is_linear(self, hostile: str) -> None:
         start = time.perf_counter()
         parse_cookie_header(hostile)
-        assert time.perf_counter() - start < 0.5
+        # Quadratic work on a megabyte takes minutes. Linear work takes ~0.3 s
+        # on an idle machine, up to ~0.7 s on a busy shared one, and a few
+        # times that under coverage's tracer (scripts/test).
+        assert time.perf_counter() - start < (6.0 if "coverage" in sys.modules else 2.0)
 
 
 class TestBuild:

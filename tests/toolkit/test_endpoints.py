@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 
 from zephyr._app import BaseApp
@@ -122,9 +123,27 @@ def test_refusing_in_on_connect_skips_the_loop() -> None:
 
 
 def test_default_callbacks_accept_and_ignore() -> None:
-    with TestClient(WebSocketRoute("/ws", WebSocketEndpoint)).websocket_connect("/ws") as s:
-        s.send_text("ignored")
-        s.close()
+    # Driven over raw ASGI channels so the test sees every message the
+    # endpoint sends: one accept, nothing in answer to the data, and a clean
+    # return once the peer has gone.
+    incoming: list[dict[str, Any]] = [
+        {"type": "websocket.connect"},
+        {"type": "websocket.receive", "text": "ignored"},
+        {"type": "websocket.receive", "bytes": b"ignored too"},
+        {"type": "websocket.disconnect", "code": 1001},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(dict(message))
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [], "subprotocols": []}
+    anyio.run(lambda: WebSocketEndpoint(scope, receive, send).dispatch())
+    assert [m["type"] for m in sent] == ["websocket.accept"]
+    assert incoming == []
 
 
 def test_only_http_verbs_dispatch_and_query_is_one() -> None:

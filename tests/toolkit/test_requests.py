@@ -113,6 +113,17 @@ class TestBody:
         assert first == second == b"abcd"
         assert streamed == [b"abcd", b""]
 
+    def test_received_body_never_reads(self, make_scope, channel, body) -> None:
+        ch = channel(body(b"ab", b"cd"))
+        request = Request(make_scope(method="POST"), ch.receive)
+
+        async def main() -> tuple[bytes | None, bytes, bytes | None]:
+            before = request.received_body
+            whole = await request.body()
+            return before, whole, request.received_body
+
+        assert run(main()) == (None, b"abcd", b"abcd")
+
     def test_stream_yields_chunks(self, make_scope, channel, body) -> None:
         ch = channel(body(b"a", b"b"))
         request = Request(make_scope(), ch.receive)

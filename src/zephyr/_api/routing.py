@@ -38,6 +38,7 @@ from zephyr._body_limit import (
 )
 from zephyr._form_limits import FormLimits, check_form_limits, merge_form_limits
 from zephyr._frontend import FrontendRouter
+from zephyr._native import api_route_takes_respond, deliver
 from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
@@ -49,7 +50,7 @@ from zephyr.dependencies.solve import solve
 from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
-from zephyr.responses import JSONResponse, Response, deliver, plain_json_response
+from zephyr.responses import JSONResponse, Response, plain_json_response
 from zephyr.routing import BaseRoute, Mount, Route, Router
 from zephyr.types import Receive, Respond, Scope, Send
 
@@ -93,11 +94,6 @@ class _JSONBytes(JSONResponse):
 
 _EXIT_STACK_KEY = "zephyr.exit_stack"
 """Scope key of the exit stack that ends ``yield`` dependencies after the response."""
-
-
-async def _close_form(request: Request) -> None:
-    if request._form is not None:
-        await request.close()
 
 
 class APIRoute(OverridablePlan, Route):
@@ -234,13 +230,12 @@ class APIRoute(OverridablePlan, Route):
     def _select_app(self) -> None:
         """Pick the route's ASGI callable for the features it uses, once, not per request."""
         self.app = self._handle
-        self.native_app = self.app if type(self).handle is Route.handle else None
+        self.native_app = self.app if api_route_takes_respond(self, APIRoute) else None
         if type(self).get_route_handler is not APIRoute.get_route_handler:
             # A subclass wraps the request -> response handler (FastAPI's custom route
             # class hook); only such routes pay for the extra call.
             self._custom_handler = self.get_route_handler()
             self.app = self._handle_custom
-            self.native_app = None
         if self.max_body_size is not None:
             # Only routes under a body limit pay for counting the body.
             self._unlimited_app: Callable[..., Awaitable[None]] = self.app
@@ -329,21 +324,23 @@ class APIRoute(OverridablePlan, Route):
         overrides = getattr(provider, "dependency_overrides", None)
         if overrides:
             plan = self.plan_for(overrides)
+        # ``yield`` dependencies end after the response has been sent. PERF:
+        # the stack is exited by hand, as ``async with`` would, so one code
+        # path serves both kinds of plan without an extra coroutine call.
+        stack = AsyncExitStack() if plan.has_generators else None
         try:
-            if plan.has_generators:
-                # ``yield`` dependencies end after the response has been sent.
-                async with AsyncExitStack() as stack:
-                    response = await self._respond(plan, request, stack)
-                    pending = deliver(response, scope, receive, send, respond)
-                    if pending is not None:
-                        await pending
-                return
-            response = await self._respond(plan, request, None)
+            response = await self._respond(plan, request, stack)
             pending = deliver(response, scope, receive, send, respond)
             if pending is not None:
                 await pending
+        except BaseException as exc:
+            if stack is None or not await stack.__aexit__(type(exc), exc, exc.__traceback__):
+                raise
+        else:
+            if stack is not None:
+                await stack.aclose()
         finally:
-            if request._form is not None:
+            if plan.may_parse_form:
                 await request.close()  # uploads' temporary files go now, not at GC time
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
@@ -368,7 +365,8 @@ class APIRoute(OverridablePlan, Route):
             stack: AsyncExitStack | None = request.scope.get(_EXIT_STACK_KEY)
             if stack is not None:
                 # Uploads' temporary files go once the response is sent, as in _handle.
-                stack.push_async_callback(_close_form, request)
+                # The wrapping handler may read the form too: always close.
+                stack.push_async_callback(request.close)
             return await self._respond(plan, request, stack if plan.has_generators else None)
 
         return handler

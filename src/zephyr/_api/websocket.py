@@ -22,9 +22,8 @@ from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValida
 from zephyr.dependencies.compile import compile_endpoint
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
-from zephyr.middleware import Middleware
+from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.requests import Request
-from zephyr.routing import _wrap_middleware
 from zephyr.types import Receive, Scope, Send
 from zephyr.websockets import WebSocket
 
@@ -67,7 +66,7 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
         self.plan: Plan = self._compile(None)
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
-        self.app = _wrap_middleware(self._handle, middleware)
+        self.app = wrap_middleware(self._handle, middleware)
 
     def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
         plan = compile_endpoint(

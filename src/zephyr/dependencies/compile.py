@@ -26,7 +26,16 @@ from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.inputs import PathQueryExtractor
-from zephyr.dependencies.models import CallKind, Dependant, ParamField, Plan, Step
+from zephyr.dependencies.models import (
+    CallKind,
+    Dependant,
+    ExitScope,
+    Location,
+    ParamField,
+    Plan,
+    SpecialKind,
+    Step,
+)
 from zephyr.dependencies.solve import compile_runner
 from zephyr.requests import HTTPConnection
 from zephyr.responses import Response
@@ -148,7 +157,7 @@ def _split_annotation(annotation: Any) -> tuple[Any, Any]:
     return base, markers[-1]
 
 
-def _special_kind(annotation: Any) -> str | None:
+def _special_kind(annotation: Any) -> SpecialKind | None:
     tp = _strip_annotated(annotation)
     if not isinstance(tp, type):
         return None
@@ -201,12 +210,13 @@ def _param_field(
         wrapped = params.Query(default_value)
         wrapped.metadata = list(marker.metadata)
         marker = wrapped
+    location: Location
     if isinstance(marker, params.Form):
         location = "form"
     elif isinstance(marker, params.Body):
         location = "body"
     elif isinstance(marker, params.Param):
-        location = marker.in_.value
+        location = _PARAM_LOCATIONS[marker.in_]
     else:  # pragma: no cover - every marker is one of the above
         location = "query"
     model = _location_model(annotation, marker)
@@ -221,6 +231,14 @@ def _param_field(
         is_file=model is None and (isinstance(marker, params.File) or is_upload(annotation)),
         model=model,
     )
+
+
+_PARAM_LOCATIONS: dict[params.ParamTypes, Location] = {
+    params.ParamTypes.path: "path",
+    params.ParamTypes.query: "query",
+    params.ParamTypes.header: "header",
+    params.ParamTypes.cookie: "cookie",
+}
 
 
 def _location_model(annotation: Any, marker: FieldInfo) -> Any:
@@ -242,8 +260,9 @@ def analyze(
     overrides: Mapping[Any, Any] | None = None,
     security_scopes: Sequence[str] = (),
     use_cache: bool = True,
-    exit_scope: str | None = None,
+    exit_scope: ExitScope | None = None,
     marker: params.Depends | None = None,
+    original: Callable[..., Any] | None = None,
 ) -> Dependant:
     """Analyse ``call``'s signature into a :class:`Dependant` tree.
 
@@ -255,6 +274,8 @@ def analyze(
         use_cache: From the ``Depends()`` marker.
         exit_scope: ``"function"``/``"request"`` for ``yield`` dependencies.
         marker: The ``Depends``/``Security`` marker that led here, if any.
+        original: The callable as written in ``Depends()``, when ``call`` may
+            be its override.
 
     Raises:
         TypeError: If a parameter can't be classified.
@@ -268,6 +289,7 @@ def analyze(
         is_security=isinstance(marker, params.Security),
         use_cache=use_cache,
         exit_scope=exit_scope or "request",
+        original=original,
     )
     for parameter in get_typed_signature(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -295,7 +317,7 @@ def analyze(
     return node
 
 
-_SPECIAL_LABELS = {
+_SPECIAL_LABELS: dict[SpecialKind, str] = {
     "request": "Request",
     "response": "Response",
     "background": "BackgroundTasks",
@@ -312,7 +334,7 @@ def _check_lifespan(node: Dependant) -> None:
         reason = f"parameter {param.name!r} is read from the request ({param.location})"
     elif node.specials:
         param_name, kind = node.specials[0]
-        label = _SPECIAL_LABELS.get(kind, kind)
+        label = _SPECIAL_LABELS[kind]
         reason = f"parameter {param_name!r} asks for the request's {label}"
     if reason is not None:
         raise DependencyScopeError(
@@ -329,7 +351,7 @@ def _analyze_dependency(
     overrides: Mapping[Any, Any] | None,
 ) -> Dependant:
     call = overrides.get(dependency, dependency) if overrides else dependency
-    exit_scope = marker.scope
+    exit_scope: ExitScope | None = marker.scope
     if parent.exit_scope == "lifespan":
         # Everything a lifespan dependency needs is created at startup too.
         if exit_scope not in (None, "lifespan"):
@@ -339,7 +361,7 @@ def _analyze_dependency(
                 f"can't depend on {name!r}, declared with scope={exit_scope!r}"
             )
         exit_scope = "lifespan"
-    sub = analyze(
+    return analyze(
         call,
         path_names=path_names,
         overrides=overrides,
@@ -347,9 +369,8 @@ def _analyze_dependency(
         use_cache=marker.use_cache,
         exit_scope=exit_scope,
         marker=marker,
+        original=dependency,
     )
-    sub.original = dependency  # type: ignore[attr-defined]
-    return sub
 
 
 def compile_endpoint(
@@ -402,7 +423,7 @@ class _Flattener:
         self.fields: list[ParamField] = []
         self.initial: list[Any] = []
         self.cache: dict[Any, int] = {}
-        self.specials: dict[str, int] = {}
+        self.specials: dict[SpecialKind, int] = {}
         self.calls: set[Any] = set()
         self.lifespan: dict[Any, int] = {}
         self.lifespan_nodes: list[Dependant] = []
@@ -411,7 +432,7 @@ class _Flattener:
         self.initial.append(value)
         return len(self.initial) - 1
 
-    def special(self, kind: str, node: Dependant, annotation_owner: Any) -> int:
+    def special(self, kind: SpecialKind, node: Dependant, annotation_owner: Any) -> int:
         if kind == "security_scopes":
             return self.slot(_security_scopes(annotation_owner, node.security_scopes))
         if kind not in self.specials:
@@ -436,7 +457,7 @@ class _Flattener:
         if not is_root:
             if node.exit_scope == "lifespan":
                 return -1, self.lifespan_ref(node)
-            self.calls.add(getattr(node, "original", node.call))
+            self.calls.add(node.declared)
             if node.use_cache and key in self.cache:
                 index = self.cache[key]
                 return index, self.steps[index].slot
@@ -464,6 +485,7 @@ class _Flattener:
                 owner=owner,
                 needs=tuple(needs),
                 function_scope=node.exit_scope == "function",
+                cache_key=key if node.use_cache and not is_root else None,
             )
         )
         self.cache.setdefault(key, owner)
@@ -472,7 +494,7 @@ class _Flattener:
 
 def lifespan_key(node: Dependant) -> Any:
     """The key of a lifespan dependency's value: the declared callable (before overrides)."""
-    return getattr(node, "original", node.call)
+    return node.declared
 
 
 def _tree_calls(node: Dependant) -> set[Any]:
@@ -517,12 +539,42 @@ def build_plan(
     by_location: dict[str, list[ParamField]] = {}
     for field in flat.fields:
         by_location.setdefault(field.location, []).append(field)
-    plan = Plan(
+    located = {
+        location: LocationExtractor(location, fields)
+        for location, fields in by_location.items()
+        if location in ("path", "query", "header", "cookie")
+    }
+    path, query = located.get("path"), located.get("query")
+    inputs = None
+    if path is not None and query is not None:
+        inputs = PathQueryExtractor.build(path, query)
+    body_fields = by_location.get("body")
+    form_fields = by_location.get("form")
+    body = form = None
+    if form_fields:
+        # Body-typed values next to form fields are read from the form too.
+        form = FormExtractor([*form_fields, *(body_fields or [])], form_limits or {})
+    elif body_fields:
+        embed = len(body_fields) > 1 or bool(getattr(body_fields[0].info, "embed", False))
+        body = BodyExtractor(
+            body_fields,
+            embed,
+            strict_content_type=strict_content_type,
+            buffered_limit=buffered_limit,
+        )
+    return Plan(
         root=root,
         steps=flat.steps,
         fields=flat.fields,
         size=len(flat.initial),
         initial=flat.initial,
+        path=path,
+        query=query,
+        header=located.get("header"),
+        cookie=located.get("cookie"),
+        inputs=inputs,
+        body=body,
+        form=form,
         request_slot=flat.specials.get("request", -1),
         response_slot=flat.specials.get("response", -1),
         background_slot=flat.specials.get("background", -1),
@@ -533,26 +585,7 @@ def build_plan(
         calls=frozenset(flat.calls),
         lifespan=tuple(flat.lifespan.items()),
         lifespan_nodes=flat.lifespan_nodes,
+        has_inputs=bool(flat.fields),
+        may_parse_form=form is not None or "request" in flat.specials,
+        runner=compile_runner(flat.steps),
     )
-    for location in ("path", "query", "header", "cookie"):
-        fields = by_location.get(location)
-        if fields:
-            setattr(plan, location, LocationExtractor(location, fields))
-    if plan.path is not None and plan.query is not None:
-        plan.inputs = PathQueryExtractor.build(plan.path, plan.query)
-    body = by_location.get("body")
-    form = by_location.get("form")
-    if form:
-        # Body-typed values next to form fields are read from the form too.
-        plan.form = FormExtractor([*form, *(body or [])], form_limits or {})
-    elif body:
-        embed = len(body) > 1 or bool(getattr(body[0].info, "embed", False))
-        plan.body = BodyExtractor(
-            body, embed, strict_content_type=strict_content_type, buffered_limit=buffered_limit
-        )
-    plan.has_inputs = any(
-        getattr(plan, location) is not None
-        for location in ("path", "query", "header", "cookie", "body", "form")
-    )
-    plan.runner = compile_runner(plan.steps)
-    return plan

@@ -30,6 +30,8 @@ __all__ = ["BodyExtractor", "ErrorList", "FormExtractor", "LocationExtractor", "
 # (owner, location rank, error dict): sorted into FastAPI's order on the error path.
 ErrorList = list[tuple[int, int, dict[str, Any]]]
 
+_BODY_RANK = LOCATION_RANK["body"]
+
 _CONFIG = ConfigDict(arbitrary_types_allowed=True)
 _ALIAS_KEYS = ("alias", "validation_alias", "serialization_alias", "alias_priority")
 
@@ -197,7 +199,7 @@ def convert_errors(
             one reports ``input: None`` rather than the whole mapping.
         root_key: Whether ``loc[0]`` names a field (``False`` for a whole body).
     """
-    rank = LOCATION_RANK.get(prefix, 4)
+    rank = LOCATION_RANK.get(prefix, _BODY_RANK)
     out: ErrorList = []
     for error in exc.errors(include_url=False):
         loc = error["loc"]
@@ -450,7 +452,7 @@ class BodyExtractor:
                     "msg": "Field required",
                     "input": None,
                 }
-                return [(self.first_owner, 4, error)]
+                return [(self.first_owner, _BODY_RANK, error)]
             factory = self.default_factory
             values[self.slot] = factory() if factory is not None else self.default
             return None
@@ -470,7 +472,7 @@ class BodyExtractor:
             try:
                 data = _parse_json(body)
             except json.JSONDecodeError as exc:
-                return [(self.first_owner, 4, _json_error(exc))]
+                return [(self.first_owner, _BODY_RANK, _json_error(exc))]
         try:
             values[self.slot] = self.validator.validate_python(data, from_attributes=True)
             return None
@@ -492,7 +494,7 @@ class BodyExtractor:
             try:
                 data = _parse_json(body)
             except json.JSONDecodeError as exc:
-                return [(self.first_owner, 4, _json_error(exc))]
+                return [(self.first_owner, _BODY_RANK, _json_error(exc))]
             if not isinstance(data, dict):
                 data = {}
         else:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
-from zephyr.datastructures import _parse_query
+from zephyr._querystring import parse_query
 from zephyr.dependencies.dictschema import joint_validator
 from zephyr.dependencies.extract import LocationExtractor
 from zephyr.requests import Request
@@ -32,7 +32,7 @@ def query_dict(raw: bytes | str) -> dict[str, str]:
     text = raw if type(raw) is str else raw.decode("latin-1")  # type: ignore[union-attr]
     # PERF: no QueryParams object and no cached-property bookkeeping; the
     # pairs come from the same parser ``request.query_params`` uses.
-    return dict(_parse_query(text))
+    return dict(parse_query(text))
 
 
 def query_source(extractor: LocationExtractor, request: Request) -> Any:
@@ -40,11 +40,9 @@ def query_source(extractor: LocationExtractor, request: Request) -> Any:
     if extractor.has_sequences or type(request) is not Request:
         # Lists need getlist(); a Request subclass may redefine query_params.
         return request.query_params
-    params = request.__dict__.get("_query_params")
-    if params is not None:
-        return params
     # PERF: a plain dict of the query string for single-value lookups; the
     # request's QueryParams stays lazy (built only if the endpoint asks).
+    # Same parser, same last-value-wins lookups as ``request.query_params``.
     return query_dict(request.scope.get("query_string", b""))
 
 

@@ -8,10 +8,11 @@ per parameter location.
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic.fields import FieldInfo
 
@@ -19,7 +20,16 @@ if TYPE_CHECKING:
     from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
     from zephyr.dependencies.inputs import PathQueryExtractor
 
-__all__ = ["CallKind", "Dependant", "ParamField", "Plan", "Step"]
+__all__ = [
+    "CallKind",
+    "Dependant",
+    "ExitScope",
+    "Location",
+    "ParamField",
+    "Plan",
+    "SpecialKind",
+    "Step",
+]
 
 
 class CallKind(IntEnum):
@@ -31,9 +41,18 @@ class CallKind(IntEnum):
     SYNC_GEN = 3  # entered as a context manager in the thread pool
 
 
+Location = Literal["path", "query", "header", "cookie", "body", "form"]
+"""Where a parameter is read from (form fields report their errors as ``"body"``)."""
+
+ExitScope = Literal["request", "function", "lifespan"]
+"""When a dependency's ``yield`` teardown runs, or ``"lifespan"``: created once at startup."""
+
+SpecialKind = Literal["request", "response", "background", "security_scopes"]
+"""An object injected by type rather than read from the request."""
+
 # Location names, in the order FastAPI reports errors within one dependant.
-LOCATIONS = ("path", "query", "header", "cookie", "body")
-LOCATION_RANK = {name: rank for rank, name in enumerate(LOCATIONS)}
+LOCATIONS: tuple[Location, ...] = ("path", "query", "header", "cookie", "body")
+LOCATION_RANK: dict[str, int] = {name: rank for rank, name in enumerate(LOCATIONS)}
 
 
 @dataclass(eq=False)
@@ -59,7 +78,7 @@ class ParamField:
     """
 
     name: str
-    location: str
+    location: Location
     external: str
     annotation: Any
     info: FieldInfo
@@ -102,18 +121,26 @@ class Dependant:
         use_cache: Whether a request reuses one call for the same cache key.
         exit_scope: ``"request"``, ``"function"`` (when ``yield`` dependencies
             end) or ``"lifespan"`` (created once at startup).
+        original: The callable as written in ``Depends()`` (``call`` is its
+            override when one applies); ``None`` for an endpoint.
     """
 
     call: Callable[..., Any]
     kind: CallKind
     params: list[ParamField] = field(default_factory=list)
     dependencies: list[tuple[str | None, Dependant]] = field(default_factory=list)
-    specials: list[tuple[str, str]] = field(default_factory=list)
+    specials: list[tuple[str, SpecialKind]] = field(default_factory=list)
     security_scopes: list[str] = field(default_factory=list)
     own_scopes: list[str] = field(default_factory=list)
     is_security: bool = False
     use_cache: bool = True
-    exit_scope: str = "request"
+    exit_scope: ExitScope = "request"
+    original: Callable[..., Any] | None = None
+
+    @property
+    def declared(self) -> Callable[..., Any]:
+        """The callable as declared, before any dependency override."""
+        return self.call if self.original is None else self.original
 
     @property
     def cache_key(self) -> tuple[Any, tuple[str, ...]]:
@@ -133,6 +160,9 @@ class Step:
         owner: Post-order index (matches ``ParamField.owner``).
         needs: Indexes (into ``Plan.steps``) of the steps it depends on.
         function_scope: Whether a ``yield`` teardown runs right after the endpoint.
+        cache_key: The key under which a request reuses this call (see
+            ``Dependant.cache_key``); ``None`` for the endpoint and for
+            ``use_cache=False`` dependencies.
     """
 
     call: Callable[..., Any]
@@ -142,6 +172,7 @@ class Step:
     owner: int
     needs: tuple[int, ...] = ()
     function_scope: bool = False
+    cache_key: Any = None
 
 
 async def _no_runner(values: list[Any], stack: Any) -> None:
@@ -172,6 +203,9 @@ class Plan:
             value, created at startup, is copied into the slot per request.
         lifespan_nodes: Those dependencies' trees, run at startup.
         has_inputs: Whether any extractor is set (else extraction is skipped).
+        may_parse_form: Whether anything of the plan can parse the request's
+            form (a form extractor, or the ``Request`` itself injected), so
+            its uploads must be closed after the response.
         runner: Generated coroutine running ``steps`` (see ``compile_runner``).
     """
 
@@ -196,4 +230,59 @@ class Plan:
     lifespan: tuple[tuple[Any, int], ...] = ()
     lifespan_nodes: list[Dependant] = field(default_factory=list)
     has_inputs: bool = False
+    may_parse_form: bool = False
     runner: Callable[[list[Any], Any], Awaitable[None]] = _no_runner
+
+    def describe(self) -> str:
+        """A readable dump of the plan, for debugging: steps, extractors, slots, runner.
+
+        Returns:
+            Several lines of text: each step with its call kind, keyword
+            arguments (``name=v[slot]``), result slot, the steps it needs and
+            its cache key; each extractor with the fields it fills; the
+            injected and lifespan slots; the generated runner's source.
+        """
+        lines = [f"plan of {_name(self.root.call)}: {len(self.steps)} steps, {self.size} slots"]
+        for index, step in enumerate(self.steps):
+            args = ", ".join(f"{name}=v[{slot}]" for name, slot in step.args)
+            line = f"  step {index}: v[{step.slot}] = {step.kind.name.lower()} {_name(step.call)}"
+            line += f"({args})"
+            if step.needs:
+                line += f" after steps {', '.join(map(str, step.needs))}"
+            if step.function_scope:
+                line += " [function scope]"
+            if step.cache_key is not None:
+                call, scopes = step.cache_key
+                line += f" cache key ({_name(call)}, {scopes!r})"
+            lines.append(line)
+        for location in ("path", "query", "header", "cookie", "body", "form"):
+            extractor = getattr(self, location)
+            if extractor is None:
+                continue
+            reads = ", ".join(f"{p.external!r}->v[{p.slot}]" for p in extractor.params)
+            lines.append(f"  {location}: {type(extractor).__name__} {reads}")
+        if self.inputs is not None:
+            lines.append("  path+query: validated in one call while both are valid")
+        injected = [
+            f"{kind}=v[{slot}]"
+            for kind, slot in (
+                ("request", self.request_slot),
+                ("response", self.response_slot),
+                ("background", self.background_slot),
+            )
+            if slot >= 0
+        ]
+        if injected:
+            lines.append(f"  injected: {', '.join(injected)}")
+        for key, slot in self.lifespan:
+            lines.append(f"  lifespan: v[{slot}] = {_name(key)} (created at startup)")
+        code = getattr(self.runner, "__code__", None)
+        if code is not None and code.co_filename.startswith("<zephyr plan "):
+            lines.append(f"  runner {code.co_filename}:")
+            source = linecache.getlines(code.co_filename)
+            lines.extend("    " + text.rstrip("\n") for text in source)
+        return "\n".join(lines)
+
+
+def _name(call: Any) -> str:
+    return getattr(call, "__qualname__", None) or type(call).__name__

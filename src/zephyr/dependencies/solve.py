@@ -7,7 +7,10 @@ the thread pool, or entered as a context manager on the request's exit stack.
 
 from __future__ import annotations
 
+import itertools
 import json
+import linecache
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, AsyncExitStack
 from keyword import iskeyword
@@ -76,16 +79,21 @@ def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | Non
         if plan.query is not None:
             found = plan.query.extract(query_source(plan.query, request), values)
             if found:
-                errors = found if errors is None else errors + found
+                errors = _joined(errors, found)
     if plan.header is not None:
         found = plan.header.extract(request.headers, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     if plan.cookie is not None:
         found = plan.cookie.extract(request.cookies, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     return errors
+
+
+def _joined(errors: ErrorList | None, found: ErrorList) -> ErrorList:
+    """``errors`` followed by ``found`` (error path only: ``found`` is not empty)."""
+    return found if errors is None else errors + found
 
 
 async def _extract_body(
@@ -95,11 +103,11 @@ async def _extract_body(
     if plan.body is not None:
         found = await plan.body.extract(request, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     if plan.form is not None:
         found = await plan.form.extract(request, values)
         if found:
-            errors = found if errors is None else errors + found
+            errors = _joined(errors, found)
     return errors
 
 
@@ -172,6 +180,8 @@ def _fill_lifespan(plan: Plan, request: Request, values: list[Any]) -> None:
 
 Runner = Callable[[list[Any], AsyncExitStack | None], Awaitable[None]]
 
+_runner_numbers = itertools.count(1)
+
 
 def compile_runner(steps: Sequence[Step]) -> Runner:
     """Generate ``async def run(values, stack)`` executing ``steps`` in order.
@@ -180,6 +190,10 @@ def compile_runner(steps: Sequence[Step]) -> Runner:
     async callables awaited, sync ones sent to the thread pool, ``yield``
     dependencies entered on the request's exit stack. Only parameter names
     (identifiers, checked) and slot numbers reach the generated source.
+
+    The source is registered with :mod:`linecache` under a name such as
+    ``<zephyr plan 12: read_item>``, so tracebacks and debuggers show the
+    line that made the call; the entry goes when the runner is collected.
 
     Returns:
         The coroutine function; it stores each result at the step's slot.
@@ -199,8 +213,15 @@ def compile_runner(steps: Sequence[Step]) -> Runner:
             lines.append(f"    v[{step.slot}] = await call_step(s{index}, v, stack)")
     if not steps:
         lines.append("    pass")
-    exec(compile("\n".join(lines), "<zephyr plan>", "exec"), namespace)
+    source = "\n".join(lines) + "\n"
+    endpoint = steps[-1].call if steps else None
+    label = getattr(endpoint, "__qualname__", None) or type(endpoint).__name__
+    filename = f"<zephyr plan {next(_runner_numbers)}: {label}>"
+    exec(compile(source, filename, "exec"), namespace)
     runner: Runner = namespace["run"]
+    # mtime None: linecache.checkcache() keeps the entry (there is no file to stat).
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(runner, linecache.cache.pop, filename, None)
     return runner
 
 
@@ -235,7 +256,8 @@ async def _run_valid_dependencies(
 
 
 def _received_body(request: Request) -> Any:
-    body: bytes | None = request.__dict__.get("_body")
+    # WebSocket endpoints run plans too: a WebSocket has no body.
+    body = request.received_body if isinstance(request, Request) else None
     if not body:
         return None
     try:

@@ -7,10 +7,12 @@ each spec becomes ``cls(app, *args, **kwargs)`` around the next inner app.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from typing import Any, ParamSpec, Protocol
 
-__all__ = ["Middleware"]
+from zephyr.types import ASGIApp
+
+__all__ = ["Middleware", "wrap_middleware"]
 
 P = ParamSpec("P")
 
@@ -54,3 +56,19 @@ class Middleware:
         name = getattr(self.cls, "__name__", repr(self.cls))
         parts = [name, *map(repr, self.args), *(f"{k}={v!r}" for k, v in self.kwargs.items())]
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def wrap_middleware(app: ASGIApp, middleware: Sequence[Middleware] | None) -> ASGIApp:
+    """Wrap ``app`` in ``middleware`` specs; the first spec ends up outermost.
+
+    Args:
+        app: The innermost ASGI app (a router, a route's endpoint...).
+        middleware: ``Middleware`` specs, outermost first; ``None`` or empty
+            returns ``app`` itself.
+
+    Returns:
+        The outermost ASGI app.
+    """
+    for cls, args, kwargs in reversed(middleware or ()):
+        app = cls(app, *args, **kwargs)
+    return app

@@ -1,8 +1,10 @@
-"""Raw ASGI app for end-to-end tests: /pid, /sleep?s=1, /scheme, lifespan markers."""
+"""Raw ASGI app for end-to-end tests: /pid, /sleep?s=1, /inflight, /scheme, lifespan markers."""
 
 import asyncio
 import os
 import sys
+
+sleeping = 0  # /sleep requests now inside the app (read by /inflight)
 
 
 async def app(scope, receive, send):  # type: ignore[no-untyped-def]
@@ -18,9 +20,16 @@ async def app(scope, receive, send):  # type: ignore[no-untyped-def]
                 return
     path = scope["path"]
     if path == "/sleep":
-        await asyncio.sleep(float(scope["query_string"].decode().partition("=")[2] or 1))
+        global sleeping
+        sleeping += 1
+        try:
+            await asyncio.sleep(float(scope["query_string"].decode().partition("=")[2] or 1))
+        finally:
+            sleeping -= 1
     if path == "/scheme":
         body = scope["scheme"].encode()
+    elif path == "/inflight":
+        body = str(sleeping).encode()
     else:
         body = f"{os.getpid()} {scope['state']['started_by']}".encode()
     await send(
