@@ -5,13 +5,15 @@ Re-exported by :mod:`zephyr.responses`; import it from there.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import mimetypes
 import os
 import secrets
 import stat
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Coroutine, Mapping
 from email.utils import formatdate
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 from zephyr._ranges import evaluate_preconditions, if_range_allows, parse_range
@@ -71,7 +73,8 @@ class FileResponse(Response):
         path: File path.
         status_code: Default ``200``. Other statuses skip conditional and range handling.
         headers: Extra headers.
-        media_type: Default: guessed from ``filename`` or ``path``, else ``text/plain``.
+        media_type: Default: guessed from ``filename`` or ``path``, else
+            ``application/octet-stream`` (unknown bytes are not claimed to be text).
         background: Task run after sending.
         filename: Name offered for download, in ``Content-Disposition``
             (RFC 6266; non-ASCII names as ``filename*=utf-8''...``, RFC 5987).
@@ -104,7 +107,7 @@ class FileResponse(Response):
         self.filename = filename
         self.send_header_only = method is not None and method.upper() == "HEAD"
         if media_type is None:
-            media_type = mimetypes.guess_type(filename or path)[0] or "text/plain"
+            media_type = mimetypes.guess_type(filename or path)[0] or "application/octet-stream"
         self.media_type = media_type
         self.background = background
         self.init_headers(headers)
@@ -126,7 +129,7 @@ class FileResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer per the request's method, conditional and range headers, then run background."""
         stat_result = await self._stat()
-        method = "HEAD" if self.send_header_only else scope.get("method", "GET")
+        method = "HEAD" if self.send_header_only else scope.get("method", "GET").upper()
         extensions = scope.get("extensions") or {}
         sendfile = SENDFILE in extensions
         ranges = None
@@ -140,16 +143,21 @@ class FileResponse(Response):
                     return
                 if method == "GET" and "range" in wanted:
                     ranges = self._ranges(wanted)
+        head_only = method == "HEAD"
         size = stat_result.st_size
         if ranges is None:
-            await self._send_full(send, method == "HEAD", PATHSEND in extensions, sendfile)
+            answer = self._send_full(send, head_only, PATHSEND in extensions, sendfile)
         elif not ranges:
             headers = [(b"content-range", b"bytes */%d" % size), (b"content-length", b"0")]
-            await self._send_empty(send, 416, headers)
+            answer = self._send_empty(send, 416, headers)
         elif len(ranges) == 1:
-            await self._send_single(send, ranges[0], size, sendfile)
+            answer = self._send_single(send, ranges[0], size, sendfile)
         else:
-            await self._send_multipart(send, ranges, size, sendfile)
+            answer = self._send_multipart(send, ranges, size, sendfile)
+        if _reports_disconnect_by_send(scope):
+            await answer
+        else:
+            await _until_disconnect(answer, receive)
         await self._run_background()
 
     async def _stat(self) -> os.stat_result:
@@ -217,7 +225,7 @@ class FileResponse(Response):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         elif pathsend:
             # PERF: the server sends the file with sendfile(2): no reads, no copies.
-            await send({"type": PATHSEND, "path": os.path.abspath(os.fspath(self.path))})
+            await send({"type": PATHSEND, "path": _absolute(self.path)})
         else:
             size = self.stat_result.st_size if self.stat_result is not None else 0
             await self._send_slices(send, [(0, size)], None, sendfile)
@@ -263,7 +271,7 @@ class FileResponse(Response):
     ) -> None:
         """Send ``ranges`` of the file, each preceded by ``parts[0][i]``, then ``parts[1]``."""
         if sendfile:
-            path = os.path.abspath(os.fspath(self.path))
+            path = _absolute(self.path)
             for i, (start, stop) in enumerate(ranges):
                 if parts is not None:
                     await send(
@@ -276,20 +284,22 @@ class FileResponse(Response):
                 await send({"type": "http.response.body", "body": parts[1], "more_body": False})
             return
         pending = b""
-        async for head, chunk in _read_slices(self.path, ranges, self.chunk_size):
-            if head and parts is not None:
-                pending = parts[0][head - 1]
-            if pending:
-                chunk = pending + chunk
-                pending = b""
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        # aclosing: a failed send or a cancellation closes the file now, not at GC.
+        async with contextlib.aclosing(_read_slices(self.path, ranges, self.chunk_size)) as slices:
+            async for head, chunk in slices:
+                if head and parts is not None:
+                    pending = parts[0][head - 1]
+                if pending:
+                    chunk = pending + chunk
+                    pending = b""
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
         tail = parts[1] if parts is not None else b""
         await send({"type": "http.response.body", "body": tail, "more_body": False})
 
 
 async def _read_slices(
     path: str | os.PathLike[str], ranges: list[tuple[int, int]], chunk_size: int
-) -> AsyncIterator[tuple[int, bytes]]:
+) -> AsyncGenerator[tuple[int, bytes], None]:
     """Yield ``(index, chunk)``: ``index`` is range number + 1 on a range's first chunk, else 0.
 
     Raises:
@@ -312,7 +322,9 @@ async def _read_slices(
             if first:
                 yield number, b""
     finally:
-        await run_in_threadpool(file.close)
+        # Closing a file opened for reading does not block; awaiting a thread
+        # here could be interrupted by a second cancellation and leak it.
+        file.close()
 
 
 def _read_at(file: IO[bytes], offset: int, size: int) -> bytes:
@@ -328,3 +340,45 @@ def _request_headers(scope: Scope) -> dict[str, str]:
         if name in _CONDITIONAL or name in _RANGE_HEADERS:
             found[name.decode("latin-1")] = value.decode("latin-1")
     return found
+
+
+def _reports_disconnect_by_send(scope: Scope) -> bool:
+    """Whether the server raises ``OSError`` from send() for a gone client (ASGI 2.4+)."""
+    version = (scope.get("asgi") or {}).get("spec_version", "2.0")
+    try:
+        return tuple(int(part) for part in version.split(".")) >= (2, 4)
+    except ValueError:
+        return False
+
+
+async def _until_disconnect(answer: Coroutine[Any, Any, None], receive: Receive) -> None:
+    """Run ``answer``; stop it (without error) if ``http.disconnect`` arrives first.
+
+    Older ASGI servers (spec < 2.4) may let send() wait forever for a client
+    that left; only ``receive()`` tells. Cancelling the sender closes the file.
+    """
+    sender = asyncio.ensure_future(answer)
+    listener = asyncio.ensure_future(_wait_for_disconnect(receive))
+    try:
+        await asyncio.wait((sender, listener), return_when=asyncio.FIRST_COMPLETED)
+        if not sender.done() and listener.exception() is not None:
+            await sender  # no usable receive channel: nothing to watch, just answer
+    finally:
+        listener.cancel()
+        if not sender.done():
+            sender.cancel()
+        await asyncio.gather(sender, listener, return_exceptions=True)
+    if not sender.cancelled():
+        sender.result()  # re-raise a failure of the answer itself
+
+
+async def _wait_for_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _absolute(path: str | os.PathLike[str]) -> str:
+    """The absolute form of ``path`` (ASGI path-send needs one)."""
+    text = os.fspath(path)
+    # PERF: an absolute path needs no getcwd() system call, only normalising.
+    return os.path.normpath(text) if os.path.isabs(text) else os.path.abspath(text)

@@ -160,8 +160,12 @@ class MutableHeaders(Headers):
         self._list.append((key.lower().encode("latin-1"), value.encode("latin-1")))
 
     def add_vary_header(self, vary: str) -> None:
-        """Add ``vary`` to the ``Vary`` header, comma-joined with any existing value."""
-        existing = self.get("vary")
-        if existing is not None:
-            vary = ", ".join([existing, vary])
+        """Add ``vary`` to the ``Vary`` header, comma-joined with any existing values.
+
+        Several ``Vary`` fields are one list (RFC 9110 §5.3): they are merged
+        into a single field, none is lost.
+        """
+        existing = self.getlist("vary")
+        if existing:
+            vary = ", ".join([*existing, vary])
         self["vary"] = vary

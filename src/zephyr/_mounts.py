@@ -7,9 +7,11 @@ candidates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from zephyr._hosts import split_host
 from zephyr.datastructures import URLPath
 from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.routing import (
@@ -23,7 +25,10 @@ from zephyr.routing import (
 )
 from zephyr.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["Host", "Mount"]
+__all__ = ["ROUTE_PREFIX_SCOPE_KEY", "Host", "Mount"]
+
+ROUTE_PREFIX_SCOPE_KEY = "zephyr.route_prefix"
+"""Scope key where each ``Mount`` leaves the path template matched so far (``"/api"``)."""
 
 
 def _child_url(
@@ -103,6 +108,8 @@ class Mount(BaseRoute):
             "app_root_path": scope.get("app_root_path", root_path),
             "root_path": root_path + matched,
             "endpoint": self.app,
+            # The template matched so far, for telemetry naming the route ("/api/{id}").
+            ROUTE_PREFIX_SCOPE_KEY: scope.get(ROUTE_PREFIX_SCOPE_KEY, "") + self.path,
         }
         return Match.FULL, child_scope
 
@@ -159,6 +166,8 @@ class Host(BaseRoute):
         self.app = app
         self.name = name
         self.host_regex, self.host_format, self.param_convertors = compile_path(host)
+        # Host names are case-insensitive (RFC 9110 §4.2.3): match lower-cased.
+        self.host_regex = re.compile(self.host_regex.pattern, re.IGNORECASE)
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -173,7 +182,8 @@ class Host(BaseRoute):
             if key == b"host":
                 host = value.decode("latin-1")
                 break
-        match = self.host_regex.fullmatch(host.split(":")[0])
+        split = split_host(host)
+        match = None if split is None else self.host_regex.fullmatch(split[0].lower())
         if match is None:
             return Match.NONE, {}
         path_params = dict(scope.get("path_params") or {})

@@ -28,8 +28,11 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.metadata
+import os
+import pathlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -88,7 +91,10 @@ class _ShimModule(ModuleType):
 
     def __init__(self, name: str, targets: Sequence[ModuleType]) -> None:
         super().__init__(name)
-        self.__path__: list[str] = []  # A package, so submodules import through the hook.
+        # A package, so submodules import through the hook. Its path is the
+        # zephyr package's directory (tools such as blockbuster read
+        # ``__path__[0]`` to tell the framework's own frames from the app's).
+        self.__path__: list[str] = list(getattr(targets[0], "__path__", ()))
         self._zephyr_targets = tuple(targets)
         self._zephyr_renames = _RENAMES.get(name, {})
         self.__dict__.update(_CONSTANTS.get(name, {}))
@@ -166,6 +172,45 @@ class _CompatFinder(importlib.abc.MetaPathFinder):
         if fullname.partition(".")[0] not in _ROOTS:
             return None
         return importlib.machinery.ModuleSpec(fullname, _AliasLoader(fullname), is_package=True)
+
+    def find_distributions(
+        self, context: importlib.metadata.DistributionFinder.Context | None = None
+    ) -> Iterator[importlib.metadata.Distribution]:
+        """Answer ``importlib.metadata`` for ``fastapi``/``starlette`` with the versions followed.
+
+        Libraries check ``importlib.metadata.version("starlette")`` before
+        relying on a feature; while the hook is active, zephyr is that package.
+        """
+        wanted = None if context is None else context.name
+        for root in _ROOTS:
+            if wanted is None or _normalized(wanted) == root:
+                yield _CompatDistribution(root)
+
+
+class _CompatDistribution(importlib.metadata.Distribution):
+    """The installed-package metadata of ``fastapi``/``starlette``, served by zephyr."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def read_text(self, filename: str) -> str | None:
+        if filename != "METADATA":
+            return None
+        version = _CONSTANTS[self._name]["__version__"]
+        return (
+            f"Metadata-Version: 2.1\nName: {self._name}\nVersion: {version}\n"
+            f"Summary: {self._name} {version} as served by zephyr.compat\n"
+        )
+
+    def locate_file(self, path: str | os.PathLike[str]) -> Any:
+        import zephyr
+
+        return pathlib.Path(zephyr.__path__[0]).parent / path
+
+
+def _normalized(name: str) -> str:
+    # Distribution names compare case-insensitively with runs of -_. equal (PEP 503).
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 _finder = _CompatFinder()

@@ -136,9 +136,9 @@ class FloatConvertor(Convertor[float]):
 
 
 class UUIDConvertor(Convertor[uuid.UUID]):
-    """A UUID in its canonical 8-4-4-4-12 hex form (any case)."""
+    """A UUID as 32 hex digits, dashed 8-4-4-4-12 or not (any case)."""
 
-    regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
     segment_safe = True
 
     def convert(self, value: str) -> uuid.UUID:

@@ -17,6 +17,7 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 # Public names of this module (the ``as`` form marks them re-exported).
 from zephyr._headers import Headers as Headers
 from zephyr._headers import MutableHeaders as MutableHeaders
+from zephyr._hosts import bracket_ipv6, split_host
 from zephyr._querystring import parse_query
 from zephyr.concurrency import run_in_threadpool
 from zephyr.types import Scope
@@ -124,7 +125,7 @@ class URL:
                 _, _, hostname = netloc.rpartition("@")
                 if hostname and hostname[-1] != "]":
                     hostname = hostname.rsplit(":", 1)[0]
-            netloc = hostname
+            netloc = bracket_ipv6(hostname)  # "fe::2" (as .hostname gives it) -> "[fe::2]"
             if port is not None:
                 netloc += f":{port}"
             if username is not None:
@@ -173,28 +174,43 @@ class URL:
 def _url_from_scope(scope: Scope) -> str:
     scheme = scope.get("scheme", "http")
     server = scope.get("server")
-    path = scope["path"]
+    # "?" and "#" in a decoded path are path characters, not delimiters.
+    path = scope["path"].replace("?", "%3F").replace("#", "%23")
     query_string = scope.get("query_string", b"")
-    host_header = None
+    netloc = _netloc_from_host_header(scope)
+    if netloc is None and server is not None:
+        host, port = server
+        host = bracket_ipv6(host)
+        default_port = _DEFAULT_PORTS.get(scheme)
+        netloc = host if port == default_port or port is None else f"{host}:{port}"
+    if netloc:
+        if not path.startswith("/"):
+            path = "/" + path  # a path must not run into the authority
+        url = f"{scheme}://{netloc}{path}"
+    else:
+        # No authority: a path read as one ("//evil.example", "/\\evil.example" in
+        # browsers) must stay a path.
+        if path.startswith("//"):
+            path = "/%2F" + path[2:]
+        url = path.replace("\\", "%5C")
+    if query_string:
+        url += "?" + query_string.decode("latin-1")
+    return url
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _netloc_from_host_header(scope: Scope) -> str | None:
+    """The ``Host`` header when it is a valid ``host[:port]``, else ``None`` (use ``server``)."""
     for key, value in scope.get("headers", ()):
         if key == b"host":
-            host_header = value.decode("latin-1")
-            break
-    if host_header is not None:
-        url = f"{scheme}://{host_header}{path}"
-    elif server is None:
-        url = path
-    else:
-        host, port = server
-        default_port = {"http": 80, "https": 443, "ws": 80, "wss": 443}[scheme]
-        url = (
-            f"{scheme}://{host}{path}"
-            if port == default_port
-            else f"{scheme}://{host}:{port}{path}"
-        )
-    if query_string:
-        url += "?" + query_string.decode()
-    return url
+            host: str = value.decode("latin-1")
+            split = split_host(host)
+            if split is None or (split[1] and int(split[1]) > 65535):
+                return None
+            return host
+    return None
 
 
 class URLPath(str):
@@ -277,6 +293,11 @@ class CommaSeparatedStrings(Sequence[str]):
         return ", ".join(repr(item) for item in self)
 
 
+def _item_key(item: tuple[Any, Any]) -> str:
+    # Items compare by name only: a stable sort keeps each name's values in order.
+    return str(item[0])
+
+
 class ImmutableMultiDict(Mapping[_KT, _CovariantValueType]):
     """A read-only mapping that keeps every value of repeated keys.
 
@@ -350,7 +371,9 @@ class ImmutableMultiDict(Mapping[_KT, _CovariantValueType]):
     def __eq__(self, other: Any) -> bool:
         if not isinstance(other, self.__class__):
             return False
-        return sorted(self._list) == sorted(other._list)
+        # Names in any order; each name's values in theirs (and values need
+        # no ordering of their own: UploadFile has none).
+        return sorted(self._list, key=_item_key) == sorted(other._list, key=_item_key)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -623,6 +646,26 @@ class State:
 
     def __delattr__(self, key: Any) -> None:
         del self._state[key]
+
+    # Item access reaches the same dict: state["key"] is state.key (for keys
+    # that are not identifiers, or code that treats the state as a mapping).
+    def __getitem__(self, key: str) -> Any:
+        return self._state[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state)
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self._state!r})"

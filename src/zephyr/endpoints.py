@@ -20,7 +20,9 @@ from zephyr.websockets import WebSocket, WebSocketState
 
 __all__ = ["HTTPEndpoint", "WebSocketEndpoint"]
 
-_VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+# The methods a handler may be named after (QUERY: the safe method with a body,
+# draft-ietf-httpbis-safe-method-w-body; TRACE and CONNECT are not served this way).
+_VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "QUERY")
 
 
 class HTTPEndpoint:
@@ -53,11 +55,16 @@ class HTTPEndpoint:
 
     async def dispatch(self) -> None:
         """Call the handler for the request's method and send its response."""
-        request = Request(self.scope, receive=self.receive)
+        request = Request(self.scope, receive=self.receive, send=self.send)
         name = request.method.lower()
         if name == "head" and not hasattr(self, "head"):
             name = "get"
-        handler: Any = getattr(self, name, self.method_not_allowed)
+        # Only HTTP verbs dispatch: a request method of "_HELPER" must not
+        # reach a method that merely has that name.
+        known = name.upper() in _VERBS
+        handler: Any = getattr(self, name, None) if known else None
+        if handler is None:
+            handler = self.method_not_allowed
         if _is_async_callable(handler):
             response: Response = await handler(request)
         else:

@@ -9,12 +9,15 @@ hold more than one chunk of unparsed input.
 from __future__ import annotations
 
 import codecs
+import enum
 import importlib
 import re
+import warnings
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
+from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.datastructures import FormData, Headers, UploadFile, new_spooled_file
 
 
@@ -33,6 +36,7 @@ multipart: Any = _load_multipart()
 """The python-multipart parser module, or ``None`` when it is not installed."""
 
 __all__ = [
+    "FormMessage",
     "FormParser",
     "MultiPartException",
     "MultiPartParser",
@@ -43,6 +47,30 @@ __all__ = [
 MULTIPART_MISSING = (
     "Form parsing requires python-multipart. Install it with: pip install 'zephyr[standard]'"
 )
+
+
+class _DeprecatedEnumType(enum.EnumType):
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"`{cls.__name__}` is deprecated and will be removed in a future release.",
+            ZephyrDeprecationWarning,
+            stacklevel=2,
+        )
+        return super().__call__(*args, **kwargs)
+
+
+class FormMessage(enum.Enum, metaclass=_DeprecatedEnumType):
+    """The events of a urlencoded-form parse. Deprecated: the parsers no longer expose them.
+
+    Kept so code that names the members still imports; looking a member up by
+    value (``FormMessage(1)``) warns.
+    """
+
+    FIELD_START = 1
+    FIELD_NAME = 2
+    FIELD_DATA = 3
+    FIELD_END = 4
+    END = 5
 
 
 def require_multipart() -> None:

@@ -123,10 +123,15 @@ class HTTPConnection(Mapping[str, Any]):
 
     @property
     def cookies(self) -> dict[str, str]:
-        """Cookies from the ``Cookie`` header (a repeated name keeps the last value)."""
+        """Cookies from the ``Cookie`` header (a repeated name keeps the last value).
+
+        Several ``Cookie`` fields (as HTTP/2 and HTTP/3 clients may send, RFC
+        9113 §8.2.3) count as one, joined with ``"; "``.
+        """
         cookies: dict[str, str] | None = self.__dict__.get("_cookies")
         if cookies is None:
-            header = self.headers.get("cookie")
+            fields = self.headers.getlist("cookie")
+            header = fields[0] if len(fields) == 1 else "; ".join(fields)
             cookies = parse_cookie_header(header) if header else {}
             self.__dict__["_cookies"] = cookies
         return cookies
@@ -146,6 +151,9 @@ class HTTPConnection(Mapping[str, Any]):
             "SessionMiddleware must be installed to access request.session"
         )
         session: dict[str, Any] = self.scope["session"]
+        mark_accessed = getattr(session, "mark_accessed", None)
+        if mark_accessed is not None:  # SessionMiddleware's Session decides Vary: Cookie
+            mark_accessed()
         return session
 
     @property
@@ -429,6 +437,26 @@ class Request(HTTPConnection):
             for value in self.headers.getlist(name)
         ]
         await self._send({"type": "http.response.push", "path": path, "headers": raw_headers})
+
+    async def send_early_hints(self, *links: str) -> None:
+        """Send a ``103 Early Hints`` informational response (RFC 8297) with ``Link`` headers.
+
+        The client can start fetching the linked resources (``rel=preload``)
+        while the app is still working on the final response. A no-op when the
+        server lacks the ASGI ``http.response.early_hint`` extension.
+
+        Args:
+            *links: ``Link`` field values, e.g. ``"</app.css>; rel=preload; as=style"``.
+
+        Raises:
+            RuntimeError: The request was built without a send channel.
+        """
+        if "http.response.early_hint" not in self.scope.get("extensions", {}):
+            return
+        if self._send is empty_send:
+            raise RuntimeError("Send channel has not been made available")
+        encoded = [link.encode("latin-1") for link in links]
+        await self._send({"type": "http.response.early_hint", "links": encoded})
 
 
 # Request headers a pushed request inherits (they shape the pushed response).

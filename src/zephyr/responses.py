@@ -34,6 +34,9 @@ from zephyr.datastructures import URL, MutableHeaders
 from zephyr.types import Receive, Scope, Send
 
 __all__ = [
+    "AsyncContentStream",
+    "Content",
+    "ContentStream",
     "EventSourceResponse",
     "FileResponse",
     "HTMLResponse",
@@ -43,8 +46,16 @@ __all__ = [
     "RedirectResponse",
     "Response",
     "StreamingResponse",
+    "SyncContentStream",
     "UJSONResponse",
 ]
+
+Content = str | bytes | memoryview
+"""One chunk a :class:`StreamingResponse` body yields (``str`` is encoded with its charset)."""
+SyncContentStream = Iterable[Content]
+AsyncContentStream = AsyncIterable[Content]
+ContentStream = AsyncContentStream | SyncContentStream
+"""What :class:`StreamingResponse` accepts: a sync or async iterable of chunks."""
 
 
 _CONTENT_TYPES: dict[tuple[str, str], tuple[bytes, bytes]] = {}
@@ -122,8 +133,14 @@ class Response:
         kind = type(content)
         if kind is str:
             return content.encode(self.charset)  # type: ignore[no-any-return]
-        if kind is bytes or isinstance(content, _BYTES_LIKE):
+        if kind is bytes:
             return content  # type: ignore[no-any-return]
+        if isinstance(content, memoryview) and (content.itemsize != 1 or not content.c_contiguous):
+            # A typed or strided view: len() counts items, not bytes, and the
+            # transport wants one contiguous byte run.
+            return content.tobytes()
+        if isinstance(content, _BYTES_LIKE):
+            return content
         if content is None:
             return b""
         return content.encode(self.charset)  # type: ignore[no-any-return]
@@ -214,8 +231,13 @@ class Response:
         secure: bool = False,
         httponly: bool = False,
         samesite: Literal["lax", "strict", "none"] | None = "lax",
+        partitioned: bool = False,
     ) -> None:
-        """Expire cookie ``key`` on the client (``Max-Age=0`` and a past ``Expires``)."""
+        """Expire cookie ``key`` on the client (``Max-Age=0`` and a past ``Expires``).
+
+        A partitioned (CHIPS) cookie lives in its own per-site jar: deleting
+        it takes ``partitioned=True`` too.
+        """
         self.set_cookie(
             key,
             max_age=0,
@@ -225,6 +247,7 @@ class Response:
             secure=secure,
             httponly=httponly,
             samesite=samesite,
+            partitioned=partitioned,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -196,7 +196,9 @@ def compile_path(path: str) -> tuple[re.Pattern[str], str, dict[str, Convertor[A
         raise ValueError(f"Duplicated param name(s) {names} at path {path}")
     tail = path[index:]
     if is_host:
-        regex += re.escape(tail.split(":")[0]) + "$"
+        # Drop a ":port" suffix, but not the colons inside an IP literal ("[::1]:8000").
+        colon = tail.find(":", tail.rfind("]") + 1)
+        regex += re.escape(tail if colon < 0 else tail[:colon]) + "$"
     else:
         regex += re.escape(tail) + "$"
     return re.compile(regex), fmt + tail, convertors

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
@@ -23,9 +24,12 @@ from urllib.parse import unquote
 import httpx
 
 from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
-from zephyr.types import ASGIApp, Message, Scope
+from zephyr.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
+__all__ = ["ASGIInstance", "TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
+
+ASGIInstance = Callable[[Receive, Send], Awaitable[None]]
+"""The second half of an ASGI 2 app: ``app(scope)`` returns one of these."""
 
 T = TypeVar("T")
 
@@ -34,6 +38,32 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 USE_NATIVE = True
 """Call an app's native entry (``app.native_http``) when it has one, as zephyr's
 server does; ``False`` drives every app through plain ASGI, as other servers do."""
+
+
+def _is_asgi2(app: Any) -> bool:
+    """Tell an ASGI 2 app (``app(scope)`` returns the coroutine function) from ASGI 3.
+
+    ASGI 2 callables are plain (not ``async``) and take the scope alone.
+    """
+    target = app if inspect.isroutine(app) else type(app).__call__
+    if inspect.iscoroutinefunction(target):
+        return False
+    try:
+        parameters = inspect.signature(app).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(p.kind in positional for p in parameters) == 1
+
+
+class _ASGI2Adapter:
+    """Run an ASGI 2 app (``app(scope)(receive, send)``) as ASGI 3."""
+
+    def __init__(self, app: Callable[[Scope], ASGIInstance]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope)(receive, send)
 
 
 class _Portal:
@@ -146,6 +176,9 @@ class _Exchange:
         self.raise_exceptions = raise_exceptions
         assert isinstance(request.stream, httpx.SyncByteStream), "TestClient needs a sync body"
         self.body_chunks = iter(request.stream)
+        # An in-memory body is sliced inline; any other (files, generators) may
+        # block on I/O, so it is read in a worker thread, off the app's loop.
+        self.body_in_memory = isinstance(request.stream, httpx.ByteStream)
         self.next_chunk: bytes | None = self._read_chunk()
         self.request_complete = False
         self.response_started = False
@@ -164,7 +197,12 @@ class _Exchange:
             return {"type": "http.disconnect"}
         chunk = self.next_chunk
         # Look ahead one chunk so more_body is accurate (request body streaming).
-        self.next_chunk = self._read_chunk() if chunk is not None else None
+        if chunk is None:
+            self.next_chunk = None
+        elif self.body_in_memory:
+            self.next_chunk = self._read_chunk()
+        else:
+            self.next_chunk = await asyncio.to_thread(self._read_chunk)
         more_body = self.next_chunk is not None
         if not more_body:
             self.request_complete = True
@@ -268,6 +306,8 @@ class TestClient(httpx.Client):
     ) -> None:
         if backend != "asyncio":
             raise ValueError(f"Unsupported backend {backend!r}: zephyr supports only 'asyncio'.")
+        if _is_asgi2(app):
+            app = _ASGI2Adapter(app)  # type: ignore[arg-type]
         self.app = app
         self.app_state: dict[str, Any] = {}
         self._portal: _Portal | None = None
@@ -385,6 +425,8 @@ class TestClient(httpx.Client):
         finally:
             if portal is not None:
                 portal.stop()
+        # The httpx client is not closed: the transport holds no connection, and
+        # the client stays usable (and can be entered again) after the block.
 
 
 class _Lifespan:

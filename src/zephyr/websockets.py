@@ -22,7 +22,13 @@ from zephyr.requests import HTTPConnection
 from zephyr.responses import Response
 from zephyr.types import Message, Receive, Scope, Send
 
-__all__ = ["WebSocket", "WebSocketClose", "WebSocketDisconnect", "WebSocketState"]
+__all__ = [
+    "WebSocket",
+    "WebSocketClose",
+    "WebSocketDisconnect",
+    "WebSocketDisconnected",
+    "WebSocketState",
+]
 
 DENIAL_EXTENSION = "websocket.http.response"
 """The ASGI extension that lets an app answer the handshake with an HTTP response."""
@@ -54,6 +60,16 @@ class WebSocketDisconnect(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"
+
+
+class WebSocketDisconnected(RuntimeError):
+    """The application used a WebSocket that is not (or no longer) connected.
+
+    Raised on a receive before the handshake or after the disconnect, and on
+    a send after the close: a programming error, not the peer's doing (that
+    is :class:`WebSocketDisconnect`). A ``RuntimeError``, as before it had a
+    name of its own.
+    """
 
 
 def _check_mode(mode: str) -> None:
@@ -112,7 +128,9 @@ class WebSocket(HTTPConnection):
                 raise RuntimeError(f'Expected ASGI message "websocket.connect", but got {kind!r}')
             self.client_state = WebSocketState.CONNECTED
             return message
-        raise RuntimeError('Cannot call "receive" once a disconnect message has been received.')
+        raise WebSocketDisconnected(
+            'Cannot call "receive" once a disconnect message has been received.'
+        )
 
     async def send(self, message: Message) -> None:
         """Send an ASGI message, checking it fits the application state.
@@ -154,7 +172,7 @@ class WebSocket(HTTPConnection):
                 self.application_state = WebSocketState.DISCONNECTED
             await self._send(message)
             return
-        raise RuntimeError('Cannot call "send" once a close message has been sent.')
+        raise WebSocketDisconnected('Cannot call "send" once a close message has been sent.')
 
     def _send_handshake_state(self, kind: str) -> None:
         """Advance the application state for a message sent during the handshake."""
@@ -199,12 +217,12 @@ class WebSocket(HTTPConnection):
 
     def _require_connected(self) -> None:
         if self.application_state is not WebSocketState.CONNECTED:
-            raise RuntimeError('WebSocket is not connected. Need to call "accept" first.')
+            raise WebSocketDisconnected('WebSocket is not connected. Need to call "accept" first.')
 
     def _require_accept(self) -> None:
         # Data before the handshake is a common slip: say what is missing.
         if self.application_state is WebSocketState.CONNECTING:
-            raise RuntimeError('WebSocket is not connected. Need to call "accept" first.')
+            raise WebSocketDisconnected('WebSocket is not connected. Need to call "accept" first.')
 
     async def _receive_data(self) -> Message:
         self._require_connected()

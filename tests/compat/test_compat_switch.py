@@ -106,3 +106,29 @@ def test_install_refuses_after_the_real_fastapi_was_imported() -> None:
     assert result.returncode == 0, result.stderr
     assert "must run before fastapi/starlette are imported" in result.stdout
     assert "fastapi" in result.stdout
+
+
+def test_foreign_packages_have_a_real_path_and_installed_metadata() -> None:
+    # Tools locate a framework's own frames from __path__[0] (blockbuster), and
+    # libraries gate features on importlib.metadata.version(...).
+    result = _run(
+        """
+        import importlib.metadata, os
+        import zephyr.compat
+        zephyr.compat.install()
+        import fastapi, starlette, zephyr
+
+        for module in (fastapi, starlette):
+            assert module.__path__ and os.path.isdir(module.__path__[0]), module.__path__
+            assert os.path.samefile(module.__path__[0], zephyr.__path__[0])
+        assert importlib.metadata.version("starlette") == zephyr.compat.STARLETTE_VERSION
+        assert importlib.metadata.version("FastAPI") == zephyr.compat.FASTAPI_VERSION
+        meta = importlib.metadata.metadata("starlette")
+        assert meta["Name"] == "starlette" and "zephyr" in meta["Summary"], dict(meta)
+        import starlette.middleware.cors  # submodules still come through the hook
+        assert starlette.middleware.cors.__name__ == "zephyr.middleware.cors"
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

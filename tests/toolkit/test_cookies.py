@@ -122,3 +122,15 @@ class TestBuild:
 def test_matches_starlette_black_box(header: str) -> None:
     requests = pytest.importorskip("starlette.requests")
     assert parse_cookie_header(header) == requests.cookie_parser(header)
+
+
+def test_delete_cookie_can_target_a_partitioned_cookie() -> None:
+    from zephyr.responses import Response
+
+    response = Response()
+    response.delete_cookie("chip", secure=True, samesite="none", partitioned=True)
+    header = response.headers["set-cookie"]
+    assert "Partitioned" in header and "Max-Age=0" in header and "Secure" in header
+    plain = Response()
+    plain.delete_cookie("chip")
+    assert "Partitioned" not in plain.headers["set-cookie"]

@@ -144,3 +144,41 @@ def test_default_callbacks_accept_and_ignore() -> None:
     anyio.run(lambda: WebSocketEndpoint(scope, receive, send).dispatch())
     assert [m["type"] for m in sent] == ["websocket.accept"]
     assert incoming == []
+
+
+def test_only_http_verbs_dispatch_and_query_is_one() -> None:
+    from zephyr.endpoints import HTTPEndpoint
+    from zephyr.responses import PlainTextResponse as Text
+    from zephyr.routing import Route, Router
+    from zephyr.testclient import TestClient as Client
+
+    class Endpoint(HTTPEndpoint):
+        async def get(self, request: Any) -> Any:
+            await request.send_early_hints("</a.css>; rel=preload")  # the endpoint can send
+            return Text("got")
+
+        async def query(self, request: Any) -> Any:
+            return Text("queried " + (await request.body()).decode())
+
+        async def _helper(self, request: Any) -> Any:
+            return Text("private")
+
+    client = Client(Router([Route("/", Endpoint)]))
+    assert client.request("QUERY", "/", content=b"x").text == "queried x"
+    refused = client.request("_HELPER", "/")
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD, QUERY"
+    assert client.get("/").text == "got"
+
+
+def test_uuid_convertor_takes_undashed_hex() -> None:
+    import uuid
+
+    from zephyr.convertors import UUIDConvertor
+
+    convertor = UUIDConvertor()
+    import re
+
+    for text in ("00000000-aaaa-ffff-9999-000000000000", "00000000AAAAFFFF9999000000000000"):
+        assert re.fullmatch(convertor.regex, text)
+        assert convertor.convert(text) == uuid.UUID("00000000-aaaa-ffff-9999-000000000000")
+    assert not re.fullmatch(convertor.regex, "not-a-uuid")

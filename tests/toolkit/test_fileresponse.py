@@ -430,3 +430,123 @@ def test_gzip_leaves_files_and_ranges_to_the_server(file: Path) -> None:
     assert ranges.start["status"] == 206
     assert header(ranges, b"content-encoding") is None
     assert [m["type"] for m in ranges.sent[1:]].count("zephyr.sendfile") == 2
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every file FileResponse opens (to check it was closed)."""
+    import builtins
+
+    import zephyr._fileresponse
+
+    files: list[Any] = []
+
+    def tracking_open(*args: Any, **kwargs: Any) -> Any:
+        file = builtins.open(*args, **kwargs)  # noqa: SIM115 - handed to the code under test
+        files.append(file)
+        return file
+
+    monkeypatch.setattr(zephyr._fileresponse, "open", tracking_open, raising=False)
+    return files
+
+
+def _big_file(tmp_path: Path) -> Path:
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * (4 * FileResponse.chunk_size))
+    return path
+
+
+@pytest.mark.parametrize("spec_version", ["2.3", "2.4"])
+def test_file_closed_when_send_fails(tmp_path: Path, opened: list[Any], spec_version: str) -> None:
+    error = OSError("client gone")
+
+    async def receive() -> Any:
+        await asyncio.Event().wait()
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.body":
+            raise error
+
+    async def main() -> None:
+        scope = http_scope("/", asgi={"spec_version": spec_version})
+        with pytest.raises(OSError) as info:
+            await FileResponse(_big_file(tmp_path))(scope, receive, send)
+        assert info.value is error
+        # Closed by the time the error arrives, not later by the garbage collector.
+        assert len(opened) == 1 and opened[0].closed
+
+    asyncio.run(main())
+
+
+def test_file_closed_when_cancelled(tmp_path: Path, opened: list[Any]) -> None:
+    ran: list[bool] = []
+
+    async def cleanup() -> None:
+        ran.append(True)
+
+    async def main() -> None:
+        stuck = asyncio.Event()
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                stuck.set()
+                await asyncio.Event().wait()
+
+        async def receive() -> Any:
+            await asyncio.Event().wait()
+
+        response = FileResponse(_big_file(tmp_path), background=BackgroundTask(cleanup))
+        task = asyncio.ensure_future(response(http_scope("/"), receive, send))
+        await stuck.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert len(opened) == 1 and opened[0].closed
+
+    asyncio.run(main())
+    assert ran == []  # cancelled from outside: no background task
+
+
+def test_older_servers_disconnect_is_noticed_through_receive(
+    tmp_path: Path, opened: list[Any]
+) -> None:
+    # A spec-2.3 server may never fail send() for a client that left: only
+    # http.disconnect says so. The response stops, closes the file, runs background.
+    ran: list[bool] = []
+
+    async def cleanup() -> None:
+        ran.append(opened[0].closed)
+
+    async def main() -> None:
+        gone = asyncio.Event()
+        requested = False
+
+        async def receive() -> Any:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b""}
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                gone.set()
+                await asyncio.Event().wait()  # this server never returns
+
+        response = FileResponse(_big_file(tmp_path), background=BackgroundTask(cleanup))
+        scope = http_scope("/", asgi={"spec_version": "2.3"})
+        await asyncio.wait_for(response(scope, receive, send), 5)
+
+    asyncio.run(main())
+    assert ran == [True]
+
+
+def test_lowercase_head_and_unknown_type(tmp_path: Path) -> None:
+    path = tmp_path / "data.unknownext"
+    path.write_bytes(b"payload")
+    channel = Channel([])
+    asyncio.run(FileResponse(path)(http_scope("/", method="head"), channel.receive, channel.send))
+    headers = dict(channel.start["headers"])
+    assert headers[b"content-type"] == b"application/octet-stream"  # not claimed to be text
+    assert headers[b"content-length"] == b"7" and channel.body == b""

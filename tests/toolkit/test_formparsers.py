@@ -184,3 +184,12 @@ def test_missing_python_multipart_gives_clear_error(monkeypatch: pytest.MonkeyPa
         FormParser(Headers(), chunks(b"", 1))
     with pytest.raises(ImportError, match="python-multipart"):
         MultiPartParser(mp_headers(), chunks(b"", 1))
+
+
+def test_form_message_is_kept_but_deprecated() -> None:
+    from zephyr.api_exceptions import ZephyrDeprecationWarning
+    from zephyr.formparsers import FormMessage
+
+    assert FormMessage.FIELD_START.value == 1 and FormMessage.END.value == 5
+    with pytest.warns(ZephyrDeprecationWarning, match="`FormMessage` is deprecated"):
+        assert FormMessage(4) is FormMessage.FIELD_END

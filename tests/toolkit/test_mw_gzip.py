@@ -200,3 +200,92 @@ def test_body_by_extension_message_passes_identity() -> None:
     sent = asyncio.run(run()).sent
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"]
     assert sent[0]["headers"] == []
+
+
+async def _typed_app(scope: Scope, receive: Receive, send: Send) -> None:
+    content_type = dict(scope["headers"]).get(b"x-type", b"text/plain")
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", content_type)]}
+    )
+    await send({"type": "http.response.body", "body": b"z" * 4000})
+
+
+@pytest.mark.parametrize(
+    ("content_type", "compressed"),
+    [
+        ("image/png", False),
+        ("video/mp4", False),  # a whole type excluded
+        ("application/grpc+proto", False),  # a flavour of an excluded type
+        ("Text/Event-Stream; charset=utf-8", False),  # case and parameters ignored
+        ("image/svg+xml", True),  # text, compresses well
+        ("application/json", True),
+    ],
+)
+def test_default_excluded_content_types(content_type: str, compressed: bool) -> None:
+    from zephyr.testclient import TestClient
+
+    response = TestClient(GZipMiddleware(_typed_app)).get(
+        "/", headers={"accept-encoding": "gzip", "x-type": content_type}
+    )
+    assert response.content == b"z" * 4000
+    assert ("content-encoding" in response.headers) is compressed
+    # An excluded type never varies by Accept-Encoding: caches need not split it.
+    assert ("vary" in response.headers) is compressed
+
+
+def test_exclusion_list_can_be_replaced_or_cleared() -> None:
+    from zephyr.testclient import TestClient
+
+    mine = TestClient(GZipMiddleware(_typed_app, exclude_content_types=("Application/JSON; q=1",)))
+    headers = {"accept-encoding": "gzip", "x-type": "application/json"}
+    assert "content-encoding" not in mine.get("/", headers=headers).headers
+    none = TestClient(GZipMiddleware(_typed_app, exclude_content_types=()))
+    events = none.get("/", headers={"accept-encoding": "gzip", "x-type": "text/event-stream"})
+    assert events.headers["content-encoding"] == "gzip"
+
+
+def test_gzip_responder_compresses_without_negotiating() -> None:
+    from zephyr.middleware.gzip import GZipResponder
+    from zephyr.testclient import TestClient
+
+    client = TestClient(GZipResponder(_typed_app, 100))
+    raw = client.get("/", headers={"accept-encoding": "identity"})
+    assert raw.headers["content-encoding"] == "gzip"  # the responder does not look at the client
+    skip = TestClient(GZipResponder(_typed_app, 100, exclude_content_types=("text/*",)))
+    assert "content-encoding" not in skip.get("/").headers
+
+
+def test_large_chunks_compress_in_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from zephyr.testclient import TestClient
+
+    seen: list[str] = []
+    real_compressobj = zlib.compressobj
+
+    class Spy:
+        def __init__(self, *args: Any) -> None:
+            self.inner = real_compressobj(*args)
+
+        def compress(self, data: bytes) -> bytes:
+            seen.append(threading.current_thread().name)
+            return self.inner.compress(data)
+
+        def flush(self, mode: int = zlib.Z_FINISH) -> bytes:
+            return self.inner.flush(mode)
+
+    loop_thread: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        loop_thread.append(threading.current_thread().name)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"a" * 2000, "more_body": True})
+        await send({"type": "http.response.body", "body": b"b" * 10})
+
+    monkeypatch.setattr(zlib, "compressobj", Spy)
+    response = TestClient(GZipMiddleware(app, thread_minimum_size=1000)).get(
+        "/", headers={"accept-encoding": "gzip"}
+    )
+    assert response.content == b"a" * 2000 + b"b" * 10
+    assert seen[0] != loop_thread[0]  # the 2000-byte chunk left the event loop
+    assert seen[1] == loop_thread[0]  # the small tail did not

@@ -192,3 +192,12 @@ def test_https_redirect_same_as_starlette(base: str) -> None:
         peer = theirs.request(method, "/plain?q=1", follow_redirects=False)
         assert mine.status_code == peer.status_code
         assert mine.headers.get("location") == peer.headers.get("location")
+
+
+def test_allowed_hosts_is_readable_as_configured() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        pass
+
+    assert TrustedHostMiddleware(app).allowed_hosts == ["*"]
+    given = ("api.example.com", "*.example.org")
+    assert TrustedHostMiddleware(app, allowed_hosts=given).allowed_hosts == list(given)

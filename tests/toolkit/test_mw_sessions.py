@@ -170,3 +170,42 @@ def test_websocket_scope_gets_the_session() -> None:
     asyncio.run(middleware(scope, channel.receive, channel.send))
     assert seen == [{"n": 1}]
     assert channel.sent == []
+
+
+def test_session_object_tracks_reads_and_changes() -> None:
+    from zephyr.middleware.sessions import Session
+
+    session = Session({"a": 1})
+    assert (session.accessed, session.modified) == (False, False)
+    session.pop("missing", None)
+    session.setdefault("a", 2)
+    assert (session.accessed, session.modified) == (False, False)  # nothing changed
+    for change in (
+        lambda s: s.__setitem__("b", 1),
+        lambda s: s.__delitem__("a"),
+        lambda s: s.clear(),
+        lambda s: s.pop("a"),
+        lambda s: s.popitem(),
+        lambda s: s.setdefault("new", 1),
+        lambda s: s.update(c=3),
+        lambda s: s.__ior__({"d": 4}),
+    ):
+        fresh = Session({"a": 1})
+        change(fresh)
+        assert (fresh.accessed, fresh.modified) == (True, True)
+
+
+def test_vary_cookie_only_when_the_session_was_used() -> None:
+    c = client()
+    first = c.get("/count")  # writes
+    assert "cookie" in first.headers["vary"].lower()
+    assert "cookie" in c.get("/read").headers["vary"].lower()  # reads
+    untouched = zephyr_client(SessionMiddleware, secret_key="k1").get("/plain")
+    assert "vary" not in untouched.headers
+
+
+def test_partitioned_session_cookie() -> None:
+    c = client(partitioned=True, https_only=True, same_site="none")
+    attributes = c.get("/count").headers["set-cookie"].split("; ")
+    assert "Partitioned" in attributes and "Secure" in attributes
+    assert "Partitioned" not in client().get("/count").headers["set-cookie"]

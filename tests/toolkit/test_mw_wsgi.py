@@ -86,3 +86,56 @@ def test_http_only() -> None:
 
     with pytest.raises(AssertionError, match="HTTP requests only"):
         asyncio.run(run())
+
+
+def test_build_environ_follows_pep_3333() -> None:
+    import sys
+
+    from zephyr.middleware.wsgi import build_environ
+
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/mount/café",
+        "root_path": "/mount",
+        "query_string": b"q=1",
+        "headers": [
+            (b"content-type", b"text/plain"),
+            (b"content-length", b"2"),
+            (b"x-tag", b"a"),
+            (b"x-tag", b"b"),
+        ],
+        "client": ("10.1.2.3", 4000),
+        "server": ("api.test", 8443),
+    }
+    environ = build_environ(scope, b"hi")
+    assert environ.pop("wsgi.input").read() == b"hi"
+    assert environ["SCRIPT_NAME"] == "/mount"
+    assert environ["PATH_INFO"] == "/café".encode().decode("latin-1")  # bytes as latin-1
+    assert environ["CONTENT_TYPE"] == "text/plain" and environ["CONTENT_LENGTH"] == "2"
+    assert "HTTP_CONTENT_TYPE" not in environ
+    assert environ["HTTP_X_TAG"] == "a,b"  # repeated fields join with commas
+    assert (environ["SERVER_NAME"], environ["SERVER_PORT"]) == ("api.test", 8443)
+    assert environ["REMOTE_ADDR"] == "10.1.2.3"
+    assert environ["SERVER_PROTOCOL"] == "HTTP/1.1"
+    assert environ["wsgi.url_scheme"] == "https" and environ["wsgi.version"] == (1, 0)
+    assert environ["wsgi.errors"] is sys.stdout
+    # A path outside the mount point keeps its whole self as PATH_INFO.
+    outside = build_environ({**scope, "path": "/elsewhere", "client": None}, b"")
+    assert outside["PATH_INFO"] == "/elsewhere" and "REMOTE_ADDR" not in outside
+
+
+def test_build_environ_strips_the_mount_point_only_at_a_segment_boundary() -> None:
+    from zephyr.middleware.wsgi import build_environ
+
+    def path_info(root_path: str, path: str) -> str:
+        scope = {"method": "GET", "path": path, "root_path": root_path, "query_string": b""}
+        info: str = build_environ({**scope, "http_version": "1.1", "headers": []}, b"")["PATH_INFO"]
+        return info
+
+    assert path_info("/app", "/application") == "/application"
+    assert path_info("/app", "/app/users") == "/users"
+    assert path_info("/app", "/app") == ""
+    assert path_info("/app/", "/app/users") == "users"

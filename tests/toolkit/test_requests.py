@@ -290,3 +290,44 @@ def test_construction_is_lazy(make_scope) -> None:
     assert "_url" not in request.__dict__
     _ = request.headers
     assert "_headers" in request.__dict__
+
+
+def test_send_early_hints_sends_103_links_when_the_server_can() -> None:
+    from zephyr.requests import Request
+
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    hints = {"type": "http", "extensions": {"http.response.early_hint": {}}}
+    asyncio.run(Request(hints, send=send).send_early_hints("</a.css>; rel=preload; as=style"))
+    assert sent == [
+        {"type": "http.response.early_hint", "links": [b"</a.css>; rel=preload; as=style"]}
+    ]
+    asyncio.run(Request({"type": "http"}, send=send).send_early_hints("</b.js>; rel=preload"))
+    assert len(sent) == 1  # no extension: nothing to do
+    with pytest.raises(RuntimeError, match="Send channel"):
+        asyncio.run(Request(hints).send_early_hints("</a.css>; rel=preload"))
+
+
+def test_state_items_and_attributes_are_one_dict() -> None:
+    from zephyr.datastructures import State
+
+    backing = {"old": 1}
+    state = State(backing)
+    state["new"] = 2
+    assert state.new == 2 and backing == {"old": 1, "new": 2}
+    assert sorted(state) == ["new", "old"] and len(state) == 2 and "old" in state
+    del state["old"]
+    with pytest.raises(KeyError):
+        state["old"]
+    with pytest.raises(AttributeError):
+        state.old  # noqa: B018
+
+
+def test_cookies_from_several_cookie_fields() -> None:
+    from zephyr.requests import Request
+
+    scope = {"type": "http", "headers": [(b"cookie", b"a=1"), (b"cookie", b"b=2; c=3")]}
+    assert Request(scope).cookies == {"a": "1", "b": "2", "c": "3"}

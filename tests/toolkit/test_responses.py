@@ -347,3 +347,13 @@ class TestFileResponse:
         run_app(FileResponse(empty), make_scope(), ch)
         assert dict(ch.start["headers"])[b"content-length"] == b"0"
         assert ch.sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+
+
+def test_typed_and_strided_memoryviews_send_their_bytes() -> None:
+    from zephyr.responses import Response
+    from zephyr.testclient import TestClient as Client
+
+    typed = Client(Response(memoryview(b"01234567").cast("I"))).get("/")
+    assert typed.content == b"01234567" and typed.headers["content-length"] == "8"
+    strided = Client(Response(memoryview(b"01234567")[::2])).get("/")
+    assert strided.content == b"0246" and strided.headers["content-length"] == "4"

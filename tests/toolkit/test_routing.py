@@ -265,3 +265,26 @@ def test_route_equality_and_repr() -> None:
     assert Route("/a", info) != Route("/a", info, methods=["POST"])
     assert "path='/a'" in repr(Route("/a", info))
     assert "Mount" in repr(Mount("/m", app=raw_app))
+
+
+def test_host_routes_ignore_case_and_tell_ip_literals_apart() -> None:
+    from zephyr.responses import PlainTextResponse as Text
+    from zephyr.routing import Host, Router
+    from zephyr.testclient import TestClient as Client
+
+    async def sub(request: Any) -> Any:
+        return Text(request.path_params["name"])
+
+    app = Router(
+        routes=[
+            Host("[::1]", app=Text("loopback")),
+            Host("[2001:db8::1]:8443", app=Text("documentation")),
+            Host("{name}.Example.org", app=Router([Route("/", sub)])),
+        ]
+    )
+    client = Client(app)
+    assert client.get("/", headers={"host": "[::1]:8000"}).text == "loopback"
+    assert client.get("/", headers={"host": "[2001:db8::1]"}).text == "documentation"
+    assert client.get("/", headers={"host": "Api.EXAMPLE.org"}).text == "api"
+    # A malformed Host matches no host route.
+    assert client.get("/", headers={"host": "api.example.org:evil"}).status_code == 404

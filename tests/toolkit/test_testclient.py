@@ -294,3 +294,79 @@ def test_testclient_drives_the_native_entry_like_zephyrs_server(
         assert head.status_code == 200 and head.content == b""
         assert head.headers["content-length"] == "7"
         assert seen == (["native", "native"] if native else [])
+
+
+def test_asgi2_apps_run_as_asgi3() -> None:
+    from zephyr.testclient import ASGIInstance
+    from zephyr.types import Receive, Scope, Send
+
+    def app(scope: Scope) -> ASGIInstance:
+        async def instance(receive: Receive, send: Send) -> None:
+            body = scope["path"].encode()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": body})
+
+        return instance
+
+    class Legacy:
+        def __call__(self, scope: Scope) -> ASGIInstance:
+            return app(scope)
+
+    assert TestClient(app).get("/two").text == "/two"
+    assert TestClient(Legacy()).get("/obj").text == "/obj"
+
+
+def test_file_request_bodies_are_read_off_the_apps_event_loop() -> None:
+    import io
+
+    from zephyr.types import Receive, Scope, Send
+
+    class Recording(io.BytesIO):
+        threads: list[str] = []
+
+        def read(self, size: int | None = -1) -> bytes:
+            self.threads.append(threading.current_thread().name)
+            return super().read(size)
+
+    app_threads: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        app_threads.append(threading.current_thread().name)
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"%d" % len(body)})
+
+    response = TestClient(app).post("/", files={"f": ("a.bin", Recording(b"z" * 70000))})
+    assert int(response.text) > 70000
+    assert Recording.threads and app_threads[0] not in Recording.threads
+
+
+def test_client_can_be_entered_again_and_used_after_its_block() -> None:
+    from zephyr.types import Receive, Scope, Send
+
+    events: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                kind = message["type"].rpartition(".")[2]
+                events.append(kind)
+                await send({"type": message["type"] + ".complete"})
+                if kind == "shutdown":
+                    return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    client = TestClient(app)
+    with client:
+        assert client.get("/").text == "ok"
+    assert client.get("/").text == "ok"  # still usable, without lifespan
+    with client:  # a second block runs the lifespan again
+        assert client.get("/").text == "ok"
+    assert events == ["startup", "shutdown", "startup", "shutdown"]

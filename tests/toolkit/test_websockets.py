@@ -420,3 +420,45 @@ def test_send_to_a_gone_peer_becomes_disconnect_1006() -> None:
         run(ws.send_text("x"))
     assert info.value.code == 1006
     assert ws.application_state is WebSocketState.DISCONNECTED
+
+
+def test_use_of_a_disconnected_socket_raises_websocket_disconnected() -> None:
+    from zephyr.websockets import WebSocketDisconnected
+
+    errors: list[BaseException] = []
+
+    def recording(body: Endpoint) -> Endpoint:
+        async def endpoint(ws: WebSocket) -> None:
+            try:
+                await body(ws)
+            except WebSocketDisconnected as exc:
+                errors.append(exc)
+                raise
+
+        return endpoint
+
+    async def read_before_accept(ws: WebSocket) -> None:
+        await ws.receive_text()
+
+    async def close_twice(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.close()
+        await ws.close()
+
+    async def read_after_disconnect(ws: WebSocket) -> None:
+        await ws.accept()
+        assert (await ws.receive())["type"] == "websocket.disconnect"
+        await ws.receive()
+
+    for body in (read_before_accept, close_twice):
+        # The test client re-raises the app's error.
+        client = TestClient(ws_app(recording(body)))
+        with pytest.raises(WebSocketDisconnected), client.websocket_connect("/"):
+            pass
+    client = TestClient(ws_app(recording(read_after_disconnect)))
+    with pytest.raises(WebSocketDisconnected), client.websocket_connect("/") as session:
+        session.close()
+    assert len(errors) == 3
+    # A programming error, so still the RuntimeError it always was.
+    assert all(isinstance(e, RuntimeError) for e in errors)
+    assert "accept" in str(errors[0]) and "close" in str(errors[1])

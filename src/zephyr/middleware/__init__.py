@@ -7,12 +7,31 @@ each spec becomes ``cls(app, *args, **kwargs)`` around the next inner app.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from typing import Any, ParamSpec, Protocol
 
 from zephyr.types import ASGIApp
 
 __all__ = ["Middleware", "wrap_middleware"]
+
+P = ParamSpec("P")
+
+# The ASGI shapes spelled out here (not imported from zephyr.types) so the
+# protocol below reads on its own in an editor's hover.
+_Scope = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+_Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+_ASGIApp = Callable[[_Scope, _Receive, _Send], Awaitable[None]]
+
+
+class _MiddlewareFactory(Protocol[P]):
+    """What ``Middleware(cls, ...)`` accepts: called with the inner app and the spec's arguments.
+
+    A type-checking aid: ``Middleware(cls, *args, **kwargs)`` type-checks the
+    arguments against ``cls``'s own signature through the ``ParamSpec``.
+    """
+
+    def __call__(self, app: _ASGIApp, /, *args: P.args, **kwargs: P.kwargs) -> _ASGIApp: ...
 
 
 class Middleware:

@@ -9,7 +9,7 @@ any other port is kept.
 from __future__ import annotations
 
 from zephyr.datastructures import URL
-from zephyr.responses import RedirectResponse
+from zephyr.responses import PlainTextResponse, RedirectResponse
 from zephyr.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["HTTPSRedirectMiddleware"]
@@ -33,6 +33,10 @@ class HTTPSRedirectMiddleware:
             await self.app(scope, receive, send)
             return
         url = URL(scope=scope)
+        if not url.netloc:
+            # No usable Host header and no server address: nowhere to redirect to.
+            await PlainTextResponse("Invalid host header", status_code=400)(scope, receive, send)
+            return
         target = url.replace(scheme=_SECURE[scheme])
         if url.port in (80, 443):
             target = target.replace(port=None)

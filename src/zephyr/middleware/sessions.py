@@ -28,9 +28,67 @@ try:
 except ModuleNotFoundError:  # pragma: no cover - exercised via the ImportError message
     itsdangerous = None  # type: ignore[assignment]
 
-__all__ = ["SessionMiddleware"]
+__all__ = ["Session", "SessionMiddleware"]
 
 _DELETED_EXPIRES = "Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+class Session(dict[str, Any]):
+    """The session dict, remembering whether the request read or changed it.
+
+    ``accessed`` decides ``Vary: Cookie`` (a response that depends on the
+    session must not be shared by caches across clients); ``modified`` is
+    set by every mutating method that changed something. ``request.session``
+    marks the session accessed.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.accessed = False
+        self.modified = False
+
+    def mark_accessed(self) -> None:
+        """Record that the request looked at the session."""
+        self.accessed = True
+
+    def mark_modified(self) -> None:
+        """Record that the request changed the session (which implies it looked)."""
+        self.accessed = True
+        self.modified = True
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.mark_modified()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.mark_modified()
+        super().__delitem__(key)
+
+    def clear(self) -> None:
+        self.mark_modified()
+        super().clear()
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self:
+            self.mark_modified()
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        self.mark_modified()
+        return super().popitem()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.mark_modified()
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.mark_modified()
+        super().update(*args, **kwargs)
+
+    def __ior__(self, other: Any) -> Session:  # type: ignore[override,misc]
+        self.update(other)
+        return self
 
 
 class SessionMiddleware:
@@ -49,6 +107,9 @@ class SessionMiddleware:
         same_site: ``"lax"`` (default), ``"strict"`` or ``"none"``.
         https_only: Add ``Secure``. Default ``False``.
         domain: Cookie ``Domain``. Default ``None`` (host-only).
+        partitioned: Add ``Partitioned`` (CHIPS: a per-top-level-site cookie
+            jar, for sessions inside third-party iframes; browsers want
+            ``same_site="none"`` and ``https_only`` with it). Default ``False``.
 
     Raises:
         ImportError: itsdangerous is not installed.
@@ -65,6 +126,7 @@ class SessionMiddleware:
         same_site: Literal["lax", "strict", "none"] = "lax",
         https_only: bool = False,
         domain: str | None = None,
+        partitioned: bool = False,
     ) -> None:
         if itsdangerous is None:
             raise ImportError(
@@ -83,22 +145,31 @@ class SessionMiddleware:
         self.same_site = same_site
         self.https_only = https_only
         self.domain = domain
+        self.partitioned = partitioned
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         cookie = HTTPConnection(scope).cookies.get(self.session_cookie)
-        scope["session"] = self.load(cookie) if cookie else {}
-        had_cookie = bool(scope["session"])
-        initial = _dump(scope["session"]) if had_cookie else b""
+        session = Session(self.load(cookie) if cookie else {})
+        scope["session"] = session
+        had_cookie = bool(session)
+        initial = _dump(session) if had_cookie else b""
 
         async def send_with_session(message: Message) -> None:
             if message["type"] == "http.response.start":
-                header = self._cookie_header(scope["session"], initial, had_cookie)
-                if header is not None:
+                current = scope["session"]
+                header = self._cookie_header(current, initial, had_cookie)
+                accessed = header is not None or getattr(current, "accessed", True)
+                if header is not None or accessed:
                     message.setdefault("headers", [])
-                    MutableHeaders(scope=message).append("Set-Cookie", header)
+                    headers = MutableHeaders(scope=message)
+                    if accessed:
+                        # The response depends on the session: caches must key on Cookie.
+                        headers.add_vary_header("Cookie")
+                    if header is not None:
+                        headers.append("Set-Cookie", header)
             await send(message)
 
         await self.app(scope, receive, send_with_session)
@@ -151,6 +222,7 @@ class SessionMiddleware:
             secure=self.https_only,
             httponly=True,
             samesite=self.same_site,
+            partitioned=self.partitioned,
         )
 
 

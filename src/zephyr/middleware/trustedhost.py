@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from zephyr._hosts import split_host
 from zephyr.datastructures import URL, Headers
 from zephyr.responses import PlainTextResponse, RedirectResponse
 from zephyr.types import ASGIApp, Receive, Scope, Send
@@ -46,6 +47,7 @@ class TrustedHostMiddleware:
                     "Domain wildcard patterns must be like '*.example.com'."
                 )
         self.app = app
+        self.allowed_hosts = hosts
         self.allow_any = "*" in hosts
         self.exact = frozenset(h.lower() for h in hosts if not h.startswith("*"))
         self.suffixes = tuple(h[1:].lower() for h in hosts if h.startswith("*."))
@@ -60,8 +62,9 @@ class TrustedHostMiddleware:
         if self.allow_any or scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        host = _strip_port(Headers(scope=scope).get("host", ""))
-        if self.is_allowed(host):
+        split = split_host(Headers(scope=scope).get("host", ""))
+        host = split[0] if split is not None else ""
+        if split is not None and self.is_allowed(host):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
@@ -72,9 +75,3 @@ class TrustedHostMiddleware:
             await RedirectResponse(url.replace(netloc="www." + url.netloc))(scope, receive, send)
             return
         await PlainTextResponse("Invalid host header", status_code=400)(scope, receive, send)
-
-
-def _strip_port(host: str) -> str:
-    if host.startswith("["):  # IPv6 literal, e.g. "[::1]:8000"
-        return host.partition("]")[0] + "]"
-    return host.split(":", 1)[0]
