@@ -22,6 +22,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from zephyr import params
+from zephyr._annotated import annotated
 from zephyr._form_limits import FormLimits
 from zephyr.api_exceptions import DependencyScopeError, InvalidParameterError
 from zephyr.background import BackgroundTasks
@@ -174,7 +175,7 @@ def _split_annotation(annotation: Any) -> tuple[Any, Any]:
     if isinstance(marker, FieldInfo):
         marker, rest = _take_aliases(marker, rest)
     if rest:
-        base = Annotated.__class_getitem__((base, *rest))
+        base = annotated(base, *rest)
     return base, marker
 
 

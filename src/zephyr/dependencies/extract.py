@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from typing import Any
 
 import pydantic
 from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
+from zephyr._annotated import annotated
 from zephyr._body_limit import buffered_too_large
 from zephyr._form_limits import FORM_LIMITS_KEY, FormLimits, merge_form_limits
 from zephyr.datastructures import UploadFile
@@ -292,7 +293,7 @@ class BodyExtractor:
             param = self.params[0]
             annotation, info = _field(param)
             if info.metadata:
-                annotation = Annotated.__class_getitem__((annotation, *info.metadata))  # type: ignore[attr-defined]
+                annotation = annotated(annotation, *info.metadata)
             self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
             self.validator = self.adapter.validator
             self.required = param.required

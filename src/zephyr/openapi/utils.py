@@ -19,6 +19,7 @@ from pydantic import Field, TypeAdapter, WithJsonSchema
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from zephyr._annotated import annotated
 from zephyr._api.routing import APIRoute, _unwrap
 from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type
 from zephyr._nocontent import has_content
@@ -364,9 +365,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
 
 
 def _titled(tp: Any, title: str) -> Any:
-    # Subscripting works on every supported Python (3.13 dropped the
-    # ``Annotated.__class_getitem__`` spelling).
-    return Annotated[tp, Field(title=title)]
+    return annotated(tp, Field(title=title))
 
 
 def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[str, Any]]:
