@@ -64,6 +64,28 @@ def test_413_drains_then_closes_on_client_eof(make_conn: MakeConn) -> None:
     run(main())
 
 
+def test_body_timeout_408_lingers(make_conn: MakeConn) -> None:
+    """A body that stalls gets its 408, then the linger: the client's next bytes are no reset."""
+
+    async def main() -> None:
+        conn = make_conn(reader, timeout_linger=5, timeout_body_read=0.05)
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + b"a")
+        for _ in range(100):
+            if conn.transport.eof_written:
+                break
+            await asyncio.sleep(0.05)
+        [resp] = conn.responses()
+        assert resp.status == 408
+        assert conn.transport.eof_written and not conn.transport.closed
+        conn.feed(b"b")  # the trickle goes on: discarded, not answered with a reset
+        assert not conn.transport.closed
+        assert conn.receiver().eof_received() is None
+        conn.lose()
+        assert conn.proto.closed
+
+    run(main())
+
+
 def test_linger_byte_bound(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(reader, max_body_size=10, timeout_linger=5, linger_max_bytes=100)

@@ -756,19 +756,19 @@ class HttpProtocol(asyncio.Protocol):
     def _reject(self, status: int, reason: str) -> None:
         payload = error_response(status, reason, self.static_headers)
         # The client may still be sending (a body over the limit, bytes after
-        # a bad head): linger so it reads the answer. A timeout means the
-        # client is too slow already; it gets the answer and the close.
-        linger = status != 408
+        # a bad head, the rest of a body that timed out): linger so it reads
+        # the answer instead of a reset. The linger is bounded in time and
+        # bytes, so a slow client gains at most --timeout-linger.
         cycle = self.cycle
         if cycle is None or cycle.response_complete:
-            self._write_and_close(payload, linger)
+            self._write_and_close(payload, linger=True)
         elif self.parsing is cycle:
             # The running request's own body is bad: answer it if we still can.
             cycle.abort()
             if cycle.response_started:
                 self._close()
             else:
-                self._write_and_close(payload, linger)
+                self._write_and_close(payload, linger=True)
         else:
             # A later pipelined request is bad: answer the earlier ones first.
             parsing = self.parsing
