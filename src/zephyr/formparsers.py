@@ -8,10 +8,12 @@ hold more than one chunk of unparsed input.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import enum
 import importlib
 import re
+import time
 import warnings
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -117,6 +119,37 @@ class MultiPartException(Exception):
         self.status_code = status_code
 
 
+# Fairness: python-multipart runs every callback of one ``write()`` in one
+# synchronous step, so a 64 KiB chunk of tiny parts (about 1,000 of them) held
+# the event loop for tens of milliseconds and stalled every other client. A
+# chunk is fed in slices and the parser yields to the loop once it has run for
+# _STEP_SECONDS; a chunk of file data or a small form never yields.
+_SLICE_BYTES = 4096
+_STEP_SECONDS = 0.002
+
+
+async def _write_fairly(parser: Any, chunk: bytes) -> None:
+    """Feed ``chunk`` to a python-multipart parser without holding the loop long.
+
+    Args:
+        parser: A python-multipart ``MultipartParser`` or ``QuerystringParser``.
+        chunk: Body bytes, any size.
+
+    Raises:
+        MultiPartException: From the parser's callbacks (a limit or a malformed part).
+        multipart.FormParserError: From the parser itself.
+    """
+    if len(chunk) <= _SLICE_BYTES:
+        parser.write(chunk)
+        return
+    started = time.perf_counter()
+    for offset in range(0, len(chunk), _SLICE_BYTES):
+        parser.write(chunk[offset : offset + _SLICE_BYTES])
+        if time.perf_counter() - started > _STEP_SECONDS:
+            await asyncio.sleep(0)
+            started = time.perf_counter()
+
+
 def _kib(size: int) -> int:
     return size // 1024
 
@@ -200,7 +233,7 @@ class FormParser:
         try:
             async for chunk in self.stream:
                 if chunk:
-                    parser.write(chunk)
+                    await _write_fairly(parser, chunk)
             parser.finalize()
         except multipart.FormParserError as exc:
             raise MultiPartException(f"Malformed form body: {exc}") from exc
@@ -404,7 +437,7 @@ class MultiPartParser:
         try:
             async for chunk in self.stream:
                 if chunk:
-                    parser.write(chunk)
+                    await _write_fairly(parser, chunk)
                     await self._flush()
             parser.finalize()
             await self._flush()
