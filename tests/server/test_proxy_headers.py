@@ -141,3 +141,22 @@ def test_non_ip_entries_match_literally() -> None:
 def test_lifespan_scope_passes_untouched() -> None:
     scope = run_scope("*", [(XFF, b"1.2.3.4")], kind="lifespan")
     assert scope["client"] == ("127.0.0.1", 5000)
+
+
+def test_trust_verdicts_are_remembered_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each peer address is parsed once; the memory of verdicts stays bounded."""
+    from zephyr.server import proxy_headers
+
+    trusted = TrustedHosts("10.0.0.0/8, 127.0.0.1")
+    lookups: list[str] = []
+    real = trusted._lookup
+    monkeypatch.setattr(trusted, "_lookup", lambda host: lookups.append(host) or real(host))
+    assert [h in trusted for h in ("10.1.2.3", "10.1.2.3", "11.0.0.1", "11.0.0.1")] == [
+        True, True, False, False,
+    ]  # fmt: skip
+    assert lookups == ["10.1.2.3", "11.0.0.1"]
+    monkeypatch.setattr(proxy_headers, "_VERDICTS_KEPT", 4)
+    for last in range(10):
+        assert f"10.0.0.{last}" in trusted
+    assert len(trusted._verdicts) <= 4
+    assert "127.0.0.1" in trusted and "not-an-ip" not in trusted

@@ -24,6 +24,9 @@ _HTTP_SCHEMES = {"http": "http", "https": "https", "ws": "http", "wss": "https"}
 _WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
 
 
+_VERDICTS_KEPT = 1024  # distinct peer addresses remembered by TrustedHosts
+
+
 class TrustedHosts:
     """A set of trusted proxy addresses: IPs, CIDR networks, ``"*"``, or literal names.
 
@@ -50,12 +53,24 @@ class TrustedHosts:
                     self.addresses.add(ipaddress.ip_address(entry))
             except ValueError:
                 self.literals.add(entry)
+        # PERF: every connection asks about its peer, nearly always one of a few
+        # addresses (the proxy's); parsing it each time was half the cost of
+        # accepting a connection. Bounded: cleared when full.
+        self._verdicts: dict[str, bool] = {}
 
     def __contains__(self, host: object) -> bool:
         if self.always:
             return True
         if not isinstance(host, str):
             return False
+        verdict = self._verdicts.get(host)
+        if verdict is None:
+            if len(self._verdicts) >= _VERDICTS_KEPT:
+                self._verdicts.clear()
+            verdict = self._verdicts[host] = self._lookup(host)
+        return verdict
+
+    def _lookup(self, host: str) -> bool:
         try:
             address = ipaddress.ip_address(host.strip("[]"))
         except ValueError:
