@@ -6,6 +6,7 @@ Examples::
     python -m benchmarks run --quick                # CI smoke: zephyr x3, FastAPI, raw; 1 s
     python -m benchmarks run --only json,db --stacks zephyr,fastapi-uvicorn --rounds 5
     python -m benchmarks setup-db                   # create the hello_world database
+    python -m benchmarks connections                # 10,000 connections, counted server-side
     python -m benchmarks report benchmarks/results/2026-11-21.json   # re-render .md/.png
 
 The exit status is non-zero when a zephyr stack fails to start, answers
@@ -24,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import database, peers, report, stacks, startup, suite
+from benchmarks import connections, database, peers, report, stacks, startup, suite
 from benchmarks.harness import ROOT, Plan, measure, raise_fd_limit
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -56,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warmup", type=float, help="warm-up seconds per test (default 1; quick 0)")
     run.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
     commands.add_parser("setup-db", help="create/fill the hello_world database and exit")
+    conns = commands.add_parser(
+        "connections", help="hold 10,000 connections; write results/<date>-connections.*"
+    )
+    conns.add_argument("--stacks", type=_csv, default=list(connections.DEFAULT_STACKS))
+    conns.add_argument("--connections", type=int, default=10_000)
+    conns.add_argument("--interval", type=float, default=2.0, help="seconds between requests")
+    conns.add_argument("--seconds", type=float, default=10.0, help="measured seconds")
     again = commands.add_parser("report", help="re-render a results JSON's .md and .png")
     again.add_argument("results", type=Path, help="benchmarks/results/<date>.json")
     return parser
@@ -163,6 +171,8 @@ def main() -> None:
     if args.command == "setup-db":
         setup_db(peers.ensure())
         return
+    if args.command == "connections":
+        sys.exit(connections.run(args.stacks, args.connections, args.interval, args.seconds))
     if args.command == "report":
         result = report.from_json(json.loads(args.results.read_text()))
         json_path, md_path = report.save(result, args.results.parent, args.results.stem)
