@@ -223,3 +223,33 @@ def test_lines_written_directly_match_the_formatter(make_conn: MakeConn) -> None
         direct.getvalue().splitlines()
         == ['INFO:     127.0.0.1:50000 - "GET /a\\x1bb?x=1 HTTP/1.1" 200 OK'] * 3
     )
+
+
+def test_a_stuck_handler_bounds_the_queue_and_reports_drops(
+    make_conn: MakeConn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines beyond ``PENDING_MAX`` are dropped and counted, not queued without end."""
+    monkeypatch.setattr(access, "PENDING_MAX", 10)
+    entered, release = threading.Event(), threading.Event()
+
+    class Stuck(Collect):
+        def emit(self, record: logging.LogRecord) -> None:
+            entered.set()
+            release.wait(10)
+            super().emit(record)
+
+    handler = Stuck()
+    warnings = Collect()
+    configure_logging(user_config(handler))
+    logging.getLogger("zephyr.error").addHandler(warnings)
+    with access.running():
+        serve_requests(make_conn, 1)
+        assert entered.wait(5)  # the writer holds line 1 and waits in the handler
+        serve_requests(make_conn, 10 + 7)
+        assert len(access.ACCESS_LOG.pending) == 10
+        release.set()
+    assert len(handler.records) == 1 + 10
+    messages = [r.getMessage() for r in warnings.records]
+    assert messages == [
+        "Access log: 7 lines dropped, its handlers fell behind (more than 10 lines were waiting)"
+    ]

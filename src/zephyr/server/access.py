@@ -17,7 +17,9 @@ once per batch (:meth:`AccessLog._drain`).
 
 The writer runs between :meth:`AccessLog.start` and :meth:`AccessLog.stop`
 (the server's life, see ``server.py``); ``stop`` hands every queued line to
-the handlers before it returns, so none is lost at exit. Outside that
+the handlers before it returns, so none is lost at exit. While handlers fall
+behind, at most :data:`PENDING_MAX` lines wait; beyond that new lines are
+dropped and their number is logged as a warning on ``zephyr.error``. Outside that
 (protocol tests, an embedding that drives ``HttpProtocol`` itself) records go
 to ``Logger.handle`` at once, on the caller's thread.
 
@@ -45,6 +47,10 @@ _HTTP_FORMAT = '%s - "%s %s HTTP/%s" %s'
 # How long the writer lets lines gather once woken, s: a batch per wake-up.
 _GATHER_SECONDS = 0.005
 _BATCH_MAX = 1024
+# Lines waiting for the writer, at most (about 200 bytes each): when handlers
+# fall behind (a blocked pipe, a slow remote handler) new lines are dropped and
+# counted rather than growing the queue without bound.
+PENDING_MAX = 100_000
 
 
 def _status_text() -> dict[int, str]:
@@ -83,6 +89,10 @@ class AccessLog:
         # deque.append and popleft are atomic: the loop and the writer share
         # it without a lock.
         self.pending: deque[Any] = deque()
+        # Lines refused while the queue was full: counted on the event loop,
+        # reported (once per batch of drops) by the writer.
+        self.dropped = 0
+        self.reported = 0
         self.wake = threading.Event()
         self.stopping = False
         self.thread: threading.Thread | None = None
@@ -101,6 +111,7 @@ class AccessLog:
             # A forked worker has a copy of its parent's lines and no thread:
             # both start afresh, and the template learns the worker's pid.
             self.pending = deque()
+            self.dropped = self.reported = 0
             self.wake = threading.Event()
             self.stopping = False
             self.template = None
@@ -123,6 +134,7 @@ class AccessLog:
             # Whatever the writer left (or all of it, with no live writer).
             while self.pending:
                 self._drain()
+            self._report_dropped()
 
     # -- called on the event loop ------------------------------------------------
 
@@ -159,9 +171,7 @@ class AccessLog:
         if self.thread is not None:
             # PERF: one tuple and one append; the record is built and
             # formatted on the writer thread.
-            self.pending.append(item)
-            if not self.wake.is_set():
-                self.wake.set()
+            self._enqueue(item)
         else:
             self.logger.handle(self._http_record(item))
 
@@ -178,11 +188,18 @@ class AccessLog:
             logger.name, logging.INFO, __file__, 0, msg, args, None, "log", extra
         )
         if self.thread is not None:
-            self.pending.append(record)
-            if not self.wake.is_set():
-                self.wake.set()
+            self._enqueue(record)
         else:
             logger.handle(record)
+
+    def _enqueue(self, item: Any) -> None:
+        pending = self.pending
+        if len(pending) < PENDING_MAX:
+            pending.append(item)
+        else:
+            self.dropped += 1
+        if not self.wake.is_set():
+            self.wake.set()
 
     # -- the writer --------------------------------------------------------------
 
@@ -239,8 +256,21 @@ class AccessLog:
             wake.clear()
             while pending:
                 self._drain()
+            self._report_dropped()
             if self.stopping:
                 return
+
+    def _report_dropped(self) -> None:
+        """Say how many lines were dropped since the last report (writer thread only)."""
+        dropped = self.dropped  # written by the event loop only; read once
+        if dropped != self.reported:
+            logging.getLogger("zephyr.error").warning(
+                "Access log: %d lines dropped, its handlers fell behind "
+                "(more than %d lines were waiting)",
+                dropped - self.reported,
+                PENDING_MAX,
+            )
+            self.reported = dropped
 
     def _drain(self) -> None:
         """Handle up to a batch of pending lines, flushing zephyr's streams once."""
