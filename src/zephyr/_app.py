@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 from zephyr._exception_handlers import SCOPE_KEY, handle_exception
-from zephyr._native import app_entry_layers
+from zephyr._native import app_entry_layers, register_entry
 from zephyr.datastructures import State, URLPath
 from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.middleware.base import BaseHTTPMiddleware
@@ -302,3 +302,6 @@ class BaseApp:
             return func
 
         return decorator
+
+
+register_entry(BaseApp)  # rule 1 of zephyr._native: notices a replaced __call__

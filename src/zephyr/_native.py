@@ -12,8 +12,10 @@ middleware and override sees what it would see on any server.
 rule   layer                native only when                            decided
 =====  ===================  ==========================================  ===============
 1      app (``BaseApp``)    the class defining ``__call__`` also        middleware
-                            defines ``native_http``; the stack is       stack (re)built
-                            exactly ``ServerErrorMiddleware`` ->
+                            defines ``native_http``; zephyr's own       stack (re)built
+                            ``__call__`` not replaced on its class;
+                            the stack is exactly
+                            ``ServerErrorMiddleware`` ->
                             ``ExceptionMiddleware`` -> the router
 2      ``Router``           no router middleware; ``__call__``,         with rule 1
                             ``app`` and ``match`` not redefined
@@ -52,6 +54,7 @@ __all__ = [
     "app_entry_layers",
     "deliver",
     "keeps",
+    "register_entry",
     "route_takes_respond",
     "router_is_native",
 ]
@@ -68,6 +71,19 @@ def keeps(cls: type, base: type, names: Iterable[str]) -> bool:
     return all(getattr(cls, name) is getattr(base, name) for name in names)
 
 
+# zephyr's app classes and the ``__call__`` each defined (register_entry).
+_OWN_ENTRIES: dict[type, Any] = {}
+
+
+def register_entry(cls: type) -> None:
+    """Record ``cls.__call__`` as zephyr's own, so rule 1 notices if it is replaced later.
+
+    Args:
+        cls: A zephyr app class defining both ``__call__`` and ``native_http``.
+    """
+    _OWN_ENTRIES[cls] = cls.__dict__["__call__"]
+
+
 def app_entry_layers(
     app: BaseApp, stack: ASGIApp
 ) -> tuple[ServerErrorMiddleware, ExceptionMiddleware] | None:
@@ -82,7 +98,12 @@ def app_entry_layers(
         one around a native router; ``None`` to serve the app as ASGI.
     """
     for cls in type(app).__mro__:
-        if "__call__" in cls.__dict__:
+        own = _OWN_ENTRIES.get(cls)
+        if own is not None and cls.__dict__.get("__call__") is not own:
+            # zephyr's own ``__call__`` replaced on its class (sentry-sdk patches
+            # ``Starlette.__call__`` to wrap every request in its middleware).
+            return None
+        if "__call__" in cls.__dict__ and own is None:
             # A ``__call__`` redefined without ``native_http`` beside it may
             # do what the native entry can't know.
             if "native_http" not in cls.__dict__:
@@ -119,18 +140,25 @@ def route_takes_respond(route: Any, has_middleware: bool) -> bool:
     return not has_middleware and keeps(type(route), Route, ("handle",))
 
 
-def api_route_takes_respond(route: Any, api_route: type) -> bool:
+def api_route_takes_respond(route: Any, api_route: type, own_handler_factory: bool) -> bool:
     """Rule 4: whether an ``APIRoute`` may be given ``respond``.
 
     Args:
         route: The route being built.
         api_route: The ``APIRoute`` class itself (passed in: the toolkit
             does not import the API layer).
+        own_handler_factory: Whether ``zephyr.routing.get_request_handler``
+            is still zephyr's; a library that replaced it (sentry-sdk wraps
+            FastAPI's) must see every request through its wrapper.
     """
     from zephyr.routing import Route
 
     cls = type(route)
-    return keeps(cls, Route, ("handle",)) and keeps(cls, api_route, ("get_route_handler",))
+    return (
+        own_handler_factory
+        and keeps(cls, Route, ("handle",))
+        and keeps(cls, api_route, ("get_route_handler",))
+    )
 
 
 def deliver(

@@ -24,6 +24,7 @@ from zephyr._body_limit import (
 )
 from zephyr._form_limits import FormLimits, check_form_limits
 from zephyr._frontend import Fallback
+from zephyr._native import register_entry
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
 from zephyr.dependencies.lifespan import LifespanDependencies
 from zephyr.exception_handlers import (
@@ -457,6 +458,8 @@ class Zephyr(BaseApp):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(title={self.title!r})"
 
+
+register_entry(Zephyr)  # rule 1 of zephyr._native: notices a replaced __call__
 
 FastAPI = Zephyr
 """The name FastAPI code imports; the same class as :class:`Zephyr`."""

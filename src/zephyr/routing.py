@@ -671,6 +671,7 @@ _LAZY_NAMES = {
     "APIRoute": "zephyr._api.routing",
     "APIRouter": "zephyr._api.routing",
     "APIWebSocketRoute": "zephyr._api.routing",
+    "get_request_handler": "zephyr._api.routing",
 }
 
 

@@ -46,7 +46,7 @@ from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError
 from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
-from zephyr.dependencies.models import Plan
+from zephyr.dependencies.models import Dependant, Plan
 from zephyr.dependencies.solve import solve
 from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
 from zephyr.middleware import Middleware
@@ -77,6 +77,41 @@ def _declared_types(
 
 def _unwrap(value: Any) -> Any:
     return value.value if isinstance(value, DefaultPlaceholder) else value
+
+
+def get_request_handler(
+    dependant: Dependant | None = None, *, route: APIRoute, **options: Any
+) -> Callable[[Request], Awaitable[Response]]:
+    """Return an API route's ``request -> response`` coroutine function (FastAPI's factory).
+
+    Every :class:`APIRoute` gets its handler from the ``get_request_handler``
+    found in ``zephyr.routing`` when the route is built, so a library that
+    replaces it there to wrap every route's handler (sentry-sdk's FastAPI
+    integration does, as ``fastapi.routing.get_request_handler``) sees each
+    request; such routes are served through ASGI, not the native path.
+
+    Args:
+        dependant: The route's root dependant (``route.dependant``); a wrapper
+            may read it.
+        route: The route whose compiled handler is returned.
+        **options: FastAPI's other arguments (``status_code``,
+            ``response_class``, ``dependency_overrides_provider``...): the
+            route already holds them; accepted for wrappers that pass them on.
+
+    Returns:
+        An async callable taking a ``Request`` and returning its ``Response``.
+    """
+    return route._plan_handler()
+
+
+def request_handler_factory() -> Callable[..., Callable[[Request], Awaitable[Response]]]:
+    """The ``get_request_handler`` in force: zephyr's own, or a library's replacement."""
+    import zephyr.routing
+
+    factory: Callable[..., Callable[[Request], Awaitable[Response]]] = vars(zephyr.routing).get(
+        "get_request_handler", get_request_handler
+    )
+    return factory
 
 
 def generate_unique_id(route: APIRoute) -> str:
@@ -231,10 +266,12 @@ class APIRoute(OverridablePlan, Route):
     def _select_app(self) -> None:
         """Pick the route's ASGI callable for the features it uses, once, not per request."""
         self.app = self._handle
-        self.native_app = self.app if api_route_takes_respond(self, APIRoute) else None
-        if type(self).get_route_handler is not APIRoute.get_route_handler:
+        own_factory = request_handler_factory() is get_request_handler
+        self.native_app = self.app if api_route_takes_respond(self, APIRoute, own_factory) else None
+        if type(self).get_route_handler is not APIRoute.get_route_handler or not own_factory:
             # A subclass wraps the request -> response handler (FastAPI's custom route
-            # class hook); only such routes pay for the extra call.
+            # class hook), or a library replaced get_request_handler: only such
+            # routes pay for the extra call.
             self._custom_handler = self.get_route_handler()
             self.app = self._handle_custom
         if self.max_body_size is not None:
@@ -372,6 +409,17 @@ class APIRoute(OverridablePlan, Route):
         Returns:
             An async callable taking a ``Request`` and returning the ``Response``.
         """
+
+        return request_handler_factory()(
+            dependant=self.dependant,
+            status_code=self.status_code,
+            response_class=self.response_class,
+            dependency_overrides_provider=self.dependency_overrides_provider,
+            route=self,
+        )
+
+    def _plan_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """The handler of :meth:`get_route_handler`: the compiled plan, then the response."""
 
         async def handler(request: Request) -> Response:
             plan = self.plan
