@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
-from fastapi_pagination import Page, add_pagination, paginate
 from pydantic import BaseModel
 
 from .conftest import Serve
@@ -14,7 +14,16 @@ class User(BaseModel):
     name: str
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="fastapi-pagination edits FastAPI's dependency tree in place (route.dependant."
+    "dependencies as a list of Dependant, then the route's handler rebuilt) and imports "
+    "private helpers of fastapi.dependencies.utils (_get_body_field, _get_flat_body_params); "
+    "zephyr compiles its dependency plans from a tree of another shape (not done yet)",
+)
 def test_pages_of_a_list(serve: Serve) -> None:
+    from fastapi_pagination import Page, add_pagination, paginate
+
     app = FastAPI()
     users = [User(name=f"user{i}") for i in range(23)]
 
