@@ -420,6 +420,7 @@ def analyze(
         use_cache=use_cache,
         exit_scope=exit_scope or "request",
         original=original,
+        limit=marker.concurrency_limit if marker is not None else None,
     )
     for parameter in get_typed_signature(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -616,6 +617,7 @@ class _Flattener:
                 needs=tuple(needs),
                 function_scope=node.exit_scope == "function",
                 cache_key=key if node.use_cache and not is_root else None,
+                limit=node.limit,
             )
         )
         self.cache.setdefault(key, owner)
