@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import traceback
+import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
@@ -95,8 +96,25 @@ class LifespanMixin:
             raise ValueError(_COMBINED)
         (self.on_startup if event_type == "startup" else self.on_shutdown).append(func)
 
-    def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-        """Decorator form of :meth:`add_event_handler`."""
+    def on_event(
+        self, event_type: str, *, stacklevel: int = 2
+    ) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """Decorator form of :meth:`add_event_handler` (deprecated, as in FastAPI).
+
+        Args:
+            event_type: ``"startup"`` or ``"shutdown"``.
+            stacklevel: Where the warning points (the caller of ``on_event``).
+
+        Returns:
+            The decorator, which registers the function and returns it.
+        """
+        warnings.warn(
+            "on_event is deprecated, use lifespan event handlers instead: a `lifespan` "
+            "async context manager on the app runs startup code before its `yield` and "
+            "shutdown code after it",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
 
         def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
             self.add_event_handler(event_type, func)
