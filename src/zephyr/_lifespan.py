@@ -122,6 +122,36 @@ class LifespanMixin:
 
         return decorator
 
+    def include_lifespan(self, other: LifespanMixin) -> None:
+        """Take an included router's startup and shutdown into this router's.
+
+        Handlers (``on_startup``/``on_shutdown``) are appended to this router's.
+        A ``lifespan`` (the router's own, or ones it took from routers it
+        included) runs inside this router's: entered after it, exited before
+        it. Their states are merged; on a key both set, the including
+        router's value wins.
+
+        Args:
+            other: The router being included.
+        """
+        if other.lifespan_context == other._handlers_lifespan:
+            for handler in other.on_startup:
+                self.add_event_handler("startup", handler)
+            for handler in other.on_shutdown:
+                self.add_event_handler("shutdown", handler)
+            return
+        outer, inner = self.lifespan_context, other.lifespan_context
+
+        @asynccontextmanager
+        async def merged(app: Any) -> AsyncIterator[Any]:
+            async with outer(app) as outer_state, inner(app) as inner_state:
+                if outer_state is None and inner_state is None:
+                    yield None
+                else:
+                    yield {**(inner_state or {}), **(outer_state or {})}
+
+        self.lifespan_context = merged
+
     async def lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ``lifespan`` scope: startup, wait for shutdown, shutdown.
 

@@ -778,10 +778,7 @@ class APIRouter(FrontendRouter, Router):
             else:
                 self.routes.append(route)
         self._include_frontends(router, prefix, dependencies, max_body_size)
-        for handler in getattr(router, "on_startup", []) or []:
-            self.add_event_handler("startup", handler)
-        for handler in getattr(router, "on_shutdown", []) or []:
-            self.add_event_handler("shutdown", handler)
+        self.include_lifespan(router)
 
     def _include_api_route(self, route: APIRoute, *, prefix: str, **options: Any) -> None:
         response_class = route.response_class
