@@ -43,7 +43,7 @@ from zephyr._native import api_route_takes_respond, deliver
 from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
-from zephyr.api_exceptions import ResponseValidationError
+from zephyr.api_exceptions import ResponseValidationError, ZephyrError
 from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
@@ -92,6 +92,14 @@ class _JSONBytes(JSONResponse):
     def render(self, content: Any) -> bytes:
         return content  # type: ignore[no-any-return]
 
+
+_SWALLOWED = (
+    "No response to send: the application code is raising an exception and a "
+    "dependency with yield caught it without raising it again (a bare `except:` or "
+    "`except Exception:` around its `yield`). Re-raise it (`raise`) in the dependency, "
+    "or raise an HTTPException there to answer the request."
+)
+"""Why a request whose error a ``yield`` dependency suppressed fails anyway."""
 
 _EXIT_STACK_KEY = "zephyr.exit_stack"
 """Scope key of the exit stack that ends ``yield`` dependencies after the response."""
@@ -356,6 +364,8 @@ class APIRoute(OverridablePlan, Route):
         except BaseException as exc:
             if stack is None or not await stack.__aexit__(type(exc), exc, exc.__traceback__):
                 raise
+            # A dependency swallowed the error: the response is missing (or cut short).
+            raise ZephyrError(_SWALLOWED) from exc
         else:
             if stack is not None:
                 await stack.aclose()
