@@ -558,6 +558,7 @@ class _Flattener:
         self.calls: set[Any] = set()
         self.lifespan: dict[Any, int] = {}
         self.lifespan_nodes: list[Dependant] = []
+        self.body_keys: dict[str, ParamField] = {}
 
     def slot(self, value: Any = None) -> int:
         self.initial.append(value)
@@ -602,8 +603,16 @@ class _Flattener:
                 args.append((name, slot))
         owner = len(self.steps)
         for original in node.params:
+            shared = self.body_keys.get(original.external) if original.location == "body" else None
+            if shared is not None:
+                # The same body key again (e.g. ``item: Item`` in the endpoint and in a
+                # dependency): one value of the body, read once, given to both.
+                args.append((original.name, shared.slot))
+                continue
             field = dataclasses.replace(original, slot=self.slot(), owner=owner)
             self.fields.append(field)
+            if field.location == "body":
+                self.body_keys[field.external] = field
             args.append((field.name, field.slot))
         for name, kind in node.specials:
             args.append((name, self.special(kind, node, _annotation_of(node.call, name))))
