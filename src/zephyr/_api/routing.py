@@ -45,6 +45,7 @@ from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import ResponseValidationError, ZephyrError
 from zephyr.datastructures import Default, DefaultPlaceholder
+from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
@@ -352,26 +353,50 @@ class APIRoute(OverridablePlan, Route):
         overrides = getattr(provider, "dependency_overrides", None)
         if overrides:
             plan = self.plan_for(overrides)
-        # ``yield`` dependencies end after the response has been sent. PERF:
-        # the stack is exited by hand, as ``async with`` would, so one code
-        # path serves both kinds of plan without an extra coroutine call.
-        stack = AsyncExitStack() if plan.has_generators else None
+        if plan.has_generators:
+            await self._handle_with_stack(plan, request, scope, receive, send, respond)
+            return
         try:
-            response = await self._respond(plan, request, stack)
+            response = await self._respond(plan, request, None)
             pending = deliver(response, scope, receive, send, respond)
             if pending is not None:
                 await pending
-        except BaseException as exc:
-            if stack is None or not await stack.__aexit__(type(exc), exc, exc.__traceback__):
-                raise
-            # A dependency swallowed the error: the response is missing (or cut short).
-            raise ZephyrError(_SWALLOWED) from exc
-        else:
-            if stack is not None:
-                await stack.aclose()
         finally:
             if plan.may_parse_form:
                 await request.close()  # uploads' temporary files go now, not at GC time
+
+    async def _handle_with_stack(
+        self,
+        plan: Plan,
+        request: Request,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        respond: Respond | None,
+    ) -> None:
+        # ``_handle`` for a plan with ``yield`` dependencies: they end after the
+        # response has been sent (see zephyr.dependencies.cleanup).
+        stack = DependencyStack()
+        try:
+            with stack.scope(plan):
+                try:
+                    response = await self._respond(plan, request, stack)
+                    pending = deliver(response, scope, receive, send, respond)
+                    if pending is not None:
+                        await pending
+                except BaseException as exc:
+                    with stack.shielded():
+                        suppressed = await stack.__aexit__(type(exc), exc, exc.__traceback__)
+                    if not suppressed:
+                        raise
+                    # A dependency swallowed the error: the response is missing (or cut short).
+                    raise ZephyrError(_SWALLOWED) from exc
+                with stack.shielded():
+                    await stack.aclose()
+                await stack.cancelled_meanwhile()
+        finally:
+            if plan.may_parse_form:
+                await request.close()
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """Return this route's ``request -> response`` coroutine function.

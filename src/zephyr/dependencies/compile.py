@@ -720,6 +720,7 @@ def build_plan(
         response_slot=flat.specials.get("response", -1),
         background_slot=flat.specials.get("background", -1),
         has_generators=any(s.kind >= CallKind.ASYNC_GEN for s in flat.steps),
+        has_async_generators=any(s.kind is CallKind.ASYNC_GEN for s in flat.steps),
         has_function_scope=any(
             s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps
         ),

@@ -208,6 +208,8 @@ class Plan:
         request_slot / response_slot / background_slot: Slots of injected
             objects, ``-1`` when nobody asks for them.
         has_generators: Whether any step needs an exit stack.
+        has_async_generators: Whether an ``async`` ``yield`` dependency is among
+            them (its cleanup may await: it runs shielded from cancellation).
         has_function_scope: Whether a ``yield`` step ends right after the endpoint.
         calls: Every dependency callable of the route (to spot overrides).
         lifespan: ``(key, slot)`` of each lifespan-scoped dependency: its
@@ -236,6 +238,7 @@ class Plan:
     response_slot: int = -1
     background_slot: int = -1
     has_generators: bool = False
+    has_async_generators: bool = False
     has_function_scope: bool = False
     calls: frozenset[Any] = frozenset()
     lifespan: tuple[tuple[Any, int], ...] = ()

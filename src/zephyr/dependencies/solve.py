@@ -13,13 +13,14 @@ import json
 import linecache
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, nullcontext
 from keyword import iskeyword
 from typing import Any
 
 from zephyr.api_exceptions import RequestValidationError
 from zephyr.background import BackgroundTasks
 from zephyr.concurrency import contextmanager_in_threadpool, run_in_threadpool
+from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.extract import ErrorList
 from zephyr.dependencies.inputs import query_source
 from zephyr.dependencies.limits import ConcurrencyLimit
@@ -158,15 +159,36 @@ async def solve(
             raise RequestValidationError(_ordered(errors), body=_received_body(request))
     steps = plan.steps
     if plan.has_function_scope:
-        async with AsyncExitStack() as function_stack:
-            for step in steps:
-                target = function_stack if step.function_scope else stack
-                values[step.slot] = await _call(step, values, target)
+        await _run_with_function_scope(steps, values, stack)
     else:
         # PERF: one generated coroutine runs every step with literal keyword
         # arguments: no per-step kwargs dict comprehension, no helper call.
         await plan.runner(values, stack)
     return values[steps[-1].slot], values
+
+
+async def _run_with_function_scope(
+    steps: Sequence[Step], values: list[Any], stack: AsyncExitStack | None
+) -> None:
+    """Run the steps; ``scope="function"`` generators end as soon as the endpoint returns.
+
+    Their cleanup runs shielded from a cancellation of the request (see
+    :mod:`zephyr.dependencies.cleanup`), as the request stack's does.
+    """
+    function_stack = AsyncExitStack()
+    shielded = stack.shielded if isinstance(stack, DependencyStack) else nullcontext
+    try:
+        for step in steps:
+            target = function_stack if step.function_scope else stack
+            values[step.slot] = await _call(step, values, target)
+    except BaseException as error:
+        with shielded():
+            suppressed = await function_stack.__aexit__(type(error), error, error.__traceback__)
+        if not suppressed:
+            raise
+    else:
+        with shielded():
+            await function_stack.aclose()
 
 
 def _fill_lifespan(plan: Plan, request: Request, values: list[Any]) -> None:
