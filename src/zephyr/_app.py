@@ -295,10 +295,11 @@ class BaseApp:
         self.router.add_event_handler(event_type, func)
 
     def on_event(self, event_type: str) -> Callable[[F], F]:
-        """Decorator form of :meth:`add_event_handler`."""
+        """Decorator form of :meth:`add_event_handler` (deprecated: use ``lifespan``)."""
+        register = self.router.on_event(event_type, stacklevel=3)
 
         def decorator(func: F) -> F:
-            self.router.add_event_handler(event_type, func)
+            register(func)
             return func
 
         return decorator

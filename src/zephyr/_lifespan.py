@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import traceback
+import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
@@ -95,14 +96,61 @@ class LifespanMixin:
             raise ValueError(_COMBINED)
         (self.on_startup if event_type == "startup" else self.on_shutdown).append(func)
 
-    def on_event(self, event_type: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-        """Decorator form of :meth:`add_event_handler`."""
+    def on_event(
+        self, event_type: str, *, stacklevel: int = 2
+    ) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """Decorator form of :meth:`add_event_handler` (deprecated, as in FastAPI).
+
+        Args:
+            event_type: ``"startup"`` or ``"shutdown"``.
+            stacklevel: Where the warning points (the caller of ``on_event``).
+
+        Returns:
+            The decorator, which registers the function and returns it.
+        """
+        warnings.warn(
+            "on_event is deprecated, use lifespan event handlers instead: a `lifespan` "
+            "async context manager on the app runs startup code before its `yield` and "
+            "shutdown code after it",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
 
         def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
             self.add_event_handler(event_type, func)
             return func
 
         return decorator
+
+    def include_lifespan(self, other: LifespanMixin) -> None:
+        """Take an included router's startup and shutdown into this router's.
+
+        Handlers (``on_startup``/``on_shutdown``) are appended to this router's.
+        A ``lifespan`` (the router's own, or ones it took from routers it
+        included) runs inside this router's: entered after it, exited before
+        it. Their states are merged; on a key both set, the including
+        router's value wins.
+
+        Args:
+            other: The router being included.
+        """
+        if other.lifespan_context == other._handlers_lifespan:
+            for handler in other.on_startup:
+                self.add_event_handler("startup", handler)
+            for handler in other.on_shutdown:
+                self.add_event_handler("shutdown", handler)
+            return
+        outer, inner = self.lifespan_context, other.lifespan_context
+
+        @asynccontextmanager
+        async def merged(app: Any) -> AsyncIterator[Any]:
+            async with outer(app) as outer_state, inner(app) as inner_state:
+                if outer_state is None and inner_state is None:
+                    yield None
+                else:
+                    yield {**(inner_state or {}), **(outer_state or {})}
+
+        self.lifespan_context = merged
 
     async def lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ``lifespan`` scope: startup, wait for shutdown, shutdown.

@@ -1,7 +1,14 @@
-"""Bridges between async code and blocking code, built on asyncio only (no anyio).
+"""Bridges between async code and blocking code, built on asyncio.
 
 Blocking callables run on a bounded thread pool shared by the process, with the
 caller's ``contextvars`` copied in, so request-scoped context survives the hop.
+
+One rule bends this: once the process has loaded anyio (a FastAPI app, httpx,
+a test using anyio), blocking code may call back into the loop with
+``anyio.from_thread`` and count on anyio's default thread limiter, which only
+anyio's own worker threads support. So while anyio is loaded, the hops go
+through ``anyio.to_thread`` instead (decided per call, from ``sys.modules``:
+a process that never imports anyio never pays for it).
 """
 
 from __future__ import annotations
@@ -10,10 +17,12 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from types import ModuleType
 from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -37,6 +46,16 @@ def _get_executor() -> ThreadPoolExecutor:
     return _executor
 
 
+def _anyio_threads() -> ModuleType | None:
+    """``anyio.to_thread`` if the process has loaded anyio, else ``None``."""
+    if "anyio" not in sys.modules:
+        return None
+    threads = sys.modules.get("anyio.to_thread")
+    if threads is None:
+        import anyio.to_thread as threads
+    return threads
+
+
 async def run_in_threadpool(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run a blocking callable on the shared thread pool and await its result.
 
@@ -51,6 +70,11 @@ async def run_in_threadpool(func: Callable[P, T], *args: P.args, **kwargs: P.kwa
     Raises:
         Whatever ``func`` raises, re-raised in the awaiting task.
     """
+    threads = _anyio_threads()
+    if threads is not None:
+        # anyio copies the context itself; cancellation waits for the call.
+        result: T = await threads.run_sync(functools.partial(func, *args, **kwargs))
+        return result
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
     call = functools.partial(context.run, func, *args, **kwargs)
@@ -146,6 +170,47 @@ async def _in_worker_to_the_end(
             cancelled = cancelled or error
 
 
+async def _in_anyio_worker(
+    threads: ModuleType, func: Callable[..., T], *args: Any, may_skip: bool = False
+) -> tuple[T, asyncio.CancelledError | None]:
+    """``_in_worker_to_the_end`` on anyio's worker threads.
+
+    With ``may_skip`` (an ``__enter__``), the call first takes a token of
+    anyio's default limiter; a cancellation during that wait skips it.
+    Otherwise (an ``__exit__``) it takes no default token, so a cleanup never
+    waits for capacity that the requests it would end may hold. Once started,
+    the call is awaited to its end in a shielded scope: an anyio cancellation
+    is delivered after it, a plain asyncio one is returned with the result.
+    """
+    import anyio
+
+    returned: list[T] = []
+
+    def call() -> None:
+        returned.append(func(*args))
+
+    default = threads.current_default_thread_limiter()
+    borrower = object()
+    if may_skip:
+        await default.acquire_on_behalf_of(borrower)  # Cancelled here: nothing ran.
+    cancelled: asyncio.CancelledError | None = None
+    try:
+        with anyio.CancelScope(shield=True):
+            # A task of its own: a plain task.cancel() of ours can't reach the call.
+            own = anyio.CapacityLimiter(1)
+            waiting = asyncio.ensure_future(threads.run_sync(call, limiter=own))
+            while not waiting.done():
+                try:
+                    await asyncio.shield(waiting)
+                except asyncio.CancelledError as error:
+                    cancelled = cancelled or error
+    finally:
+        if may_skip:
+            default.release_on_behalf_of(borrower)
+    waiting.result()  # The call's own error, if any.
+    return returned[0], cancelled
+
+
 @contextlib.asynccontextmanager
 async def contextmanager_in_threadpool(cm: AbstractContextManager[T]) -> AsyncIterator[T]:
     """Use a blocking context manager from async code: enter and exit it in the thread pool.
@@ -164,18 +229,18 @@ async def contextmanager_in_threadpool(cm: AbstractContextManager[T]) -> AsyncIt
     Raises:
         Whatever the body or ``cm.__exit__`` raises (not suppressed by ``cm``).
     """
-    value, cancelled = await _in_worker_to_the_end(cm.__enter__, may_skip=True)
+    threads = _anyio_threads()
+    run = _in_worker_to_the_end if threads is None else functools.partial(_in_anyio_worker, threads)
+    value, cancelled = await run(cm.__enter__, may_skip=True)
     try:
         if cancelled is not None:
             raise cancelled  # Entered while being cancelled: exit, then cancel.
         yield value
     except BaseException as error:
-        suppress, _ = await _in_worker_to_the_end(
-            cm.__exit__, type(error), error, error.__traceback__
-        )
+        suppress, _ = await run(cm.__exit__, type(error), error, error.__traceback__)
         if not suppress:
             raise
     else:
-        _, cancelled = await _in_worker_to_the_end(cm.__exit__, None, None, None)
+        _, cancelled = await run(cm.__exit__, None, None, None)
         if cancelled is not None:
             raise cancelled

@@ -72,9 +72,12 @@ def Depends(
     *,
     use_cache: bool = True,
     scope: Literal["function", "request", "lifespan"] | None = None,
+    max_concurrency: int | None = None,
 ) -> Any:
     """Declare a dependency; see :class:`zephyr.params.Depends`."""
-    return params.Depends(dependency, use_cache=use_cache, scope=scope)
+    return params.Depends(
+        dependency, use_cache=use_cache, scope=scope, max_concurrency=max_concurrency
+    )
 
 
 def Security(
@@ -84,4 +87,4 @@ def Security(
     use_cache: bool = True,
 ) -> Any:
     """Declare a dependency with OAuth2 scopes; see :class:`zephyr.params.Security`."""
-    return params.Security(dependency, scopes=scopes, use_cache=use_cache)
+    return params.Security(dependency, scopes=scopes or (), use_cache=use_cache)

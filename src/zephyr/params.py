@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from zephyr.api_exceptions import ZephyrDeprecationWarning
+from zephyr.dependencies.limits import ConcurrencyLimit, check_max_concurrency, same_limit
 
 __all__ = [
     "Body",
@@ -224,8 +226,14 @@ class File(Form):  # type: ignore[misc]
         super().__init__(default, media_type=media_type, **kwargs)
 
 
+@dataclass(frozen=True, repr=False)
 class Depends:
     """Mark a parameter (or a route/router) as needing a dependency's result.
+
+    A frozen dataclass: two markers with the same arguments are equal and
+    hash alike (other tools key on them), except that each marker with a
+    ``max_concurrency`` is its own limit, so it equals only itself and its
+    ``dataclasses.replace`` copies that keep the same limit.
 
     Args:
         dependency: The callable; default the parameter's annotation.
@@ -244,45 +252,59 @@ class Depends:
             dependencies: that raises ``DependencyScopeError`` when the
             route is added. ``dependency_overrides`` apply to it as they
             stand at startup.
+        max_concurrency: At most this many runs of the dependency at once,
+            across every route (and app) using this marker; more callers
+            wait. A run of a ``yield`` dependency lasts until its cleanup
+            has finished; its sub-dependencies run before the wait. ``None``
+            (default): no limit.
 
     Raises:
-        ValueError: On an unknown ``scope``.
+        ValueError: On an unknown ``scope``, or a ``max_concurrency`` that is
+            not a positive integer.
     """
 
-    def __init__(
-        self,
-        dependency: Callable[..., Any] | None = None,
-        *,
-        use_cache: bool = True,
-        scope: Literal["function", "request", "lifespan"] | None = None,
-    ) -> None:
-        if scope not in (None, "function", "request", "lifespan"):
+    dependency: Callable[..., Any] | None = None
+    use_cache: bool = True
+    scope: Literal["function", "request", "lifespan"] | None = None
+    max_concurrency: int | None = None
+    # The limit itself; carried over by dataclasses.replace() while the
+    # count stays the same, so a copy shares its original's limit.
+    _concurrency: ConcurrencyLimit | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.scope not in (None, "function", "request", "lifespan"):
             raise ValueError('scope must be "function", "request" or "lifespan"')
-        self.dependency = dependency
-        self.use_cache = use_cache
-        self.scope = scope
+        limit = check_max_concurrency(self.max_concurrency)
+        if not same_limit(self._concurrency, limit):
+            # Frozen: the limit is set once, here, as the marker is made.
+            object.__setattr__(
+                self, "_concurrency", None if limit is None else ConcurrencyLimit(limit)
+            )
+
+    @property
+    def concurrency_limit(self) -> ConcurrencyLimit | None:
+        """The limit of ``max_concurrency`` (``None`` without one)."""
+        return self._concurrency
 
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
         cache = "" if self.use_cache else ", use_cache=False"
-        return f"{type(self).__name__}({name}{cache})"
+        limit = "" if self.max_concurrency is None else f", max_concurrency={self.max_concurrency}"
+        return f"{type(self).__name__}({name}{cache}{limit})"
 
 
+@dataclass(frozen=True, repr=False)
 class Security(Depends):
     """A dependency with OAuth2 scopes (collected into ``SecurityScopes``).
 
     Args:
         dependency: The callable (usually a security scheme or a function using one).
-        scopes: The scopes this use requires.
+        scopes: The scopes this use requires (kept as a tuple, so the marker hashes).
         use_cache: See :class:`Depends`.
     """
 
-    def __init__(
-        self,
-        dependency: Callable[..., Any] | None = None,
-        *,
-        scopes: Sequence[str] | None = None,
-        use_cache: bool = True,
-    ) -> None:
-        super().__init__(dependency=dependency, use_cache=use_cache)
-        self.scopes = list(scopes or [])
+    scopes: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "scopes", tuple(self.scopes or ()))

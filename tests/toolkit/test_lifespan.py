@@ -99,9 +99,13 @@ def test_on_startup_on_shutdown_sync_and_async() -> None:
     app = Zephyr(on_startup=[lambda: events.append("sync start"), astart])
     app.add_event_handler("shutdown", lambda: events.append("sync stop"))
 
-    @app.on_event("shutdown")
-    async def astop() -> None:
-        events.append("async stop")
+    with pytest.warns(DeprecationWarning, match="on_event is deprecated") as caught:
+
+        @app.on_event("shutdown")
+        async def astop() -> None:
+            events.append("async stop")
+
+    assert caught[0].filename == __file__  # Points at the caller, as FastAPI's does.
 
     with TestClient(app):
         assert events == ["sync start", "async start"]
@@ -150,3 +154,11 @@ def test_mounted_app_lifespan_is_not_run() -> None:
     _, _, error = asyncio.run(run_lifespan(outer))
     assert error is None
     assert events == ["outer"]
+
+
+def test_router_on_event_is_deprecated_too() -> None:
+    router = Router()
+    with pytest.warns(DeprecationWarning, match="use lifespan event handlers") as caught:
+        router.on_event("startup")(lambda: None)
+    assert caught[0].filename == __file__
+    assert len(router.on_startup) == 1

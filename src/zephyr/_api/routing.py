@@ -43,8 +43,9 @@ from zephyr._native import api_route_takes_respond, deliver
 from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
-from zephyr.api_exceptions import ResponseValidationError
+from zephyr.api_exceptions import ResponseValidationError, ZephyrError
 from zephyr.datastructures import Default, DefaultPlaceholder
+from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Dependant, Plan
 from zephyr.dependencies.solve import solve
@@ -127,6 +128,14 @@ class _JSONBytes(JSONResponse):
     def render(self, content: Any) -> bytes:
         return content  # type: ignore[no-any-return]
 
+
+_SWALLOWED = (
+    "No response to send: the application code is raising an exception and a "
+    "dependency with yield caught it without raising it again (a bare `except:` or "
+    "`except Exception:` around its `yield`). Re-raise it (`raise`) in the dependency, "
+    "or raise an HTTPException there to answer the request."
+)
+"""Why a request whose error a ``yield`` dependency suppressed fails anyway."""
 
 _EXIT_STACK_KEY = "zephyr.exit_stack"
 """Scope key of the exit stack that ends ``yield`` dependencies after the response."""
@@ -381,24 +390,50 @@ class APIRoute(OverridablePlan, Route):
         overrides = getattr(provider, "dependency_overrides", None)
         if overrides:
             plan = self.plan_for(overrides)
-        # ``yield`` dependencies end after the response has been sent. PERF:
-        # the stack is exited by hand, as ``async with`` would, so one code
-        # path serves both kinds of plan without an extra coroutine call.
-        stack = AsyncExitStack() if plan.has_generators else None
+        if plan.has_generators:
+            await self._handle_with_stack(plan, request, scope, receive, send, respond)
+            return
         try:
-            response = await self._respond(plan, request, stack)
+            response = await self._respond(plan, request, None)
             pending = deliver(response, scope, receive, send, respond)
             if pending is not None:
                 await pending
-        except BaseException as exc:
-            if stack is None or not await stack.__aexit__(type(exc), exc, exc.__traceback__):
-                raise
-        else:
-            if stack is not None:
-                await stack.aclose()
         finally:
             if plan.may_parse_form:
                 await request.close()  # uploads' temporary files go now, not at GC time
+
+    async def _handle_with_stack(
+        self,
+        plan: Plan,
+        request: Request,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        respond: Respond | None,
+    ) -> None:
+        # ``_handle`` for a plan with ``yield`` dependencies: they end after the
+        # response has been sent (see zephyr.dependencies.cleanup).
+        stack = DependencyStack()
+        try:
+            with stack.scope(plan):
+                try:
+                    response = await self._respond(plan, request, stack)
+                    pending = deliver(response, scope, receive, send, respond)
+                    if pending is not None:
+                        await pending
+                except BaseException as exc:
+                    with stack.shielded():
+                        suppressed = await stack.__aexit__(type(exc), exc, exc.__traceback__)
+                    if not suppressed:
+                        raise
+                    # A dependency swallowed the error: the response is missing (or cut short).
+                    raise ZephyrError(_SWALLOWED) from exc
+                with stack.shielded():
+                    await stack.aclose()
+                await stack.cancelled_meanwhile()
+        finally:
+            if plan.may_parse_form:
+                await request.close()
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         """Return this route's ``request -> response`` coroutine function.
@@ -826,10 +861,7 @@ class APIRouter(FrontendRouter, Router):
             else:
                 self.routes.append(route)
         self._include_frontends(router, prefix, dependencies, max_body_size)
-        for handler in getattr(router, "on_startup", []) or []:
-            self.add_event_handler("startup", handler)
-        for handler in getattr(router, "on_shutdown", []) or []:
-            self.add_event_handler("shutdown", handler)
+        self.include_lifespan(router)
 
     def _include_api_route(self, route: APIRoute, *, prefix: str, **options: Any) -> None:
         response_class = route.response_class

@@ -12,13 +12,13 @@ conversation is over.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AsyncExitStack
 from typing import Any, cast
 
 from zephyr import params
 from zephyr._api.plans import OverridablePlan
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import compile_endpoint
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
@@ -97,8 +97,18 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
         connection = cast(Request, websocket)
         try:
             if plan.has_generators:
-                async with AsyncExitStack() as stack:
-                    await solve(plan, connection, stack)
+                stack = DependencyStack()
+                with stack.scope(plan):
+                    try:
+                        await solve(plan, connection, stack)
+                    except BaseException as exc:
+                        with stack.shielded():
+                            if not await stack.__aexit__(type(exc), exc, exc.__traceback__):
+                                raise
+                    else:
+                        with stack.shielded():
+                            await stack.aclose()
+                        await stack.cancelled_meanwhile()
                 return
             await solve(plan, connection, None)
         except RequestValidationError as exc:

@@ -420,6 +420,7 @@ def analyze(
         use_cache=use_cache,
         exit_scope=exit_scope or "request",
         original=original,
+        limit=marker.concurrency_limit if marker is not None else None,
     )
     for parameter in get_typed_signature(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -557,6 +558,7 @@ class _Flattener:
         self.calls: set[Any] = set()
         self.lifespan: dict[Any, int] = {}
         self.lifespan_nodes: list[Dependant] = []
+        self.body_keys: dict[str, ParamField] = {}
 
     def slot(self, value: Any = None) -> int:
         self.initial.append(value)
@@ -601,8 +603,16 @@ class _Flattener:
                 args.append((name, slot))
         owner = len(self.steps)
         for original in node.params:
+            shared = self.body_keys.get(original.external) if original.location == "body" else None
+            if shared is not None:
+                # The same body key again (e.g. ``item: Item`` in the endpoint and in a
+                # dependency): one value of the body, read once, given to both.
+                args.append((original.name, shared.slot))
+                continue
             field = dataclasses.replace(original, slot=self.slot(), owner=owner)
             self.fields.append(field)
+            if field.location == "body":
+                self.body_keys[field.external] = field
             args.append((field.name, field.slot))
         for name, kind in node.specials:
             args.append((name, self.special(kind, node, _annotation_of(node.call, name))))
@@ -616,6 +626,7 @@ class _Flattener:
                 needs=tuple(needs),
                 function_scope=node.exit_scope == "function",
                 cache_key=key if node.use_cache and not is_root else None,
+                limit=node.limit,
             )
         )
         self.cache.setdefault(key, owner)
@@ -709,6 +720,7 @@ def build_plan(
         response_slot=flat.specials.get("response", -1),
         background_slot=flat.specials.get("background", -1),
         has_generators=any(s.kind >= CallKind.ASYNC_GEN for s in flat.steps),
+        has_async_generators=any(s.kind is CallKind.ASYNC_GEN for s in flat.steps),
         has_function_scope=any(
             s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps
         ),

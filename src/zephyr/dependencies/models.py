@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 if TYPE_CHECKING:
     from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
     from zephyr.dependencies.inputs import PathQueryExtractor
+    from zephyr.dependencies.limits import ConcurrencyLimit
 
 __all__ = [
     "CallKind",
@@ -128,6 +129,7 @@ class Dependant:
             end) or ``"lifespan"`` (created once at startup).
         original: The callable as written in ``Depends()`` (``call`` is its
             override when one applies); ``None`` for an endpoint.
+        limit: The ``max_concurrency`` limit of the marker that declared it.
     """
 
     call: Callable[..., Any]
@@ -141,6 +143,7 @@ class Dependant:
     use_cache: bool = True
     exit_scope: ExitScope = "request"
     original: Callable[..., Any] | None = None
+    limit: ConcurrencyLimit | None = None
 
     @property
     def declared(self) -> Callable[..., Any]:
@@ -168,6 +171,8 @@ class Step:
         cache_key: The key under which a request reuses this call (see
             ``Dependant.cache_key``); ``None`` for the endpoint and for
             ``use_cache=False`` dependencies.
+        limit: Its ``max_concurrency`` limit, held for the call (or, for a
+            ``yield`` dependency, until its exit has finished).
     """
 
     call: Callable[..., Any]
@@ -178,6 +183,7 @@ class Step:
     needs: tuple[int, ...] = ()
     function_scope: bool = False
     cache_key: Any = None
+    limit: ConcurrencyLimit | None = None
 
 
 async def _no_runner(values: list[Any], stack: Any) -> None:
@@ -202,6 +208,8 @@ class Plan:
         request_slot / response_slot / background_slot: Slots of injected
             objects, ``-1`` when nobody asks for them.
         has_generators: Whether any step needs an exit stack.
+        has_async_generators: Whether an ``async`` ``yield`` dependency is among
+            them (its cleanup may await: it runs shielded from cancellation).
         has_function_scope: Whether a ``yield`` step ends right after the endpoint.
         calls: Every dependency callable of the route (to spot overrides).
         lifespan: ``(key, slot)`` of each lifespan-scoped dependency: its
@@ -230,6 +238,7 @@ class Plan:
     response_slot: int = -1
     background_slot: int = -1
     has_generators: bool = False
+    has_async_generators: bool = False
     has_function_scope: bool = False
     calls: frozenset[Any] = frozenset()
     lifespan: tuple[tuple[Any, int], ...] = ()

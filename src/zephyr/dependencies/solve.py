@@ -7,20 +7,23 @@ the thread pool, or entered as a context manager on the request's exit stack.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import linecache
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, nullcontext
 from keyword import iskeyword
 from typing import Any
 
 from zephyr.api_exceptions import RequestValidationError
 from zephyr.background import BackgroundTasks
 from zephyr.concurrency import contextmanager_in_threadpool, run_in_threadpool
+from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.extract import ErrorList
 from zephyr.dependencies.inputs import query_source
+from zephyr.dependencies.limits import ConcurrencyLimit
 from zephyr.dependencies.models import CallKind, Plan, Step
 from zephyr.requests import Request
 from zephyr.responses import Response
@@ -39,6 +42,8 @@ def new_sub_response() -> Response:
 async def _call(step: Step, values: list[Any], stack: AsyncExitStack | None) -> Any:
     kwargs = {name: values[slot] for name, slot in step.args}
     kind = step.kind
+    if step.limit is not None:
+        return await _call_limited(step, step.limit, kwargs, stack)
     if kind is CallKind.ASYNC:
         return await step.call(**kwargs)
     if kind is CallKind.SYNC:
@@ -48,6 +53,26 @@ async def _call(step: Step, values: list[Any], stack: AsyncExitStack | None) -> 
         return await stack.enter_async_context(step.call(**kwargs))
     # Entered and exited in the pool; a cancelled request still waits for the exit.
     return await stack.enter_async_context(contextmanager_in_threadpool(step.call(**kwargs)))
+
+
+async def _call_limited(
+    step: Step, limit: ConcurrencyLimit, kwargs: dict[str, Any], stack: AsyncExitStack | None
+) -> Any:
+    """``_call`` for a step with ``max_concurrency``: wait for a token before any work.
+
+    The token is taken before a worker thread is, and a ``yield`` dependency
+    gives it back only after its exit (on the stack of its scope) has finished.
+    """
+    kind = step.kind
+    if kind is CallKind.ASYNC:
+        return await limit.run(functools.partial(step.call, **kwargs))
+    if kind is CallKind.SYNC:
+        return await limit.run(functools.partial(run_in_threadpool, step.call, **kwargs))
+    assert stack is not None, "plans with generators run with an exit stack"
+    if kind is CallKind.ASYNC_GEN:
+        return await stack.enter_async_context(limit.hold(step.call(**kwargs)))
+    context = contextmanager_in_threadpool(step.call(**kwargs))
+    return await stack.enter_async_context(limit.hold(context))
 
 
 def _extract(plan: Plan, request: Request, values: list[Any]) -> ErrorList | None:
@@ -134,15 +159,36 @@ async def solve(
             raise RequestValidationError(_ordered(errors), body=_received_body(request))
     steps = plan.steps
     if plan.has_function_scope:
-        async with AsyncExitStack() as function_stack:
-            for step in steps:
-                target = function_stack if step.function_scope else stack
-                values[step.slot] = await _call(step, values, target)
+        await _run_with_function_scope(steps, values, stack)
     else:
         # PERF: one generated coroutine runs every step with literal keyword
         # arguments: no per-step kwargs dict comprehension, no helper call.
         await plan.runner(values, stack)
     return values[steps[-1].slot], values
+
+
+async def _run_with_function_scope(
+    steps: Sequence[Step], values: list[Any], stack: AsyncExitStack | None
+) -> None:
+    """Run the steps; ``scope="function"`` generators end as soon as the endpoint returns.
+
+    Their cleanup runs shielded from a cancellation of the request (see
+    :mod:`zephyr.dependencies.cleanup`), as the request stack's does.
+    """
+    function_stack = AsyncExitStack()
+    shielded = stack.shielded if isinstance(stack, DependencyStack) else nullcontext
+    try:
+        for step in steps:
+            target = function_stack if step.function_scope else stack
+            values[step.slot] = await _call(step, values, target)
+    except BaseException as error:
+        with shielded():
+            suppressed = await function_stack.__aexit__(type(error), error, error.__traceback__)
+        if not suppressed:
+            raise
+    else:
+        with shielded():
+            await function_stack.aclose()
 
 
 def _fill_lifespan(plan: Plan, request: Request, values: list[Any]) -> None:
@@ -187,6 +233,8 @@ def compile_runner(steps: Sequence[Step]) -> Runner:
         namespace[f"s{index}"] = step
         names_ok = all(name.isidentifier() and not iskeyword(name) for name, _ in step.args)
         args = ", ".join(f"{name}=v[{slot}]" for name, slot in step.args)
+        if step.limit is not None:
+            names_ok = False  # The limit is taken in call_step.
         if step.kind is CallKind.ASYNC and names_ok:
             lines.append(f"    v[{step.slot}] = await c{index}({args})")
         elif step.kind is CallKind.SYNC and names_ok:
