@@ -303,7 +303,8 @@ def _check_single_value_type(name: str, location: str, annotation: Any) -> None:
         return
     allowed = "a scalar type" if location == "path" else "a scalar type or a list of scalars"
     raise InvalidParameterError(
-        f"{location.capitalize()} parameter {name!r} is {annotation!r}: it must be {allowed}"
+        f"{location.capitalize()} parameter {name!r} must be one of the supported types: "
+        f"{allowed}, not {annotation!r}"
     )
 
 

@@ -1,0 +1,101 @@
+"""How a form body documents its model parameters (``Annotated[Profile | None, Form()]``).
+
+A model parameter of a form has no key of its own: its fields are keys of the
+form, next to the form's plain fields. So the form's ``Body_<operation id>``
+schema lists only the plain fields under ``properties``, and each model
+parameter adds entries to the schema's ``allOf``:
+
+* a required model: its schema (a ``$ref``, or the union's ``anyOf`` /
+  ``oneOf``);
+* an optional one (a default): ``{"anyOf": [absent, present]}``, either none
+  of its keys is sent or the model is;
+* a required nullable one (``Profile | None`` without default): two entries,
+  ``{"not": absent}`` and ``present``: something of it must be sent.
+
+``absent`` is "none of the model's keys": ``{"not": {"anyOf": [{"required":
+[key]}...]}}``, or ``{"maxProperties": 0}`` when a member model takes extra
+keys (``extra="allow"`` / ``"forbid"``), since then any key counts as its.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from zephyr.dependencies.models import ParamField
+from zephyr.dependencies.param_models import field_lookups
+
+__all__ = ["FormModelEntry", "documents_as_model"]
+
+
+def documents_as_model(params: list[ParamField]) -> bool:
+    """Whether a form body is documented as its one model's schema (no ``Body_`` wrapper).
+
+    That is a form made of a single required, non-nullable model (not a union).
+    """
+    if len(params) != 1:
+        return False
+    param = params[0]
+    return len(param.models) == 1 and param.required and not param.nullable
+
+
+def _absent(param: ParamField) -> dict[str, Any]:
+    """The schema of a form that sends none of ``param``'s keys."""
+    if any(m.model_config.get("extra") in ("allow", "forbid") for m in param.models):
+        return {"maxProperties": 0}
+    keys: set[str] = set()
+    for model in param.models:
+        config = model.model_config
+        for name, info in model.model_fields.items():
+            for key, _, _ in field_lookups(name, info, config, convert=False, sequence=False):
+                keys.add(key)
+    if not keys:
+        return {}
+    return {"not": {"anyOf": [{"required": [key]} for key in sorted(keys)]}}
+
+
+def _drop_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` as ``{"anyOf": [...], "title"?}`` without its ``null`` branch."""
+    if "anyOf" in schema:
+        members = [m for m in schema["anyOf"] if m != {"type": "null"}]
+        return {**schema, "anyOf": members}
+    out: dict[str, Any] = {"anyOf": [{k: v for k, v in schema.items() if k != "title"}]}
+    if "title" in schema:
+        out["title"] = schema["title"]
+    return out
+
+
+class FormModelEntry:
+    """One model parameter of a form body: what to resolve, then its ``allOf`` entries.
+
+    Args:
+        param: The model parameter (``param.models`` is not empty).
+        title: Its title (``Profile`` for a parameter ``profile``).
+    """
+
+    def __init__(self, param: ParamField, title: str) -> None:
+        self.param = param
+        self.required = param.required
+        # A required model documents as its plain schema; otherwise "present" is
+        # the titled schema of the parameter's type, ``None`` left out.
+        self.plain = param.required and not param.nullable
+        kwargs: dict[str, Any] = {}
+        discriminator = getattr(param.info, "discriminator", None)
+        if discriminator is not None:
+            kwargs["discriminator"] = discriminator
+        if not self.plain:
+            kwargs["title"] = title
+        self.annotation: Any = Annotated[param.annotation, Field(**kwargs)]
+        self.box: dict[str, Any] = {}  # ``box["schema"]``: filled when the schemas resolve
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The ``allOf`` entries of this parameter (once the collector resolved ``box``)."""
+        schema: dict[str, Any] = self.box["schema"]
+        if self.plain:
+            return [schema]
+        present = _drop_null(schema)
+        absent = _absent(self.param)
+        if self.required:
+            return [{"not": absent}, present]
+        return [{"anyOf": [absent, present]}]
