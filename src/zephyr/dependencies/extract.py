@@ -25,6 +25,7 @@ from zephyr.dependencies.dictschema import dict_validator
 from zephyr.dependencies.models import LOCATION_RANK, ParamField
 from zephyr.dependencies.param_models import (
     fix_model_errors,
+    is_unselected_file,
     model_key,
     model_readers,
     read_fields,
@@ -439,15 +440,15 @@ class FormExtractor:
             for key in keys:  # The first key with a value wins (alias choices).
                 if sequence:
                     items = form.getlist(key)
-                    if is_file:  # A file input left empty sends "".
-                        items = [item for item in items if item != ""]
+                    if is_file:  # A file input with no file chosen is no file.
+                        items = [item for item in items if not is_unselected_file(item)]
                     if not items:
                         continue
                     data[key] = [await _read(item) for item in items] if read else items
                     break
                 value = form.get(key)
                 # An empty text field counts as absent, like a missing one.
-                if value is None or value == "":
+                if value is None or value == "" or is_unselected_file(value):
                     continue
                 data[key] = await _read(value) if read else value
                 break

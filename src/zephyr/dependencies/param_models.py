@@ -19,12 +19,14 @@ from typing import Any
 from pydantic import AliasChoices, AliasPath
 from pydantic.fields import FieldInfo
 
+from zephyr.datastructures import UploadFile
 from zephyr.dependencies.models import ParamField
 
 __all__ = [
     "LocationModel",
     "field_lookups",
     "fix_model_errors",
+    "is_unselected_file",
     "model_key",
     "model_readers",
     "read_fields",
@@ -32,6 +34,16 @@ __all__ = [
 
 # (request key, key in the model's input, read every value as a list)
 Lookup = tuple[str, str, bool]
+
+
+def is_unselected_file(value: Any) -> bool:
+    """Whether a form value is a file input with no file chosen.
+
+    Browsers send such an input as a part with an empty ``filename`` and no
+    content; it counts as absent (a part without filename but with content,
+    or a named empty file, is a file).
+    """
+    return isinstance(value, UploadFile) and not value.filename and not value.size
 
 
 def model_key(index: int) -> str:
@@ -146,9 +158,12 @@ class LocationModel:
             nothing of it was sent (its default applies).
         """
         data, used = self._lookup(source)
-        present = bool(data)
-        if self.extras or self.union:
-            # A union's members see every key (one ignores what another reads).
+        # A key of the model sent empty still counts: the model was sent (its
+        # field then takes its default, or is reported missing).
+        present = bool(used)
+        if self.extras or self.union or self.skip_empty:
+            # A union's members see every key (one ignores what another reads);
+            # a form model's validators see the whole form, as in FastAPI.
             for key, value in self.raw(source, used).items():
                 if self._norm(key) not in used and key not in data:
                     data[key] = value
@@ -167,11 +182,16 @@ class LocationModel:
             for external, inner, sequence in lookups:
                 if sequence:
                     value = getlist(external) if getlist is not None else _as_list(get(external))
+                    if self.skip_empty and value:
+                        value = [item for item in value if not is_unselected_file(item)]
+                        if not value:  # Only unselected files: absent, and not an extra.
+                            used[self._norm(external)] = False
+                            continue
                     found = bool(value)
                 else:
                     value = get(external)
                     found = value is not None
-                    if found and self.skip_empty and value == "":
+                    if found and self.skip_empty and (value == "" or is_unselected_file(value)):
                         # Tried and empty: absent for this field, and not an extra.
                         used[self._norm(external)] = False
                         continue

@@ -55,6 +55,49 @@ def _absent(param: ParamField) -> dict[str, Any]:
     return {"not": {"anyOf": [{"required": [key]} for key in sorted(keys)]}}
 
 
+def _alternatives(model: Any) -> dict[str, list[str]]:
+    """The required fields a form may send under several keys: ``{schema property: keys}``."""
+    out: dict[str, list[str]] = {}
+    config = model.model_config
+    for name, info in model.model_fields.items():
+        if not info.is_required():
+            continue
+        keys = [k for k, _, _ in field_lookups(name, info, config, convert=False, sequence=False)]
+        if len(keys) > 1:
+            out[keys[0]] = keys
+    return out
+
+
+def _inline_models(
+    schema: dict[str, Any], models: tuple[Any, ...], definitions: dict[str, Any]
+) -> dict[str, Any]:
+    """Inline the models whose required fields have several keys (else keep the ``$ref``).
+
+    Such a field is required under any of its keys, which the model's own
+    schema cannot say: the inlined copy moves it from ``required`` to an
+    ``allOf`` of "one of these keys".
+    """
+    by_title = {m.model_config.get("title") or m.__name__: _alternatives(m) for m in models}
+
+    def inline(item: dict[str, Any]) -> dict[str, Any]:
+        ref = item.get("$ref")
+        if not isinstance(ref, str):
+            return item
+        target = definitions.get(ref.rsplit("/", 1)[-1], {})
+        alternatives = by_title.get(target.get("title"))
+        if not alternatives:
+            return item
+        required = [key for key in target.get("required", []) if key not in alternatives]
+        groups = [
+            {"anyOf": [{"required": [key]} for key in keys]} for keys in alternatives.values()
+        ]
+        return {**target, "required": required, "allOf": groups}
+
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [inline(item) for item in schema["anyOf"]]}
+    return inline(schema)
+
+
 def _drop_null(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` as ``{"anyOf": [...], "title"?}`` without its ``null`` branch."""
     if "anyOf" in schema:
@@ -89,9 +132,14 @@ class FormModelEntry:
         self.annotation: Any = Annotated[param.annotation, Field(**kwargs)]
         self.box: dict[str, Any] = {}  # ``box["schema"]``: filled when the schemas resolve
 
-    def entries(self) -> list[dict[str, Any]]:
-        """The ``allOf`` entries of this parameter (once the collector resolved ``box``)."""
-        schema: dict[str, Any] = self.box["schema"]
+    def entries(self, definitions: dict[str, Any]) -> list[dict[str, Any]]:
+        """The ``allOf`` entries of this parameter (once the collector resolved ``box``).
+
+        Args:
+            definitions: The resolved component schemas (a model whose required
+                field has several keys is inlined from there).
+        """
+        schema = _inline_models(self.box["schema"], self.param.models, definitions)
         if self.plain:
             return [schema]
         present = _drop_null(schema)

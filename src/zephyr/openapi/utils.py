@@ -360,7 +360,8 @@ def _embedded_body(
 
     def attach(definitions: dict[str, Any]) -> None:
         name = content["schema"]["$ref"].rsplit("/", 1)[-1]
-        definitions[name]["allOf"] = [item for entry in models for item in entry.entries()]
+        entries = [item for entry in models for item in entry.entries(definitions)]
+        definitions[name]["allOf"] = entries
 
     collector.after.append(attach)
 
