@@ -254,13 +254,14 @@ def _inferred_marker(
     default: Any,
     path_names: set[str],
     *,
-    lists_in_query: bool = True,
     field: FieldInfo | None = None,
 ) -> params._Marker:
     """The marker of a parameter declared without one (or with a plain ``Field()``).
 
+    A scalar is a query parameter; anything else, a list of scalars included,
+    is the body (as FastAPI reads it: a list in the query needs ``Query()``).
+
     Args:
-        lists_in_query: Whether a list of scalars is a query parameter.
         field: The plain ``Field()`` whose settings the marker takes over.
     """
     kwargs: dict[str, Any] = {}
@@ -276,7 +277,7 @@ def _inferred_marker(
         marker = params.Path(**kwargs)
     elif is_upload(annotation):
         marker = params.File(default, **kwargs)
-    elif is_scalar(annotation) or (lists_in_query and is_scalar_sequence(annotation)):
+    elif is_scalar(annotation):
         marker = params.Query(default, **kwargs)
     else:
         marker = params.Body(default, **kwargs)
@@ -323,9 +324,7 @@ def _param_field(
     if not isinstance(marker, params._Marker):
         # A plain ``pydantic.Field`` in ``Annotated``: located as if unmarked
         # (a list is a body here), keeping its aliases, factory and constraints.
-        marker = _inferred_marker(
-            name, annotation, default_value, path_names, lists_in_query=False, field=marker
-        )
+        marker = _inferred_marker(name, annotation, default_value, path_names, field=marker)
     location: Location
     if isinstance(marker, params.Form):
         location = "form"
