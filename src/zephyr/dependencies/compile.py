@@ -224,11 +224,16 @@ def _special_kind(annotation: Any) -> SpecialKind | None:
 
 
 def _external_name(name: str, marker: FieldInfo) -> str:
+    """The request key of a parameter: its validation alias, alias, or name.
+
+    A validation alias with an ``AliasPath`` in it names no key of the
+    request (FastAPI reads such a parameter under its alias or name).
+    """
     if isinstance(marker.validation_alias, str):
         return marker.validation_alias
     choices = getattr(marker.validation_alias, "choices", None)  # AliasChoices: first name
-    if choices and isinstance(choices[0], str):
-        return choices[0]
+    if choices and all(isinstance(choice, str) for choice in choices):
+        return str(choices[0])
     if marker.alias:
         return marker.alias
     if isinstance(marker, params.Header) and marker.convert_underscores:
