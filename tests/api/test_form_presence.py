@@ -9,9 +9,9 @@ multipart request with no bytes is an empty form.
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from zephyr import File, Form, UploadFile, Zephyr
+from zephyr import File, Form, Header, UploadFile, Zephyr
 from zephyr.testclient import TestClient
 
 BOUNDARY = "multipart/form-data; boundary=b0undary"
@@ -152,3 +152,27 @@ def test_file_list_keeps_text_parts_and_drops_unselected_ones() -> None:
     )
     response = TestClient(app).post("/", content=body, headers={"content-type": BOUNDARY})
     assert response.json() == [3]
+
+
+def test_header_model_with_loc_by_alias_off_reports_field_names() -> None:
+    class Limits(BaseModel):
+        model_config = ConfigDict(loc_by_alias=False)
+        max_items: int
+        page_size: Annotated[int, Field(alias="x-page")]
+
+    app = Zephyr()
+
+    @app.get("/")
+    def read(limits: Annotated[Limits, Header()]) -> Any:
+        return limits
+
+    client = TestClient(app)
+    assert client.get("/", headers={"max-items": "1", "x-page": "2"}).json() == {
+        "max_items": 1,
+        "x-page": 2,
+    }
+    response = client.get("/")
+    assert [e["loc"] for e in response.json()["detail"]] == [
+        ["header", "max_items"],
+        ["header", "page_size"],
+    ]

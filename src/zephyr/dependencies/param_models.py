@@ -139,10 +139,13 @@ class LocationModel:
                 lookups = field_lookups(name, info, config, convert=convert, sequence=sequence)
                 if lookups not in self.fields:
                     self.fields.append(lookups)
-        # Error locations name the request key (``x-values``), not the model's (``x_values``).
+        # Error locations name the request key (``x-values``), not the model's
+        # (``x_values``), unless the model reports field names (``loc_by_alias=False``).
         self.to_external = {
             inner: external for lookups in self.fields for external, inner, _ in lookups
         }
+        if not all(m.model_config.get("loc_by_alias", True) for m in param.models):
+            self.to_external = {}
         self.extras = any(m.model_config.get("extra") in ("forbid", "allow") for m in param.models)
         # ``Model | None`` or a default: nothing of the model sent means the default.
         self.optional = param.nullable or not param.required
