@@ -22,6 +22,7 @@ from zephyr._body_limit import buffered_too_large
 from zephyr._form_limits import FORM_LIMITS_KEY, FormLimits, merge_form_limits
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.dictschema import dict_validator
+from zephyr.dependencies.form_unions import union_annotation
 from zephyr.dependencies.models import LOCATION_RANK, ParamField
 from zephyr.dependencies.param_models import (
     fix_model_errors,
@@ -62,7 +63,11 @@ def _field(param: ParamField, key: str | None = None) -> tuple[Any, Any]:
         info = Field(default, alias=param.external, **kwargs)
     # Constraints of a plain ``Field(gt=0)`` marker live in its metadata, not its kwargs.
     extra = [m for m in param.info.metadata if m not in info.metadata]
-    annotation = annotated(param.annotation, *extra) if extra else param.annotation
+    annotation = param.annotation
+    if param.location == "form" and len(param.models) > 1:
+        annotation = union_annotation(param.models, param.nullable)
+    if extra:
+        annotation = annotated(annotation, *extra)
     return annotation, info
 
 

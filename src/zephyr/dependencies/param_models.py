@@ -173,6 +173,10 @@ class LocationModel:
                     present = present or self.extras
         if not present and self.optional:
             return None
+        if self.union and self.skip_empty:
+            from zephyr.dependencies.form_unions import FormInput
+
+            return FormInput(data, source)  # Each member reads the form its own way.
         return data
 
     def _lookup(self, source: Any) -> tuple[dict[str, Any], dict[str, bool]]:
@@ -219,6 +223,10 @@ class LocationModel:
     def fix_error(self, error: dict[str, Any], source: Any) -> None:
         """Rewrite an error of this model: ``loc`` without the model key, external names."""
         prefix, _, *rest = error["loc"]
+        if self.union and rest:
+            from zephyr.dependencies.form_unions import member_label
+
+            rest[0] = member_label(rest[0])
         if rest and isinstance(rest[0], str):
             rest[0] = self.to_external.get(rest[0], rest[0])
         error["loc"] = (prefix, *rest)
