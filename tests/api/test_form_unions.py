@@ -9,7 +9,7 @@ discriminated).
 from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Tag, model_validator
 
 from zephyr import Form, Zephyr
 from zephyr.testclient import TestClient
@@ -92,3 +92,58 @@ def test_member_validators_get_their_own_copy() -> None:
         return choice
 
     assert TestClient(app).post("/", data={"side": "right"}).json() == {"side": "right"}
+
+
+def test_a_validator_around_the_union_can_rewrite_the_form() -> None:
+    def rename(data: Any) -> Any:
+        assert isinstance(data, dict)
+        data = dict(data)  # A copy works too: members read what it returns.
+        data["item"] = data.pop("old")
+        return data
+
+    app = Zephyr()
+
+    @app.post("/")
+    def pick(choice: Annotated[Single | Many, BeforeValidator(rename), Form()]) -> Any:
+        return choice
+
+    client = TestClient(app)
+    assert client.post("/", data={"mode": "many", "old": ""}).json() == {
+        "mode": "many",
+        "item": [""],
+    }
+    assert client.post("/", data={"mode": "single", "old": "x"}).json() == {
+        "mode": "single",
+        "item": "x",
+    }
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("smart", "Wide"), ("left_to_right", "Narrow")])
+def test_union_mode_and_callable_discriminators_are_kept(mode: str, expected: str) -> None:
+    class Narrow(BaseModel):
+        name: str
+
+    class Wide(BaseModel):
+        name: str
+        size: int
+
+    app = Zephyr()
+
+    @app.post("/")
+    def pick(choice: Annotated[Narrow | Wide, Form(union_mode=mode)]) -> str:
+        return type(choice).__name__
+
+    @app.post("/tags")
+    def tags(
+        choice: Annotated[
+            Annotated[Single, Tag("one")] | Annotated[Many, Tag("more")],
+            Discriminator(lambda v: "one" if v.get("mode") == "single" else "more"),
+            Form(),
+        ],
+    ) -> Any:
+        return choice
+
+    client = TestClient(app)
+    assert client.post("/", data={"name": "n", "size": "2"}).json() == expected
+    response = client.post("/tags", data={"mode": "single", "item": ""})
+    assert response.json()["detail"][0]["loc"] == ["body", "one", "item"]

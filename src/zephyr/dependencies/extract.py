@@ -65,7 +65,7 @@ def _field(param: ParamField, key: str | None = None) -> tuple[Any, Any]:
     extra = [m for m in param.info.metadata if m not in info.metadata]
     annotation = param.annotation
     if param.location == "form" and len(param.models) > 1:
-        annotation = union_annotation(param.models, param.nullable)
+        annotation = union_annotation(annotation)
     if extra:
         annotation = annotated(annotation, *extra)
     return annotation, info

@@ -2,12 +2,13 @@
 
 The members of a union may read one key differently: ``value: str`` in one,
 ``value: list[str]`` in another. One input dict cannot suit both, so the union
-receives a :class:`FormInput` (the keys read once, plus the form itself) and
-every member is wrapped in a ``BeforeValidator`` that builds that member's
-own input from the form: its list fields get every value, its scalar fields
-one, empty text fields and unselected file inputs are left out, and the keys
-it does not read are passed along (its ``extra`` setting decides what they
-do). A discriminator still reads its tag from the :class:`FormInput`.
+receives every key of the form as sent (a list where the key repeats or some
+member reads a list), and every member is wrapped in a ``BeforeValidator``
+that builds its own input from that: its list fields get every value, its
+scalar fields one, empty text fields and unselected file inputs are left out,
+and the keys it does not read are passed along (its ``extra`` setting decides
+what they do). A discriminator reads its tag from the union's input, and a
+validator around the union sees (and may change) that input.
 
 Everything here is built once per route; the readers run only for requests
 that send such a union.
@@ -16,27 +17,14 @@ that send such a union.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Union
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 
 from zephyr.dependencies.param_models import Lookup, field_lookups, is_unselected_file
 
-__all__ = ["FormInput", "MemberReader", "member_label", "union_annotation"]
-
-
-class FormInput(dict[str, Any]):
-    """A union form model's input: the keys read once, and the form for each member.
-
-    Args:
-        data: The keys read once (a key's value as a list when some member
-            reads it as one).
-        source: The parsed form (``get`` / ``getlist`` / ``keys``).
-    """
-
-    def __init__(self, data: dict[str, Any], source: Any) -> None:
-        super().__init__(data)
-        self.source = source
+__all__ = ["MemberReader", "member_label", "union_annotation"]
 
 
 class MemberReader:
@@ -56,45 +44,61 @@ class MemberReader:
         ]
 
     def __call__(self, value: Any) -> Any:
-        """The member's input when ``value`` is a :class:`FormInput`, else ``value`` as is."""
-        if not isinstance(value, FormInput):
+        """The member's input built from the form's keys (``value``, see :func:`form_keys`).
+
+        Args:
+            value: ``{key: value}`` of the whole form, a list for a repeated
+                key or one some member reads as a list; whatever a validator
+                around the union made of it. Not a mapping: passed as is.
+        """
+        if not isinstance(value, dict):
             return value
-        source = value.source
         data: dict[str, Any] = {}
         used: set[str] = set()
         for lookups in self.fields:
             for external, inner, sequence in lookups:
-                if sequence:
-                    items = [v for v in source.getlist(external) if not is_unselected_file(v)]
-                    if items:
-                        used.add(external)
-                        data.setdefault(inner, items)
-                        break
-                    continue
-                found = source.get(external)
+                found = value.get(external)
                 if found is None:
                     continue
                 used.add(external)  # Tried: an empty value is absent, not an extra.
+                if sequence:
+                    items = found if isinstance(found, list) else [found]
+                    items = [item for item in items if not is_unselected_file(item)]
+                    if items:
+                        data.setdefault(inner, items)
+                        break
+                    continue
+                if isinstance(found, list):
+                    found = found[-1] if found else ""  # One value: the last, as ``form.get``.
                 if found == "" or is_unselected_file(found):
                     continue
                 data.setdefault(inner, found)
                 break
-        for key in source.keys():  # noqa: SIM118 - FormData
+        for key, item in value.items():
             if key not in used and key not in data:
-                items = source.getlist(key)
-                data[key] = items if len(items) > 1 else items[0]
+                data[key] = item
         return data
 
     def __repr__(self) -> str:
         return "form"  # Part of Pydantic's error label: function-before[form(), Model]
 
 
-def union_annotation(models: tuple[Any, ...], nullable: bool) -> Any:
-    """The union type whose members each read the form with a :class:`MemberReader`."""
-    members: list[Any] = [Annotated[m, BeforeValidator(MemberReader(m))] for m in models]
-    if nullable:
-        members.append(type(None))
-    return Union[tuple(members)]  # noqa: UP007 - built from parts
+def union_annotation(annotation: Any) -> Any:
+    """``annotation`` with each member model read by a :class:`MemberReader`.
+
+    The rest of the type is kept as written: ``None``, a member's ``Tag``,
+    a ``Discriminator`` or ``Field(union_mode=...)`` around the union.
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *metadata = get_args(annotation)
+        return Annotated[(union_annotation(base), *metadata)]
+    if origin is Union or origin is types.UnionType:
+        members = tuple(union_annotation(member) for member in get_args(annotation))
+        return Union[members]  # noqa: UP007 - built from parts
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return Annotated[annotation, BeforeValidator(MemberReader(annotation))]
+    return annotation
 
 
 _LABEL = re.compile(r"function-before\[.*, (?P<model>[^\[\],]+)\]")

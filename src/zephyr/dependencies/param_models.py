@@ -174,9 +174,8 @@ class LocationModel:
         if not present and self.optional:
             return None
         if self.union and self.skip_empty:
-            from zephyr.dependencies.form_unions import FormInput
-
-            return FormInput(data, source)  # Each member reads the form its own way.
+            # Every key as sent: each member reads its own fields from it (form_unions).
+            return self.raw(source, used)
         return data
 
     def _lookup(self, source: Any) -> tuple[dict[str, Any], dict[str, bool]]:
