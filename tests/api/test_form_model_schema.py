@@ -148,3 +148,16 @@ def test_a_file_makes_the_form_multipart() -> None:
     assert list(body["content"]) == ["multipart/form-data"]
     assert schema["required"] == ["photo"]
     assert schema["allOf"] == [{"$ref": "#/components/schemas/Address"}]
+
+
+def test_single_required_union_documents_as_the_titled_union() -> None:
+    app = Zephyr()
+
+    @app.post("/")
+    def send(pet: Annotated[Cat | Dog, Form()]) -> None: ...
+
+    content = app.openapi()["paths"]["/"]["post"]["requestBody"]["content"]
+    assert content["application/x-www-form-urlencoded"]["schema"] == {
+        "anyOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+        "title": "Pet",
+    }

@@ -147,3 +147,22 @@ def test_union_mode_and_callable_discriminators_are_kept(mode: str, expected: st
     assert client.post("/", data={"name": "n", "size": "2"}).json() == expected
     response = client.post("/tags", data={"mode": "single", "item": ""})
     assert response.json()["detail"][0]["loc"] == ["body", "one", "item"]
+
+
+def test_values_a_validator_sets_to_none_or_empty_are_kept() -> None:
+    class Cleared(BaseModel):
+        mode: Literal["cleared"]
+        note: str | None = "n"
+        tags: list[str]
+
+    def clear(data: Any) -> Any:
+        return {**data, "note": None, "tags": []}
+
+    app = Zephyr()
+
+    @app.post("/")
+    def pick(choice: Annotated[Cleared | Single, BeforeValidator(clear), Form()]) -> Any:
+        return choice.model_dump(exclude_unset=True)
+
+    response = TestClient(app).post("/", data={"mode": "cleared"})
+    assert response.json() == {"mode": "cleared", "note": None, "tags": []}

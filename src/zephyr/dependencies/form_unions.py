@@ -57,10 +57,14 @@ class MemberReader:
         used: set[str] = set()
         for lookups in self.fields:
             for external, inner, sequence in lookups:
-                found = value.get(external)
-                if found is None:
+                if external not in value:
                     continue
+                found = value[external]
                 used.add(external)  # Tried: an empty value is absent, not an extra.
+                if found is None or found == []:
+                    # Not from a form: a validator around the union set it.
+                    data.setdefault(inner, found)
+                    break
                 if sequence:
                     items = found if isinstance(found, list) else [found]
                     items = [item for item in items if not is_unselected_file(item)]

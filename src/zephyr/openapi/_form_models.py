@@ -26,18 +26,30 @@ from pydantic import Field
 from zephyr.dependencies.models import ParamField
 from zephyr.dependencies.param_models import field_lookups
 
-__all__ = ["FormModelEntry", "documents_as_model"]
+__all__ = ["FormModelEntry", "documents_as_model", "model_type"]
 
 
 def documents_as_model(params: list[ParamField]) -> bool:
     """Whether a form body is documented as its one model's schema (no ``Body_`` wrapper).
 
-    That is a form made of a single required, non-nullable model (not a union).
+    That is a form made of a single required, non-nullable model or union of
+    models (see :func:`model_type`).
     """
     if len(params) != 1:
         return False
     param = params[0]
-    return len(param.models) == 1 and param.required and not param.nullable
+    return bool(param.models) and param.required and not param.nullable
+
+
+def model_type(param: ParamField, title: str) -> Any:
+    """What documents a form made of one model parameter: the model, or the titled union."""
+    if len(param.models) == 1:
+        return param.models[0]
+    kwargs: dict[str, Any] = {"title": title}
+    discriminator = getattr(param.info, "discriminator", None)
+    if discriminator is not None:
+        kwargs["discriminator"] = discriminator
+    return Annotated[param.annotation, Field(**kwargs)]
 
 
 def _absent(param: ParamField) -> dict[str, Any]:

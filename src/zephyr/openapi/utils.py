@@ -27,7 +27,7 @@ from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.dependencies.param_models import field_lookups
 from zephyr.encoders import jsonable_encoder
-from zephyr.openapi._form_models import FormModelEntry, documents_as_model
+from zephyr.openapi._form_models import FormModelEntry, documents_as_model, model_type
 from zephyr.responses import JSONResponse
 from zephyr.routing import BaseRoute
 from zephyr.sse import EventSourceResponse
@@ -311,7 +311,8 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
     body: dict[str, Any] = {"content": {media: content}}
     if plan.form is not None and documents_as_model(params):
         # A form model documents as itself, not as a generated ``Body_...`` schema.
-        collector.add(content, "schema", params[0].model, "validation")
+        title = params[0].info.title or _title(params[0].external)
+        collector.add(content, "schema", model_type(params[0], title), "validation")
         required = params[0].required
     elif embed:
         _embedded_body(route, params, content, collector)
