@@ -434,14 +434,18 @@ class MultiPartParser:
                 so far are closed first.
         """
         parser = self._make_parser(self._boundary())
+        received = False
         try:
             async for chunk in self.stream:
                 if chunk:
+                    received = True
                     await _write_fairly(parser, chunk)
                     await self._flush()
             parser.finalize()
             await self._flush()
-            if not self._ended:
+            # No bytes at all is an empty form (a form with nothing filled in),
+            # not a truncated one.
+            if received and not self._ended:
                 raise MultiPartException(
                     "Malformed multipart body: truncated (no closing boundary)."
                 )

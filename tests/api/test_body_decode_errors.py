@@ -136,7 +136,6 @@ DIFFERENT: dict[str, tuple[int, str]] = {
     "multipart-unclosed": (400, "truncated"),
     "multipart-cut-in-value": (400, "truncated"),
     "upload-cut-in-file": (400, "truncated"),
-    "upload-empty": (400, "truncated"),
 }
 
 # Same status; zephyr's 400 detail names what the parser found.

@@ -224,11 +224,16 @@ def _special_kind(annotation: Any) -> SpecialKind | None:
 
 
 def _external_name(name: str, marker: FieldInfo) -> str:
+    """The request key of a parameter: its validation alias, alias, or name.
+
+    A validation alias with an ``AliasPath`` in it names no key of the
+    request (FastAPI reads such a parameter under its alias or name).
+    """
     if isinstance(marker.validation_alias, str):
         return marker.validation_alias
     choices = getattr(marker.validation_alias, "choices", None)  # AliasChoices: first name
-    if choices and isinstance(choices[0], str):
-        return choices[0]
+    if choices and all(isinstance(choice, str) for choice in choices):
+        return str(choices[0])
     if marker.alias:
         return marker.alias
     if isinstance(marker, params.Header) and marker.convert_underscores:
@@ -254,13 +259,14 @@ def _inferred_marker(
     default: Any,
     path_names: set[str],
     *,
-    lists_in_query: bool = True,
     field: FieldInfo | None = None,
 ) -> params._Marker:
     """The marker of a parameter declared without one (or with a plain ``Field()``).
 
+    A scalar is a query parameter; anything else, a list of scalars included,
+    is the body (as FastAPI reads it: a list in the query needs ``Query()``).
+
     Args:
-        lists_in_query: Whether a list of scalars is a query parameter.
         field: The plain ``Field()`` whose settings the marker takes over.
     """
     kwargs: dict[str, Any] = {}
@@ -276,7 +282,7 @@ def _inferred_marker(
         marker = params.Path(**kwargs)
     elif is_upload(annotation):
         marker = params.File(default, **kwargs)
-    elif is_scalar(annotation) or (lists_in_query and is_scalar_sequence(annotation)):
+    elif is_scalar(annotation):
         marker = params.Query(default, **kwargs)
     else:
         marker = params.Body(default, **kwargs)
@@ -303,7 +309,8 @@ def _check_single_value_type(name: str, location: str, annotation: Any) -> None:
         return
     allowed = "a scalar type" if location == "path" else "a scalar type or a list of scalars"
     raise InvalidParameterError(
-        f"{location.capitalize()} parameter {name!r} is {annotation!r}: it must be {allowed}"
+        f"{location.capitalize()} parameter {name!r} must be one of the supported types: "
+        f"{allowed}, not {annotation!r}"
     )
 
 
@@ -322,9 +329,7 @@ def _param_field(
     if not isinstance(marker, params._Marker):
         # A plain ``pydantic.Field`` in ``Annotated``: located as if unmarked
         # (a list is a body here), keeping its aliases, factory and constraints.
-        marker = _inferred_marker(
-            name, annotation, default_value, path_names, lists_in_query=False, field=marker
-        )
+        marker = _inferred_marker(name, annotation, default_value, path_names, field=marker)
     location: Location
     if isinstance(marker, params.Form):
         location = "form"

@@ -22,9 +22,11 @@ from zephyr._body_limit import buffered_too_large
 from zephyr._form_limits import FORM_LIMITS_KEY, FormLimits, merge_form_limits
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.dictschema import dict_validator
+from zephyr.dependencies.form_unions import union_annotation
 from zephyr.dependencies.models import LOCATION_RANK, ParamField
 from zephyr.dependencies.param_models import (
     fix_model_errors,
+    is_unselected_file,
     model_key,
     model_readers,
     read_fields,
@@ -54,11 +56,24 @@ def _field(param: ParamField, key: str | None = None) -> tuple[Any, Any]:
     if "default_factory" in kwargs or default is Ellipsis:
         default = PydanticUndefined
     if key is not None:
-        return param.annotation, Field(default, alias=key, **kwargs)
-    keys = param.keys
-    if len(keys) > 1:
-        return param.annotation, Field(default, validation_alias=AliasChoices(*keys), **kwargs)
-    return param.annotation, Field(default, alias=param.external, **kwargs)
+        info = Field(default, alias=key, **kwargs)
+    elif len(param.keys) > 1:
+        info = Field(default, validation_alias=AliasChoices(*param.keys), **kwargs)
+    else:
+        info = Field(default, alias=param.external, **kwargs)
+    # Constraints of a plain ``Field(gt=0)`` marker live in its metadata, not its kwargs.
+    extra = [m for m in param.info.metadata if m not in info.metadata]
+    annotation = param.annotation
+    if param.location == "form" and len(param.models) > 1:
+        annotation = union_annotation(annotation)
+    if extra:
+        annotation = annotated(annotation, *extra)
+    return annotation, info
+
+
+def field_names(params: Sequence[ParamField]) -> dict[str, str]:
+    """``{generated field name: request key}`` of a location's model (see :func:`build_model`)."""
+    return {f"f{i}": p.external for i, p in enumerate(params) if p.model is None}
 
 
 def build_model(name: str, params: Sequence[ParamField]) -> type[pydantic.BaseModel]:
@@ -83,6 +98,7 @@ def convert_errors(
     *,
     missing_input_none: bool = True,
     root_key: bool = True,
+    names: dict[str, str] | None = None,
 ) -> ErrorList:
     """Reshape Pydantic errors: prefix ``loc``; top-level ``missing`` inputs become ``None``.
 
@@ -94,11 +110,16 @@ def convert_errors(
         missing_input_none: FastAPI validates each value alone, so a missing
             one reports ``input: None`` rather than the whole mapping.
         root_key: Whether ``loc[0]`` names a field (``False`` for a whole body).
+        names: ``{generated field name: request key}``: a default that fails
+            validation (``validate_default``) is reported under the field's
+            name, which the request knows by its key.
     """
     rank = LOCATION_RANK.get(prefix, _BODY_RANK)
     out: ErrorList = []
     for error in exc.errors(include_url=False):
         loc = error["loc"]
+        if names and loc and root_key and loc[0] in names:
+            loc = (names[str(loc[0])], *loc[1:])
         converted: dict[str, Any] = {
             "type": error["type"],
             "loc": (prefix, *loc),
@@ -131,6 +152,7 @@ class LocationExtractor:
         # PERF: the happy path validates into a dict (~0.25 µs less than a
         # model instance); errors still come from the model's validator.
         self.fast = dict_validator(model)
+        self.names = field_names(self.params)
         self.lookups = tuple((key, p.is_sequence) for p in self.params for key in p.keys)
         self.slots = tuple((f"f{i}", p.slot) for i, p in enumerate(self.params))
         self.has_sequences = any(p.is_sequence for p in self.params)
@@ -187,7 +209,9 @@ class LocationExtractor:
         except ValidationError as exc:
             if len(self.params) > 1:
                 return self._extract_each(source, values)
-            errors = convert_errors(exc, self.location, self.owners, self.params[0].owner)
+            errors = convert_errors(
+                exc, self.location, self.owners, self.params[0].owner, names=self.names
+            )
             fix_model_errors(self.models, errors, source)
             return errors
         for name, slot in self.slots:
@@ -256,6 +280,10 @@ def _json_error(exc: json.JSONDecodeError) -> dict[str, Any]:
     }
 
 
+def _missing(loc: tuple[Any, ...]) -> dict[str, Any]:
+    return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
+
+
 class BodyExtractor:
     """Validate the JSON body of a route, straight from bytes on the happy path.
 
@@ -285,6 +313,7 @@ class BodyExtractor:
         self.strict_content_type = strict_content_type
         self.owners = {p.external: p.owner for p in reversed(self.params)}
         self.first_owner = self.params[0].owner
+        self.names = field_names(self.params)
         if embed:
             model = build_model("Body", self.params)
             self.validator: Any = model.__pydantic_validator__
@@ -301,6 +330,8 @@ class BodyExtractor:
                 "default_factory"
             )
             self.default = param.default
+            # ``validate_default=True``: the default goes through validation too.
+            self.validate_default = bool(param.info.field_kwargs.get("validate_default"))  # type: ignore[attr-defined]
             self.slot = param.slot
 
     async def extract(self, request: Request, values: list[Any]) -> ErrorList | None:
@@ -330,15 +361,15 @@ class BodyExtractor:
             return self._embedded(body, is_json, values)
         if not body:
             if self.required:
-                error = {
-                    "type": "missing",
-                    "loc": ("body",),
-                    "msg": "Field required",
-                    "input": None,
-                }
-                return [(self.first_owner, _BODY_RANK, error)]
+                return [(self.first_owner, _BODY_RANK, _missing(("body",)))]
             factory = self.default_factory
-            values[self.slot] = factory() if factory is not None else self.default
+            value = factory() if factory is not None else self.default
+            if self.validate_default:
+                try:
+                    value = self.validator.validate_python(value)
+                except ValidationError as exc:
+                    return convert_errors(exc, "body", {}, self.first_owner, root_key=False)
+            values[self.slot] = value
             return None
         try:
             if is_json:
@@ -380,13 +411,15 @@ class BodyExtractor:
             except json.JSONDecodeError as exc:
                 return [(self.first_owner, _BODY_RANK, _json_error(exc))]
             if not isinstance(data, dict):
-                data = {}
+                # JSON that is no object (``null``, a list) holds none of the
+                # fields: each one is missing, defaults or not (FastAPI's answer).
+                return [(p.owner, _BODY_RANK, _missing(("body", p.external))) for p in self.params]
         else:
             data = {}
         try:
             validated = self.validator.validate_python(data, from_attributes=True).__dict__
         except ValidationError as exc:
-            return convert_errors(exc, "body", self.owners, self.first_owner)
+            return convert_errors(exc, "body", self.owners, self.first_owner, names=self.names)
         self._store(validated, values)
         return None
 
@@ -412,6 +445,7 @@ class FormExtractor:
         self.complete_limits = len(self.limits) == 3
         model = build_model("Form", self.params)
         self.validator = model.__pydantic_validator__
+        self.names = field_names(self.params)
         self.owners = {p.external: p.owner for p in reversed(self.params)}
         self.slots = tuple((f"f{i}", p.slot) for i, p in enumerate(self.params))
         # (keys in priority order, is a list, is a file, read the file into bytes)
@@ -439,15 +473,15 @@ class FormExtractor:
             for key in keys:  # The first key with a value wins (alias choices).
                 if sequence:
                     items = form.getlist(key)
-                    if is_file:  # A file input left empty sends "".
-                        items = [item for item in items if item != ""]
+                    if is_file:  # A file input with no file chosen is no file.
+                        items = [item for item in items if not is_unselected_file(item)]
                     if not items:
                         continue
                     data[key] = [await _read(item) for item in items] if read else items
                     break
                 value = form.get(key)
                 # An empty text field counts as absent, like a missing one.
-                if value is None or value == "":
+                if value is None or value == "" or is_unselected_file(value):
                     continue
                 data[key] = await _read(value) if read else value
                 break
@@ -458,7 +492,9 @@ class FormExtractor:
         try:
             validated = self.validator.validate_python(data).__dict__
         except ValidationError as exc:
-            errors = convert_errors(exc, "body", self.owners, self.params[0].owner)
+            errors = convert_errors(
+                exc, "body", self.owners, self.params[0].owner, names=self.names
+            )
             fix_model_errors(self.models, errors, form)
             return errors
         for name, slot in self.slots:

@@ -106,6 +106,8 @@ class ParamField:
         choices = getattr(self.info.validation_alias, "choices", None)
         if not choices or self.location == "path":  # A path key is chosen when compiled.
             return (self.external,)
+        if not all(isinstance(c, str) for c in choices):  # An AliasPath: see _external_name.
+            return (self.external,)
         others = (c for c in choices if isinstance(c, str) and c != self.external)
         return (self.external, *others)
 

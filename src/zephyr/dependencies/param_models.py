@@ -19,12 +19,14 @@ from typing import Any
 from pydantic import AliasChoices, AliasPath
 from pydantic.fields import FieldInfo
 
+from zephyr.datastructures import UploadFile
 from zephyr.dependencies.models import ParamField
 
 __all__ = [
     "LocationModel",
     "field_lookups",
     "fix_model_errors",
+    "is_unselected_file",
     "model_key",
     "model_readers",
     "read_fields",
@@ -32,6 +34,16 @@ __all__ = [
 
 # (request key, key in the model's input, read every value as a list)
 Lookup = tuple[str, str, bool]
+
+
+def is_unselected_file(value: Any) -> bool:
+    """Whether a form value is a file input with no file chosen.
+
+    Browsers send such an input as a part with an empty ``filename`` and no
+    content; it counts as absent (a part without filename but with content,
+    or a named empty file, is a file).
+    """
+    return isinstance(value, UploadFile) and not value.filename and not value.size
 
 
 def model_key(index: int) -> str:
@@ -127,10 +139,13 @@ class LocationModel:
                 lookups = field_lookups(name, info, config, convert=convert, sequence=sequence)
                 if lookups not in self.fields:
                     self.fields.append(lookups)
-        # Error locations name the request key (``x-values``), not the model's (``x_values``).
+        # Error locations name the request key (``x-values``), not the model's
+        # (``x_values``), unless the model reports field names (``loc_by_alias=False``).
         self.to_external = {
             inner: external for lookups in self.fields for external, inner, _ in lookups
         }
+        if not all(m.model_config.get("loc_by_alias", True) for m in param.models):
+            self.to_external = {}
         self.extras = any(m.model_config.get("extra") in ("forbid", "allow") for m in param.models)
         # ``Model | None`` or a default: nothing of the model sent means the default.
         self.optional = param.nullable or not param.required
@@ -146,15 +161,21 @@ class LocationModel:
             nothing of it was sent (its default applies).
         """
         data, used = self._lookup(source)
-        present = bool(data)
-        if self.extras or self.union:
-            # A union's members see every key (one ignores what another reads).
+        # A key of the model sent empty still counts: the model was sent (its
+        # field then takes its default, or is reported missing).
+        present = bool(used)
+        if self.extras or self.union or self.skip_empty:
+            # A union's members see every key (one ignores what another reads);
+            # a form model's validators see the whole form, as in FastAPI.
             for key, value in self.raw(source, used).items():
                 if self._norm(key) not in used and key not in data:
                     data[key] = value
                     present = present or self.extras
         if not present and self.optional:
             return None
+        if self.union and self.skip_empty:
+            # Every key as sent: each member reads its own fields from it (form_unions).
+            return self.raw(source, used)
         return data
 
     def _lookup(self, source: Any) -> tuple[dict[str, Any], dict[str, bool]]:
@@ -167,11 +188,16 @@ class LocationModel:
             for external, inner, sequence in lookups:
                 if sequence:
                     value = getlist(external) if getlist is not None else _as_list(get(external))
+                    if self.skip_empty and value:
+                        value = [item for item in value if not is_unselected_file(item)]
+                        if not value:  # Only unselected files: absent, and not an extra.
+                            used[self._norm(external)] = False
+                            continue
                     found = bool(value)
                 else:
                     value = get(external)
                     found = value is not None
-                    if found and self.skip_empty and value == "":
+                    if found and self.skip_empty and (value == "" or is_unselected_file(value)):
                         # Tried and empty: absent for this field, and not an extra.
                         used[self._norm(external)] = False
                         continue
@@ -196,6 +222,10 @@ class LocationModel:
     def fix_error(self, error: dict[str, Any], source: Any) -> None:
         """Rewrite an error of this model: ``loc`` without the model key, external names."""
         prefix, _, *rest = error["loc"]
+        if self.union and rest:
+            from zephyr.dependencies.form_unions import member_label
+
+            rest[0] = member_label(rest[0])
         if rest and isinstance(rest[0], str):
             rest[0] = self.to_external.get(rest[0], rest[0])
         error["loc"] = (prefix, *rest)

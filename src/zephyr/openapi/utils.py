@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import http
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
@@ -27,6 +27,7 @@ from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.dependencies.param_models import field_lookups
 from zephyr.encoders import jsonable_encoder
+from zephyr.openapi._form_models import FormModelEntry, documents_as_model, model_type
 from zephyr.responses import JSONResponse
 from zephyr.routing import BaseRoute
 from zephyr.sse import EventSourceResponse
@@ -172,6 +173,8 @@ class _Collector:
         self.inputs: list[tuple[Any, Any, Any]] = []
         self.placeholders: list[tuple[dict[str, Any], str, tuple[int, str]]] = []
         self.needs_errors = False  # some operation documents the 422 response
+        # Run on the definitions once resolved (a form body's ``allOf`` of its models).
+        self.after: list[Callable[[dict[str, Any]], None]] = []
 
     def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
         index = len(self.inputs)
@@ -201,7 +204,10 @@ class _Collector:
                 # A bare reference, as in a model's fields: the title is the model's.
                 schema = {k: v for k, v in schema.items() if k != "title"}
             target[key] = schema
-        return {str(name): schema for name, schema in definitions.items()}
+        out = {str(name): schema for name, schema in definitions.items()}
+        for hook in self.after:
+            hook(out)
+        return out
 
 
 def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
@@ -271,13 +277,31 @@ def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
     return out
 
 
+_MULTIPART = "multipart/form-data"
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
+def _form_media_type(params: list[ParamField]) -> str:
+    """The one media type a form body is documented with.
+
+    A file, or any field declared ``multipart/form-data``, needs a multipart
+    body, so that wins; otherwise the last field's declared type stands (the
+    fields of one form share it in practice).
+    """
+    media = _URLENCODED
+    for param in params:
+        declared = getattr(param.info, "media_type", None) or _URLENCODED
+        if param.is_file or declared.startswith(_MULTIPART):
+            return _MULTIPART
+        media = declared
+    return media
+
+
 def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | None:
     plan = route.plan
     if plan.form is not None:
-        params, media = plan.form.params, "application/x-www-form-urlencoded"
-        if any(p.is_file for p in params):
-            media = "multipart/form-data"
-        embed = True
+        params, embed = plan.form.params, True
+        media = _form_media_type(params)
     elif plan.body is not None:
         params, embed = plan.body.params, plan.body.embed
         media = getattr(params[0].info, "media_type", None) or "application/json"
@@ -285,22 +309,13 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
         return None
     content: dict[str, Any] = {}
     body: dict[str, Any] = {"content": {media: content}}
-    if len(params) == 1 and params[0].model is not None:
+    if plan.form is not None and documents_as_model(params):
         # A form model documents as itself, not as a generated ``Body_...`` schema.
-        collector.add(content, "schema", params[0].model, "validation")
+        title = params[0].info.title or _title(params[0].external)
+        collector.add(content, "schema", model_type(params[0], title), "validation")
         required = params[0].required
     elif embed:
-        # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
-        flat = _flat_params(route.dependant)
-        order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
-        params = sorted(params, key=lambda p: order.get((p.location, p.external), len(order)))
-        fields = {p.external: _field_type(p, None) for p in params}
-        model = pydantic.create_model(
-            f"Body_{route.unique_id}",
-            __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
-            **fields,
-        )
-        collector.add(content, "schema", model, "validation")
+        _embedded_body(route, params, content, collector)
         required = any(p.required for p in params)
     else:
         param = params[0]
@@ -315,6 +330,41 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
     if required:
         body["required"] = True
     return body
+
+
+def _embedded_body(
+    route: APIRoute, params: list[ParamField], content: dict[str, Any], collector: _Collector
+) -> None:
+    """Document a body of named fields as ``Body_<operation id>`` (form models in its ``allOf``)."""
+    # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
+    flat = _flat_params(route.dependant)
+    order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
+    params = sorted(params, key=lambda p: order.get((p.location, p.external), len(order)))
+    models = [
+        FormModelEntry(p, p.info.title or _title(p.external))
+        for p in params
+        if p.models and p.location == "form"
+    ]
+    fields = {
+        p.external: _field_type(p, None) for p in params if not (p.models and p.location == "form")
+    }
+    model = pydantic.create_model(
+        f"Body_{route.unique_id}",
+        __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
+        **fields,
+    )
+    collector.add(content, "schema", model, "validation")
+    if not models:
+        return
+    for entry in models:
+        collector.add(entry.box, "schema", entry.annotation, "validation")
+
+    def attach(definitions: dict[str, Any]) -> None:
+        name = content["schema"]["$ref"].rsplit("/", 1)[-1]
+        entries = [item for entry in models for item in entry.entries(definitions)]
+        definitions[name]["allOf"] = entries
+
+    collector.after.append(attach)
 
 
 def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict[str, Any]:
