@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
@@ -18,7 +17,8 @@ from urllib.parse import unquote
 import httptools
 
 from zephyr.server._body_clock import BodyClock
-from zephyr.server._cycle import RequestResponseCycle, error_response
+from zephyr.server._cycle import RequestResponseCycle
+from zephyr.server._cycle_hooks import CycleHooks
 from zephyr.server._flow import FlowControl
 from zephyr.server._framing import (
     CHUNKED_HEAD,
@@ -27,6 +27,7 @@ from zephyr.server._framing import (
     framing_head,
 )
 from zephyr.server._linger import Linger
+from zephyr.server._response_head import error_response
 from zephyr.server._target import (
     VALID_HOSTS,
     Reject,
@@ -124,6 +125,7 @@ class HttpProtocol(asyncio.Protocol):
         self.parser = self._new_parser()
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.flow: FlowControl = None  # type: ignore[assignment]
+        self.hooks: CycleHooks = None  # type: ignore[assignment]  # set in connection_made
         self.static_headers = self._build_static_headers(config, state)
         self.root_path = config.root_path
         self.root_path_bytes = config.root_path.encode("ascii")
@@ -210,6 +212,20 @@ class HttpProtocol(asyncio.Protocol):
         transport = cast("asyncio.Transport", transport)
         self.transport = transport
         self.flow = FlowControl(transport)
+        self.hooks = CycleHooks(
+            app=self.app,
+            native=self.native,
+            loop=self.loop,
+            transport=transport,
+            flow=self.flow,
+            static_headers=self.static_headers,
+            state=self.state,
+            access_log=self.access_log,
+            complete=self.on_response_complete,
+            fail=self._answer_failure,
+            close=self._close,
+            resume_reading=self.maybe_resume_reading,
+        )
         transport.set_write_buffer_limits(
             high=self.config.high_water_mark, low=self.config.low_water_mark
         )
@@ -284,7 +300,7 @@ class HttpProtocol(asyncio.Protocol):
         if cycle is None or cycle.response_complete:
             self._close()
         else:
-            cycle.keep_alive = False
+            cycle.close_after()
             self.pipeline.clear()
 
     # -- incoming bytes --------------------------------------------------------
@@ -297,7 +313,10 @@ class HttpProtocol(asyncio.Protocol):
             starting = self.starting
             if starting is not None:
                 self.starting = None
-                self._start_eagerly(starting)
+                # Never from inside a parser callback (the message would not
+                # be complete yet) nor from another request's task (pipelined
+                # requests would nest): only here, once the parser returned.
+                starting.start(eager=True)
 
     def _feed(self, data: bytes) -> None:
         try:
@@ -532,7 +551,7 @@ class HttpProtocol(asyncio.Protocol):
             self._plan_reframe(method, version, keep_alive)
         scope = self._build_scope(method, version)
         cycle = RequestResponseCycle(
-            self,
+            self.hooks,
             scope,
             keep_alive,
             version == "1.0",
@@ -646,17 +665,10 @@ class HttpProtocol(asyncio.Protocol):
         cycle = self.parsing
         if cycle is None:  # pragma: no cover - the parser always opens a message first
             return
-        received = cycle.received + len(body)
-        cycle.received = received
-        if self.max_body is not None and received > self.max_body:
+        if self.max_body is not None and cycle.received + len(body) > self.max_body:
             raise Reject(413, f"Request body too large: more than {self.max_body} bytes")
-        if cycle.response_complete or cycle.disconnected:
-            return  # nobody will read it
-        cycle.body.append(body)
-        cycle.body_size += len(body)
-        if cycle.body_size > self.read_high_water:
+        if cycle.feed(body) > self.read_high_water:
             self.flow.pause_reading()
-        cycle.wake()
 
     def _relay(self, data: bytes) -> None:
         # on_body of the parser at depth d: its bytes are the next parser's input.
@@ -671,33 +683,17 @@ class HttpProtocol(asyncio.Protocol):
         cycle = self.parsing
         if cycle is not None:
             self.parsing = None
-            cycle.message_complete = True
-            cycle.wake()
+            cycle.end_body()
 
     # -- running requests ------------------------------------------------------
 
     def _run(self, cycle: RequestResponseCycle, eager: bool = False) -> None:
         self.cycle = cycle
         self.timer_kind = _TIMER_OFF
-        if self.access_log:
-            cycle.started_at = time.perf_counter()
         if eager:
             self.starting = cycle  # started by data_received once the parser returns
-            return
-        task = self.loop.create_task(cycle.run_asgi(self.app, self.native))
-        cycle.task = task
-        self.state.tasks.add(task)
-
-    def _start_eagerly(self, cycle: RequestResponseCycle) -> None:
-        # Never from inside a parser callback (the message would not be
-        # complete yet) nor from another request's task (pipelined requests
-        # would nest): only here, at the top of data_received.
-        task = asyncio.Task(  # type: ignore[call-arg]  # eager_start: 3.12+
-            cycle.run_asgi(self.app, self.native), loop=self.loop, eager_start=True
-        )
-        if not task.done():  # it awaits: tracked like any other request task
-            cycle.task = task
-            self.state.tasks.add(task)
+        else:
+            cycle.start(eager=False)
 
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""
@@ -736,22 +732,14 @@ class HttpProtocol(asyncio.Protocol):
             return
         self.flow.resume_reading()
 
-    def fail_cycle(self, cycle: RequestResponseCycle, status: int, reason: str) -> None:
+    def _answer_failure(self, cycle: RequestResponseCycle, status: int, reason: str) -> None:
         """Answer a request whose app failed before responding, then close."""
-        if cycle.disconnected or self.closed:
+        if self.closed:
             return
-        cycle.response_started = cycle.response_complete = True
-        cycle.status = status
-        cycle.wake()
         payload = error_response(status, reason, self.static_headers)
         self._write_and_close(payload, linger=not cycle.message_complete)
         if self.access_log:
             log_access(self.client_addr, cycle)
-
-    def abort_cycle(self, cycle: RequestResponseCycle) -> None:
-        """Close the connection under a response that cannot be finished."""
-        cycle.abort()
-        self._close()
 
     def _reject(self, status: int, reason: str) -> None:
         payload = error_response(status, reason, self.static_headers)

@@ -34,7 +34,7 @@ try:
 except ImportError:  # pragma: no cover - a pure-Python build of websockets
     from websockets.utils import apply_mask
 
-from zephyr.server._cycle import error_response
+from zephyr.server._response_head import error_response
 from zephyr.server._ws_handshake import (
     HandshakeError,
     build_http_response_head,
