@@ -509,7 +509,7 @@ class Host(BaseRoute):
         )
 
 
-# Public names defined in sibling modules (which import this one), by module.
+# The API layer's routes, importable from here as FastAPI code expects, by module.
 _LAZY_NAMES = {
     "APIRoute": "zephyr._api.routing",
     "APIRouter": "zephyr._api.routing",
@@ -521,9 +521,8 @@ def __getattr__(name: str) -> Any:
     """Expose names defined in sibling modules here on first use (PEP 562).
 
     FastAPI code imports ``APIRoute``/``APIRouter`` from ``routing``; loading
-    them lazily keeps the toolkit router free of the Pydantic import. The
-    WebSocket route and ``Mount``/``Host`` live in their own modules (they
-    import this one).
+    them lazily keeps the toolkit router free of the Pydantic import (the
+    API layer sits above this module and imports it).
     """
     module = _LAZY_NAMES.get(name)
     if module is None:
