@@ -37,7 +37,7 @@ from zephyr.server._sendfile import FileGone, open_file, send_file_slice
 
 if TYPE_CHECKING:
     from zephyr.server._cycle_hooks import CycleHooks
-    from zephyr.types import Message, Scope
+    from zephyr.types import HTTPReceiveEvent, HTTPRequestEvent, HTTPScope, Message
 
 __all__ = ["RequestResponseCycle"]
 
@@ -106,7 +106,7 @@ class RequestResponseCycle:
     def __init__(
         self,
         hooks: CycleHooks,
-        scope: Scope,
+        scope: HTTPScope,
         keep_alive: bool,
         http10: bool,
         head: bool,
@@ -261,7 +261,7 @@ class RequestResponseCycle:
 
     # -- ASGI receive ----------------------------------------------------------
 
-    async def receive(self) -> Message:
+    async def receive(self) -> HTTPReceiveEvent:
         """Return the next ``http.request`` or ``http.disconnect`` event (ASGI 3, HTTP 2.4).
 
         Returns:
@@ -286,7 +286,7 @@ class RequestResponseCycle:
                 self.waiter = None
         return {"type": "http.disconnect"}
 
-    def _take_body(self) -> Message:
+    def _take_body(self) -> HTTPRequestEvent:
         chunks = self.body
         if not chunks:
             data = b""

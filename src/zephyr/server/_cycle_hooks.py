@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from zephyr.server._cycle import RequestResponseCycle
     from zephyr.server._flow import FlowControl
     from zephyr.server.state import ServerState
-    from zephyr.types import ASGIApp, NativeHTTPApp
+    from zephyr.types import NativeServerApp, ServerApp
 
 __all__ = ["CycleHooks"]
 
@@ -26,7 +26,7 @@ class CycleHooks:
     """What a request cycle needs from its connection; built once per connection.
 
     Attributes:
-        app: The ASGI 3 application.
+        app: The ASGI 3 application (typed as the server calls it).
         native: The same application's native entry (``app.native_http``),
             called instead of ``app`` when not ``None``.
         loop: The connection's event loop (request tasks run on it).
@@ -42,8 +42,8 @@ class CycleHooks:
         resume_reading: Called when the app has taken buffered body bytes.
     """
 
-    app: ASGIApp
-    native: NativeHTTPApp | None
+    app: ServerApp
+    native: NativeServerApp | None
     loop: asyncio.AbstractEventLoop
     transport: asyncio.Transport
     flow: FlowControl

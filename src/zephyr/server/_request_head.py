@@ -15,7 +15,7 @@ from zephyr.server._target import Reject, split_target
 
 if TYPE_CHECKING:
     from zephyr.server.proxy_headers import ProxyHeadersMiddleware
-    from zephyr.types import Scope
+    from zephyr.types import HTTPScope
 
 __all__ = ["RequestHeadParsing"]
 
@@ -53,7 +53,7 @@ class RequestHeadParsing:
     max_header_count: int
     root_path: str
     root_path_bytes: bytes
-    scope_template: dict[str, Any]
+    scope_template: HTTPScope
     app_state: dict[str, Any]
     proxy: ProxyHeadersMiddleware | None
 
@@ -120,7 +120,7 @@ class RequestHeadParsing:
         self.headers.append((b"host", authority))
         self.host = authority
 
-    def _build_scope(self, method: str, version: str) -> Scope:
+    def _build_scope(self, method: str, version: str) -> HTTPScope:
         url = self.url
         # PERF: int membership (memchr) is ~8x cheaper than `b"#" in url`.
         if url[:1] == b"/" and 35 not in url:  # 35 = "#"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from zephyr.server._flow import FlowControl
     from zephyr.server.config import Config
     from zephyr.server.state import ServerState
-    from zephyr.types import ASGIApp, Scope
+    from zephyr.types import ASGIApp, HTTPScope, WebSocketScope
 
 __all__ = ["UpgradeHandling"]
 
@@ -63,7 +63,7 @@ class UpgradeHandling:
         def _watch_body(self) -> None: ...
         def _stop_timer(self) -> None: ...
         def _set_host(self, authority: bytes) -> None: ...
-        def _build_scope(self, method: str, version: str) -> Scope: ...
+        def _build_scope(self, method: str, version: str) -> HTTPScope: ...
 
     def _new_parser(self) -> httptools.HttpRequestParser:
         parser = httptools.HttpRequestParser(self)
@@ -111,18 +111,29 @@ class UpgradeHandling:
         """Note a WebSocket upgrade; the switch happens once the parser stops."""
         if self.cycle is not None:
             raise Reject(400, "Bad Request: WebSocket upgrade pipelined behind another request")
-        scope = self._build_scope(method, version)
-        scope["type"] = "websocket"
-        scope["scheme"] = "wss" if scope["scheme"] == "https" else "ws"
-        del scope["method"]
-        scope["subprotocols"] = [
-            token.strip().decode("latin-1")
-            for name, value in self.headers
-            if name == b"sec-websocket-protocol"
-            for token in value.split(b",")
-            if token.strip()
-        ]
-        scope["extensions"] = {"websocket.http.response": {}}
+        http = self._build_scope(method, version)
+        scope: WebSocketScope = {
+            "type": "websocket",
+            "asgi": http["asgi"],
+            "http_version": http["http_version"],
+            "server": http["server"],
+            "client": http["client"],
+            "scheme": "wss" if http["scheme"] == "https" else "ws",
+            "root_path": http["root_path"],
+            "path": http["path"],
+            "raw_path": http["raw_path"],
+            "query_string": http["query_string"],
+            "headers": http["headers"],
+            "state": http["state"],
+            "extensions": {"websocket.http.response": {}},
+            "subprotocols": [
+                token.strip().decode("latin-1")
+                for name, value in self.headers
+                if name == b"sec-websocket-protocol"
+                for token in value.split(b",")
+                if token.strip()
+            ],
+        }
         has_body = self.transfer_encoding is not None or self.content_length not in (None, b"0")
         self.ws_upgrade = (scope, method, self.headers, has_body)
 

@@ -31,11 +31,12 @@ from zephyr.server._upgrade import UpgradeHandling
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
 from zephyr.server.logging import log_access, printable
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
+from zephyr.types import as_server_app
 
 if TYPE_CHECKING:
     from zephyr.server.config import Config
     from zephyr.server.state import ServerState
-    from zephyr.types import ASGIApp, NativeHTTPApp
+    from zephyr.types import ASGIApp, HTTPScope, NativeServerApp
 
 __all__ = ["HttpProtocol"]
 
@@ -95,7 +96,7 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
         # callable besides ASGI's three; any other app is served through ASGI.
         # Looked up on the type: a wrapper forwarding attributes to the app it
         # wraps (``__getattr__``) must not have its own layer skipped.
-        self.native: NativeHTTPApp | None = (
+        self.native: NativeServerApp | None = (
             app.native_http if hasattr(type(app), "native_http") else None  # type: ignore[attr-defined]
         )
         self.trust_proxy = False
@@ -129,7 +130,24 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
         self.lingering = False
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
-        self.scope_template: dict[str, Any] = {}
+        # PERF: the fields that never change on a connection are set once
+        # (server, client and scheme in connection_made); a request's scope is
+        # a dict copy plus a few assignments.
+        self.scope_template: HTTPScope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "server": None,
+            "client": None,
+            "scheme": "http",
+            "method": "GET",
+            "root_path": self.root_path,
+            "path": "",
+            "raw_path": b"",
+            "query_string": b"",
+            "headers": [],
+            "state": {},
+        }
         self.ws_enabled = websocket_support(config.ws)
         self.ws_upgrade: tuple[Any, ...] | None = None  # set between head and switch
         # An upgrade the server does not take whose request has a body: the
@@ -186,7 +204,7 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
         self.transport = transport
         self.flow = FlowControl(transport)
         self.hooks = CycleHooks(
-            app=self.app,
+            app=as_server_app(self.app),
             native=self.native,
             loop=self.loop,
             transport=transport,
@@ -215,23 +233,10 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
         # A unix-socket peer (no address) is local, hence trusted.
         proxy = self.proxy
         self.trust_proxy = proxy is not None and (client is None or client[0] in proxy.trusted)
-        # PERF: the fields that never change on a connection are set once; a
-        # request's scope is a dict copy plus a few assignments.
-        self.scope_template = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.4"},
-            "http_version": "1.1",
-            "server": server,
-            "client": client,
-            "scheme": scheme,
-            "method": "GET",
-            "root_path": self.root_path,
-            "path": "",
-            "raw_path": b"",
-            "query_string": b"",
-            "headers": [],
-            "state": None,
-        }
+        template = self.scope_template
+        template["server"] = server
+        template["client"] = client
+        template["scheme"] = scheme
         self._set_timer(_TIMER_HEAD, self.timeout_header)
 
     def connection_lost(self, exc: Exception | None) -> None:
