@@ -66,42 +66,35 @@ class ASGIVersions(TypedDict):
     spec_version: str
 
 
-class HTTPScope(TypedDict):
+class _ConnectionScope(TypedDict):
+    """The keys an ``http`` and a ``websocket`` scope share."""
+
+    asgi: ASGIVersions
+    http_version: str
+    scheme: str
+    path: str
+    raw_path: bytes
+    query_string: bytes
+    root_path: str
+    headers: list[tuple[bytes, bytes]]
+    client: tuple[str, int] | None
+    server: tuple[str, int | None] | None
+    state: dict[str, Any]
+    extensions: NotRequired[dict[str, dict[str, Any]]]
+
+
+class HTTPScope(_ConnectionScope):
     """An ``http`` connection scope."""
 
     type: Literal["http"]
-    asgi: ASGIVersions
-    http_version: str
     method: str
-    scheme: str
-    path: str
-    raw_path: bytes
-    query_string: bytes
-    root_path: str
-    headers: list[tuple[bytes, bytes]]
-    client: tuple[str, int] | None
-    server: tuple[str, int | None] | None
-    state: dict[str, Any]
-    extensions: NotRequired[dict[str, dict[str, Any]]]
 
 
-class WebSocketScope(TypedDict):
+class WebSocketScope(_ConnectionScope):
     """A ``websocket`` connection scope."""
 
     type: Literal["websocket"]
-    asgi: ASGIVersions
-    http_version: str
-    scheme: str
-    path: str
-    raw_path: bytes
-    query_string: bytes
-    root_path: str
-    headers: list[tuple[bytes, bytes]]
-    client: tuple[str, int] | None
-    server: tuple[str, int | None] | None
     subprotocols: list[str]
-    state: dict[str, Any]
-    extensions: NotRequired[dict[str, dict[str, Any]]]
 
 
 class LifespanScope(TypedDict):
