@@ -36,9 +36,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import uvloop
-
-from benchmarks._probe import connect, serve
+from benchmarks._probe import best_of, connect, serve
 from zephyr.server import access
 from zephyr.server.config import Config
 from zephyr.server.logging import configure_logging
@@ -86,19 +84,13 @@ def main() -> None:
     from benchmarks.apps.zephyr_api import app as zephyr_app
 
     apps = {"raw": (raw_app, b"/"), "json": (zephyr_app, b"/json")}
-    best: dict[str, float] = {}
 
-    async def run() -> None:
-        for _ in range(rounds):
-            for case in cases:
-                name, _, mode = case.partition("-")
-                app, path = apps[name]
-                cost = await _measure(app, path, mode == "on", count)
-                best[case] = min(best.get(case, cost), cost)
+    async def measure(case: str) -> float:
+        name, _, mode = case.partition("-")
+        app, path = apps[name]
+        return await _measure(app, path, mode == "on", count)
 
-    uvloop.run(run())
-    for case in cases:
-        print(f"{case:10s} {best[case]:6.2f} µs/request")
+    best_of(cases, rounds, measure)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,7 @@ import sys
 import time
 from typing import Any
 
-import uvloop
-
-from benchmarks._probe import connect, serve
+from benchmarks._probe import best_of, connect, serve
 from zephyr.server.config import Config
 from zephyr.server.protocol import HttpProtocol
 from zephyr.server.state import ServerState
@@ -72,18 +70,12 @@ def main() -> None:
     from benchmarks.apps.zephyr_api import app as zephyr_app
 
     apps = {"raw": raw_app, "zephyr": zephyr_app}
-    best: dict[str, float] = {}
 
-    async def run() -> None:
-        for _ in range(rounds):
-            for name in cases:
-                kind, data = CASES[name]
-                cost = await _measure(apps[kind], data, count)
-                best[name] = min(best.get(name, cost), cost)
+    async def measure(name: str) -> float:
+        kind, data = CASES[name]
+        return await _measure(apps[kind], data, count)
 
-    uvloop.run(run())
-    for name in cases:
-        print(f"{name:14s} {best[name]:6.2f} µs/request")
+    best_of(cases, rounds, measure)
 
 
 if __name__ == "__main__":
