@@ -291,7 +291,7 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
                 # Never from inside a parser callback (the message would not
                 # be complete yet) nor from another request's task (pipelined
                 # requests would nest): only here, once the parser returned.
-                starting.start(eager=True)
+                starting.start(True)
 
     def _feed(self, data: bytes) -> None:
         try:
@@ -439,7 +439,7 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
         if eager:
             self.starting = cycle  # started by data_received once the parser returns
         else:
-            cycle.start(eager=False)
+            cycle.start(False)
 
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""
