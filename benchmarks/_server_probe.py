@@ -67,9 +67,12 @@ def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     cases = sys.argv[3:] or list(CASES)
-    from benchmarks.apps.zephyr_api import app as zephyr_app
+    apps: dict[str, Any] = {"raw": raw_app}
+    if any(CASES[name][0] == "zephyr" for name in cases):
+        # Only then: the API app's imports (Pydantic) are most of a start-up.
+        from benchmarks.apps.zephyr_api import app as zephyr_app
 
-    apps = {"raw": raw_app, "zephyr": zephyr_app}
+        apps["zephyr"] = zephyr_app
 
     async def measure(name: str) -> float:
         kind, data = CASES[name]
