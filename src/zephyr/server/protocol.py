@@ -282,8 +282,54 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         """Feed bytes to the parser; turn every framing error into a 4xx and close."""
+        # PERF: one frame per read (the parsing is not a method of its own).
         try:
-            self._feed(data)
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserUpgrade as exc:
+                offset = int(exc.args[0]) if exc.args else len(data)
+            except httptools.HttpParserCallbackError as exc:
+                ctx = exc.__context__
+                while isinstance(ctx, httptools.HttpParserCallbackError):  # raised in a relay
+                    ctx = ctx.__context__
+                if isinstance(ctx, Reject):
+                    self._reject(ctx.status, ctx.reason)
+                elif isinstance(ctx, httptools.HttpParserError):  # from a relay parser
+                    self._reject_parse_error(ctx)
+                elif isinstance(ctx, httptools.HttpParserUpgrade):
+                    self._reject(400, "Bad Request: upgrade request after a relayed chunked body")
+                else:
+                    error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
+                    self._reject(500, "Internal Server Error")
+                return
+            except httptools.HttpParserError as exc:
+                self._reject_parse_error(exc)
+                return
+            else:
+                if self.piping:  # this read's bytes are relayed; the next go to the last relay
+                    self.piping = False
+                    self.relays.clear()
+                if (
+                    self.parsing is not None
+                    and self.timer_kind != _TIMER_BODY
+                    and self.body_clock.enabled
+                ):
+                    self._watch_body()  # a body spans reads: its clock starts
+                if self.in_head:
+                    # PERF: a head that arrives whole needs no timer; only a head
+                    # split across reads starts the request-head clock.
+                    if self.cycle is None and self.timer_kind != _TIMER_HEAD:
+                        self._set_timer(_TIMER_HEAD, self.timeout_header)
+                    self.head_bytes += len(data)
+                    if self.head_bytes > self.max_head_bytes:
+                        limit = self.max_header_size
+                        self._reject(
+                            431, f"Request header fields too large: more than {limit} bytes"
+                        )
+                return
+            # Outside the except clause: httptools chains a callback's exception
+            # (a Reject) as __context__ only when no other one is being handled.
+            self._on_upgrade(data, offset)
         finally:
             starting = self.starting
             if starting is not None:
@@ -292,54 +338,6 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
                 # be complete yet) nor from another request's task (pipelined
                 # requests would nest): only here, once the parser returned.
                 starting.start(True)
-
-    def _feed(self, data: bytes) -> None:
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade as exc:
-            offset = int(exc.args[0]) if exc.args else len(data)
-        except httptools.HttpParserCallbackError as exc:
-            ctx = exc.__context__
-            while isinstance(ctx, httptools.HttpParserCallbackError):  # raised in a relay
-                ctx = ctx.__context__
-            if isinstance(ctx, Reject):
-                self._reject(ctx.status, ctx.reason)
-            elif isinstance(ctx, httptools.HttpParserError):  # from a relay parser
-                self._reject_parse_error(ctx)
-            elif isinstance(ctx, httptools.HttpParserUpgrade):
-                self._reject(400, "Bad Request: upgrade request after a relayed chunked body")
-            else:
-                error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
-                self._reject(500, "Internal Server Error")
-            return
-        except httptools.HttpParserError as exc:
-            self._reject_parse_error(exc)
-            return
-        else:
-            if self.piping:  # this read's bytes are relayed; the next go to the last relay
-                self.piping = False
-                self.relays.clear()
-            if (
-                self.parsing is not None
-                and self.timer_kind != _TIMER_BODY
-                and self.body_clock.enabled
-            ):
-                self._watch_body()  # a body spans reads: its clock starts
-            if self.in_head:
-                # PERF: a head that arrives whole needs no timer; only a head
-                # split across reads starts the request-head clock.
-                if self.cycle is None and self.timer_kind != _TIMER_HEAD:
-                    self._set_timer(_TIMER_HEAD, self.timeout_header)
-                self.head_bytes += len(data)
-                if self.head_bytes > self.max_head_bytes:
-                    self._reject(
-                        431,
-                        f"Request header fields too large: more than {self.max_header_size} bytes",
-                    )
-            return
-        # Outside the except clause: httptools chains a callback's exception
-        # (a Reject) as __context__ only when no other one is being handled.
-        self._on_upgrade(data, offset)
 
     def _reject_parse_error(self, exc: httptools.HttpParserError) -> None:
         reason = str(exc).encode("ascii", "replace").decode("ascii")
