@@ -3,9 +3,9 @@
 Usage: ``python -m benchmarks._log_probe [requests] [rounds] [case ...]``.
 
 One ``HttpProtocol`` is driven through an in-memory transport on one uvloop
-event loop: each request's bytes go to ``data_received`` and the loop runs
-until the response is written, so the number is the server's own cost per
-request, without the kernel's socket work. Cases (``app-log``):
+event loop (``benchmarks/_probe.py``): each request's bytes go to
+``data_received`` and the loop runs until the response is written, so the
+number is the server's own cost per request, without the kernel's socket work. Cases (``app-log``):
 
 * ``raw-off`` / ``raw-on``: a raw ASGI hello app;
 * ``json-off`` / ``json-on``: zephyr's ``/json`` endpoint
@@ -29,7 +29,6 @@ natively and the per-line cost callgrind shows is an upper bound.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import sys
@@ -37,8 +36,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import uvloop
-
+from benchmarks._probe import best_of, connect, serve
 from zephyr.server import access
 from zephyr.server.config import Config
 from zephyr.server.logging import configure_logging
@@ -53,40 +51,6 @@ async def raw_app(scope: Any, receive: Any, send: Any) -> None:
     headers = [(b"content-type", b"text/plain")]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": b"Hello, world!"})
-
-
-class _Transport(asyncio.Transport):
-    """Counts writes; the probe only needs to know a response went out."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.written = 0
-        self.closed = False
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        info = {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}
-        return info.get(name, default)
-
-    def write(self, data: Any) -> None:
-        self.written += 1
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def pause_reading(self) -> None:
-        pass
-
-    def resume_reading(self) -> None:
-        pass
-
-    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
-        pass
-
-    def get_write_buffer_size(self) -> int:
-        return 0
 
 
 @contextlib.contextmanager
@@ -106,21 +70,11 @@ async def _measure(app: Any, path: bytes, on: bool, count: int) -> float:
     with _logging(on):
         config = Config(app=app, access_log=on)
         proto = HttpProtocol(config, app, ServerState(), {})
-        transport = _Transport()
-        proto.connection_made(transport)
-        feed = proto.data_received
-        data = _REQUEST % path
+        transport = connect(proto)
         start = time.process_time()
-        for _ in range(count):
-            before = transport.written
-            feed(data)
-            while transport.written == before or proto.cycle is not None:
-                await asyncio.sleep(0)
+        await serve(proto, transport, _REQUEST % path, count)
     # Leaving _logging stopped the access-log writer: its lines are counted.
-    elapsed = time.process_time() - start
-    if transport.closed:
-        raise RuntimeError("the probe's connection was closed")
-    return elapsed / count * 1e6
+    return (time.process_time() - start) / count * 1e6
 
 
 def main() -> None:
@@ -130,19 +84,13 @@ def main() -> None:
     from benchmarks.apps.zephyr_api import app as zephyr_app
 
     apps = {"raw": (raw_app, b"/"), "json": (zephyr_app, b"/json")}
-    best: dict[str, float] = {}
 
-    async def run() -> None:
-        for _ in range(rounds):
-            for case in cases:
-                name, _, mode = case.partition("-")
-                app, path = apps[name]
-                cost = await _measure(app, path, mode == "on", count)
-                best[case] = min(best.get(case, cost), cost)
+    async def measure(case: str) -> float:
+        name, _, mode = case.partition("-")
+        app, path = apps[name]
+        return await _measure(app, path, mode == "on", count)
 
-    uvloop.run(run())
-    for case in cases:
-        print(f"{case:10s} {best[case]:6.2f} µs/request")
+    best_of(cases, rounds, measure)
 
 
 if __name__ == "__main__":

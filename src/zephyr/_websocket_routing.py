@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from zephyr._routes import Match, _TemplateRoute, is_function
 from zephyr.middleware import Middleware, wrap_middleware
-from zephyr.routing import Match, _is_function, _TemplateRoute
 from zephyr.types import ASGIApp, Receive, Scope, Send
 from zephyr.websockets import WebSocket
 
@@ -63,7 +63,7 @@ class WebSocketRoute(_TemplateRoute):
         middleware: Sequence[Middleware] | None = None,
     ) -> None:
         super().__init__(path, endpoint, name)
-        if _is_function(endpoint):
+        if is_function(endpoint):
             self.app = websocket_session(endpoint)
         self.app = wrap_middleware(self.app, middleware)
 

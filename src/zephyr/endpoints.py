@@ -10,11 +10,11 @@ import json
 from collections.abc import Generator
 from typing import Any, ClassVar
 
+from zephyr._routes import is_async_callable
 from zephyr.concurrency import run_in_threadpool
 from zephyr.exceptions import HTTPException
 from zephyr.requests import Request
 from zephyr.responses import PlainTextResponse, Response
-from zephyr.routing import _is_async_callable
 from zephyr.types import Message, Receive, Scope, Send
 from zephyr.websockets import WebSocket, WebSocketState
 
@@ -65,7 +65,7 @@ class HTTPEndpoint:
         handler: Any = getattr(self, name, None) if known else None
         if handler is None:
             handler = self.method_not_allowed
-        if _is_async_callable(handler):
+        if is_async_callable(handler):
             response: Response = await handler(request)
         else:
             response = await run_in_threadpool(handler, request)

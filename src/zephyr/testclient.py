@@ -24,7 +24,17 @@ from urllib.parse import unquote
 import httpx
 
 from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
-from zephyr.types import ASGIApp, Message, Receive, Scope, Send
+from zephyr.types import (
+    ASGIApp,
+    HTTPReceiveEvent,
+    LifespanReceiveEvent,
+    LifespanScope,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    as_server_app,
+)
 
 __all__ = ["ASGIInstance", "TestClient", "WebSocketDenialResponse", "WebSocketTestSession"]
 
@@ -191,7 +201,7 @@ class _Exchange:
     def _read_chunk(self) -> bytes | None:
         return next(self.body_chunks, None)
 
-    async def receive(self) -> Message:
+    async def receive(self) -> HTTPReceiveEvent:
         if self.request_complete:
             await self.response_complete.wait()
             return {"type": "http.disconnect"}
@@ -248,7 +258,7 @@ class _Exchange:
                     self.scope, self.receive, self.send, self.respond
                 )
             else:
-                await self.app(self.scope, self.receive, self.send)
+                await as_server_app(self.app)(self.scope, self.receive, self.send)
         except Exception:
             if self.raise_exceptions:
                 raise
@@ -437,10 +447,13 @@ class _Lifespan:
         self.state = state
 
     async def startup(self) -> None:
-        self.to_app: asyncio.Queue[Message] = asyncio.Queue()
+        self.to_app: asyncio.Queue[LifespanReceiveEvent] = asyncio.Queue()
         self.from_app: asyncio.Queue[Message | None] = asyncio.Queue()
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}}
-        scope["state"] = self.state
+        scope: LifespanScope = {
+            "type": "lifespan",
+            "asgi": {"version": "3.0", "spec_version": "2.0"},
+            "state": self.state,
+        }
         self.task = asyncio.ensure_future(self._run(scope))
         await self.to_app.put({"type": "lifespan.startup"})
         await self._expect("lifespan.startup")
@@ -453,9 +466,9 @@ class _Lifespan:
         await self._expect("lifespan.shutdown")
         await self.task
 
-    async def _run(self, scope: Scope) -> None:
+    async def _run(self, scope: LifespanScope) -> None:
         try:
-            await self.app(scope, self.to_app.get, self._send)
+            await as_server_app(self.app)(scope, self.to_app.get, self._send)
         finally:
             await self.from_app.put(None)
 

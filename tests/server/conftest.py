@@ -16,6 +16,25 @@ from zephyr.server.state import ServerState
 App = Callable[[Any, Any, Any], Awaitable[None]]
 
 
+def run(coro: Awaitable[None], timeout: float = 10) -> None:
+    """Run one test coroutine on a fresh loop, failing it after ``timeout`` seconds."""
+
+    async def bounded() -> None:
+        await asyncio.wait_for(coro, timeout=timeout)
+
+    asyncio.run(bounded())
+
+
+async def read_body(receive: Callable[[], Awaitable[dict[str, Any]]]) -> bytes:
+    """Read a request body to its end through ASGI ``receive``."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
 class FakeTransport(asyncio.Transport):
     """Records what the protocol does to its transport."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Awaitable
 from typing import Any
 
 import httpx
@@ -19,16 +18,9 @@ from tests.server.sockets import serve
 from zephyr import FastAPI, Form
 from zephyr.server.state import ServerState
 
-from .conftest import MakeConn
+from .conftest import MakeConn, run
 
 MiB = 1 << 20
-
-
-def run(coro: Awaitable[None]) -> None:
-    async def bounded() -> None:
-        await asyncio.wait_for(coro, timeout=10)
-
-    asyncio.run(bounded())
 
 
 async def early(scope: Any, receive: Any, send: Any) -> None:

@@ -487,7 +487,7 @@ def test_respond_after_disconnect_is_a_no_op(make_conn: MakeConn) -> None:
 
 
 def test_remembered_header_lines_keep_framing_and_validation(make_conn: MakeConn) -> None:
-    from zephyr.server import _cycle
+    from zephyr.server import _response_head
 
     bodies = iter([b"hello", b"hi"])
 
@@ -508,7 +508,7 @@ def test_remembered_header_lines_keep_framing_and_validation(make_conn: MakeConn
             conn.feed(b"GET /split HTTP/1.1\r\nHost: x\r\n\r\n")
             await conn.wait_closed()
             assert conn.transport.data.startswith(b"HTTP/1.1 500 ")
-        assert not any(name == b"x-split" for name, _ in _cycle._HEADER_LINES)
+        assert not any(name == b"x-split" for name, _ in _response_head.HEADER_LINES)
         conn = make_conn(app)
         conn.feed(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
         # The second response reuses the remembered content-length: 5 and still
@@ -526,10 +526,10 @@ def test_remembered_header_lines_keep_framing_and_validation(make_conn: MakeConn
 
 
 def test_remembered_header_lines_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from zephyr.server import _cycle
+    from zephyr.server import _response_head
 
-    monkeypatch.setattr(_cycle, "_HEADER_LINES", {})
-    for n in range(_cycle._HEADER_LINES_MAX * 2 + 7):
-        _cycle._remember_line((b"x-id", b"%d" % n), b"x-id: %d\r\n" % n, -1)
-        assert len(_cycle._HEADER_LINES) <= _cycle._HEADER_LINES_MAX
-    assert (b"x-id", b"%d" % n) in _cycle._HEADER_LINES
+    monkeypatch.setattr(_response_head, "HEADER_LINES", {})
+    for n in range(_response_head.HEADER_LINES_MAX * 2 + 7):
+        _response_head.remember_line((b"x-id", b"%d" % n), b"x-id: %d\r\n" % n, -1)
+        assert len(_response_head.HEADER_LINES) <= _response_head.HEADER_LINES_MAX
+    assert (b"x-id", b"%d" % n) in _response_head.HEADER_LINES

@@ -5,8 +5,6 @@ Fake-transport protocol tests; every input is fed whole and byte by byte.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from typing import Any
 
 import pytest
@@ -16,24 +14,12 @@ from zephyr.middleware.trustedhost import TrustedHostMiddleware
 from zephyr.requests import Request
 from zephyr.responses import PlainTextResponse
 
-from .conftest import MakeConn
-
-
-def run(coro: Awaitable[None]) -> None:
-    async def bounded() -> None:
-        await asyncio.wait_for(coro, timeout=10)
-
-    asyncio.run(bounded())
+from .conftest import MakeConn, read_body, run
 
 
 def recorder(seen: list[dict[str, Any]]) -> Any:
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         seen.append({**scope, "body": body})
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok:" + body})

@@ -9,29 +9,16 @@ Every input is fed whole and byte by byte (the ``make_conn`` fixture).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from typing import Any
 
 import pytest
 
-from .conftest import MakeConn
-
-
-def run(coro: Awaitable[None]) -> None:
-    async def bounded() -> None:
-        await asyncio.wait_for(coro, timeout=10)
-
-    asyncio.run(bounded())
+from .conftest import MakeConn, read_body, run
 
 
 def recorder(seen: list[tuple[str, bytes]]) -> Any:
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         seen.append((scope["path"], body))
         payload = scope["path"].encode() + b" " + body
         await send({"type": "http.response.start", "status": 200, "headers": []})

@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from zephyr._mounts import ROUTE_PREFIX_SCOPE_KEY
+from zephyr.routing import ROUTE_PREFIX_SCOPE_KEY
 from zephyr.types import ASGIApp, Message, Receive, Scope, Send
 
 try:

@@ -2,34 +2,48 @@
 
 The protocol (``protocol.py``) parses requests and owns the connection; a
 ``RequestResponseCycle`` holds what belongs to a single request: its scope,
-the unread body, and the response framing state.
+the unread body, and the response framing state. The two meet through a
+narrow interface: the protocol hands body bytes to :meth:`~RequestResponseCycle.feed`
+and calls the cycle's other public methods; the cycle reaches the connection
+only through the ``CycleHooks`` it is built with (``_cycle_hooks.py``). Neither writes the
+other's fields.
 """
 
 from __future__ import annotations
 
 import asyncio
-import http
 import logging
 import os
-import re
+import time
 from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from zephyr._nocontent import NO_CONTENT_STATUSES, bodyless_framing
 from zephyr.concurrency import run_in_threadpool
 from zephyr.server._date import date_header
+from zephyr.server._response_head import (
+    CLOSE,
+    FRAMING_NAMES,
+    HEADER_LINES,
+    NAME_CACHE,
+    STATUS_LINES,
+    check_name,
+    content_length,
+    parse_length,
+    remember_line,
+    status_line,
+)
 from zephyr.server._sendfile import FileGone, open_file, send_file_slice
 
 if TYPE_CHECKING:
-    from zephyr.server.protocol import HttpProtocol
-    from zephyr.types import ASGIApp, Message, NativeHTTPApp, Scope
+    from zephyr.server._cycle_hooks import CycleHooks
+    from zephyr.types import HTTPReceiveEvent, HTTPRequestEvent, HTTPScope, Message
 
-__all__ = ["RequestResponseCycle", "error_response", "status_line"]
+__all__ = ["RequestResponseCycle"]
 
 logger = logging.getLogger("zephyr.error")
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_CLOSE = b"connection: close\r\n"
 _KEEP_ALIVE = b"connection: keep-alive\r\n"
 _CHUNKED = b"transfer-encoding: chunked\r\n"
 _LAST_CHUNK = b"0\r\n\r\n"
@@ -37,101 +51,23 @@ _LAST_CHUNK = b"0\r\n\r\n"
 # leaves in one write; larger ones are written separately to avoid the copy.
 _COALESCE_LIMIT = 65536
 
-# PERF: status lines are encoded once at import, not per response.
-_STATUS_LINES: dict[int, bytes] = {
-    int(s): b"HTTP/1.1 %d %s\r\n" % (s.value, s.phrase.encode("ascii")) for s in http.HTTPStatus
-}
-
-# RFC 9110 §5.6.2 token characters.
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# PERF: validated header names are remembered (raw -> lower-case) so the usual
-# handful of names an app sends costs one dict lookup each; bounded so a
-# hostile app cannot grow it without limit.
-_NAME_CACHE: dict[bytes, bytes] = {}
-_NAME_CACHE_MAX = 1024
-_FRAMING_NAMES = frozenset({b"content-length", b"transfer-encoding", b"connection"})
-_FRAMING_LINES = (b"content-length:", b"transfer-encoding:")
-# (name, value) -> (encoded header line, content-length or -1) for validated
-# pairs; transfer-encoding and connection pairs always take the full path.
-_HEADER_LINES: dict[tuple[bytes, bytes], tuple[bytes, int]] = {}
-_HEADER_LINES_MAX = 1024
-
-
-def _remember_line(pair: tuple[bytes, bytes], line: bytes, length: int) -> None:
-    # Emptied when full, so one-off values (request ids, cookies) cannot keep
-    # the pairs an app sends on every response out for good.
-    if len(_HEADER_LINES) >= _HEADER_LINES_MAX:
-        _HEADER_LINES.clear()
-    _HEADER_LINES[pair] = (line, length)
-
-
 # ASGI pathsend (a whole file, ends the response) and zephyr's slice variant.
 _PATHSEND = "http.response.pathsend"
 _FILE_MESSAGES = frozenset({_PATHSEND, "zephyr.sendfile"})
 
 
-def status_line(status: int) -> bytes:
-    """Return the encoded ``HTTP/1.1 <code> <reason>\\r\\n`` status line.
-
-    Args:
-        status: The status code, 100-999.
-
-    Returns:
-        The status line as bytes; unknown codes get an empty reason phrase.
-
-    Raises:
-        RuntimeError: When ``status`` is not an int in 100-999.
-    """
-    line = _STATUS_LINES.get(status)
-    if line is not None:
-        return line
-    if type(status) is not int or not 100 <= status <= 999:
-        raise RuntimeError(f"Invalid HTTP status code {status!r} in 'http.response.start'")
-    return b"HTTP/1.1 %d \r\n" % status
-
-
-def error_response(status: int, reason: str, static_headers: bytes) -> bytes:
-    """Build a complete server-generated error response that closes the connection.
-
-    Args:
-        status: HTTP status code (400, 408, 413, 414, 431, 500, 503, ...).
-        reason: Short plain-text body naming the problem (ASCII).
-        static_headers: Pre-encoded per-server header lines (``Server``, defaults).
-
-    Returns:
-        The response bytes: status line, ``content-type: text/plain;
-        charset=utf-8``, ``content-length``, ``connection: close``, ``Date`` and
-        the static headers, then the body.
-    """
-    body = reason.encode("utf-8", "replace")
-    return b"".join(
-        (
-            status_line(status),
-            b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n" % len(body),
-            _CLOSE,
-            date_header(),
-            static_headers,
-            b"\r\n",
-            body,
-        )
-    )
-
-
-def _check_name(name: Any) -> bytes:
-    """Validate a response header name and return it lower-cased."""
-    if type(name) is not bytes or _TOKEN.fullmatch(name) is None:
-        raise RuntimeError(f"Invalid HTTP header name {name!r}: must be a token (RFC 9110 §5.1)")
-    lower = name.lower()
-    if len(_NAME_CACHE) < _NAME_CACHE_MAX:
-        _NAME_CACHE[name] = lower
-    return lower
+def _chunk(body: bytes, more: bool) -> bytes:
+    """Encode one body piece in the chunked coding (RFC 9112 §7.1); the last ends it."""
+    if body:
+        return b"%x\r\n%b\r\n%b" % (len(body), body, b"" if more else _LAST_CHUNK)
+    return b"" if more else _LAST_CHUNK
 
 
 class RequestResponseCycle:
     """ASGI ``receive``/``send`` for one request on an HTTP/1.1 connection.
 
     Args:
-        proto: The owning connection protocol.
+        hooks: The connection's collaborators (see :class:`CycleHooks`).
         scope: The ASGI ``http`` scope of this request.
         keep_alive: Whether the client allows the connection to be reused.
         http10: True for an HTTP/1.0 request (no chunked responses).
@@ -150,12 +86,12 @@ class RequestResponseCycle:
         "flow",
         "head_method",
         "head_parts",
+        "hooks",
         "http10",
         "keep_alive",
         "length_left",
         "message_complete",
         "no_body",
-        "proto",
         "received",
         "response_complete",
         "response_started",
@@ -169,16 +105,16 @@ class RequestResponseCycle:
 
     def __init__(
         self,
-        proto: HttpProtocol,
-        scope: Scope,
+        hooks: CycleHooks,
+        scope: HTTPScope,
         keep_alive: bool,
         http10: bool,
         head: bool,
         expect_100: bool,
     ) -> None:
-        self.proto = proto
-        self.transport = proto.transport
-        self.flow = proto.flow
+        self.hooks = hooks
+        self.transport = hooks.transport
+        self.flow = hooks.flow
         self.scope = scope
         self.keep_alive = keep_alive
         self.http10 = http10
@@ -192,17 +128,47 @@ class RequestResponseCycle:
         self.body_delivered = False
         self.disconnected = False
         self.waiter: asyncio.Future[None] | None = None
-        # Response side. PERF: fields first written by _start() (status line,
-        # header block, framing flags) are not pre-set here.
+        # Response side: the head is gathered in head_parts until the first
+        # body bytes fix its framing (see _frame).
         self.response_started = False
         self.response_complete = False
         self.head_parts: list[bytes] | None = None
         self.status = 0
+        self.length_left: int | None = None  # content-length bytes still owed
+        self.chunked = False
+        self.no_body = False
         self.bytes_sent = 0
         self.task: asyncio.Task[None] | None = None
         self.started_at = 0.0
 
     # -- driven by the protocol ------------------------------------------------
+
+    def feed(self, body: bytes) -> int:
+        """Take request body bytes from the parser.
+
+        Args:
+            body: The bytes.
+
+        Returns:
+            The unread bytes now buffered (0 once nobody will read them).
+        """
+        self.received += len(body)
+        if self.response_complete or self.disconnected:
+            return 0  # nobody will read it
+        self.body.append(body)
+        size = self.body_size + len(body)
+        self.body_size = size
+        self.wake()
+        return size
+
+    def end_body(self) -> None:
+        """Note that the request message (its body) is complete."""
+        self.message_complete = True
+        self.wake()
+
+    def close_after(self) -> None:
+        """Make this response the connection's last one (graceful shutdown)."""
+        self.keep_alive = False
 
     def wake(self) -> None:
         """Wake a ``receive()`` waiting for body data or the end of the exchange."""
@@ -217,50 +183,85 @@ class RequestResponseCycle:
         self.disconnected = True
         self.wake()
 
-    async def run_asgi(self, app: ASGIApp, native: NativeHTTPApp | None = None) -> None:
-        """Run the application for this request and handle its failures.
+    def start(self, eager: bool) -> None:
+        """Run the application for this request in a task of its own.
 
         Args:
-            app: The ASGI 3 application.
-            native: The same application's native entry (``app.native_http``),
-                called instead of ``app`` when given: ASGI plus :meth:`respond`.
+            eager: Start the task eagerly (3.12+): a request that never
+                awaits I/O completes before this returns, unscheduled.
+        """
+        hooks = self.hooks
+        if hooks.access_log:
+            self.started_at = time.perf_counter()
+        if eager:
+            task = asyncio.Task(  # type: ignore[call-arg]  # eager_start: 3.12+
+                self.run_asgi(), loop=hooks.loop, eager_start=True
+            )
+            if task.done():
+                return
+        else:
+            task = hooks.loop.create_task(self.run_asgi())
+        # A task that awaits is tracked (limit_concurrency, graceful shutdown).
+        self.task = task
+        hooks.state.tasks.add(task)
+
+    async def run_asgi(self) -> None:
+        """Run the application for this request and handle its failures.
+
+        Calls the app's native entry (ASGI plus :meth:`respond`) when the
+        hooks carry one, else the ASGI callable.
 
         Raises:
             asyncio.CancelledError: Re-raised when the task is cancelled.
         """
+        hooks = self.hooks
+        native = hooks.native
         try:
             if native is None:
-                await app(self.scope, self.receive, self.send)
+                await hooks.app(self.scope, self.receive, self.send)
             else:
                 await native(self.scope, self.receive, self.send, self.respond)
         except asyncio.CancelledError:
             if not self.response_complete:
-                self.proto.abort_cycle(self)
+                self._abort_connection()
             raise
         except BaseException as exc:
             logger.error("Exception in ASGI application", exc_info=exc)
             if not self.response_started:
-                self.proto.fail_cycle(self, 500, "Internal Server Error")
+                self._fail(500, "Internal Server Error")
             elif not self.response_complete:
-                self.proto.abort_cycle(self)
+                self._abort_connection()
             if not isinstance(exc, Exception):
                 raise
         else:
             if not self.response_started:
                 if not self.disconnected:
                     logger.error("ASGI callable returned without starting a response")
-                self.proto.fail_cycle(self, 500, "Internal Server Error")
+                self._fail(500, "Internal Server Error")
             elif not self.response_complete:
                 if not self.disconnected:
                     logger.error("ASGI callable returned without completing the response")
-                self.proto.abort_cycle(self)
+                self._abort_connection()
         finally:
-            self.proto.state.tasks.discard(self.task)
+            hooks.state.tasks.discard(self.task)
             self.task = None
+
+    def _fail(self, status: int, reason: str) -> None:
+        """Answer a request whose app failed before responding; the connection closes."""
+        if self.disconnected:
+            return
+        self.response_started = self.response_complete = True
+        self.status = status
+        self.wake()
+        self.hooks.fail(self, status, reason)
+
+    def _abort_connection(self) -> None:
+        self.abort()
+        self.hooks.close()
 
     # -- ASGI receive ----------------------------------------------------------
 
-    async def receive(self) -> Message:
+    async def receive(self) -> HTTPReceiveEvent:
         """Return the next ``http.request`` or ``http.disconnect`` event (ASGI 3, HTTP 2.4).
 
         Returns:
@@ -285,7 +286,7 @@ class RequestResponseCycle:
                 self.waiter = None
         return {"type": "http.disconnect"}
 
-    def _take_body(self) -> Message:
+    def _take_body(self) -> HTTPRequestEvent:
         chunks = self.body
         if not chunks:
             data = b""
@@ -300,7 +301,7 @@ class RequestResponseCycle:
         if not more:
             self.body_delivered = True
         if self.flow.read_paused:
-            self.proto.maybe_resume_reading()
+            self.hooks.resume_reading()
         return {"type": "http.request", "body": data, "more_body": more}
 
     # -- ASGI send -------------------------------------------------------------
@@ -370,19 +371,17 @@ class RequestResponseCycle:
         self._body(body, False)  # type: ignore[arg-type]
 
     def _start(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
-        line = _STATUS_LINES.get(status) or status_line(status)
+        line = STATUS_LINES.get(status) or status_line(status)
         # PERF: the head is gathered as a list and joined once, together with
         # the first body chunk, in _first_body().
-        parts = [line, date_header(), self.proto.static_headers]
+        parts = [line, date_header(), self.hooks.static_headers]
         keep_alive = self.keep_alive
-        self.length_left: int | None = None
-        self.chunked = False
         has_connection = False
         for pair in headers:
             # PERF: a pair seen before is one dict lookup: no validation, no
             # re-encoding (~0.15 µs a header). ASGI also allows list pairs.
             try:
-                cached = _HEADER_LINES.get(pair) if type(pair) is tuple else None
+                cached = HEADER_LINES.get(pair) if type(pair) is tuple else None
             except TypeError:  # an unhashable part (bytearray): the full path takes it
                 cached = None
             if cached is not None:
@@ -391,9 +390,9 @@ class RequestResponseCycle:
                     self.length_left = cached[1]
                 continue
             name, value = pair
-            lname = _NAME_CACHE.get(name)
+            lname = NAME_CACHE.get(name)
             if lname is None:
-                lname = _check_name(name)
+                lname = check_name(name)
             # PERF: int membership is a memchr (~15 ns); `b"\r" in value` goes
             # through the substring search set-up (~100 ns). 13/10/0 = CR/LF/NUL,
             # refused to prevent response splitting (RFC 9110 §5.5).
@@ -402,9 +401,9 @@ class RequestResponseCycle:
                     f"Invalid HTTP header value for {name!r}: CR, LF and NUL are not allowed"
                 )
             length = -1
-            if lname in _FRAMING_NAMES:
+            if lname in FRAMING_NAMES:
                 if lname == b"content-length":
-                    length = self.length_left = _parse_length(value)
+                    length = self.length_left = parse_length(value)
                 elif lname == b"transfer-encoding":
                     self.chunked = value.lower() == b"chunked"
                 else:
@@ -416,19 +415,19 @@ class RequestResponseCycle:
             if (
                 type(pair) is tuple
                 and type(value) is bytes
-                and (length >= 0 or lname not in _FRAMING_NAMES)
+                and (length >= 0 or lname not in FRAMING_NAMES)
             ):
-                _remember_line(pair, header_line, length)
+                remember_line(pair, header_line, length)
         if self.expect_100:
             # The app answers without reading the body: the client may never
             # send it, so the connection cannot be reused.
             self.expect_100 = False
             keep_alive = False
-        if self.proto.state.should_exit:
+        if self.hooks.state.should_exit:
             keep_alive = False
         if not has_connection:
             if not keep_alive:
-                parts.append(_CLOSE)
+                parts.append(CLOSE)
             elif self.http10:
                 parts.append(_KEEP_ALIVE)
         # PERF: one set lookup covers 1xx, 204, 205 and 304 (zephyr._nocontent).
@@ -438,17 +437,17 @@ class RequestResponseCycle:
         self.head_parts = parts
         self.response_started = True
 
+    # -- response framing ------------------------------------------------------
+
     def _body(self, body: bytes, more: bool) -> None:
         if self.head_parts is not None:
             self._first_body(body, more)
         elif self.no_body:
             pass
         elif self.chunked:
-            if body:
-                end = b"" if more else _LAST_CHUNK
-                self.transport.write(b"%x\r\n%b\r\n%b" % (len(body), body, end))
-            elif not more:
-                self.transport.write(_LAST_CHUNK)
+            payload = _chunk(body, more)
+            if payload:
+                self.transport.write(payload)
         else:
             self._check_length(len(body))
             if body:
@@ -457,62 +456,72 @@ class RequestResponseCycle:
         if not more:
             self._complete()
 
-    async def _send_file(self, message: Message) -> None:
-        """Send a file (``http.response.pathsend``) or a slice of one (``zephyr.sendfile``).
-
-        A pathsend message carries ``path`` and ends the response. A
-        ``zephyr.sendfile`` message also takes ``offset`` (default 0),
-        ``count`` (bytes, default to the end of the file) and ``more_body``
-        (default False). Without a declared ``content-length`` the last slice
-        gets one; an unfinished response is sent chunked.
-        """
-        path = message["path"]
-        more = False if message["type"] == _PATHSEND else bool(message.get("more_body", False))
-        if not isinstance(path, str) or not os.path.isabs(path):
-            raise RuntimeError(f"ASGI {message['type']!r} needs an absolute path, got {path!r}")
-        file, size = await open_file(path)
-        try:
-            offset = min(int(message.get("offset", 0)), size)
-            count = message.get("count")
-            count = size - offset if count is None else min(int(count), size - offset)
-            if offset < 0 or count < 0:
-                raise RuntimeError(f"Invalid file slice: offset {offset}, count {count}")
-            if self.disconnected:
-                return
-            if (
-                not more
-                and self.head_parts is not None
-                and self.length_left is None
-                and not self.chunked
-            ):
-                self.head_parts.append(b"content-length: %d\r\n" % count)
-                self.length_left = count
-            self._body(b"", True)  # writes the head (and picks chunked framing if needed)
-            if not self.no_body and count:
-                await self._send_slice(file, offset, count)
-        finally:
-            await run_in_threadpool(file.close)
-        if not more and not self.disconnected:
-            self._body(b"", False)
-
-    async def _send_slice(self, file: IO[bytes], offset: int, count: int) -> None:
-        if self.chunked:
-            self.transport.write(b"%x\r\n" % count)
-        else:
-            self._check_length(count)
-        try:
-            await send_file_slice(
-                self.transport, self.flow, file, offset, count, lambda: self.disconnected
-            )
-        except FileGone:
-            # The body can no longer match its framing: the connection must go.
-            if not self.disconnected:
-                logger.error("File %r ended before %d bytes were sent", file.name, count)
-            self.proto.abort_cycle(self)
+    def _first_body(self, body: bytes, more: bool) -> None:
+        left = self.length_left
+        if (
+            not more
+            and (left is None or left == len(body))
+            and not self.chunked
+            and not self.no_body
+            and len(body) <= _COALESCE_LIMIT
+        ):
+            # PERF: the common case (one body message, with the app's matching
+            # content-length or none, which is then computed) leaves with the
+            # head in a single join and a single transport.write.
+            parts = self.head_parts or []
+            self.head_parts = None
+            if left is None:
+                parts.append(content_length(len(body)))
+            else:
+                parts.append(b"\r\n")
+                self.length_left = 0
+            parts.append(body)
+            self.transport.write(b"".join(parts))
             return
-        if self.chunked:
-            self.transport.write(b"\r\n")
-        self.bytes_sent += count
+        head = self._head(self._frame(len(body), more))
+        if self.no_body:
+            self.transport.write(head)
+        elif self.chunked:
+            self._write(head, _chunk(body, more))
+        else:
+            self._check_length(len(body))
+            self._write(head, body)
+
+    def _frame(self, size: int, more: bool) -> bytes:
+        """Decide the response's framing (RFC 9112 §6) when its head is written.
+
+        The one place that picks between the app's content-length or chunked
+        coding, a computed content-length, the chunked coding and, for an
+        HTTP/1.0 client, a close-delimited body.
+
+        Args:
+            size: The size of the first body piece (a file slice's count).
+            more: Whether more body follows it.
+
+        Returns:
+            The framing header lines to add to the head (may be empty).
+        """
+        if self.no_body:
+            if self.status in NO_CONTENT_STATUSES:
+                return self._bodyless_framing()
+            if self.head_method and self.length_left is None and not more and not self.chunked:
+                return b"content-length: %d\r\n" % size  # what a GET would have had
+            return b""
+        if self.chunked or self.length_left is not None:
+            return b""  # the app's own framing
+        if not more:
+            self.length_left = size
+            return b"content-length: %d\r\n" % size
+        if self.http10:
+            # HTTP/1.0 clients know no chunked coding: close-delimit the body.
+            if not self.keep_alive:
+                return b""
+            self.keep_alive = False
+            if self.head_parts and self.head_parts[-1] == _KEEP_ALIVE:
+                self.head_parts.pop()
+            return CLOSE
+        self.chunked = True
+        return _CHUNKED
 
     def _bodyless_framing(self) -> bytes:
         """Make the head's framing lines follow a no-content status; return the line to add."""
@@ -539,65 +548,6 @@ class RequestResponseCycle:
         parts.append(b"\r\n")
         return b"".join(parts)
 
-    def _first_body(self, body: bytes, more: bool) -> None:
-        left = self.length_left
-        if (
-            not more
-            and (left is None or left == len(body))
-            and not self.chunked
-            and not self.no_body
-            and len(body) <= _COALESCE_LIMIT
-        ):
-            # PERF: the common case (one body message, with the app's matching
-            # content-length or none, which is then computed) leaves with the
-            # head in a single join and a single transport.write.
-            parts = self.head_parts or []
-            self.head_parts = None
-            if left is None:
-                parts.append(_content_length(len(body)))
-            else:
-                parts.append(b"\r\n")
-                self.length_left = 0
-            parts.append(body)
-            self.transport.write(b"".join(parts))
-            return
-        if self.no_body:
-            framing = b""
-            if self.status in NO_CONTENT_STATUSES:
-                framing = self._bodyless_framing()
-            elif self.head_method and self.length_left is None and not more and not self.chunked:
-                framing = b"content-length: %d\r\n" % len(body)
-            self.transport.write(self._head(framing))
-            return
-        if self.chunked:
-            if body:
-                end = b"" if more else _LAST_CHUNK
-                payload = b"%x\r\n%b\r\n%b" % (len(body), body, end)
-            else:
-                payload = b"" if more else _LAST_CHUNK
-            self._write(self._head(b""), payload)
-            return
-        if self.length_left is None:
-            if more and self.http10:
-                # HTTP/1.0 clients know no chunked coding: close-delimit the body.
-                framing = b""
-                if self.keep_alive:
-                    self.keep_alive = False
-                    if self.head_parts and self.head_parts[-1] == _KEEP_ALIVE:
-                        self.head_parts.pop()
-                    framing = _CLOSE
-                self._write(self._head(framing), body)
-                return
-            if not more:
-                self._write(self._head(b"content-length: %d\r\n" % len(body)), body)
-                return
-            self.chunked = True
-            payload = b"%x\r\n%b\r\n" % (len(body), body) if body else b""
-            self._write(self._head(_CHUNKED), payload)
-            return
-        self._check_length(len(body))
-        self._write(self._head(b""), body)
-
     def _write(self, head: bytes, body: bytes) -> None:
         if len(body) <= _COALESCE_LIMIT:
             self.transport.write(head + body)
@@ -620,30 +570,63 @@ class RequestResponseCycle:
         if short:
             self.keep_alive = False
         self.wake()
-        self.proto.on_response_complete(self)
+        self.hooks.complete(self)
         if short:
             raise RuntimeError("Response content shorter than Content-Length")
 
+    # -- files -----------------------------------------------------------------
 
-_CL_CACHE: dict[int, bytes] = {}
+    async def _send_file(self, message: Message) -> None:
+        """Send a file (``http.response.pathsend``) or a slice of one (``zephyr.sendfile``).
 
+        A pathsend message carries ``path`` and ends the response. A
+        ``zephyr.sendfile`` message also takes ``offset`` (default 0),
+        ``count`` (bytes, default to the end of the file) and ``more_body``
+        (default False). Without a declared ``content-length`` the last slice
+        gets one; an unfinished response is sent chunked.
+        """
+        path = message["path"]
+        more = False if message["type"] == _PATHSEND else bool(message.get("more_body", False))
+        if not isinstance(path, str) or not os.path.isabs(path):
+            raise RuntimeError(f"ASGI {message['type']!r} needs an absolute path, got {path!r}")
+        file, size = await open_file(path)
+        try:
+            offset = min(int(message.get("offset", 0)), size)
+            count = message.get("count")
+            count = size - offset if count is None else min(int(count), size - offset)
+            if offset < 0 or count < 0:
+                raise RuntimeError(f"Invalid file slice: offset {offset}, count {count}")
+            if self.disconnected:
+                return
+            if self.head_parts is not None:
+                if not more and self.length_left is None and not self.chunked:
+                    # The last slice: its size is the content-length (a 304's
+                    # too, describing the file); _frame keeps a declared one.
+                    self.head_parts.append(b"content-length: %d\r\n" % count)
+                    self.length_left = count
+                self.transport.write(self._head(self._frame(0, True)))
+            if not self.no_body and count:
+                await self._send_slice(file, offset, count)
+        finally:
+            await run_in_threadpool(file.close)
+        if not more and not self.disconnected:
+            self._body(b"", False)
 
-def _content_length(size: int) -> bytes:
-    """Return ``content-length: <size>\\r\\n\\r\\n`` (ends the head)."""
-    line = _CL_CACHE.get(size)
-    if line is None:
-        line = b"content-length: %d\r\n\r\n" % size
-        # PERF: small bodies repeat their sizes; formatting is skipped for them.
-        if size < 4096:
-            _CL_CACHE[size] = line
-    return line
-
-
-def _parse_length(value: Any) -> int:
-    try:
-        length = int(value)
-    except (TypeError, ValueError):
-        length = -1
-    if length < 0:
-        raise RuntimeError(f"Invalid content-length header value {value!r}")
-    return length
+    async def _send_slice(self, file: IO[bytes], offset: int, count: int) -> None:
+        if self.chunked:
+            self.transport.write(b"%x\r\n" % count)  # a chunk whose data sendfile writes
+        else:
+            self._check_length(count)
+        try:
+            await send_file_slice(
+                self.transport, self.flow, file, offset, count, lambda: self.disconnected
+            )
+        except FileGone:
+            # The body can no longer match its framing: the connection must go.
+            if not self.disconnected:
+                logger.error("File %r ended before %d bytes were sent", file.name, count)
+            self._abort_connection()
+            return
+        if self.chunked:
+            self.transport.write(b"\r\n")
+        self.bytes_sent += count

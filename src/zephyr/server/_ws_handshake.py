@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 
-from zephyr.server._cycle import _check_name, status_line
 from zephyr.server._date import date_header
+from zephyr.server._response_head import check_name, status_line
 
 __all__ = [
     "HandshakeError",
@@ -201,7 +201,7 @@ def build_http_response_head(
     parts = [status_line(status)]
     has_length = False
     for name, value in headers:
-        lower = _check_name(name)
+        lower = check_name(name)
         if type(value) is not bytes or b"\r" in value or b"\n" in value:
             raise RuntimeError(f"Invalid HTTP header value {value!r} for {name!r}")
         if lower == b"content-length":

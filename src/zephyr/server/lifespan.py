@@ -20,7 +20,13 @@ import asyncio
 import logging
 from typing import Any, Literal
 
-from zephyr.types import ASGIApp, Message
+from zephyr.types import (
+    ASGIApp,
+    LifespanReceiveEvent,
+    LifespanScope,
+    Message,
+    as_server_app,
+)
 
 logger = logging.getLogger("zephyr.error")
 
@@ -59,7 +65,7 @@ class Lifespan:
         self.startup_failed = False
         self.shutdown_failed = False
         self.supported = mode != "off"
-        self._events: asyncio.Queue[Message] = asyncio.Queue()
+        self._events: asyncio.Queue[LifespanReceiveEvent] = asyncio.Queue()
         self._startup_done = asyncio.Event()
         self._shutdown_done = asyncio.Event()
         self._received_startup = False
@@ -99,13 +105,13 @@ class Lifespan:
             logger.info("Application shutdown complete.")
 
     async def _run(self) -> None:
-        scope = {
+        scope: LifespanScope = {
             "type": "lifespan",
             "asgi": {"version": "3.0", "spec_version": "2.0"},
             "state": self.state,
         }
         try:
-            await self.app(scope, self._receive, self._send)
+            await as_server_app(self.app)(scope, self._receive, self._send)
         except Exception as exc:
             self._on_app_error(exc)
         else:
@@ -137,7 +143,7 @@ class Lifespan:
             logger.info("ASGI 'lifespan' protocol appears unsupported.")
             logger.debug("Lifespan rejected: %s", reason)
 
-    async def _receive(self) -> Message:
+    async def _receive(self) -> LifespanReceiveEvent:
         message = await self._events.get()
         if message["type"] == "lifespan.startup":
             self._received_startup = True

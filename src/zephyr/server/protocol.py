@@ -10,38 +10,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import unquote
 
 import httptools
 
 from zephyr.server._body_clock import BodyClock
-from zephyr.server._cycle import RequestResponseCycle, error_response
+from zephyr.server._cycle import RequestResponseCycle
+from zephyr.server._cycle_hooks import CycleHooks
 from zephyr.server._flow import FlowControl
-from zephyr.server._framing import (
-    CHUNKED_HEAD,
-    check_content_length,
-    check_transfer_encoding,
-    framing_head,
-)
 from zephyr.server._linger import Linger
+from zephyr.server._request_head import RequestHeadParsing
+from zephyr.server._response_head import error_response
 from zephyr.server._target import (
     VALID_HOSTS,
     Reject,
-    authority_form,
     check_host,
-    split_target,
 )
+from zephyr.server._upgrade import UpgradeHandling
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
 from zephyr.server.logging import log_access, printable
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
+from zephyr.types import as_server_app
 
 if TYPE_CHECKING:
     from zephyr.server.config import Config
     from zephyr.server.state import ServerState
-    from zephyr.types import ASGIApp, NativeHTTPApp, Scope
+    from zephyr.types import ASGIApp, HTTPScope, NativeServerApp
 
 __all__ = ["HttpProtocol"]
 
@@ -53,18 +48,6 @@ _METHODS = {
     m.encode("ascii"): m
     for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE")
 }
-_SPECIAL_REQUEST_HEADERS = frozenset(
-    {
-        b"host",
-        b"content-length",
-        b"transfer-encoding",
-        b"expect",
-        b"x-forwarded-for",
-        b"x-forwarded-proto",
-    }
-)
-_FORWARDING_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto"})
-_EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "zephyr.sendfile": {}}
 # PERF: on 3.12+ a request task starts eagerly: one that never awaits I/O
 # runs to completion without being scheduled (no call_soon, no loop turn).
 _EAGER_TASKS = sys.version_info >= (3, 12)
@@ -81,7 +64,7 @@ def _addr(info: Any) -> tuple[str, int] | None:
     return None
 
 
-class HttpProtocol(asyncio.Protocol):
+class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
     """asyncio protocol serving HTTP/1.1 (and 1.0) requests to an ASGI 3 app.
 
     Args:
@@ -113,7 +96,7 @@ class HttpProtocol(asyncio.Protocol):
         # callable besides ASGI's three; any other app is served through ASGI.
         # Looked up on the type: a wrapper forwarding attributes to the app it
         # wraps (``__getattr__``) must not have its own layer skipped.
-        self.native: NativeHTTPApp | None = (
+        self.native: NativeServerApp | None = (
             app.native_http if hasattr(type(app), "native_http") else None  # type: ignore[attr-defined]
         )
         self.trust_proxy = False
@@ -124,6 +107,7 @@ class HttpProtocol(asyncio.Protocol):
         self.parser = self._new_parser()
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.flow: FlowControl = None  # type: ignore[assignment]
+        self.hooks: CycleHooks = None  # type: ignore[assignment]  # set in connection_made
         self.static_headers = self._build_static_headers(config, state)
         self.root_path = config.root_path
         self.root_path_bytes = config.root_path.encode("ascii")
@@ -146,7 +130,24 @@ class HttpProtocol(asyncio.Protocol):
         self.lingering = False
         # A head whose single line never ends is caught by this coarse cap.
         self.max_head_bytes = config.max_request_line_size + config.max_header_size + 4096
-        self.scope_template: dict[str, Any] = {}
+        # PERF: the fields that never change on a connection are set once
+        # (server, client and scheme in connection_made); a request's scope is
+        # a dict copy plus a few assignments.
+        self.scope_template: HTTPScope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "server": None,
+            "client": None,
+            "scheme": "http",
+            "method": "GET",
+            "root_path": self.root_path,
+            "path": "",
+            "raw_path": b"",
+            "query_string": b"",
+            "headers": [],
+            "state": {},
+        }
         self.ws_enabled = websocket_support(config.ws)
         self.ws_upgrade: tuple[Any, ...] | None = None  # set between head and switch
         # An upgrade the server does not take whose request has a body: the
@@ -188,14 +189,6 @@ class HttpProtocol(asyncio.Protocol):
         self.timer_kind = _TIMER_OFF
         self.deadline = 0.0
 
-    def _new_parser(self) -> httptools.HttpRequestParser:
-        parser = httptools.HttpRequestParser(self)
-        # llhttp refuses "Transfer-Encoding: chunked<HTAB>" although OWS is not
-        # part of the value; zephyr checks the coding itself in on_headers_complete
-        # (only "chunked" is accepted) and frames that case with a relay parser.
-        parser.set_dangerous_leniencies(lenient_transfer_encoding=True)
-        return parser
-
     @staticmethod
     def _build_static_headers(config: Config, state: ServerState) -> bytes:
         parts = [b"server: zephyr\r\n"] if config.server_header else []
@@ -210,6 +203,20 @@ class HttpProtocol(asyncio.Protocol):
         transport = cast("asyncio.Transport", transport)
         self.transport = transport
         self.flow = FlowControl(transport)
+        self.hooks = CycleHooks(
+            app=as_server_app(self.app),
+            native=self.native,
+            loop=self.loop,
+            transport=transport,
+            flow=self.flow,
+            static_headers=self.static_headers,
+            state=self.state,
+            access_log=self.access_log,
+            complete=self.on_response_complete,
+            fail=self._answer_failure,
+            close=self._close,
+            resume_reading=self.maybe_resume_reading,
+        )
         transport.set_write_buffer_limits(
             high=self.config.high_water_mark, low=self.config.low_water_mark
         )
@@ -226,33 +233,17 @@ class HttpProtocol(asyncio.Protocol):
         # A unix-socket peer (no address) is local, hence trusted.
         proxy = self.proxy
         self.trust_proxy = proxy is not None and (client is None or client[0] in proxy.trusted)
-        # PERF: the fields that never change on a connection are set once; a
-        # request's scope is a dict copy plus a few assignments.
-        self.scope_template = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.4"},
-            "http_version": "1.1",
-            "server": server,
-            "client": client,
-            "scheme": scheme,
-            "method": "GET",
-            "root_path": self.root_path,
-            "path": "",
-            "raw_path": b"",
-            "query_string": b"",
-            "headers": [],
-            "state": None,
-        }
+        template = self.scope_template
+        template["server"] = server
+        template["client"] = client
+        template["scheme"] = scheme
         self._set_timer(_TIMER_HEAD, self.timeout_header)
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Tell the running request the client is gone and drop queued ones."""
         self.closed = True
         self.state.connections.discard(self)
-        self.timer_kind = _TIMER_OFF
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self._stop_timer()
         cycle = self.cycle
         if cycle is not None:
             cycle.abort()
@@ -284,210 +275,75 @@ class HttpProtocol(asyncio.Protocol):
         if cycle is None or cycle.response_complete:
             self._close()
         else:
-            cycle.keep_alive = False
+            cycle.close_after()
             self.pipeline.clear()
 
     # -- incoming bytes --------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
         """Feed bytes to the parser; turn every framing error into a 4xx and close."""
+        # PERF: one frame per read (the parsing is not a method of its own).
         try:
-            self._feed(data)
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserUpgrade as exc:
+                offset = int(exc.args[0]) if exc.args else len(data)
+            except httptools.HttpParserCallbackError as exc:
+                ctx = exc.__context__
+                while isinstance(ctx, httptools.HttpParserCallbackError):  # raised in a relay
+                    ctx = ctx.__context__
+                if isinstance(ctx, Reject):
+                    self._reject(ctx.status, ctx.reason)
+                elif isinstance(ctx, httptools.HttpParserError):  # from a relay parser
+                    self._reject_parse_error(ctx)
+                elif isinstance(ctx, httptools.HttpParserUpgrade):
+                    self._reject(400, "Bad Request: upgrade request after a relayed chunked body")
+                else:
+                    error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
+                    self._reject(500, "Internal Server Error")
+                return
+            except httptools.HttpParserError as exc:
+                self._reject_parse_error(exc)
+                return
+            else:
+                if self.piping:  # this read's bytes are relayed; the next go to the last relay
+                    self.piping = False
+                    self.relays.clear()
+                if (
+                    self.parsing is not None
+                    and self.timer_kind != _TIMER_BODY
+                    and self.body_clock.enabled
+                ):
+                    self._watch_body()  # a body spans reads: its clock starts
+                if self.in_head:
+                    # PERF: a head that arrives whole needs no timer; only a head
+                    # split across reads starts the request-head clock.
+                    if self.cycle is None and self.timer_kind != _TIMER_HEAD:
+                        self._set_timer(_TIMER_HEAD, self.timeout_header)
+                    self.head_bytes += len(data)
+                    if self.head_bytes > self.max_head_bytes:
+                        limit = self.max_header_size
+                        self._reject(
+                            431, f"Request header fields too large: more than {limit} bytes"
+                        )
+                return
+            # Outside the except clause: httptools chains a callback's exception
+            # (a Reject) as __context__ only when no other one is being handled.
+            self._on_upgrade(data, offset)
         finally:
             starting = self.starting
             if starting is not None:
                 self.starting = None
-                self._start_eagerly(starting)
-
-    def _feed(self, data: bytes) -> None:
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade as exc:
-            offset = int(exc.args[0]) if exc.args else len(data)
-        except httptools.HttpParserCallbackError as exc:
-            ctx = exc.__context__
-            while isinstance(ctx, httptools.HttpParserCallbackError):  # raised in a relay
-                ctx = ctx.__context__
-            if isinstance(ctx, Reject):
-                self._reject(ctx.status, ctx.reason)
-            elif isinstance(ctx, httptools.HttpParserError):  # from a relay parser
-                self._reject_parse_error(ctx)
-            elif isinstance(ctx, httptools.HttpParserUpgrade):
-                self._reject(400, "Bad Request: upgrade request after a relayed chunked body")
-            else:
-                error_logger.error("Error while parsing an HTTP request", exc_info=ctx)
-                self._reject(500, "Internal Server Error")
-            return
-        except httptools.HttpParserError as exc:
-            self._reject_parse_error(exc)
-            return
-        else:
-            if self.piping:  # this read's bytes are relayed; the next go to the last relay
-                self.piping = False
-                self.relays.clear()
-            if (
-                self.parsing is not None
-                and self.timer_kind != _TIMER_BODY
-                and self.body_clock.enabled
-            ):
-                self._watch_body()  # a body spans reads: its clock starts
-            if self.in_head:
-                # PERF: a head that arrives whole needs no timer; only a head
-                # split across reads starts the request-head clock.
-                if self.cycle is None and self.timer_kind != _TIMER_HEAD:
-                    self._set_timer(_TIMER_HEAD, self.timeout_header)
-                self.head_bytes += len(data)
-                if self.head_bytes > self.max_head_bytes:
-                    self._reject(
-                        431,
-                        f"Request header fields too large: more than {self.max_header_size} bytes",
-                    )
-            return
-        # Outside the except clause: httptools chains a callback's exception
-        # (a Reject) as __context__ only when no other one is being handled.
-        self._on_upgrade(data, offset)
+                # Never from inside a parser callback (the message would not
+                # be complete yet) nor from another request's task (pipelined
+                # requests would nest): only here, once the parser returned.
+                starting.start(True)
 
     def _reject_parse_error(self, exc: httptools.HttpParserError) -> None:
         reason = str(exc).encode("ascii", "replace").decode("ascii")
         self._reject(400, "Bad Request: " + printable(reason[:200]))
 
-    def _on_upgrade(self, data: bytes, offset: int) -> None:
-        upgrade = self.ws_upgrade
-        if upgrade is not None:
-            self.ws_upgrade = None
-            self._switch_to_websocket(upgrade, data[offset:])
-            return
-        if self.closed or self.transport.is_closing():
-            return
-        if self.discard_rest:
-            # An allowed CONNECT: what follows its head is tunnel data, which
-            # zephyr does not relay; the connection closes after the answer.
-            if not self.flow.read_paused:
-                self.flow.pause_reading()
-            return
-        # Any other upgrade (h2c, or WebSockets turned off) is served as plain
-        # HTTP. llhttp stopped at its head and skipped the body: a body is
-        # still framed by its Content-Length / Transfer-Encoding (RFC 9112
-        # §6.3), so a head with the same framing is fed first and the parser
-        # delivers the bytes that follow as this request's body, never as a
-        # request of their own (request smuggling).
-        reframe = self.reframe
-        if reframe is not None:
-            self.reframe = None
-            self.reframing = True
-            # A fresh parser: llhttp takes nothing after a message that does
-            # not keep the connection, and the framing head carries the
-            # request's own version and persistence for what follows the body.
-            self.parser = self._new_parser()
-            self.parser.feed_data(reframe)
-            if self.body_clock.enabled:
-                self._watch_body()  # the body may never come: its clock starts now
-        if offset < len(data):
-            self.data_received(data[offset:])
-
-    def _prepare_websocket(self, method: str, version: str) -> None:
-        """Note a WebSocket upgrade; the switch happens once the parser stops."""
-        if self.cycle is not None:
-            raise Reject(400, "Bad Request: WebSocket upgrade pipelined behind another request")
-        scope = self._build_scope(method, version)
-        scope["type"] = "websocket"
-        scope["scheme"] = "wss" if scope["scheme"] == "https" else "ws"
-        del scope["method"]
-        scope["subprotocols"] = [
-            token.strip().decode("latin-1")
-            for name, value in self.headers
-            if name == b"sec-websocket-protocol"
-            for token in value.split(b",")
-            if token.strip()
-        ]
-        scope["extensions"] = {"websocket.http.response": {}}
-        has_body = self.transfer_encoding is not None or self.content_length not in (None, b"0")
-        self.ws_upgrade = (scope, method, self.headers, has_body)
-
-    def _switch_to_websocket(self, upgrade: tuple[Any, ...], rest: bytes) -> None:
-        from zephyr.server.websocket import WebSocketProtocol
-
-        scope, method, headers, has_body = upgrade
-        # The HTTP protocol is done with this connection: the WebSocket
-        # protocol owns the transport, its flow control and its place in
-        # the server's connection set from here on.
-        self.timer_kind = _TIMER_OFF
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        self.closed = True
-        self.state.connections.discard(self)
-        ws = WebSocketProtocol(
-            self.config,
-            self.app,
-            self.state,
-            scope,
-            self.transport,
-            self.flow,
-            self.static_headers,
-            self.client_addr,
-        )
-        self.transport.set_protocol(ws)
-        ws.start(method, headers, has_body, rest)
-
     # -- httptools callbacks ---------------------------------------------------
-
-    def on_message_begin(self) -> None:
-        self.in_head = True
-        self.head_bytes = 0
-        self.url = b""
-        self.headers = []
-        self.header_bytes = 0
-        self.host = None
-        if self.special_seen:
-            self.special_seen = False
-            self.content_length = None
-            self.transfer_encoding = None
-            self.expect = False
-            self.forwarded = False
-
-    def on_url(self, url: bytes) -> None:
-        url = self.url + url
-        self.url = url
-        if len(url) > self.max_line:
-            raise Reject(414, f"Request line too long: more than {self.max_line} bytes")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        size = self.header_bytes + len(name) + len(value) + 4
-        self.header_bytes = size
-        headers = self.headers
-        if size > self.max_header_size:
-            raise Reject(
-                431, f"Request header fields too large: more than {self.max_header_size} bytes"
-            )
-        if len(headers) >= self.max_header_count:
-            raise Reject(
-                431, f"Request header fields too large: more than {self.max_header_count} headers"
-            )
-        name = name.lower()
-        if name in _SPECIAL_REQUEST_HEADERS:
-            if name == b"host":
-                # RFC 9110 §7.2 / RFC 9112 §3.2: exactly one Host field.
-                if self.host is not None:
-                    raise Reject(400, "Bad Request: more than one Host header")
-                self.host = value
-            else:
-                self.special_seen = True
-                self._special_header(name, value)
-        headers.append((name, value))
-
-    def _special_header(self, name: bytes, value: bytes) -> None:
-        if name == b"content-length":
-            self.content_length = check_content_length(value, self.content_length)
-        elif name == b"transfer-encoding":
-            if self.transfer_encoding is None:
-                self.transfer_encoding = value
-            else:
-                self.transfer_encoding += b"," + value
-        elif name in _FORWARDING_HEADERS:
-            self.forwarded = self.trust_proxy
-        elif value.lower() == b"100-continue":
-            self.expect = True
 
     def on_headers_complete(self) -> None:
         self.in_head = False
@@ -532,7 +388,7 @@ class HttpProtocol(asyncio.Protocol):
             self._plan_reframe(method, version, keep_alive)
         scope = self._build_scope(method, version)
         cycle = RequestResponseCycle(
-            self,
+            self.hooks,
             scope,
             keep_alive,
             version == "1.0",
@@ -555,90 +411,6 @@ class HttpProtocol(asyncio.Protocol):
             self.pipeline.append(cycle)
             self.flow.pause_reading()
 
-    def _check_connect(self) -> None:
-        """Check a CONNECT request (RFC 9110 §9.3.6); refuse it unless the app opted in."""
-        authority = authority_form(self.url)
-        if not self.allow_connect:
-            raise Reject(
-                501,
-                "Not Implemented: this server does not serve CONNECT "
-                "(zephyr does not tunnel; Config(allow_connect=True) hands it to the app)",
-            )
-        self._set_host(authority)
-        self.discard_rest = True
-
-    def _set_host(self, authority: bytes) -> None:
-        """Make the target's authority the request's Host (RFC 9112 §3.2.2)."""
-        self.headers = [pair for pair in self.headers if pair[0] != b"host"]
-        self.headers.append((b"host", authority))
-        self.host = authority
-
-    def _plan_reframe(self, method: str, version: str, keep_alive: bool) -> None:
-        """Prepare to frame the body of an upgrade request served as plain HTTP."""
-        chunked = self.transfer_encoding is not None
-        head = framing_head(version, keep_alive, self.content_length, chunked)
-        if head is not None and method == "CONNECT":
-            # RFC 9110 §9.3.6: a CONNECT request has no content; one that
-            # announces a body has no framing both ends agree on.
-            raise Reject(400, "Bad Request: a CONNECT request cannot have a body")
-        self.reframe = head
-
-    def _check_transfer_encoding(self, version: str) -> None:
-        codings = self.transfer_encoding or b""
-        if check_transfer_encoding(codings, self.content_length is not None, version):
-            # llhttp would read this body to the end of the connection: a
-            # second parser frames it instead (see _start_relay).
-            self.reframe = CHUNKED_HEAD
-
-    def _start_relay(self, cycle: RequestResponseCycle) -> None:
-        """Frame a chunked body llhttp cannot frame with a second parser.
-
-        The first parser hands every byte after this head to ``on_body``
-        (lenient: read to the end); ``on_body`` relays them to a new parser
-        primed with a plain chunked head, which from then on is the
-        connection's parser and parses the requests that follow.
-        """
-        relay = self._new_parser()
-        self.reframe = None
-        self.reframe_cycle = cycle
-        self.reframing = True
-        relay.feed_data(CHUNKED_HEAD)
-        self.relays.append(relay)
-        self.parser = relay
-        self.piping = True
-
-    def _build_scope(self, method: str, version: str) -> Scope:
-        url = self.url
-        # PERF: int membership (memchr) is ~8x cheaper than `b"#" in url`.
-        if url[:1] == b"/" and 35 not in url:  # 35 = "#"
-            raw_path, _, query = url.partition(b"?")
-        else:
-            raw_path, query, authority = split_target(url, method)
-            if authority is not None:
-                self._set_host(authority)
-        # llhttp refuses non-ASCII bytes in the target; latin-1 never fails anyway.
-        path = raw_path.decode("latin-1")
-        if 37 in raw_path:  # 37 = "%": percent-decode as UTF-8 (ASGI `path`)
-            path = unquote(path)
-        scope = self.scope_template.copy()
-        scope["method"] = method
-        scope["http_version"] = version
-        if self.root_path:
-            scope["path"] = self.root_path + path
-            scope["raw_path"] = self.root_path_bytes + raw_path
-        else:
-            scope["path"] = path
-            scope["raw_path"] = raw_path
-        scope["query_string"] = query
-        scope["headers"] = self.headers
-        scope["state"] = self.app_state.copy()
-        # Whole files (ASGI pathsend) and file slices go out via sendfile(2).
-        # A copy per request: middleware may remove an extension it can't pass on.
-        scope["extensions"] = _EXTENSIONS.copy()
-        if self.forwarded:
-            self.proxy.apply(scope)  # type: ignore[union-attr]  # set with trust_proxy
-        return scope
-
     def on_body(self, body: bytes) -> None:
         if self.piping and self.relay_depth < len(self.relays):
             self._relay(body)
@@ -646,58 +418,26 @@ class HttpProtocol(asyncio.Protocol):
         cycle = self.parsing
         if cycle is None:  # pragma: no cover - the parser always opens a message first
             return
-        received = cycle.received + len(body)
-        cycle.received = received
-        if self.max_body is not None and received > self.max_body:
+        if self.max_body is not None and cycle.received + len(body) > self.max_body:
             raise Reject(413, f"Request body too large: more than {self.max_body} bytes")
-        if cycle.response_complete or cycle.disconnected:
-            return  # nobody will read it
-        cycle.body.append(body)
-        cycle.body_size += len(body)
-        if cycle.body_size > self.read_high_water:
+        if cycle.feed(body) > self.read_high_water:
             self.flow.pause_reading()
-        cycle.wake()
-
-    def _relay(self, data: bytes) -> None:
-        # on_body of the parser at depth d: its bytes are the next parser's input.
-        depth = self.relay_depth
-        self.relay_depth = depth + 1
-        try:
-            self.relays[depth].feed_data(data)
-        finally:
-            self.relay_depth = depth
 
     def on_message_complete(self) -> None:
         cycle = self.parsing
         if cycle is not None:
             self.parsing = None
-            cycle.message_complete = True
-            cycle.wake()
+            cycle.end_body()
 
     # -- running requests ------------------------------------------------------
 
     def _run(self, cycle: RequestResponseCycle, eager: bool = False) -> None:
         self.cycle = cycle
         self.timer_kind = _TIMER_OFF
-        if self.access_log:
-            cycle.started_at = time.perf_counter()
         if eager:
             self.starting = cycle  # started by data_received once the parser returns
-            return
-        task = self.loop.create_task(cycle.run_asgi(self.app, self.native))
-        cycle.task = task
-        self.state.tasks.add(task)
-
-    def _start_eagerly(self, cycle: RequestResponseCycle) -> None:
-        # Never from inside a parser callback (the message would not be
-        # complete yet) nor from another request's task (pipelined requests
-        # would nest): only here, at the top of data_received.
-        task = asyncio.Task(  # type: ignore[call-arg]  # eager_start: 3.12+
-            cycle.run_asgi(self.app, self.native), loop=self.loop, eager_start=True
-        )
-        if not task.done():  # it awaits: tracked like any other request task
-            cycle.task = task
-            self.state.tasks.add(task)
+        else:
+            cycle.start(False)
 
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""
@@ -736,22 +476,14 @@ class HttpProtocol(asyncio.Protocol):
             return
         self.flow.resume_reading()
 
-    def fail_cycle(self, cycle: RequestResponseCycle, status: int, reason: str) -> None:
+    def _answer_failure(self, cycle: RequestResponseCycle, status: int, reason: str) -> None:
         """Answer a request whose app failed before responding, then close."""
-        if cycle.disconnected or self.closed:
+        if self.closed:
             return
-        cycle.response_started = cycle.response_complete = True
-        cycle.status = status
-        cycle.wake()
         payload = error_response(status, reason, self.static_headers)
         self._write_and_close(payload, linger=not cycle.message_complete)
         if self.access_log:
             log_access(self.client_addr, cycle)
-
-    def abort_cycle(self, cycle: RequestResponseCycle) -> None:
-        """Close the connection under a response that cannot be finished."""
-        cycle.abort()
-        self._close()
 
     def _reject(self, status: int, reason: str) -> None:
         payload = error_response(status, reason, self.static_headers)
@@ -778,6 +510,12 @@ class HttpProtocol(asyncio.Protocol):
             self.flow.pause_reading()
 
     # -- timers ----------------------------------------------------------------
+
+    def _stop_timer(self) -> None:
+        self.timer_kind = _TIMER_OFF
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
     def _set_timer(self, kind: int, delay: float) -> None:
         # PERF: the handle is not cancelled and re-created per request; only the

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from zephyr.types import ASGIApp, Receive, Scope, Send
+from zephyr.types import ASGIApp, HTTPScope, Receive, Scope, Send, WebSocketScope
 
 _IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -128,7 +128,7 @@ class ProxyHeadersMiddleware:
                 self.apply(scope)
         await self.app(scope, receive, send)
 
-    def apply(self, scope: Scope) -> None:
+    def apply(self, scope: Scope | HTTPScope | WebSocketScope) -> None:
         """Rewrite ``scope``'s ``client`` and ``scheme`` from its forwarding headers.
 
         The caller has already decided the peer is trusted. zephyr's own

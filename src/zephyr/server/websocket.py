@@ -34,7 +34,7 @@ try:
 except ImportError:  # pragma: no cover - a pure-Python build of websockets
     from websockets.utils import apply_mask
 
-from zephyr.server._cycle import error_response
+from zephyr.server._response_head import error_response
 from zephyr.server._ws_handshake import (
     HandshakeError,
     build_http_response_head,
@@ -42,12 +42,20 @@ from zephyr.server._ws_handshake import (
     rebuild_request,
 )
 from zephyr.server.access import ACCESS_LOG
+from zephyr.types import as_server_app
 
 if TYPE_CHECKING:
     from zephyr.server._flow import FlowControl
     from zephyr.server.config import Config
     from zephyr.server.state import ServerState
-    from zephyr.types import ASGIApp, Message, Scope
+    from zephyr.types import (
+        ASGIApp,
+        Message,
+        WebSocketDisconnectEvent,
+        WebSocketReceiveEvent,
+        WebSocketReceiveEvents,
+        WebSocketScope,
+    )
 
 __all__ = ["ClientDisconnected", "WebSocketProtocol"]
 
@@ -120,7 +128,7 @@ class WebSocketProtocol(asyncio.Protocol):
         config: Config,
         app: ASGIApp,
         state: ServerState,
-        scope: Scope,
+        scope: WebSocketScope,
         transport: asyncio.Transport,
         flow: FlowControl,
         static_headers: bytes,
@@ -149,7 +157,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self.status = 0  # HTTP status of the handshake answer, for the access log
         self.started_at = time.perf_counter()
         # Incoming messages: bounded by ws_max_queue through pause_reading.
-        self.queue: deque[Message] = deque()
+        self.queue: deque[WebSocketReceiveEvent] = deque()
         self.max_queue = max(1, config.ws_max_queue)
         self.waiter: asyncio.Future[None] | None = None
         self.early: list[bytes] = []  # bytes sent before the handshake finished
@@ -382,7 +390,7 @@ class WebSocketProtocol(asyncio.Protocol):
             return self._deliver({"type": "websocket.receive", "text": "".join(parts)})
         return self._deliver({"type": "websocket.receive", "bytes": b"".join(parts)})
 
-    def _deliver(self, message: Message) -> bool:
+    def _deliver(self, message: WebSocketReceiveEvent) -> bool:
         queue = self.queue
         queue.append(message)
         if len(queue) >= self.max_queue:
@@ -461,7 +469,7 @@ class WebSocketProtocol(asyncio.Protocol):
 
     async def _run_asgi(self) -> None:
         try:
-            await self.app(self.scope, self.receive, self.send)
+            await as_server_app(self.app)(self.scope, self.receive, self.send)
         except asyncio.CancelledError:
             self._close_transport()
             raise
@@ -502,7 +510,7 @@ class WebSocketProtocol(asyncio.Protocol):
         if self.app_state != _HANDSHAKE and not self.transport.is_closing():
             self.flow.resume_reading()
 
-    async def receive(self) -> Message:
+    async def receive(self) -> WebSocketReceiveEvents:
         """Return the next ASGI event (``websocket.connect``, ``.receive``, ``.disconnect``).
 
         Returns:
@@ -532,7 +540,7 @@ class WebSocketProtocol(asyncio.Protocol):
             finally:
                 self.waiter = None
 
-    def _disconnect_message(self) -> Message:
+    def _disconnect_message(self) -> WebSocketDisconnectEvent:
         conn = self.conn
         if conn.close_rcvd is not None:
             code, reason = conn.close_rcvd.code, conn.close_rcvd.reason
