@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from zephyr._exception_handlers import wrap_route_middleware
 from zephyr._hosts import split_host
 from zephyr.datastructures import URLPath
-from zephyr.middleware import Middleware, wrap_middleware
+from zephyr.middleware import Middleware
 from zephyr.routing import (
     BaseRoute,
     Match,
@@ -78,7 +79,7 @@ class Mount(BaseRoute):
             raise ValueError("Mount needs exactly one of 'app' or 'routes'")
         self.path = path.rstrip("/")
         self._base_app: ASGIApp = app if app is not None else Router(routes=routes)
-        self.app = wrap_middleware(self._base_app, middleware)
+        self.app = wrap_route_middleware(self._base_app, middleware)
         self.name = name
         self.path_regex, self.path_format, self.param_convertors = compile_path(
             self.path + "/{path:path}"

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+from zephyr._exception_handlers import wrap_route_middleware
 from zephyr._lifespan import LifespanMixin
 from zephyr._native import deliver, route_takes_respond, router_is_native
 from zephyr._routetree import PARAM_REGEX, CompiledRoutes, RouteList
@@ -193,7 +194,8 @@ def compile_path(path: str) -> tuple[re.Pattern[str], str, dict[str, Convertor[A
         index = match.end()
     if duplicated:
         names = ", ".join(sorted(duplicated))
-        raise ValueError(f"Duplicated param name(s) {names} at path {path}")
+        noun = "name" if len(duplicated) == 1 else "names"
+        raise ValueError(f"Duplicated param {noun} {names} at path {path}")
     tail = path[index:]
     if is_host:
         # Drop a ":port" suffix, but not the colons inside an IP literal ("[::1]:8000").
@@ -204,17 +206,44 @@ def compile_path(path: str) -> tuple[re.Pattern[str], str, dict[str, Convertor[A
     return re.compile(regex), fmt + tail, convertors
 
 
+# A ``{name}`` placeholder of a compiled path format (convertor already stripped).
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
 def replace_params(
     path_format: str, convertors: dict[str, Convertor[Any]], path_params: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
-    """Fill ``{name}`` placeholders; return the path and the params left unused."""
+    """Fill ``{name}`` placeholders; return the path and the params left unused.
+
+    The template is filled in one pass, so a value that looks like a
+    placeholder (``"{id}"``) stays text. A path that would start with ``//``
+    or ``/\\`` gets that second character percent-encoded: a client would
+    read it as another host (``//example.org/a``), an open redirect.
+
+    Args:
+        path_format: The template, e.g. ``"/users/{id}"``.
+        convertors: The convertor of each placeholder.
+        path_params: Values by name; those the template has no placeholder for are left.
+
+    Returns:
+        ``(path, unused params)``.
+
+    Raises:
+        InvalidPathParam: A value its convertor cannot put in a path.
+    """
     remaining = dict(path_params)
-    for name, value in path_params.items():
-        placeholder = "{" + name + "}"
-        if placeholder in path_format:
-            path_format = path_format.replace(placeholder, convertors[name].to_string(value))
-            del remaining[name]
-    return path_format, remaining
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in path_params:
+            return match.group(0)
+        del remaining[name]
+        return convertors[name].to_string(path_params[name])
+
+    path = _PLACEHOLDER.sub(fill, path_format)
+    if path[1:2] in ("/", "\\") and path[:1] == "/":
+        path = "/" + quote(path[1], safe="") + path[2:]
+    return path, remaining
 
 
 class BaseRoute:
@@ -355,7 +384,7 @@ class Route(_TemplateRoute):
                 methods = ["GET"]
             if route_takes_respond(self, bool(middleware)):
                 self.native_app = self.app  # type: ignore[assignment]  # takes respond too
-        self.app = wrap_middleware(self.app, middleware)
+        self.app = wrap_route_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
             self.methods = []
@@ -452,6 +481,8 @@ class Router(LifespanMixin):
         self._compiled: CompiledRoutes | None = None
         self._init_lifespan(on_startup, on_shutdown, lifespan)
         self.middleware_stack: ASGIApp = wrap_middleware(self.app, middleware)
+        # The router's own middleware must see every request, native ones too.
+        self._wrapped = bool(middleware)
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -553,6 +584,8 @@ class Router(LifespanMixin):
         """
         # PERF: a plain function returning the route's coroutine: one
         # coroutine frame fewer per request than awaiting it here.
+        if self._wrapped:
+            return self.middleware_stack(scope, receive, send)
         if "router" not in scope:
             scope["router"] = self
         match, route, child_scope = self.match(scope)
@@ -569,9 +602,12 @@ class Router(LifespanMixin):
 
     async def _unmatched(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer a scope no route matched: the trailing-slash redirect or ``default``."""
-        if scope["type"] == "http" and self.redirect_slashes and get_route_path(scope) != "/":
+        route_path = get_route_path(scope)
+        if scope["type"] == "http" and self.redirect_slashes and route_path != "/":
             path: str = scope["path"]
-            other_path = path[:-1] if path.endswith("/") else path + "/"
+            # Decided on the route path: ``path == root_path`` ("" below it)
+            # is redirected to ``root_path + "/"``.
+            other_path = path[:-1] if route_path.endswith("/") else path + "/"
             if self.match({**scope, "path": other_path})[0] is not _NONE:
                 response = RedirectResponse(_redirect_location(scope, other_path))
                 await response(scope, receive, send)

@@ -56,8 +56,8 @@ __all__ = [
     "HTTP_411_LENGTH_REQUIRED",
     "HTTP_412_PRECONDITION_FAILED",
     "HTTP_413_CONTENT_TOO_LARGE",
-    "HTTP_413_REQUEST_ENTITY_TOO_LARGE",
-    "HTTP_414_REQUEST_URI_TOO_LONG",
+    "HTTP_413_REQUEST_ENTITY_TOO_LARGE",  # noqa: F822  (served, with a warning, by __getattr__)
+    "HTTP_414_REQUEST_URI_TOO_LONG",  # noqa: F822  (served, with a warning, by __getattr__)
     "HTTP_414_URI_TOO_LONG",
     "HTTP_415_UNSUPPORTED_MEDIA_TYPE",
     "HTTP_416_RANGE_NOT_SATISFIABLE",

@@ -76,4 +76,4 @@ def test_superseded_names_warn_every_read_and_name_the_replacement(
 
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="has no attribute 'HTTP_999_NOPE'"):
-        getattr(status, "HTTP_999_NOPE")
+        status.HTTP_999_NOPE  # noqa: B018
