@@ -47,9 +47,17 @@ def lookup_handler(tables: HandlerTables, exc: Exception) -> ExceptionHandler | 
     return None
 
 
+# Where an endpoint wrapper leaves its ``Request`` when the endpoint raises,
+# so the handler gets the same object (and the body the endpoint already read).
+RAISING_REQUEST_KEY = "zephyr.raising_request"
+
+
 def _connection(scope: Scope, receive: Receive, send: Send) -> Any:
     if scope["type"] == "websocket":
         return WebSocket(scope, receive, send)
+    request = scope.get(RAISING_REQUEST_KEY)
+    if isinstance(request, Request):
+        return request
     return Request(scope, receive, send)
 
 
@@ -95,6 +103,9 @@ async def handle_exception(
     response = await call_handler(handler, _connection(scope, receive, send), exc)
     if response is not None and scope["type"] == "http":
         await response(scope, receive, send)
+    # Handled: drop the traceback, so an exception instance raised again and
+    # again (a shared ``HTTPException``) does not keep every request's frames alive.
+    exc.__traceback__ = None
 
 
 class _AnsweredInside:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from zephyr._exception_handlers import wrap_route_middleware
+from zephyr._exception_handlers import RAISING_REQUEST_KEY, wrap_route_middleware
 from zephyr._lifespan import LifespanMixin
 from zephyr._native import deliver, route_takes_respond, router_is_native
 from zephyr._routetree import PARAM_REGEX, CompiledRoutes, RouteList
@@ -146,10 +146,15 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
         scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
     ) -> None:
         request = Request(scope, receive, send)
-        if is_async:
-            response: Any = await func(request)  # type: ignore[misc]
-        else:
-            response = await run_in_threadpool(func, request)
+        try:
+            if is_async:
+                response: Any = await func(request)  # type: ignore[misc]
+            else:
+                response = await run_in_threadpool(func, request)
+        except Exception:
+            # PERF: only on the way out of a raising endpoint (a ``try`` is free otherwise).
+            scope[RAISING_REQUEST_KEY] = request
+            raise
         pending = deliver(response, scope, receive, send, respond)
         if pending is not None:
             await pending
