@@ -251,6 +251,20 @@ def replace_params(
     return path, remaining
 
 
+# Scope key: the methods of all the routes whose path matched but whose
+# methods did not, set by ``Router.match`` when there are several such routes.
+ALLOW_KEY = "zephyr.allowed_methods"
+
+
+def _allowed(routes: Iterable[BaseRoute]) -> list[str]:
+    """The methods of ``routes`` (those that list any), in order, each once."""
+    methods: dict[str, None] = {}
+    for route in routes:
+        for method in getattr(route, "methods", None) or ():
+            methods[method] = None
+    return list(methods)
+
+
 class BaseRoute:
     """Interface of everything a ``Router`` holds.
 
@@ -413,7 +427,8 @@ class Route(_TemplateRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.methods is not None and scope["method"] not in self.methods:
-            headers = {"Allow": ", ".join(self.methods)}
+            # Every method of every route on this path, when the router found several.
+            headers = {"Allow": ", ".join(scope.get(ALLOW_KEY) or self.methods)}
             if "app" in scope:
                 raise HTTPException(status_code=405, headers=headers)
             response = PlainTextResponse("Method Not Allowed", status_code=405, headers=headers)
@@ -537,6 +552,7 @@ class Router(LifespanMixin):
         # PERF: one loop for both cases; a table-only router (the usual case)
         # pays one ``is None`` test per candidate for the merge.
         partial: tuple[BaseRoute, Scope] | None = None
+        others: list[BaseRoute] | None = None  # PERF: no list unless two routes half-match
         for _, route, params in tries:
             if params is None:  # a fallback route: matched by itself
                 match, child_scope = route.matches(scope)
@@ -544,10 +560,18 @@ class Router(LifespanMixin):
                 match, child_scope = route.match_params(scope, params)
             if match is _FULL:
                 return match, route, child_scope
-            if match is _PARTIAL and partial is None:
-                partial = (route, child_scope)
+            if match is _PARTIAL:
+                if partial is None:
+                    partial = (route, child_scope)
+                elif others is None:
+                    others = [route]
+                else:
+                    others.append(route)
         if partial is not None:
-            return _PARTIAL, partial[0], partial[1]
+            route, child_scope = partial
+            if others:
+                child_scope = {**child_scope, ALLOW_KEY: _allowed([route, *others])}
+            return _PARTIAL, route, child_scope
         return _NONE, None, {}
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -178,3 +178,40 @@ def test_denial_with_a_file_response(tmp_path: Path) -> None:
     denial = _denied_by(lambda: FileResponse(path, status_code=401))
     assert denial.status_code == 401
     assert denial.content == b"closed today"
+
+
+# --- 405: Allow lists every route of the path -----------------------------------------
+
+
+def test_allow_lists_the_methods_of_every_route_on_the_path() -> None:
+    app = BaseApp(
+        routes=[
+            Route("/a", ok, methods=["GET"]),
+            Route("/a", ok, methods=["POST", "PUT"]),
+            Route("/{name}", ok, methods=["DELETE", "GET"]),
+        ]
+    )
+    client = TestClient(app)
+    response = client.patch("/a")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, POST, PUT, DELETE"
+    assert client.patch("/b").headers["allow"] == "DELETE, GET, HEAD"
+    assert client.put("/a").text == "ok"
+
+
+def test_allow_of_a_plain_router_without_an_app() -> None:
+    router = Router([Route("/a", ok, methods=["GET"]), Route("/a", ok, methods=["POST"])])
+    response = TestClient(router).delete("/a")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+def test_allow_of_api_routes_sharing_a_path() -> None:
+    from zephyr import Zephyr
+
+    api = Zephyr()
+    api.get("/items")(lambda: [])
+    api.post("/items")(lambda: {})
+    response = TestClient(api).put("/items")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
