@@ -210,8 +210,15 @@ def test_allow_of_api_routes_sharing_a_path() -> None:
     from zephyr import Zephyr
 
     api = Zephyr()
-    api.get("/items")(lambda: [])
-    api.post("/items")(lambda: {})
+
+    @api.get("/items")
+    def list_items() -> list[str]:
+        return []
+
+    @api.post("/items")
+    def add_item() -> dict[str, str]:
+        return {}
+
     response = TestClient(api).put("/items")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
