@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from zephyr._body_limit import LimitedApp, check_max_body_size
 from zephyr._exception_handlers import wrap_route_middleware
 from zephyr._hosts import split_host
 from zephyr.datastructures import URLPath
@@ -59,6 +60,8 @@ class Mount(BaseRoute):
         routes: Routes for a new ``Router`` to mount.
         name: Prefix for nested ``url_path_for`` names (``"name:child"``).
         middleware: ``Middleware`` specs wrapped around the mounted app.
+        max_body_size: Most request body bytes below this mount (413 beyond),
+            replacing the limit above; ``None`` inherits.
 
     Raises:
         ValueError: On a bad path, or unless exactly one of ``app``/``routes`` is given.
@@ -72,6 +75,7 @@ class Mount(BaseRoute):
         name: str | None = None,
         *,
         middleware: Sequence[Middleware] | None = None,
+        max_body_size: int | None = None,
     ) -> None:
         if path != "" and not path.startswith("/"):
             raise ValueError("Routed paths must start with '/'")
@@ -79,7 +83,11 @@ class Mount(BaseRoute):
             raise ValueError("Mount needs exactly one of 'app' or 'routes'")
         self.path = path.rstrip("/")
         self._base_app: ASGIApp = app if app is not None else Router(routes=routes)
-        self.app = wrap_route_middleware(self._base_app, middleware)
+        limit = check_max_body_size(max_body_size)
+        served = self._base_app
+        if limit is not None:
+            served = LimitedApp(served, limit, innermost=False)
+        self.app = wrap_route_middleware(served, middleware)
         self.name = name
         self.path_regex, self.path_format, self.param_convertors = compile_path(
             self.path + "/{path:path}"

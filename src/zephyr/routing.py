@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+from zephyr._body_limit import LimitedApp, check_declared_length, check_max_body_size
 from zephyr._exception_handlers import RAISING_REQUEST_KEY, wrap_route_middleware
 from zephyr._lifespan import LifespanMixin
 from zephyr._native import deliver, route_takes_respond, router_is_native
@@ -145,6 +146,8 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
     async def app(
         scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
     ) -> None:
+        # PERF: one dict lookup when no limit is in force (the usual case).
+        check_declared_length(scope)
         request = Request(scope, receive, send)
         try:
             if is_async:
@@ -380,6 +383,8 @@ class Route(_TemplateRoute):
         name: Name for ``url_path_for``; default the endpoint's ``__name__``.
         include_in_schema: Whether schema generators list the route.
         middleware: ``Middleware`` specs wrapped around this route only.
+        max_body_size: Most request body bytes for this route (413 beyond),
+            replacing the limit of the app, router or mount above; ``None`` inherits.
 
     Raises:
         ValueError: If ``path`` doesn't start with ``/`` or the template is invalid.
@@ -394,15 +399,19 @@ class Route(_TemplateRoute):
         name: str | None = None,
         include_in_schema: bool = True,
         middleware: Sequence[Middleware] | None = None,
+        max_body_size: int | None = None,
     ) -> None:
         super().__init__(path, endpoint, name)
         self.include_in_schema = include_in_schema
+        limit = check_max_body_size(max_body_size)
         if _is_function(endpoint):
             self.app = request_response(endpoint)
             if methods is None:
                 methods = ["GET"]
-            if route_takes_respond(self, bool(middleware)):
+            if route_takes_respond(self, bool(middleware) or limit is not None):
                 self.native_app = self.app  # type: ignore[assignment]  # takes respond too
+        if limit is not None:
+            self.app = LimitedApp(self.app, limit, innermost=True)
         self.app = wrap_route_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
@@ -479,6 +488,8 @@ class Router(LifespanMixin):
             generator function) yielding ``None`` or a state dict; exclusive
             with ``on_startup``/``on_shutdown``.
         middleware: ``Middleware`` specs wrapped around the router.
+        max_body_size: Most request body bytes for its routes (413 beyond);
+            nearer levels (mount, route) replace it. ``None``: no limit of its own.
 
     Raises:
         ValueError: If ``lifespan`` is combined with ``on_startup``/``on_shutdown``.
@@ -494,15 +505,20 @@ class Router(LifespanMixin):
         lifespan: Any = None,
         *,
         middleware: Sequence[Middleware] | None = None,
+        max_body_size: int | None = None,
     ) -> None:
         self.routes = list(routes or [])
         self.redirect_slashes = redirect_slashes
         self.default: ASGIApp = self.not_found if default is None else default
         self._compiled: CompiledRoutes | None = None
         self._init_lifespan(on_startup, on_shutdown, lifespan)
-        self.middleware_stack: ASGIApp = wrap_middleware(self.app, middleware)
-        # The router's own middleware must see every request, native ones too.
-        self._wrapped = bool(middleware)
+        limit = check_max_body_size(max_body_size)
+        served: ASGIApp = (
+            self.app if limit is None else LimitedApp(self.app, limit, innermost=False)
+        )
+        self.middleware_stack: ASGIApp = wrap_middleware(served, middleware)
+        # The router's own layers must see every request, native ones too.
+        self._wrapped = limit is not None or bool(middleware)
 
     @property
     def routes(self) -> list[BaseRoute]:
