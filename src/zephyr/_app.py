@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
+from zephyr._body_limit import RequestLimitsMiddleware, check_max_body_size
 from zephyr._exception_handlers import SCOPE_KEY, handle_exception
 from zephyr._native import app_entry_layers, register_entry
 from zephyr.datastructures import State, URLPath
@@ -49,6 +50,9 @@ class BaseApp:
         lifespan: ``lifespan(app)`` async context manager factory (or async
             generator function); may yield a state dict. Exclusive with
             ``on_startup``/``on_shutdown``.
+        max_body_size: Most request body bytes (413 beyond), counted from
+            before user middleware; routers, mounts and routes may set their
+            own. ``None``: no limit.
 
     Raises:
         ValueError: If ``lifespan`` is combined with ``on_startup``/``on_shutdown``.
@@ -63,8 +67,10 @@ class BaseApp:
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         lifespan: Any = None,
+        max_body_size: int | None = None,
     ) -> None:
         self._debug = debug
+        self.max_body_size = check_max_body_size(max_body_size)
         self.state = State()
         self.router: Router = self.build_router(
             routes, on_startup=on_startup, on_shutdown=on_shutdown, lifespan=lifespan
@@ -111,11 +117,13 @@ class BaseApp:
         """Layers of the app's own, between the server-error layer and user middleware.
 
         Returns:
-            None here; an app with settings that apply to every request (the
-            API app's request limits) adds its layers. Any layer makes the
-            app entered through ASGI.
+            The request-limits layer when the app sets ``max_body_size``
+            (the API app adds its form limits). Any layer makes the app
+            entered through ASGI.
         """
-        return []
+        if self.max_body_size is None:
+            return []
+        return [Middleware(RequestLimitsMiddleware, self.max_body_size, {})]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI 3 entry point; sets ``scope["app"]``."""

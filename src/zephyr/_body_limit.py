@@ -33,9 +33,11 @@ __all__ = [
     "TOO_LARGE",
     "BodyLimit",
     "BodyTooLarge",
+    "LimitedApp",
     "RequestLimitsMiddleware",
     "buffered_receive",
     "buffered_too_large",
+    "check_declared_length",
     "check_max_body_size",
     "declared_length",
     "enter_limit",
@@ -268,3 +270,60 @@ class RequestLimitsMiddleware:
                 # A limit inherited from the app this one is mounted in: this
                 # app answers as its exception handlers do, as FastAPI's does.
                 await JSONResponse({"detail": TOO_LARGE}, 413)(scope, receive, send)
+
+
+class LimitedApp:
+    """The ``max_body_size`` of a toolkit ``Router``, ``Mount`` or ``Route``.
+
+    Puts its limit in force (nearer levels replace farther ones, see the
+    module doc) for what it serves, and answers 413 to a body over it while
+    the response has not started. The innermost level (a route) also refuses
+    a declared ``Content-Length`` over its limit before the endpoint runs.
+
+    Args:
+        app: What the router, mount or route serves.
+        max_body_size: Its limit in bytes.
+        innermost: Whether this is a route's (nothing nearer can change the limit).
+    """
+
+    def __init__(self, app: ASGIApp, max_body_size: int, *, innermost: bool) -> None:
+        self.app = app
+        self.max_body_size = max_body_size
+        self.innermost = innermost
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            receive = enter_limit(scope, receive, self.max_body_size)
+        except BodyTooLarge:
+            await refuse(scope, receive, send)  # read past it already, by middleware
+            return
+        if self.innermost and declared_length(scope) > self.max_body_size:
+            await refuse(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except BodyTooLarge:
+            if started:
+                raise
+            await refuse(scope, receive, send)
+
+
+def check_declared_length(scope: Scope) -> None:
+    """Refuse a declared ``Content-Length`` over the limit in force, if any (endpoint side).
+
+    Raises:
+        BodyTooLarge: The request says its body is longer than the limit.
+    """
+    cell: BodyLimit | None = scope.get(BODY_LIMIT_KEY)
+    if cell is not None and declared_length(scope) > cell.limit:
+        raise BodyTooLarge()

@@ -9,6 +9,7 @@ duplicate name overrides an earlier one, as Starlette does.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import datetime
 from email.utils import format_datetime
 from http.cookies import Morsel
@@ -94,13 +95,14 @@ def build_set_cookie(
         secure: Add ``Secure``.
         httponly: Add ``HttpOnly``.
         samesite: ``"lax"`` (default), ``"strict"``, ``"none"`` (any case) or ``None``.
-        partitioned: Add ``Partitioned`` (CHIPS).
+        partitioned: Add ``Partitioned`` (CHIPS); Python 3.14+ only.
 
     Returns:
         The header value, e.g. ``"a=b; Path=/; SameSite=lax"``.
 
     Raises:
         AssertionError: ``samesite`` is not one of the allowed values.
+        ValueError: ``partitioned`` before Python 3.14 (as Starlette).
     """
     morsel: Morsel[str] = Morsel()
     morsel.set(key, value, _quote_value(value))
@@ -124,11 +126,13 @@ def build_set_cookie(
             "samesite must be either 'strict', 'lax' or 'none'"
         )
         morsel["samesite"] = samesite
-    output = morsel.OutputString()
     if partitioned:
-        # Morsel only knows "partitioned" from Python 3.14 on.
-        output += "; Partitioned"
-    return output
+        # Starlette's contract: the attribute comes from ``Morsel``, which
+        # only knows it from Python 3.14 on; before that it is refused.
+        if sys.version_info < (3, 14):
+            raise ValueError("Partitioned cookies are only supported in Python 3.14 and above.")
+        morsel["partitioned"] = True  # pragma: no cover  (Python 3.14+)
+    return morsel.OutputString()
 
 
 def _quote_value(value: str) -> str:

@@ -9,12 +9,14 @@ raised with the application's handlers, using :func:`handle_exception`.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from zephyr.concurrency import run_in_threadpool
 from zephyr.exceptions import HTTPException
+from zephyr.middleware import Middleware, wrap_middleware
 from zephyr.requests import Request
-from zephyr.types import ExceptionHandler, Receive, Scope, Send
+from zephyr.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from zephyr.websockets import WebSocket
 
 SCOPE_KEY = "zephyr.exception_handlers"
@@ -45,9 +47,17 @@ def lookup_handler(tables: HandlerTables, exc: Exception) -> ExceptionHandler | 
     return None
 
 
+# Where an endpoint wrapper leaves its ``Request`` when the endpoint raises,
+# so the handler gets the same object (and the body the endpoint already read).
+RAISING_REQUEST_KEY = "zephyr.raising_request"
+
+
 def _connection(scope: Scope, receive: Receive, send: Send) -> Any:
     if scope["type"] == "websocket":
         return WebSocket(scope, receive, send)
+    request = scope.get(RAISING_REQUEST_KEY)
+    if isinstance(request, Request):
+        return request
     return Request(scope, receive, send)
 
 
@@ -93,3 +103,58 @@ async def handle_exception(
     response = await call_handler(handler, _connection(scope, receive, send), exc)
     if response is not None and scope["type"] == "http":
         await response(scope, receive, send)
+    # Handled: drop the traceback, so an exception instance raised again and
+    # again (a shared ``HTTPException``) does not keep every request's frames alive.
+    exc.__traceback__ = None
+
+
+class _AnsweredInside:
+    """Answers what ``app`` raises with the app's handlers, before outer layers see it.
+
+    Put between a route's (or mount's) own middleware and what it wraps, so
+    that middleware sees the handler's response (an ``HTTPException(403)``
+    comes back through it as a 403), as it would around any other response.
+    Without handler tables in the scope (no application), or without a
+    matching handler, the exception goes on outward unchanged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        tables = scope.get(SCOPE_KEY)
+        if tables is None:
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] in _STARTS:
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            await handle_exception(tables, exc, scope, receive, send, started)
+
+
+# The messages after which an HTTP (or WebSocket denial) response has begun.
+_STARTS = frozenset({"http.response.start", "websocket.http.response.start", "websocket.accept"})
+
+
+def wrap_route_middleware(app: ASGIApp, middleware: Sequence[Middleware] | None) -> ASGIApp:
+    """Wrap a route's or mount's own ``middleware`` around ``app``, handlers inside.
+
+    Args:
+        app: The route's ASGI app (endpoint wrapper, mounted app...).
+        middleware: Its ``Middleware`` specs, outermost first.
+
+    Returns:
+        ``app`` itself without middleware; else the middleware around an
+        exception-answering layer around ``app``.
+    """
+    if not middleware:
+        return app
+    return wrap_middleware(_AnsweredInside(app), middleware)

@@ -171,7 +171,7 @@ class LifespanMixin:
                 if state is not None:
                     if "state" not in scope:
                         raise RuntimeError(
-                            "The server does not support 'state' in the lifespan scope."
+                            'The server does not support "state" in the lifespan scope.'
                         )
                     scope["state"].update(state)
                 await send({"type": "lifespan.startup.complete"})

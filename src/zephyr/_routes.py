@@ -13,17 +13,19 @@ import enum
 import functools
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from zephyr._body_limit import LimitedApp, check_declared_length, check_max_body_size
+from zephyr._exception_handlers import RAISING_REQUEST_KEY, wrap_route_middleware
 from zephyr._native import deliver, route_takes_respond
 from zephyr._routetree import PARAM_REGEX
 from zephyr.concurrency import run_in_threadpool
 from zephyr.convertors import CONVERTOR_TYPES, Convertor
 from zephyr.datastructures import URLPath
 from zephyr.exceptions import HTTPException
-from zephyr.middleware import Middleware, wrap_middleware
+from zephyr.middleware import Middleware
 from zephyr.requests import Request
 from zephyr.responses import PlainTextResponse, Response
 from zephyr.types import ASGIApp, NativeHTTPApp, Receive, Respond, Scope, Send
@@ -131,11 +133,18 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
     async def app(
         scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
     ) -> None:
+        # PERF: one dict lookup when no limit is in force (the usual case).
+        check_declared_length(scope)
         request = Request(scope, receive, send)
-        if is_async:
-            response: Any = await func(request)  # type: ignore[misc]
-        else:
-            response = await run_in_threadpool(func, request)
+        try:
+            if is_async:
+                response: Any = await func(request)  # type: ignore[misc]
+            else:
+                response = await run_in_threadpool(func, request)
+        except Exception:
+            # PERF: only on the way out of a raising endpoint (a ``try`` is free otherwise).
+            scope[RAISING_REQUEST_KEY] = request
+            raise
         pending = deliver(response, scope, receive, send, respond)
         if pending is not None:
             await pending
@@ -180,7 +189,8 @@ def compile_path(path: str) -> tuple[re.Pattern[str], str, dict[str, Convertor[A
         index = match.end()
     if duplicated:
         names = ", ".join(sorted(duplicated))
-        raise ValueError(f"Duplicated param name(s) {names} at path {path}")
+        noun = "name" if len(duplicated) == 1 else "names"
+        raise ValueError(f"Duplicated param {noun} {names} at path {path}")
     tail = path[index:]
     if is_host:
         # Drop a ":port" suffix, but not the colons inside an IP literal ("[::1]:8000").
@@ -191,17 +201,58 @@ def compile_path(path: str) -> tuple[re.Pattern[str], str, dict[str, Convertor[A
     return re.compile(regex), fmt + tail, convertors
 
 
+# A ``{name}`` placeholder of a compiled path format (convertor already stripped).
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
 def replace_params(
     path_format: str, convertors: dict[str, Convertor[Any]], path_params: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
-    """Fill ``{name}`` placeholders; return the path and the params left unused."""
+    """Fill ``{name}`` placeholders; return the path and the params left unused.
+
+    The template is filled in one pass, so a value that looks like a
+    placeholder (``"{id}"``) stays text. A path that would start with ``//``
+    or ``/\\`` gets that second character percent-encoded: a client would
+    read it as another host (``//example.org/a``), an open redirect.
+
+    Args:
+        path_format: The template, e.g. ``"/users/{id}"``.
+        convertors: The convertor of each placeholder.
+        path_params: Values by name; those the template has no placeholder for are left.
+
+    Returns:
+        ``(path, unused params)``.
+
+    Raises:
+        InvalidPathParam: A value its convertor cannot put in a path.
+    """
     remaining = dict(path_params)
-    for name, value in path_params.items():
-        placeholder = "{" + name + "}"
-        if placeholder in path_format:
-            path_format = path_format.replace(placeholder, convertors[name].to_string(value))
-            del remaining[name]
-    return path_format, remaining
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in path_params:
+            return match.group(0)
+        del remaining[name]
+        return convertors[name].to_string(path_params[name])
+
+    path = _PLACEHOLDER.sub(fill, path_format)
+    if path[1:2] in ("/", "\\") and path[:1] == "/":
+        path = "/" + quote(path[1], safe="") + path[2:]
+    return path, remaining
+
+
+# Scope key: the methods of all the routes whose path matched but whose
+# methods did not, set by ``Router.match`` when there are several such routes.
+ALLOW_KEY = "zephyr.allowed_methods"
+
+
+def allowed_methods(routes: Iterable[BaseRoute]) -> list[str]:
+    """The methods of ``routes`` (those that list any), in order, each once."""
+    methods: dict[str, None] = {}
+    for route in routes:
+        for method in getattr(route, "methods", None) or ():
+            methods[method] = None
+    return list(methods)
 
 
 class BaseRoute:
@@ -319,6 +370,8 @@ class Route(_TemplateRoute):
         name: Name for ``url_path_for``; default the endpoint's ``__name__``.
         include_in_schema: Whether schema generators list the route.
         middleware: ``Middleware`` specs wrapped around this route only.
+        max_body_size: Most request body bytes for this route (413 beyond),
+            replacing the limit of the app, router or mount above; ``None`` inherits.
 
     Raises:
         ValueError: If ``path`` doesn't start with ``/`` or the template is invalid.
@@ -333,16 +386,20 @@ class Route(_TemplateRoute):
         name: str | None = None,
         include_in_schema: bool = True,
         middleware: Sequence[Middleware] | None = None,
+        max_body_size: int | None = None,
     ) -> None:
         super().__init__(path, endpoint, name)
         self.include_in_schema = include_in_schema
+        limit = check_max_body_size(max_body_size)
         if is_function(endpoint):
             self.app = request_response(endpoint)
             if methods is None:
                 methods = ["GET"]
-            if route_takes_respond(self, bool(middleware)):
+            if route_takes_respond(self, bool(middleware) or limit is not None):
                 self.native_app = self.app  # type: ignore[assignment]  # takes respond too
-        self.app = wrap_middleware(self.app, middleware)
+        if limit is not None:
+            self.app = LimitedApp(self.app, limit, innermost=True)
+        self.app = wrap_route_middleware(self.app, middleware)
         self.methods: list[str] | None = None
         if methods is not None:
             self.methods = []
@@ -366,7 +423,8 @@ class Route(_TemplateRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.methods is not None and scope["method"] not in self.methods:
-            headers = {"Allow": ", ".join(self.methods)}
+            # Every method of every route on this path, when the router found several.
+            headers = {"Allow": ", ".join(scope.get(ALLOW_KEY) or self.methods)}
             if "app" in scope:
                 raise HTTPException(status_code=405, headers=headers)
             response = PlainTextResponse("Method Not Allowed", status_code=405, headers=headers)

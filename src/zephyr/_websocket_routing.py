@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from zephyr._exception_handlers import wrap_route_middleware
 from zephyr._routes import Match, _TemplateRoute, is_function
-from zephyr.middleware import Middleware, wrap_middleware
+from zephyr.middleware import Middleware
 from zephyr.types import ASGIApp, Receive, Scope, Send
 from zephyr.websockets import WebSocket
 
@@ -65,7 +66,7 @@ class WebSocketRoute(_TemplateRoute):
         super().__init__(path, endpoint, name)
         if is_function(endpoint):
             self.app = websocket_session(endpoint)
-        self.app = wrap_middleware(self.app, middleware)
+        self.app = wrap_route_middleware(self.app, middleware)
 
     def match_params(self, scope: Scope, path_params: dict[str, Any]) -> tuple[Match, Scope]:
         if scope["type"] != "websocket":

@@ -162,6 +162,7 @@ class Zephyr(BaseApp):
             on_startup=on_startup,
             on_shutdown=on_shutdown,
             lifespan=lifespan,
+            max_body_size=self.max_body_size,
         )
         self.title = title
         self.summary = summary

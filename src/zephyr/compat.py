@@ -55,6 +55,9 @@ _SHIMS: dict[str, tuple[str, ...]] = {
     "fastapi._compat": ("zephyr._pydantic_version",),
     "starlette.applications": ("zephyr.applications",),
     "starlette.exceptions": ("zephyr.exceptions",),
+    # A shim, not an alias, so an unknown name is reported as missing from
+    # ``starlette.status`` (the module the app imported), not ``zephyr.status``.
+    "starlette.status": ("zephyr.status",),
 }
 
 # Names that differ: ``{shim module: {foreign name: zephyr name}}``.
@@ -116,7 +119,11 @@ class _ShimModule(ModuleType):
                 value = getattr(target, local)
             except AttributeError:
                 continue
-            setattr(self, name, value)  # Cache: the next lookup is a dict hit.
+            # Cache: the next lookup is a dict hit. A name the target serves from
+            # its own ``__getattr__`` (a deprecated alias that warns on every
+            # read) stays uncached so the target keeps answering it.
+            if local in vars(target):
+                setattr(self, name, value)
             return value
         raise AttributeError(
             f"module {self.__name__!r} has no attribute {name!r} "

@@ -20,11 +20,20 @@ __all__ = [
     "Convertor",
     "FloatConvertor",
     "IntegerConvertor",
+    "InvalidPathParam",
     "PathConvertor",
     "StringConvertor",
     "UUIDConvertor",
     "register_url_convertor",
 ]
+
+
+class InvalidPathParam(ValueError, AssertionError):
+    """A value ``url_path_for`` cannot put in a path (empty, a ``/`` in a segment...).
+
+    A ``ValueError``, and an ``AssertionError`` too because that is what
+    Starlette's URL building raises and code written for it catches.
+    """
 
 
 class Convertor(Generic[T]):
@@ -65,7 +74,7 @@ class Convertor(Generic[T]):
             Text the regex matches.
 
         Raises:
-            ValueError: If the value can't be represented in a path.
+            InvalidPathParam: If the value can't be represented in a path.
         """
         raise NotImplementedError()  # pragma: no cover
 
@@ -82,9 +91,9 @@ class StringConvertor(Convertor[str]):
     def to_string(self, value: str) -> str:
         value = str(value)
         if not value:
-            raise ValueError("Path parameter must not be empty")
+            raise InvalidPathParam("Path parameter must not be empty")
         if "/" in value:
-            raise ValueError("Path parameter must not contain '/'")
+            raise InvalidPathParam("Path parameter must not contain '/'")
         return value
 
 
@@ -112,7 +121,7 @@ class IntegerConvertor(Convertor[int]):
     def to_string(self, value: int) -> str:
         value = int(value)
         if value < 0:
-            raise ValueError("Negative integers are not supported")
+            raise InvalidPathParam("Negative integers are not supported")
         return str(value)
 
 
@@ -128,9 +137,9 @@ class FloatConvertor(Convertor[float]):
     def to_string(self, value: float) -> str:
         value = float(value)
         if value < 0.0:
-            raise ValueError("Negative floats are not supported")
+            raise InvalidPathParam("Negative floats are not supported")
         if math.isnan(value) or math.isinf(value):
-            raise ValueError("NaN and infinite values are not supported")
+            raise InvalidPathParam("NaN and infinite values are not supported")
         # Fixed-point text: ``repr`` could produce ``1e-05``, which the regex rejects.
         return f"{value:0.20f}".rstrip("0").rstrip(".")
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from shlex import shlex
 from typing import Any, BinaryIO, NamedTuple, TypeVar, cast
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
@@ -598,9 +607,19 @@ class UploadFile:
         )
 
 
-def new_spooled_file(max_size: int = 1024 * 1024) -> BinaryIO:
-    """Create the temporary file that backs an upload (in memory up to ``max_size`` bytes)."""
-    return cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=max_size))
+def new_spooled_file(
+    max_size: int = 1024 * 1024, factory: Callable[..., Any] = tempfile.SpooledTemporaryFile
+) -> BinaryIO:
+    """Create the temporary file that backs an upload (in memory up to ``max_size`` bytes).
+
+    Args:
+        max_size: Bytes kept in memory before the file rolls over to disk.
+        factory: The ``SpooledTemporaryFile`` class (or a stand-in) to create it with.
+
+    Returns:
+        The new, empty file.
+    """
+    return cast(BinaryIO, factory(max_size=max_size))
 
 
 class FormData(ImmutableMultiDict[str, "UploadFile | str"]):

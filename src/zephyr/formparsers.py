@@ -16,6 +16,7 @@ import re
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable
+from tempfile import SpooledTemporaryFile
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
@@ -258,6 +259,8 @@ class MultiPartParser:
             Default 1 MiB. Over it: 400. File parts are not limited here.
         max_part_header_size: Most bytes of header names and values in one
             part. Default 16 KiB. Over it: 413.
+        max_part_headers: Most header fields in one part. Default 8 (a form
+            part needs two or three), as Starlette. Over it: 400.
     """
 
     spool_max_size = 1024 * 1024
@@ -272,6 +275,7 @@ class MultiPartParser:
         max_fields: int | float = 1000,
         max_part_size: int = 1024 * 1024,
         max_part_header_size: int = 16 * 1024,
+        max_part_headers: int = 8,
     ) -> None:
         require_multipart()
         self.headers = headers
@@ -280,6 +284,7 @@ class MultiPartParser:
         self.max_fields = max_fields
         self.max_part_size = max_part_size
         self.max_part_header_size = max_part_header_size
+        self.max_part_headers = max_part_headers
         self._charset = "utf-8"
         self._items: list[tuple[str, str | UploadFile]] = []
         self._files: list[UploadFile] = []
@@ -325,6 +330,8 @@ class MultiPartParser:
 
     def _on_header_end(self) -> None:
         self._count_header_bytes(4)  # ": " and CRLF: many tiny headers add up too
+        if len(self._part_headers) >= self.max_part_headers:
+            raise MultiPartException("Invalid multipart data.")
         self._part_headers.append((bytes(self._header_name).lower(), bytes(self._header_value)))
         self._header_name.clear()
         self._header_value.clear()
@@ -339,7 +346,9 @@ class MultiPartParser:
                 f'A form part\'s Content-Disposition is "{kind}", not "form-data".'
             )
         if "name" not in options:
-            raise MultiPartException('The Content-Disposition header has no "name".')
+            raise MultiPartException(
+                'The Content-Disposition header field "name" must be provided.'
+            )
         self._part_name = options["name"]
         filename = options.get("filename*", options.get("filename"))
         if filename is None:
@@ -351,7 +360,9 @@ class MultiPartParser:
             limit = self.max_files
             raise MultiPartException(f"Too many files. Maximum number of files is {limit}.")
         upload = UploadFile(
-            file=new_spooled_file(self.spool_max_size),
+            # Looked up here, at call time: tests (Starlette's too) substitute
+            # ``zephyr.formparsers.SpooledTemporaryFile`` to simulate a failing disk.
+            file=new_spooled_file(self.spool_max_size, SpooledTemporaryFile),
             size=0,
             filename=filename,
             headers=Headers(raw=self._part_headers),
@@ -413,11 +424,10 @@ class MultiPartParser:
             self._charset = _known_charset(charset.decode("latin-1"))
         boundary = params.get(b"boundary")
         if not boundary:
-            raise MultiPartException("Missing boundary in multipart/form-data Content-Type.")
+            raise MultiPartException("Missing boundary in multipart.")
         if not _BOUNDARY.fullmatch(boundary):
-            raise MultiPartException(
-                "Invalid multipart boundary: 1 to 70 characters from the RFC 2046 set."
-            )
+            # 1 to 70 characters from the RFC 2046 set; Starlette's text for it.
+            raise MultiPartException("Invalid multipart data.")
         return boundary
 
     async def parse(self) -> FormData:
@@ -476,10 +486,11 @@ _QUOTED_PAIR = re.compile(r"\\(.)")
 
 
 def _known_charset(name: str) -> str:
+    """The codec name for ``name``, looked up once per body; UTF-8 when unknown (as Starlette)."""
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise MultiPartException(f"Unknown charset {name!r} in Content-Type.") from None
+        return "utf-8"  # and bytes that are not UTF-8 are read as latin-1 (_decode_text)
 
 
 def _decode_text(raw: bytes | bytearray, charset: str) -> str:

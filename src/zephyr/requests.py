@@ -197,7 +197,10 @@ class HTTPConnection(Mapping[str, Any]):
         """
         provider = self.scope.get("router") or self.scope.get("app")
         if provider is None:
-            raise RuntimeError("The `url_for` method can only be used inside a zephyr app.")
+            raise RuntimeError(
+                "The `url_for` method can only be used inside a Starlette application "
+                "or with a router."
+            )
         url_path: URLPath = provider.url_path_for(name, **path_params)
         return url_path.make_absolute_url(base_url=self.base_url)
 

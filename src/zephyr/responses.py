@@ -213,10 +213,11 @@ class Response:
             secure: Only sent over HTTPS.
             httponly: Hidden from JavaScript.
             samesite: ``"lax"`` (default), ``"strict"``, ``"none"`` or ``None``.
-            partitioned: CHIPS partitioned cookie.
+            partitioned: CHIPS partitioned cookie (Python 3.14+, as Starlette).
 
         Raises:
             AssertionError: Invalid ``samesite``.
+            ValueError: ``partitioned`` before Python 3.14; no header is added.
         """
         cookie = build_set_cookie(
             key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
@@ -236,7 +237,7 @@ class Response:
         """Expire cookie ``key`` on the client (``Max-Age=0`` and a past ``Expires``).
 
         A partitioned (CHIPS) cookie lives in its own per-site jar: deleting
-        it takes ``partitioned=True`` too.
+        it takes ``partitioned=True`` too (Python 3.14+, see :meth:`set_cookie`).
         """
         self.set_cookie(
             key,

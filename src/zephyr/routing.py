@@ -22,17 +22,18 @@ import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
+from zephyr._body_limit import LimitedApp, check_max_body_size
+from zephyr._exception_handlers import wrap_route_middleware
 from zephyr._hosts import split_host
 from zephyr._lifespan import LifespanMixin
 from zephyr._native import router_is_native
-from zephyr._routes import FULL as _FULL
-from zephyr._routes import NONE as _NONE
-from zephyr._routes import PARTIAL as _PARTIAL
 from zephyr._routes import (
+    ALLOW_KEY,
     BaseRoute,
     Match,
     NoMatchFound,
     Route,
+    allowed_methods,
     compile_path,
     get_name,
     get_route_path,
@@ -40,6 +41,9 @@ from zephyr._routes import (
     replace_params,
     request_response,
 )
+from zephyr._routes import FULL as _FULL
+from zephyr._routes import NONE as _NONE
+from zephyr._routes import PARTIAL as _PARTIAL
 from zephyr._routetree import CompiledRoutes, RouteList
 from zephyr._websocket_routing import WebSocketRoute, websocket_session
 from zephyr.datastructures import URLPath
@@ -88,6 +92,8 @@ class Router(LifespanMixin):
             generator function) yielding ``None`` or a state dict; exclusive
             with ``on_startup``/``on_shutdown``.
         middleware: ``Middleware`` specs wrapped around the router.
+        max_body_size: Most request body bytes for its routes (413 beyond);
+            nearer levels (mount, route) replace it. ``None``: no limit of its own.
 
     Raises:
         ValueError: If ``lifespan`` is combined with ``on_startup``/``on_shutdown``.
@@ -103,13 +109,20 @@ class Router(LifespanMixin):
         lifespan: Any = None,
         *,
         middleware: Sequence[Middleware] | None = None,
+        max_body_size: int | None = None,
     ) -> None:
         self.routes = list(routes or [])
         self.redirect_slashes = redirect_slashes
         self.default: ASGIApp = self.not_found if default is None else default
         self._compiled: CompiledRoutes | None = None
         self._init_lifespan(on_startup, on_shutdown, lifespan)
-        self.middleware_stack: ASGIApp = wrap_middleware(self.app, middleware)
+        limit = check_max_body_size(max_body_size)
+        served: ASGIApp = (
+            self.app if limit is None else LimitedApp(self.app, limit, innermost=False)
+        )
+        self.middleware_stack: ASGIApp = wrap_middleware(served, middleware)
+        # The router's own layers must see every request, native ones too.
+        self._wrapped = limit is not None or bool(middleware)
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -159,6 +172,7 @@ class Router(LifespanMixin):
         # PERF: one loop for both cases; a table-only router (the usual case)
         # pays one ``is None`` test per candidate for the merge.
         partial: tuple[BaseRoute, Scope] | None = None
+        others: list[BaseRoute] | None = None  # PERF: no list unless two routes half-match
         for _, route, params in tries:
             if params is None:  # a fallback route: matched by itself
                 match, child_scope = route.matches(scope)
@@ -166,10 +180,18 @@ class Router(LifespanMixin):
                 match, child_scope = route.match_params(scope, params)
             if match is _FULL:
                 return match, route, child_scope
-            if match is _PARTIAL and partial is None:
-                partial = (route, child_scope)
+            if match is _PARTIAL:
+                if partial is None:
+                    partial = (route, child_scope)
+                elif others is None:
+                    others = [route]
+                else:
+                    others.append(route)
         if partial is not None:
-            return _PARTIAL, partial[0], partial[1]
+            route, child_scope = partial
+            if others:
+                child_scope = {**child_scope, ALLOW_KEY: allowed_methods([route, *others])}
+            return _PARTIAL, route, child_scope
         return _NONE, None, {}
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -211,6 +233,8 @@ class Router(LifespanMixin):
         """
         # PERF: a plain function returning the route's coroutine: one
         # coroutine frame fewer per request than awaiting it here.
+        if self._wrapped:
+            return self.middleware_stack(scope, receive, send)
         if "router" not in scope:
             scope["router"] = self
         match, route, child_scope = self.match(scope)
@@ -227,9 +251,12 @@ class Router(LifespanMixin):
 
     async def _unmatched(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer a scope no route matched: the trailing-slash redirect or ``default``."""
-        if scope["type"] == "http" and self.redirect_slashes and get_route_path(scope) != "/":
+        route_path = get_route_path(scope)
+        if scope["type"] == "http" and self.redirect_slashes and route_path != "/":
             path: str = scope["path"]
-            other_path = path[:-1] if path.endswith("/") else path + "/"
+            # Decided on the route path: ``path == root_path`` ("" below it)
+            # is redirected to ``root_path + "/"``.
+            other_path = path[:-1] if route_path.endswith("/") else path + "/"
             if self.match({**scope, "path": other_path})[0] is not _NONE:
                 response = RedirectResponse(redirect_location(scope, other_path))
                 await response(scope, receive, send)
@@ -345,6 +372,8 @@ class Mount(BaseRoute):
         routes: Routes for a new ``Router`` to mount.
         name: Prefix for nested ``url_path_for`` names (``"name:child"``).
         middleware: ``Middleware`` specs wrapped around the mounted app.
+        max_body_size: Most request body bytes below this mount (413 beyond),
+            replacing the limit above; ``None`` inherits.
 
     Raises:
         ValueError: On a bad path, or unless exactly one of ``app``/``routes`` is given.
@@ -358,6 +387,7 @@ class Mount(BaseRoute):
         name: str | None = None,
         *,
         middleware: Sequence[Middleware] | None = None,
+        max_body_size: int | None = None,
     ) -> None:
         if path != "" and not path.startswith("/"):
             raise ValueError("Routed paths must start with '/'")
@@ -365,7 +395,11 @@ class Mount(BaseRoute):
             raise ValueError("Mount needs exactly one of 'app' or 'routes'")
         self.path = path.rstrip("/")
         self._base_app: ASGIApp = app if app is not None else Router(routes=routes)
-        self.app = wrap_middleware(self._base_app, middleware)
+        limit = check_max_body_size(max_body_size)
+        served = self._base_app
+        if limit is not None:
+            served = LimitedApp(served, limit, innermost=False)
+        self.app = wrap_route_middleware(served, middleware)
         self.name = name
         self.path_regex, self.path_format, self.param_convertors = compile_path(
             self.path + "/{path:path}"

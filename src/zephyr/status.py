@@ -2,7 +2,9 @@
 
 The names match Starlette's ``status`` module so ``from zephyr import status`` is a
 drop-in. HTTP constants follow ``http.HTTPStatus`` names (a test checks they stay in
-sync); superseded RFC 7231 names are kept as aliases because existing apps use them.
+sync); superseded RFC 7231 names are kept as aliases because existing apps use them,
+and the two that Starlette deprecates (``HTTP_413_REQUEST_ENTITY_TOO_LARGE``,
+``HTTP_414_REQUEST_URI_TOO_LONG``) warn on use and name their replacement.
 WebSocket close codes follow RFC 6455 section 7.4.1 and the IANA registry.
 
 This file is generated from ``http.HTTPStatus``; keep it static so type checkers
@@ -11,7 +13,10 @@ and editors see every name.
 
 from __future__ import annotations
 
+import warnings
 from typing import Final
+
+from zephyr.api_exceptions import ZephyrDeprecationWarning
 
 __all__ = [
     "HTTP_100_CONTINUE",
@@ -51,8 +56,8 @@ __all__ = [
     "HTTP_411_LENGTH_REQUIRED",
     "HTTP_412_PRECONDITION_FAILED",
     "HTTP_413_CONTENT_TOO_LARGE",
-    "HTTP_413_REQUEST_ENTITY_TOO_LARGE",
-    "HTTP_414_REQUEST_URI_TOO_LONG",
+    "HTTP_413_REQUEST_ENTITY_TOO_LARGE",  # noqa: F822  (served, with a warning, by __getattr__)
+    "HTTP_414_REQUEST_URI_TOO_LONG",  # noqa: F822  (served, with a warning, by __getattr__)
     "HTTP_414_URI_TOO_LONG",
     "HTTP_415_UNSUPPORTED_MEDIA_TYPE",
     "HTTP_416_RANGE_NOT_SATISFIABLE",
@@ -135,9 +140,7 @@ HTTP_410_GONE: Final = 410
 HTTP_411_LENGTH_REQUIRED: Final = 411
 HTTP_412_PRECONDITION_FAILED: Final = 412
 HTTP_413_CONTENT_TOO_LARGE: Final = 413
-HTTP_413_REQUEST_ENTITY_TOO_LARGE: Final = 413
 HTTP_414_URI_TOO_LONG: Final = 414
-HTTP_414_REQUEST_URI_TOO_LONG: Final = 414
 HTTP_415_UNSUPPORTED_MEDIA_TYPE: Final = 415
 HTTP_416_RANGE_NOT_SATISFIABLE: Final = 416
 HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE: Final = 416
@@ -182,3 +185,38 @@ WS_1012_SERVICE_RESTART: Final = 1012
 WS_1013_TRY_AGAIN_LATER: Final = 1013
 WS_1014_BAD_GATEWAY: Final = 1014
 WS_1015_TLS_HANDSHAKE: Final = 1015
+
+# Superseded names that warn when read: {old name: current name}.
+_DEPRECATED: Final = {
+    "HTTP_413_REQUEST_ENTITY_TOO_LARGE": "HTTP_413_CONTENT_TOO_LARGE",
+    "HTTP_414_REQUEST_URI_TOO_LONG": "HTTP_414_URI_TOO_LONG",
+}
+
+
+def __getattr__(name: str) -> int:
+    """Serve a deprecated status name with a warning that names its replacement.
+
+    Args:
+        name: The attribute looked up on the module.
+
+    Returns:
+        The status code of the current name.
+
+    Raises:
+        AttributeError: ``name`` is no status constant of this module.
+    """
+    current = _DEPRECATED.get(name)
+    if current is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{name!r} is deprecated. Use {current!r} instead.",
+        ZephyrDeprecationWarning,
+        stacklevel=2,
+    )
+    value: int = globals()[current]
+    return value
+
+
+def __dir__() -> list[str]:
+    """List every public name, the deprecated ones included (as ``__all__`` does)."""
+    return sorted(set(globals()) | set(_DEPRECATED))

@@ -183,8 +183,8 @@ class WebSocket(HTTPConnection):
         elif kind == "websocket.http.response.start":
             if DENIAL_EXTENSION not in self.scope.get("extensions", {}):
                 raise RuntimeError(
-                    "The server doesn't support the WebSocket denial response extension "
-                    f"({DENIAL_EXTENSION!r})."
+                    "The server doesn't support the Websocket Denial Response extension. "
+                    f"(scope extension {DENIAL_EXTENSION!r})"
                 )
             self.application_state = WebSocketState.RESPONSE
         else:
@@ -353,9 +353,9 @@ class WebSocket(HTTPConnection):
         """Refuse the handshake with an HTTP response (ASGI ``websocket.http.response``).
 
         Args:
-            response: Any response whose ``__call__`` sends
-                ``websocket.http.response.*`` messages for WebSocket scopes
-                (``Response`` and its subclasses do).
+            response: Any response (``Response``, ``StreamingResponse``,
+                ``FileResponse``...): the ``http.response.*`` messages it
+                sends go out as ``websocket.http.response.*``.
 
         Raises:
             RuntimeError: The server lacks the extension, or the connection
@@ -363,14 +363,22 @@ class WebSocket(HTTPConnection):
         """
         if DENIAL_EXTENSION not in self.scope.get("extensions", {}):
             raise RuntimeError(
-                "The server doesn't support the WebSocket denial response extension "
-                f"({DENIAL_EXTENSION!r})."
+                "The server doesn't support the Websocket Denial Response extension. "
+                f"(scope extension {DENIAL_EXTENSION!r})"
             )
         if self.application_state is not WebSocketState.CONNECTING:
             raise RuntimeError(
                 "A denial response can only be sent before the WebSocket is accepted or closed."
             )
-        await response(self.scope, self.receive, self.send)
+        send = self.send
+
+        async def send_as_denial(message: Message) -> None:
+            kind = message["type"]
+            if kind.startswith("http.response."):
+                message = {**message, "type": "websocket." + kind}
+            await send(message)
+
+        await response(self.scope, self.receive, send_as_denial)
 
 
 class WebSocketClose:

@@ -125,5 +125,10 @@ def test_same_response(
     ours.events.clear()
     expected = _snapshot(fastapi_client(oracle.app).request(method, url, **kwargs))
     actual = _snapshot(zephyr_client(ours.app).request(method, url, **kwargs))
+    if expected[0] == 405:
+        # Documented difference (README): zephyr's Allow names the methods of
+        # every route on the path, FastAPI's those of the first one only.
+        theirs, mine = expected[1].pop("allow"), actual[1].pop("allow")
+        assert set(theirs.split(", ")) <= set(mine.split(", "))
     assert actual == expected
     assert ours.events == oracle.events

@@ -92,6 +92,33 @@ def test_foreign_names_resolve_to_zephyr_objects() -> None:
     assert result.stdout.strip() == "ok"
 
 
+def test_starlette_status_names_itself_and_keeps_warning() -> None:
+    result = _run(
+        """
+        import warnings
+        import zephyr.compat
+        zephyr.compat.install()
+        import starlette.status as status
+        from starlette.exceptions import StarletteDeprecationWarning
+        assert status.HTTP_200_OK == 200
+        try:
+            status.HTTP_999_NOPE
+        except AttributeError as exc:
+            assert "module 'starlette.status' has no attribute 'HTTP_999_NOPE'" in str(exc), exc
+        else:
+            raise AssertionError("unknown status name resolved")
+        for _ in range(2):  # The shim must not cache the warning away.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                assert status.HTTP_413_REQUEST_ENTITY_TOO_LARGE == 413
+            assert [w.category for w in caught] == [StarletteDeprecationWarning], caught
+        print("ok")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
 def test_install_refuses_after_the_real_fastapi_was_imported() -> None:
     result = _run(
         """

@@ -109,7 +109,10 @@ def test_api_routes_answer_only_their_methods(client: Any) -> None:
     # Unlike plain Starlette routes, a GET path operation does not answer HEAD.
     response = client.head("/docs-store/1")
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET"  # the first matching route answers
+    allowed = response.headers["allow"].split(", ")
+    assert allowed[0] == "GET"  # the first matching route's methods come first
+    # zephyr names every route on the path (a README difference); FastAPI the first only.
+    assert set(allowed) <= {"GET", "PUT", "PATCH", "DELETE"}
 
 
 def test_api_route_and_add_api_route(client: Any) -> None:

@@ -408,14 +408,19 @@ def test_empty_file_with_range_is_200(tmp_path: Path) -> None:
 # -- middleware that wraps send ------------------------------------------------------
 
 
-def test_base_http_middleware_gets_body_messages(file: Path) -> None:
+def test_base_http_middleware_passes_pathsend_and_rechunks_sendfile(file: Path) -> None:
     async def passthrough(request: Any, call_next: Any) -> Any:
         return await call_next(request)
 
     app = BaseHTTPMiddleware(FileResponse(file), dispatch=passthrough)
-    channel = run(app, http_scope(extensions=dict(BOTH)))
+    # zephyr's own sendfile message can't be re-sent: the file comes as body chunks.
+    sendfile_only = {"zephyr.sendfile": {}}
+    channel = run(app, http_scope(extensions=sendfile_only))
     assert {m["type"] for m in channel.sent[1:]} == {"http.response.body"}
     assert channel.body == DATA
+    # ASGI pathsend is passed on as it is (Starlette's behaviour).
+    both = run(app, http_scope(extensions=dict(BOTH)))
+    assert [m["type"] for m in both.sent] == ["http.response.start", "http.response.pathsend"]
 
 
 def test_gzip_leaves_files_and_ranges_to_the_server(file: Path) -> None:

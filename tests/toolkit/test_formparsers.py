@@ -193,3 +193,13 @@ def test_form_message_is_kept_but_deprecated() -> None:
     assert FormMessage.FIELD_START.value == 1 and FormMessage.END.value == 5
     with pytest.warns(ZephyrDeprecationWarning, match="`FormMessage` is deprecated"):
         assert FormMessage(4) is FormMessage.FIELD_END
+
+
+def test_urlencoded_limits_hold_inside_one_chunk() -> None:
+    headers = Headers({"content-type": "application/x-www-form-urlencoded"})
+    many = "&".join(f"f{i}=" for i in range(100_000)).encode()
+    with pytest.raises(MultiPartException, match="Too many fields"):
+        asyncio.run(FormParser(headers, chunks(many, len(many)), max_fields=10).parse())
+    big = b"field=" + b"x" * (4 * 1024 * 1024)
+    with pytest.raises(MultiPartException, match="Field exceeded maximum size"):
+        asyncio.run(FormParser(headers, chunks(big, len(big)), max_part_size=1024).parse())

@@ -87,7 +87,7 @@ def test_state_without_server_support_is_an_error() -> None:
     sent, _, error = asyncio.run(run_lifespan(Router(lifespan=lifespan), with_state=False))
     assert isinstance(error, RuntimeError)
     assert sent[0]["type"] == "lifespan.startup.failed"
-    assert "does not support 'state'" in sent[0]["message"]
+    assert 'does not support "state"' in sent[0]["message"]
 
 
 def test_on_startup_on_shutdown_sync_and_async() -> None:

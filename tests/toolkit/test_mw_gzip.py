@@ -289,3 +289,23 @@ def test_large_chunks_compress_in_a_worker_thread(monkeypatch: pytest.MonkeyPatc
     assert response.content == b"a" * 2000 + b"b" * 10
     assert seen[0] != loop_thread[0]  # the 2000-byte chunk left the event loop
     assert seen[1] == loop_thread[0]  # the small tail did not
+
+
+def test_responder_and_middleware_take_the_same_settings() -> None:
+    from zephyr.middleware.gzip import GZipMiddleware, GZipResponder
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover
+        pass
+
+    options: dict[str, Any] = {
+        "minimum_size": 10,
+        "compresslevel": 3,
+        "thread_minimum_size": 1024,
+        "exclude_content_types": ("text/csv",),
+    }
+    for cls in (GZipMiddleware, GZipResponder):
+        configured = cls(app, **options)
+        assert configured.minimum_size == 10 and configured.compresslevel == 3
+        assert configured.thread_minimum_size == 1024
+        assert "text/csv" in configured.excluded and "text/plain" not in configured.excluded
+        assert cls(app).minimum_size == 500

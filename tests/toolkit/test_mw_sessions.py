@@ -58,8 +58,14 @@ def test_cookie_options() -> None:
     )
     cookie = c.get("/count").headers["set-cookie"]
     assert cookie.startswith("sid=")
-    for part in ("Path=/app", "SameSite=strict", "Secure", "Domain=example.com", "HttpOnly"):
-        assert part in cookie
+    attributes = cookie.split("; ")[1:]
+    assert attributes == [
+        "path=/app",
+        "httponly",
+        "samesite=strict",
+        "secure",
+        "domain=example.com",
+    ]
     assert "Max-Age" not in cookie
 
 
@@ -207,5 +213,24 @@ def test_vary_cookie_only_when_the_session_was_used() -> None:
 def test_partitioned_session_cookie() -> None:
     c = client(partitioned=True, https_only=True, same_site="none")
     attributes = c.get("/count").headers["set-cookie"].split("; ")
-    assert "Partitioned" in attributes and "Secure" in attributes
-    assert "Partitioned" not in client().get("/count").headers["set-cookie"]
+    assert "partitioned" in attributes and "secure" in attributes
+    assert "partitioned" not in client().get("/count").headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"path": "/", "domain": "example.com", "same_site": "strict", "https_only": True},
+        {"max_age": None, "partitioned": True, "same_site": "none", "https_only": True},
+    ],
+)
+def test_cookie_layout_is_starlettes(options: dict[str, Any]) -> None:
+    def attributes(c: Any) -> list[str]:
+        return c.get("/count").headers["set-cookie"].split("; ")[1:]
+
+    theirs = starlette_client(
+        starlette.middleware.sessions.SessionMiddleware, secret_key="k1", **options
+    )
+    ours = zephyr_client(SessionMiddleware, secret_key="k1", **options)
+    assert attributes(ours) == attributes(theirs)

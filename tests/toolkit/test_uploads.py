@@ -53,14 +53,14 @@ HOSTILE: list[tuple[str, str, bytes, int, str]] = [
         "multipart/form-data; boundary=" + "a" * 71,
         GOOD,
         400,
-        "Invalid multipart boundary",
+        "Invalid multipart data.",
     ),
     (
         "boundary-bad-char",
         "multipart/form-data; boundary=a{b",
         GOOD,
         400,
-        "Invalid multipart boundary",
+        "Invalid multipart data.",
     ),
     (
         "boundary-mismatch",
@@ -106,7 +106,7 @@ HOSTILE: list[tuple[str, str, bytes, int, str]] = [
         CT,
         body(f'--{B}\r\nContent-Disposition: form-data; filename="x"\r\n\r\nv\r\n'.encode()),
         400,
-        'no "name"',
+        'field "name" must be provided',
     ),
     (
         "disposition-not-form-data",
@@ -115,7 +115,6 @@ HOSTILE: list[tuple[str, str, bytes, int, str]] = [
         400,
         'not "form-data"',
     ),
-    ("unknown-charset", CT + "; charset=klingon", GOOD, 400, "Unknown charset"),
     (
         "too-many-fields",
         CT,
@@ -145,9 +144,9 @@ HOSTILE: list[tuple[str, str, bytes, int, str]] = [
         "max_part_header_size=512",
     ),
     (
-        "too-many-headers",
+        "headers-over-the-byte-limit",
         CT,
-        body(part("a", b"v", extra=b"X: y\r\n" * 200)),
+        body(part("a", b"v", extra=(b"X: " + b"y" * 100 + b"\r\n") * 6)),
         413,
         "max_part_header_size=512",
     ),
@@ -386,3 +385,64 @@ def test_empty_body_is_an_empty_form(client: TestClient) -> None:
     response = client.post("/form", content=b"", headers={"Content-Type": CT})
     assert response.status_code == 200, response.text
     assert response.json() == {}
+
+
+@pytest.mark.parametrize(
+    ("charset", "raw", "text"),
+    [("klingon", "é".encode(), "é"), ("klingon", b"\xe9", "é"), ("latin-1", b"\xe9", "é")],
+)
+def test_unknown_charset_reads_as_utf8_then_latin1(charset: str, raw: bytes, text: str) -> None:
+    import codecs
+
+    searched: list[str] = []
+
+    def search(name: str) -> None:
+        searched.append(name)
+
+    content = body(part("a", raw), part("b", raw))
+    codecs.register(search)  # type: ignore[arg-type]
+    try:
+        parser = MultiPartParser(
+            Headers({"content-type": f"{CT}; charset={charset}"}), _chunks(content, 1 << 20)
+        )
+        form = asyncio.run(parser.parse())
+    finally:
+        codecs.unregister(search)  # type: ignore[arg-type]
+    assert form["a"] == form["b"] == text
+    assert searched.count(charset) <= 1  # the charset is resolved once per body
+
+
+@pytest.mark.parametrize(("extra", "ok"), [(7, True), (8, False)])
+def test_part_header_count_is_limited(extra: int, ok: bool) -> None:
+    headers = b"".join(f"X-N{i}: v\r\n".encode() for i in range(extra))
+    content = body(
+        f'--{B}\r\nContent-Disposition: form-data; name="a"\r\n'.encode() + headers + b"\r\n1\r\n"
+    )
+    parser = MultiPartParser(Headers({"content-type": CT}), _chunks(content, 1 << 20))
+    if ok:
+        assert asyncio.run(parser.parse())["a"] == "1"
+        return
+    with pytest.raises(MultiPartException) as info:
+        asyncio.run(parser.parse())
+    assert (info.value.status_code, info.value.message) == (400, "Invalid multipart data.")
+
+
+def test_a_failing_disk_closes_the_upload_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zephyr.formparsers
+
+    closed: list[bool] = []
+
+    class FullDisk(tempfile.SpooledTemporaryFile):  # type: ignore[type-arg]
+        def write(self, data: Any) -> int:
+            raise OSError("disk full")
+
+        def close(self) -> None:
+            closed.append(True)
+            super().close()
+
+    monkeypatch.setattr(zephyr.formparsers, "SpooledTemporaryFile", FullDisk)
+    content = body(part("f", b"data", "f.txt"))
+    parser = MultiPartParser(Headers({"content-type": CT}), _chunks(content, 1 << 20))
+    with pytest.raises(OSError, match="disk full"):
+        asyncio.run(parser.parse())
+    assert closed

@@ -379,9 +379,9 @@ def test_unknown_handshake_message_is_refused() -> None:
 def test_denial_needs_the_extension_and_a_pending_handshake() -> None:
     channel = FakeChannel({"type": "websocket.connect"})
     ws = WebSocket(ws_scope(), channel.receive, channel.send)
-    with pytest.raises(RuntimeError, match="doesn't support the WebSocket denial"):
+    with pytest.raises(RuntimeError, match="support the Websocket Denial Response"):
         run(ws.send_denial_response(PlainTextResponse("no", status_code=403)))
-    with pytest.raises(RuntimeError, match="doesn't support the WebSocket denial"):
+    with pytest.raises(RuntimeError, match="support the Websocket Denial Response"):
         run(ws.send({"type": "websocket.http.response.start", "status": 403, "headers": []}))
 
     scope = ws_scope(extensions={"websocket.http.response": {}})

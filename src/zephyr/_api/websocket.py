@@ -16,13 +16,14 @@ from typing import Any, cast
 
 from zephyr import params
 from zephyr._api.plans import OverridablePlan
+from zephyr._exception_handlers import wrap_route_middleware
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
 from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import compile_endpoint
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
-from zephyr.middleware import Middleware, wrap_middleware
+from zephyr.middleware import Middleware
 from zephyr.requests import Request
 from zephyr.types import Receive, Scope, Send
 from zephyr.websockets import WebSocket
@@ -66,7 +67,7 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
         self.plan: Plan = self._compile(None)
         self.dependant = self.plan.root
         self._override_plans: dict[tuple[Any, ...], Plan] = {}
-        self.app = wrap_middleware(self._handle, middleware)
+        self.app = wrap_route_middleware(self._handle, middleware)
 
     def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
         plan = compile_endpoint(

@@ -1,40 +1,34 @@
 """``BaseHTTPMiddleware``: write HTTP middleware as ``dispatch(request, call_next)``.
 
-Design (no task, no memory streams per request):
+The semantics are Starlette's (1.10), so middleware written for it behaves the same:
 
-``call_next(request)`` creates the downstream app's coroutine and *steps it by
-hand* inside the current task, forwarding every future it waits on to the
-event loop (``yield`` through a tiny ``types.coroutine`` shim, exactly what
-``await`` does; to notice sends from other tasks each wait goes through a
-small wake-up future). Its ``send`` is a capture: ``http.response.start`` is
-recorded, a body chunk is recorded and *pauses* the coroutine (it yields a
-private marker instead of a future, which the stepping loop recognises).
-
-* A normal response (start + full body sent back to back) pauses at its final
-  body chunk: ``call_next`` returns a response holding the whole body.
-* A streaming response pauses at its first chunk, or, once started, at the
-  first real wait (that future is kept and forwarded on the next step):
-  ``call_next`` returns as soon as the headers are known, and the response's
-  ``body_iterator`` keeps stepping the *same* coroutine for more chunks.
-* Sends may also come from another task (a response streaming from its own
-  task): they wake the stepping loop, and the sender waits until its chunk is
-  taken (a one-chunk hand-over, so memory stays bounded).
-* After the body is complete the coroutine is run to its end (background
-  tasks); if the middleware dropped an unfinished response, ``CancelledError``
-  is thrown into it so its cleanup runs.
-
-Exceptions raised downstream come out of ``call_next`` (or out of the body
-iterator, once streaming) as ordinary exceptions. Downstream code runs in the
-caller's task, so context variables set there are visible to it. The request
-body read by ``dispatch`` is recorded and replayed to the downstream app.
+* ``call_next(request)`` runs the rest of the stack in a task of its own
+  (a copy of the caller's context: context variables the endpoint sets are
+  not seen by ``dispatch``) and returns as soon as the response headers are
+  known. The body streams through a one-message hand-over, so memory stays
+  bounded whatever the body size.
+* The request body is shared: what ``dispatch`` read with ``body()`` is given
+  to the app whole; after ``dispatch`` read it with ``stream()`` the app gets
+  an empty body; while ``dispatch`` has not read it all, the app reads the
+  rest from the client. A body the app consumed cannot be streamed again by
+  ``dispatch`` (``RuntimeError("Stream consumed")``) unless ``dispatch`` had
+  cached it with ``body()`` first. One ``http.disconnect``, seen by either
+  side, is answered to every later receive of both.
+* The app's last body message is held until the response has gone out to
+  the client, so its background tasks run after the response is sent; the
+  middleware's call ends once the app (and those tasks) did.
+* ``http.response.early_hint`` messages go straight out; an
+  ``http.response.pathsend`` response is passed on as such.
+* An exception raised downstream before the response starts comes out of
+  ``call_next``; after, out of the body iterator. An app that is still
+  running once the middleware's response has been sent (its response was
+  dropped) is cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
-import types
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 from zephyr.datastructures import MutableHeaders
 from zephyr.requests import Request
@@ -46,201 +40,202 @@ __all__ = ["BaseHTTPMiddleware", "DispatchFunction", "RequestResponseEndpoint"]
 RequestResponseEndpoint = Callable[[Request], Awaitable[Response]]
 DispatchFunction = Callable[[Request, RequestResponseEndpoint], Awaitable[Response]]
 
-_PAUSE = object()
-_NOTHING = object()
+_DISCONNECT: Message = {"type": "http.disconnect"}
+# A zephyr-only extension whose message the re-sent response can't carry.
+_BODY_ONLY_EXTENSIONS = ("zephyr.sendfile",)
 
 
-@types.coroutine
-def _pause() -> Generator[Any, Any, None]:
-    yield _PAUSE
+def _is_last_body(message: Message) -> bool:
+    return message["type"] == "http.request" and not message.get("more_body", False)
 
 
-@types.coroutine
-def _forward(awaited: Any) -> Generator[Any, Any, Any]:
-    # Hand a future (or a bare ``None`` yield) the downstream app waits on to
-    # the task running us; the task resumes us when it's done.
-    return (yield awaited)
+class _SharedBodyRequest(Request):
+    """The request ``dispatch`` sees; its body is also the downstream app's receive channel.
+
+    Args:
+        scope: The HTTP scope.
+        receive: The client's receive channel.
+        send: The client's send channel (early hints from ``dispatch``).
+    """
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        super().__init__(scope, self._receive_for_dispatch, send)
+        self._source = receive
+        self._dispatch_read_all = False  # dispatch received the last body message
+        self._app_read_all = False  # the app received the last body message
+        self._client_gone = False  # an http.disconnect arrived
+
+    def _note(self, message: Message) -> None:
+        if message["type"] == "http.disconnect":
+            self._client_gone = True
+
+    async def _receive_for_dispatch(self) -> Message:
+        if self._client_gone:
+            return _DISCONNECT
+        message = await self._source()
+        self._note(message)
+        if _is_last_body(message):
+            self._dispatch_read_all = True
+        return message
+
+    def _check_not_taken(self) -> None:
+        if self.received_body is None and self._app_read_all and not self._dispatch_read_all:
+            raise RuntimeError("Stream consumed")
+
+    async def stream(self) -> AsyncGenerator[bytes, None]:
+        """As :meth:`Request.stream`; ``RuntimeError`` if the app consumed the body.
+
+        Raises:
+            RuntimeError: The downstream app read the body and ``body()`` had not cached it.
+        """
+        self._check_not_taken()
+        async for chunk in super().stream():
+            yield chunk
+
+    async def body(self) -> bytes:
+        """As :meth:`Request.body`; ``RuntimeError`` if the app consumed the body first.
+
+        Raises:
+            RuntimeError: The downstream app read the body and it was not cached.
+        """
+        self._check_not_taken()
+        return await super().body()
+
+    async def receive_for_app(self) -> Message:
+        """The downstream app's receive channel (the shared-body rules of the module doc)."""
+        if self._dispatch_read_all and not self._app_read_all:
+            self._app_read_all = True
+            # body() cached it: the whole body; read by stream(): nothing is left.
+            body = self.received_body
+            return {"type": "http.request", "body": body or b"", "more_body": False}
+        if self._client_gone:
+            return _DISCONNECT
+        message = await self._source()
+        self._note(message)
+        if _is_last_body(message):
+            self._app_read_all = True
+        return message
 
 
 class _Downstream:
-    """The downstream app's coroutine, stepped by hand; collects what it sends."""
+    """The rest of the stack, run in its own task; hands its messages over one at a time.
 
-    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
-        self.start: Message | None = None
-        self.chunks: list[bytes] = []
-        self.complete = False  # The final body message arrived.
-        self.finished = False  # The coroutine returned or raised.
-        self._pending: Any = _NOTHING
-        self._task: asyncio.Task[Any] | None = None
-        self._wake: asyncio.Future[None] | None = None
-        self._drained: asyncio.Future[None] | None = None
-        self._closing = False
-        self._coro = app(scope, receive, self._send).__await__()
+    Args:
+        app: The wrapped ASGI app.
+        scope: The scope it is called with.
+        receive: Its receive channel.
+        send: The client's send channel (for early hints, sent straight out).
+    """
+
+    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        self._client_send = send
+        self._slot: Message | None = None
+        self._taker: asyncio.Future[None] | None = None  # the middleware waits for a message
+        self._giver: asyncio.Future[None] | None = None  # the app waits for the slot to empty
+        self.response_sent = asyncio.Event()  # the middleware's response has gone out
+        self.ended = False
+        self.complete = False  # the app sent its last body (or pathsend) message
+        self._error_delivered = False  # its exception already came out of call_next/the body
+        self.task = asyncio.get_running_loop().create_task(self._run(app, scope, receive))
+
+    async def _run(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        try:
+            await app(scope, receive, self._send)
+        finally:
+            self.ended = True
+            _wake(self._taker)
 
     async def _send(self, message: Message) -> None:
-        kind = message["type"]
-        is_body = False
-        if kind == "http.response.start":
-            if self.start is not None:
-                raise RuntimeError("http.response.start sent twice")
-            self.start = message
-        elif kind == "http.response.body" and not self.complete:
-            if self.start is None:
-                raise RuntimeError("http.response.body sent before http.response.start")
-            is_body = True
-            body = message.get("body", b"")
-            if body:
-                self.chunks.append(bytes(body))
-            if not message.get("more_body", False):
-                self.complete = True
-        if asyncio.current_task() is self._task:
-            if is_body:
-                await _pause()
+        if message["type"] == "http.response.early_hint":
+            await self._client_send(message)
             return
-        # Sent from another task (e.g. a response streaming from its own
-        # task): wake the stepper and hold the sender until the chunk is taken.
-        wake = self._wake
-        if wake is not None and not wake.done():
-            wake.set_result(None)
-        while is_body and self.chunks and not self._closing:
-            drained = self._drained = asyncio.get_running_loop().create_future()
-            await drained
+        while self._slot is not None and not self.response_sent.is_set():
+            giver = self._giver = asyncio.get_running_loop().create_future()
+            await giver
+        if self.response_sent.is_set():
+            return  # the response went out (or was dropped): nothing takes more
+        self._slot = message
+        _wake(self._taker)
+        if message["type"] == "http.response.pathsend" or (
+            message["type"] == "http.response.body" and not message.get("more_body", False)
+        ):
+            self.complete = True
+            # Hold the app (and its background tasks) until the response went out.
+            await self.response_sent.wait()
 
-    def _drain(self) -> None:
-        drained = self._drained
-        if drained is not None and not drained.done():
-            drained.set_result(None)
-
-    async def _block(self, awaited: Any) -> tuple[bool, Any, BaseException | None]:
-        """Wait for what the coroutine waits on, or for a send from another task.
-
-        Returns:
-            ``(resumed, value, error)``: ``resumed`` is ``False`` when a send
-            from another task woke us while ``awaited`` is still pending.
-        """
-        if not isinstance(awaited, asyncio.Future):
-            # A bare yield (``asyncio.sleep(0)``): hand it to the task as is.
-            try:
-                return True, await _forward(awaited), None
-            except BaseException as exc:  # Cancellation: pass it down.
-                return True, None, exc
-        if awaited.done():
-            return True, None, None
-        wake = self._wake = awaited.get_loop().create_future()
-
-        def on_done(_: Any) -> None:
-            if not wake.done():
-                wake.set_result(None)
-
-        awaited.add_done_callback(on_done)
-        try:
-            await wake
-        except BaseException as exc:
-            # Our task is cancelled: cancel what the coroutine waits on, as a task would.
-            awaited.remove_done_callback(on_done)
-            awaited.cancel()
-            return True, None, exc
-        finally:
-            self._wake = None
-        if awaited.done():
-            return True, None, None
-        awaited.remove_done_callback(on_done)
-        return False, None, None
-
-    def _should_stop(self, stop_when_blocked: bool, to_the_end: bool) -> bool:
-        if to_the_end:
-            return False
-        if stop_when_blocked:
-            return self.start is not None
-        return bool(self.chunks) or self.complete
-
-    async def step(
-        self,
-        stop_when_blocked: bool,
-        error: BaseException | None = None,
-        to_the_end: bool = False,
-    ) -> None:
-        """Run the coroutine until it pauses, finishes or (optionally) blocks after start.
-
-        Args:
-            stop_when_blocked: Once the response started, return at the first
-                real wait (what it waits on is kept for the next step).
-            error: Throw this into the coroutine first (to cancel it).
-            to_the_end: Don't stop at pauses; run until the coroutine ends.
+    async def next_message(self) -> Message | None:
+        """The app's next message; ``None`` once it ended without one.
 
         Raises:
-            BaseException: Whatever the downstream app raised.
+            BaseException: What the app raised, once it ended by raising.
         """
-        self._task = asyncio.current_task()
-        value: Any = None
-        awaited, self._pending = self._pending, _NOTHING
-        if error is not None and isinstance(awaited, asyncio.Future):
-            awaited.cancel()
-            awaited = _NOTHING
-        while True:
-            if awaited is not _NOTHING:
-                resumed, value, error = await self._block(awaited)
-                if not resumed:
-                    if self._should_stop(stop_when_blocked, to_the_end):
-                        self._pending = awaited
-                        return
-                    continue
-            try:
-                awaited = self._coro.send(value) if error is None else self._coro.throw(error)
-            except StopIteration:
-                self.finished = True
-                return
-            except BaseException:
-                self.finished = True
-                raise
-            value, error = None, None
-            if awaited is _PAUSE:
-                awaited = _NOTHING
-                if to_the_end:
-                    continue
-                return
-            if stop_when_blocked and self.start is not None:
-                self._pending = awaited
-                return
+        while self._slot is None:
+            if self.ended:
+                self._error_delivered = True
+                _reraise(self.task)
+                return None
+            taker = self._taker = asyncio.get_running_loop().create_future()
+            await taker
+        message, self._slot = self._slot, None
+        _wake(self._giver)
+        return message
 
-    async def body(self) -> AsyncIterator[bytes]:
-        """Yield body chunks, stepping the coroutine for more as needed."""
-        while True:
-            if self.chunks:
-                chunks, self.chunks = self.chunks, []
-                self._drain()
-                for chunk in chunks:
-                    yield chunk
-            if self.complete or self.finished:
-                return
-            await self.step(stop_when_blocked=False)
+    async def finish(self) -> None:
+        """After the middleware's response: let the app end (cancel it if it still streams).
 
-    async def close(self) -> None:
-        """Run to the end after a complete body; otherwise cancel what's left."""
-        self._closing = True
-        self._drain()
-        if self.finished:
-            return
-        if self.complete:
-            await self.step(stop_when_blocked=False, to_the_end=True)
-            return
+        Raises:
+            Exception: What the app (or a background task of its response) raised.
+        """
+        self.response_sent.set()
+        _wake(self._giver)
+        task = self.task
+        if task.done() and self._error_delivered:
+            return  # its exception already came out of call_next or the body
+        dropped = not task.done() and not self.complete
+        if dropped:
+            task.cancel()  # its response was dropped before its end
         try:
-            await self.step(False, error=asyncio.CancelledError(), to_the_end=True)
-        except (Exception, asyncio.CancelledError):
-            pass  # The response was dropped; its cancellation ending in an error is moot.
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not (dropped and task.cancelled()) or (current and current.cancelling()):
+                raise
+            # The dropped response's cancellation is ours, not an error.
+
+
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+def _reraise(task: asyncio.Task[None]) -> None:
+    """Raise what the finished ``task`` raised, keeping its own cause in the traceback."""
+    if task.cancelled():
+        raise asyncio.CancelledError()
+    error = task.exception()
+    if error is None:
+        return
+    try:
+        raise _AppEnded()
+    except _AppEnded:
+        # Raised from its cause, or its context: that chain is what explains it.
+        raise error from (error.__cause__ or error.__context__)
+
+
+class _AppEnded(Exception):
+    """The downstream app ended by raising (the context its error is re-raised in)."""
 
 
 class _DownstreamResponse(Response):
     """The response ``call_next`` returns: headers known, body from the downstream app."""
 
-    def __init__(self, downstream: _Downstream) -> None:
-        start = downstream.start
-        assert start is not None
+    def __init__(self, downstream: _Downstream, start: Message) -> None:
         self.status_code = start["status"]
         self.raw_headers = list(start.get("headers") or [])
         self.background = None
         self._downstream = downstream
-        self.body_iterator: AsyncIterator[bytes] = downstream.body()
+        self._file_message: Message | None = None
+        self.body_iterator: AsyncIterator[bytes] = self._body()
 
     @property
     def headers(self) -> MutableHeaders:
@@ -248,56 +243,44 @@ class _DownstreamResponse(Response):
             self._headers = MutableHeaders(raw=self.raw_headers)
         return self._headers
 
+    async def _body(self) -> AsyncGenerator[bytes, None]:
+        while True:
+            message = await self._downstream.next_message()
+            if message is None:
+                return
+            kind = message["type"]
+            if kind == "http.response.pathsend":
+                self._file_message = message
+                return
+            if kind != "http.response.body":
+                continue
+            body = message.get("body", b"")
+            if body:
+                yield bytes(body)
+            if not message.get("more_body", False):
+                return
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
-        downstream = self._downstream
-        if downstream.complete and len(downstream.chunks) <= 1:
-            # PERF: a buffered response goes out as one body message.
-            body = downstream.chunks[0] if downstream.chunks else b""
-            downstream.chunks = []
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+        async for chunk in self.body_iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if self._file_message is not None:
+            await send(self._file_message)
         else:
-            async for chunk in self.body_iterator:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-        await downstream.close()
+        self._downstream.response_sent.set()
+        if self.background is not None:
+            await self.background()
 
 
-class _ReceiveTap:
-    """Records the request body ``dispatch`` reads so the downstream app gets it too."""
-
-    __slots__ = ("_position", "consumed", "receive")
-
-    def __init__(self, receive: Receive) -> None:
-        self.receive = receive
-        self.consumed: list[Message] = []
-        self._position = 0
-
-    async def for_middleware(self) -> Message:
-        message = await self.receive()
-        if message["type"] == "http.request":
-            self.consumed.append(message)
-        return message
-
-    async def for_app(self) -> Message:
-        if self._position < len(self.consumed):
-            message = self.consumed[self._position]
-            self._position += 1
-            return message
-        return await self.receive()
-
-
-_FILE_EXTENSIONS = ("http.response.pathsend", "zephyr.sendfile")
-
-
-def _body_only(scope: Scope) -> Scope:
-    """The scope without the file-sending extensions: the response is re-sent as body chunks."""
+def _app_scope(scope: Scope) -> Scope:
+    """The scope without the extensions the re-sent response cannot carry."""
     extensions = scope.get("extensions")
-    if not extensions or not any(name in extensions for name in _FILE_EXTENSIONS):
+    if not extensions or not any(name in extensions for name in _BODY_ONLY_EXTENSIONS):
         return scope
-    kept = {k: v for k, v in extensions.items() if k not in _FILE_EXTENSIONS}
+    kept = {k: v for k, v in extensions.items() if k not in _BODY_ONLY_EXTENSIONS}
     return {**scope, "extensions": kept}
 
 
@@ -307,7 +290,8 @@ class BaseHTTPMiddleware:
     ``call_next(request)`` runs the rest of the stack and returns its
     response (headers may be read and changed, the body streams through);
     ``dispatch`` may also return a different response. Non-HTTP scopes pass
-    straight through.
+    straight through. See the module doc for the request-body, background
+    and exception rules.
 
     Args:
         app: The wrapped ASGI app.
@@ -324,28 +308,34 @@ class BaseHTTPMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        tap = _ReceiveTap(receive)
-        request = Request(scope, tap.for_middleware)
+        request = _SharedBodyRequest(scope, receive, send)
         calls: list[_Downstream] = []
 
         async def call_next(request: Request) -> Response:
             if calls:
                 raise RuntimeError("call_next() may only be called once per request")
-            # PERF: no replay wrapper unless dispatch actually read the body.
-            app_receive = tap.for_app if tap.consumed else receive
-            downstream = _Downstream(self.app, _body_only(request.scope), app_receive)
+            app_receive = (
+                request.receive_for_app if isinstance(request, _SharedBodyRequest) else receive
+            )
+            downstream = _Downstream(self.app, _app_scope(request.scope), app_receive, send)
             calls.append(downstream)
-            await downstream.step(stop_when_blocked=True)
-            if downstream.start is None:
+            start = await downstream.next_message()
+            if start is None:
                 raise RuntimeError("No response returned.")
-            return _DownstreamResponse(downstream)
+            if start["type"] != "http.response.start":
+                raise RuntimeError(f"Expected http.response.start, got {start['type']!r}")
+            return _DownstreamResponse(downstream, start)
 
         try:
             response = await self.dispatch_func(request, call_next)
             await response(scope, receive, send)
-        finally:
+        except BaseException:
             for downstream in calls:
-                await downstream.close()
+                if not downstream.task.done():
+                    downstream.task.cancel()
+            raise
+        for downstream in calls:
+            await downstream.finish()
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         """Override in subclasses: handle ``request``, usually via ``call_next``."""

@@ -6,21 +6,20 @@ Two kinds of requests are handled:
   ``Access-Control-Request-Method``) are answered here, never reaching the
   app: 200 when origin, method, headers (and private-network access, if asked)
   are all allowed, otherwise 400 with a plain-text body naming what was
-  refused, e.g. ``Disallowed CORS method (PUT), headers (x-secret)``.
+  refused, e.g. ``Disallowed CORS method, headers`` (the parts, not the
+  values: the answer does not echo request input back).
 * *Simple* (actual) requests go to the app; CORS headers are added to its
   response when the origin is allowed, and ``Vary: Origin`` always.
 
+``allow_methods=["*"]`` means the methods of :data:`ALL_METHODS`; a preflight
+for any other (custom) method is refused.
+
 Credentials and the ``*`` wildcard: a browser rejects ``Access-Control-Allow-Origin: *``
-together with credentials, and reflecting any ``Origin`` back with
-``Access-Control-Allow-Credentials: true`` would let every site on the web
-make authenticated calls with the user's cookies. So with
-``allow_credentials=True`` zephyr sends ``Access-Control-Allow-Credentials: true``
-only to origins the user named: an exact entry of ``allow_origins`` or a full
-match of ``allow_origin_regex``. Origins admitted only by ``"*"`` get
-``Access-Control-Allow-Origin: *`` and no credentials header — anonymous
-cross-origin reads keep working, credentialed ones are refused by the browser.
-(Starlette reflects the origin with credentials in that case; zephyr does not,
-on purpose.)
+together with credentials. So with ``allow_origins=["*"]`` and
+``allow_credentials=True`` the request's own origin is reflected, with
+``Access-Control-Allow-Credentials: true`` (Starlette's behaviour): every
+origin may then make credentialed calls, so pair ``"*"`` with credentials only
+when that is what you mean; list the origins otherwise.
 """
 
 from __future__ import annotations
@@ -52,14 +51,15 @@ class CORSMiddleware:
     Args:
         app: The wrapped ASGI app.
         allow_origins: Origins allowed, e.g. ``["https://example.com"]``;
-            ``["*"]`` allows any origin (without credentials, see module doc).
+            ``["*"]`` allows any origin (reflected, with credentials, when
+            ``allow_credentials`` is set; see module doc).
             Default: none.
         allow_methods: Methods allowed for cross-origin requests; ``["*"]``
-            allows all. Default ``("GET",)``.
+            allows those of :data:`ALL_METHODS`. Default ``("GET",)``.
         allow_headers: Request headers allowed besides the safelisted ones;
             ``["*"]`` allows any. Matched case-insensitively. Default: none.
         allow_credentials: Send ``Access-Control-Allow-Credentials: true`` to
-            explicitly allowed origins. Default ``False``.
+            allowed origins. Default ``False``.
         allow_origin_regex: A regex an origin must match *in full*
             (``re.fullmatch``), e.g. ``r"https://.*\\.example\\.org"``. Default ``None``.
         allow_private_network: Answer Private Network Access preflights
@@ -87,7 +87,11 @@ class CORSMiddleware:
         self.allow_origins = frozenset(o for o in allow_origins if o != "*")
         self.allow_origin_regex = re.compile(allow_origin_regex) if allow_origin_regex else None
         self.allow_any_method = "*" in allow_methods
-        self.allow_methods = frozenset(m.upper() for m in allow_methods if m != "*")
+        self.allow_methods = (
+            frozenset(ALL_METHODS)
+            if self.allow_any_method
+            else frozenset(m.upper() for m in allow_methods if m != "*")
+        )
         self.allow_any_header = "*" in allow_headers
         self.allow_headers = SAFELISTED_HEADERS | {h.lower() for h in allow_headers if h != "*"}
         self.allow_credentials = allow_credentials
@@ -135,7 +139,8 @@ class CORSMiddleware:
             self.allow_origin_regex is not None
             and self.allow_origin_regex.fullmatch(origin) is not None
         )
-        if named:
+        if named or (self.allow_any_origin and self.allow_credentials):
+            # ``*`` cannot carry credentials, so a credentialed grant names the origin.
             return origin, self.allow_credentials
         if self.allow_any_origin:
             return "*", False
@@ -155,23 +160,22 @@ class CORSMiddleware:
         refused: list[str] = []
         grant = self.origin_grant(origin)
         if grant is None:
-            refused.append(f"origin ({origin})")
+            refused.append("origin")
         else:
             headers["Access-Control-Allow-Origin"] = grant[0]
             if grant[1]:
                 headers["Access-Control-Allow-Credentials"] = "true"
         method = request_headers["access-control-request-method"]
-        if not self.allow_any_method and method.upper() not in self.allow_methods:
-            refused.append(f"method ({method})")
+        if method.upper() not in self.allow_methods:
+            refused.append("method")
         requested = request_headers.get("access-control-request-headers", "")
         if self.allow_any_header:
             if requested:
                 headers["Access-Control-Allow-Headers"] = requested
         else:
             names = [h.strip().lower() for h in requested.split(",") if h.strip()]
-            bad = [h for h in names if h not in self.allow_headers]
-            if bad:
-                refused.append(f"headers ({', '.join(bad)})")
+            if any(h not in self.allow_headers for h in names):
+                refused.append("headers")
         if request_headers.get("access-control-request-private-network", "").lower() == "true":
             if self.allow_private_network:
                 headers["Access-Control-Allow-Private-Network"] = "true"

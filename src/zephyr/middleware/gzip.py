@@ -17,7 +17,6 @@ variants apart; a strong ``ETag`` on a compressed response becomes weak
 from __future__ import annotations
 
 import zlib
-from typing import Protocol
 
 from zephyr.concurrency import run_in_threadpool
 from zephyr.datastructures import Headers, MutableHeaders
@@ -76,21 +75,8 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return allowed.get("*", False)
 
 
-class GZipMiddleware:
-    """Compress HTTP responses with gzip.
-
-    Args:
-        app: The wrapped ASGI app.
-        minimum_size: Smallest complete body, in bytes, worth compressing.
-            Default 500.
-        compresslevel: zlib level 1 (fast) .. 9 (small). Default 9.
-        thread_minimum_size: Body chunks of at least this many bytes are
-            compressed in a worker thread, so the event loop keeps serving
-            other requests meanwhile. Default 128 KiB.
-        exclude_content_types: Media types never compressed (case and
-            parameters ignored; ``type/*`` matches a whole type). Default
-            :data:`DEFAULT_EXCLUDED_CONTENT_TYPES`.
-    """
+class _GZipSettings:
+    """The configuration both gzip apps share (their one ``__init__``)."""
 
     def __init__(
         self,
@@ -106,53 +92,47 @@ class GZipMiddleware:
         self.compresslevel = compresslevel
         self.thread_minimum_size = thread_minimum_size
         self.exclude_content_types = exclude_content_types
-        self._excluded = _ExcludedTypes(exclude_content_types)
+        self.excluded = _ExcludedTypes(exclude_content_types)
+
+
+class GZipMiddleware(_GZipSettings):
+    """Compress HTTP responses with gzip when the client accepts it.
+
+    Args:
+        app: The wrapped ASGI app.
+        minimum_size: Smallest complete body, in bytes, worth compressing.
+            Default 500.
+        compresslevel: zlib level 1 (fast) .. 9 (small). Default 9.
+        thread_minimum_size: Body chunks of at least this many bytes are
+            compressed in a worker thread, so the event loop keeps serving
+            other requests meanwhile. Default 128 KiB.
+        exclude_content_types: Media types never compressed (case and
+            parameters ignored; ``type/*`` matches a whole type). Default
+            :data:`DEFAULT_EXCLUDED_CONTENT_TYPES`.
+    """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         accept = Headers(scope=scope).get("accept-encoding", "")
-        exchange = _Exchange(send, self, self._excluded, enabled=accepts_gzip(accept))
+        exchange = _Exchange(send, self, enabled=accepts_gzip(accept))
         await self.app(scope, receive, exchange.send)
 
 
-class GZipResponder:
+class GZipResponder(_GZipSettings):
     """An ASGI app that gzips every compressible response of ``app``, whatever the client accepts.
 
-    :class:`GZipMiddleware` uses it once the client accepted gzip; it is
-    public for apps that negotiate the encoding themselves.
-
-    Args:
-        app: The wrapped ASGI app.
-        minimum_size: Smallest complete body, in bytes, worth compressing.
-        compresslevel: zlib level 1 .. 9. Default 9.
-        thread_minimum_size: Chunks this large or larger compress in a
-            worker thread. Default 128 KiB.
-        exclude_content_types: Media types never compressed. Default
-            :data:`DEFAULT_EXCLUDED_CONTENT_TYPES`.
+    :class:`GZipMiddleware` does the same once the client accepted gzip; this
+    one is public for apps that negotiate the encoding themselves. Same
+    arguments as :class:`GZipMiddleware`.
     """
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        minimum_size: int,
-        compresslevel: int = 9,
-        *,
-        thread_minimum_size: int = _THREAD_MINIMUM_SIZE,
-        exclude_content_types: tuple[str, ...] = DEFAULT_EXCLUDED_CONTENT_TYPES,
-    ) -> None:
-        self.app = app
-        self.minimum_size = minimum_size
-        self.compresslevel = compresslevel
-        self.thread_minimum_size = thread_minimum_size
-        self._excluded = _ExcludedTypes(exclude_content_types)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        exchange = _Exchange(send, self, self._excluded, enabled=True)
+        exchange = _Exchange(send, self, enabled=True)
         await self.app(scope, receive, exchange.send)
 
 
@@ -176,23 +156,15 @@ def _media_type(content_type: str) -> str:
     return content_type.partition(";")[0].strip().lower()
 
 
-class _Settings(Protocol):  # the fields _Exchange reads from GZipMiddleware / GZipResponder
-    minimum_size: int
-    compresslevel: int
-    thread_minimum_size: int
-
-
 class _Exchange:
     """Per-response state: holds the start message until the first body tells the size."""
 
-    def __init__(
-        self, send: Send, settings: _Settings, excluded: _ExcludedTypes, *, enabled: bool
-    ) -> None:
+    def __init__(self, send: Send, settings: _GZipSettings, *, enabled: bool) -> None:
         self._send = send
         self.minimum_size = settings.minimum_size
         self.level = settings.compresslevel
         self.thread_minimum_size = settings.thread_minimum_size
-        self.excluded = excluded
+        self.excluded = settings.excluded
         self.enabled = enabled
         self.start: Message | None = None
         self.mode = "undecided"  # -> "identity" | "gzip" once the first body is seen

@@ -18,7 +18,6 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from zephyr._cookies import build_set_cookie
 from zephyr.datastructures import MutableHeaders, Secret
 from zephyr.requests import HTTPConnection
 from zephyr.types import ASGIApp, Message, Receive, Scope, Send
@@ -212,18 +211,30 @@ class SessionMiddleware:
             value, max_age, expires = "null", None, _DELETED_EXPIRES
         else:
             return None
-        return build_set_cookie(
-            self.session_cookie,
-            value,
-            max_age=max_age,
-            expires=expires,
-            path=self.path,
-            domain=self.domain,
-            secure=self.https_only,
-            httponly=True,
-            samesite=self.same_site,
-            partitioned=self.partitioned,
-        )
+        return self._format_cookie(value, max_age, expires)
+
+    def _format_cookie(self, value: str, max_age: int | None, expires: str | None) -> str:
+        """Write the ``Set-Cookie`` value in the layout Starlette's session cookie has.
+
+        Attribute names are case-insensitive (RFC 6265 section 5.2), but code
+        written for Starlette parses this header (``; path=/app;``), so the
+        session cookie keeps its lower-case names and order. The value needs
+        no quoting: it is URL-safe base64 plus the signer's separators.
+        """
+        parts = [f"{self.session_cookie}={value}", f"path={self.path}"]
+        if max_age is not None:
+            parts.append(f"Max-Age={max_age}")
+        if expires is not None:
+            parts.append(f"expires={expires}")
+        parts.append("httponly")
+        parts.append(f"samesite={self.same_site}")
+        if self.https_only:
+            parts.append("secure")
+        if self.domain is not None:
+            parts.append(f"domain={self.domain}")
+        if self.partitioned:
+            parts.append("partitioned")
+        return "; ".join(parts)
 
 
 def _dump(session: dict[str, Any]) -> bytes:
