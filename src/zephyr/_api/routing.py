@@ -43,7 +43,12 @@ from zephyr._native import api_route_takes_respond, deliver
 from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
-from zephyr.api_exceptions import ResponseValidationError
+from zephyr.api_exceptions import (
+    EndpointContext,
+    RequestValidationError,
+    ResponseValidationError,
+    endpoint_context,
+)
 from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
 from zephyr.dependencies.models import Plan
@@ -400,7 +405,11 @@ class APIRoute(OverridablePlan, Route):
     async def _respond(
         self, plan: Plan, request: Request, stack: AsyncExitStack | None
     ) -> Response:
-        result, values = await solve(plan, request, stack)
+        try:
+            result, values = await solve(plan, request, stack)
+        except RequestValidationError as exc:
+            ctx = self._error_context(request)
+            raise RequestValidationError(exc.errors(), body=exc.body, endpoint_ctx=ctx) from None
         background = values[plan.background_slot] if plan.background_slot >= 0 else None
         if isinstance(result, Response):
             if background is not None and result.background is None:
@@ -411,7 +420,12 @@ class APIRoute(OverridablePlan, Route):
                 result, self._response_class, self._stream_adapter, self.status_code
             )
         else:
-            response = self.serialize(result)
+            try:
+                response = self.serialize(result)
+            except ResponseValidationError as exc:
+                ctx = self._error_context(request)
+                errors = exc.errors()
+                raise ResponseValidationError(errors, body=exc.body, endpoint_ctx=ctx) from None
         if plan.response_slot >= 0:
             sub = values[plan.response_slot]
             if sub.status_code:
@@ -424,6 +438,12 @@ class APIRoute(OverridablePlan, Route):
             response.body = b""
             reframe_headers(response.raw_headers, response.status_code)
         return response
+
+    def _error_context(self, request: Request) -> EndpointContext:
+        # Only on a validation error: the operation as the client saw it
+        # (a mounted app's prefix is in root_path).
+        path = f"{request.method} {request.scope.get('root_path', '')}{self.path}"
+        return endpoint_context(self.endpoint, path)
 
     def serialize(self, result: Any) -> Response:
         """Build the response for an endpoint's return value.

@@ -18,7 +18,11 @@ from typing import Any, cast
 from zephyr import params
 from zephyr._api.plans import OverridablePlan
 from zephyr._websocket_routing import WebSocketRoute
-from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.api_exceptions import (
+    RequestValidationError,
+    WebSocketRequestValidationError,
+    endpoint_context,
+)
 from zephyr.dependencies.compile import compile_endpoint
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
@@ -102,4 +106,6 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
                 return
             await solve(plan, connection, None)
         except RequestValidationError as exc:
-            raise WebSocketRequestValidationError(exc.errors()) from None
+            path = f"WEBSOCKET {scope.get('root_path', '')}{self.path}"
+            ctx = endpoint_context(self.endpoint, path)
+            raise WebSocketRequestValidationError(exc.errors(), endpoint_ctx=ctx) from None
