@@ -23,6 +23,7 @@ from zephyr._api.plans import OverridablePlan
 from zephyr._api.streaming import (
     as_plain_call,
     is_event_type,
+    is_raw_stream,
     stream_item_type,
     stream_response,
 )
@@ -312,8 +313,10 @@ class APIRoute(OverridablePlan, Route):
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
         self._stream_adapter: TypeAdapter[Any] | None = None
-        if self.stream_item_type is not None and not is_event_type(self.stream_item_type):
-            self._stream_adapter = TypeAdapter(self.stream_item_type)
+        item_type = self.stream_item_type
+        raw = is_raw_stream(self._response_class)  # raw chunks are not validated
+        if not (item_type is None or is_event_type(item_type) or raw):
+            self._stream_adapter = TypeAdapter(item_type)
         self._fast_json = self._response_class is JSONResponse
         self.response_adapter: TypeAdapter[Any] | None = None
         if self.response_model is not None:

@@ -21,7 +21,7 @@ from pydantic_core import CoreSchema
 
 from zephyr._annotated import annotated
 from zephyr._api.routing import APIRoute, _unwrap
-from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type
+from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type, is_raw_stream
 from zephyr._nocontent import has_content
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
@@ -327,7 +327,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
     main: dict[str, Any] = {"description": route.response_description}
     if media is not None and _body_allowed(status):
         content: dict[str, Any] = {}
-        if route.streaming:
+        if route.streaming and not is_raw_stream(response_class):
             media, content = _stream_content(route, collector)
         elif not issubclass(response_class, JSONResponse):
             content["schema"] = {"type": "string"}
