@@ -27,6 +27,7 @@ from zephyr._form_limits import FormLimits
 from zephyr.api_exceptions import DependencyScopeError, InvalidParameterError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
+from zephyr.dependencies._signature import get_typed_parameters, get_typed_signature
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.inputs import PathQueryExtractor
 from zephyr.dependencies.models import (
@@ -59,11 +60,6 @@ try:  # ``X | Y`` unions have their own origin.
     _UNION_TYPES = (Union, _types.UnionType)
 except AttributeError:  # pragma: no cover
     pass
-
-
-def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
-    """Return ``call``'s signature with string annotations evaluated."""
-    return inspect.signature(call, eval_str=True)
 
 
 def _callable_code(call: Any) -> Any:
@@ -421,7 +417,7 @@ def analyze(
         exit_scope=exit_scope or "request",
         original=original,
     )
-    for parameter in get_typed_signature(call).parameters.values():
+    for parameter in get_typed_parameters(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
         annotation, found = _split_annotation(parameter.annotation)
@@ -644,7 +640,7 @@ def _wrap_call(node: Dependant) -> Callable[..., Any]:
 
 
 def _annotation_of(call: Callable[..., Any], name: str) -> Any:
-    annotation = get_typed_signature(call).parameters[name].annotation
+    annotation = get_typed_parameters(call).parameters[name].annotation
     return _strip_annotated(annotation)
 
 
