@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypeVar, Unpack
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import PydanticSchemaGenerationError, TypeAdapter, ValidationError
 
 from zephyr import params
 from zephyr._api.options import OperationOptions, RouteOptions
@@ -48,6 +48,7 @@ from zephyr.api_exceptions import (
     EndpointContext,
     RequestValidationError,
     ResponseValidationError,
+    ZephyrError,
     endpoint_context,
 )
 from zephyr.datastructures import Default, DefaultPlaceholder
@@ -320,7 +321,12 @@ class APIRoute(OverridablePlan, Route):
         self._fast_json = self._response_class is JSONResponse
         self.response_adapter: TypeAdapter[Any] | None = None
         if self.response_model is not None:
-            self.response_adapter = TypeAdapter(self.response_model)
+            self.response_adapter = _model_adapter(self.response_model, "response_model", self)
+        for code, extra in self.responses.items():
+            model = extra.get("model") if isinstance(extra, dict) else None
+            if model is not None:
+                # Checked now, so a bad model fails at startup, not in /openapi.json.
+                _model_adapter(model, f"responses[{code!r}]", self)
         self._dump_options = {
             "include": self.response_model_include,
             "exclude": self.response_model_exclude,
@@ -486,6 +492,24 @@ class APIRoute(OverridablePlan, Route):
         if status is None:
             return self._response_class(content)
         return self._response_class(content, status_code=status)
+
+
+def _model_adapter(model: Any, where: str, route: APIRoute) -> TypeAdapter[Any]:
+    """Return the ``TypeAdapter`` of a response model.
+
+    Raises:
+        ZephyrError: Pydantic cannot make a schema of ``model`` (a plain class,
+            or a ``Response`` in a union return annotation).
+    """
+    try:
+        return TypeAdapter(model)
+    except PydanticSchemaGenerationError as exc:
+        raise ZephyrError(
+            f"{model!r} ({where} of {route.name!r}, {route.path}) is not a valid Pydantic "
+            "field type, so the response cannot be validated with it. Use a Pydantic "
+            "model or type; for a return annotation that is not meant as one, pass the "
+            "parameter response_model=None to the path operation."
+        ) from exc
 
 
 class APIRouter(FrontendRouter, Router):

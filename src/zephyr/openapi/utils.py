@@ -341,7 +341,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         main["content"] = {media: content}
     responses[status] = main
     for code, extra in route.responses.items():
-        key = str(code)
+        key = _response_key(code, route.path)
         entry = responses.setdefault(key, {})
         extra = copy.deepcopy(dict(extra))
         model = extra.pop("model", None)
@@ -362,6 +362,39 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         responses["422"] = _422
         collector.needs_errors = True
     return responses
+
+
+# Descriptions of the keys that are not one status: RFC 9110's class names.
+_RANGE_PHRASES = {
+    "1XX": "Informational",
+    "2XX": "Successful",
+    "3XX": "Redirection",
+    "4XX": "Client Error",
+    "5XX": "Server Error",
+    "default": "Default Response",
+}
+
+
+def _response_key(code: Any, path: str) -> str:
+    """The key of an additional response, as OpenAPI's Responses Object spells it.
+
+    Returns:
+        ``"404"``, a range in upper case (``"5xx"`` gives ``"5XX"``) or ``"default"``.
+
+    Raises:
+        ValueError: ``code`` is neither a status code (100-599), a range
+            (``"4XX"``) nor ``"default"``.
+    """
+    key = str(code)
+    if key.isdigit() and 100 <= int(key) <= 599:
+        return key
+    spelled = "default" if key.lower() == "default" else key.upper()
+    if spelled in _RANGE_PHRASES:
+        return spelled
+    raise ValueError(
+        f"responses of {path}: {key!r} is not an HTTP status code, a range such as "
+        "'4XX', or 'default'"
+    )
 
 
 def _titled(tp: Any, title: str) -> Any:
@@ -404,6 +437,8 @@ def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[s
 
 
 def _phrase(code: str) -> str:
+    if code in _RANGE_PHRASES:
+        return _RANGE_PHRASES[code]
     try:
         return http.HTTPStatus(int(code)).phrase
     except ValueError:
