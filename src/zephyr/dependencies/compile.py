@@ -103,8 +103,20 @@ def _strip_annotated(tp: Any) -> Any:
     return tp
 
 
+def _is_json(tp: Any) -> bool:
+    # ``Json[list[str]]`` is ``Annotated[list[str], Json]``: one JSON text, whatever it holds.
+    while get_origin(tp) is Annotated:
+        args = get_args(tp)
+        if any(m is pydantic.Json or isinstance(m, pydantic.Json) for m in args[1:]):
+            return True
+        tp = args[0]
+    return False
+
+
 def is_scalar(tp: Any) -> bool:
     """Whether values of ``tp`` come from a single string (query/header/... values)."""
+    if _is_json(tp):
+        return True
     tp = _strip_annotated(tp)
     members = _union_args(tp)
     if members is not None:
@@ -129,6 +141,8 @@ def is_scalar(tp: Any) -> bool:
 
 def is_sequence(tp: Any) -> bool:
     """Whether ``tp`` is a list/set/tuple (possibly optional) read from repeated keys."""
+    if _is_json(tp):
+        return False
     tp = _strip_annotated(tp)
     members = _union_args(tp)
     if members is not None:
@@ -366,8 +380,10 @@ def _location_models(annotation: Any, marker: FieldInfo) -> tuple[tuple[Any, ...
     A union of models (``Person | Company | None``) reads every member's
     fields from the location; anything else is no model parameter: ``()``.
     """
-    if isinstance(marker, params.Path) or (
-        isinstance(marker, params.Body) and not isinstance(marker, params.Form)
+    if (
+        isinstance(marker, params.Path)
+        or (isinstance(marker, params.Body) and not isinstance(marker, params.Form))
+        or _is_json(annotation)  # ``Json[Model]``: one value holding a JSON text
     ):
         return (), False
     tp = _strip_annotated(annotation)
