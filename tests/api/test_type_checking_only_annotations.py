@@ -1,20 +1,24 @@
-"""A dependency's return annotation may name what is imported only for type checkers.
+"""String annotations: evaluated where zephyr reads them, ignored where it does not.
 
 With ``from __future__ import annotations`` every annotation is a string;
 ``-> AsyncGenerator[Client, None]`` with ``AsyncGenerator`` imported under
 ``TYPE_CHECKING`` cannot be evaluated at run time. zephyr reads only a
 dependency's parameters, so such a return annotation is ignored; an
-undefined name in a *parameter* annotation is still an error.
+undefined name in a *parameter* annotation is still an error. A
+``__signature__`` set by hand with string annotations is evaluated in the
+function's module. (And a router's WebSocket route may have the path ``""``,
+routed at its inclusion prefix, as strawberry's GraphQL router declares it.)
 """
 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Annotated
+import inspect
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pytest
 
-from zephyr import Depends, Zephyr
+from zephyr import APIRouter, BackgroundTasks, Depends, WebSocket, Zephyr
 from zephyr.dependencies._signature import get_typed_parameters
 from zephyr.testclient import TestClient
 
@@ -66,3 +70,43 @@ def test_undefined_parameter_annotation_still_fails() -> None:
 
     with pytest.raises(NameError):
         get_typed_parameters(broken)
+
+
+def _context(tasks: BackgroundTasks, q: int = 0) -> dict[str, Any]:
+    return {"tasks": type(tasks).__name__, "q": q}
+
+
+def context(**kwargs: Any) -> dict[str, Any]:
+    return _context(**kwargs)
+
+
+# Libraries (strawberry's GraphQL router) rewrite a dependency's
+# __signature__ from inspect.signature() without eval_str: its annotations
+# stay strings, and inspect returns them as they are.
+context.__signature__ = inspect.signature(_context)  # type: ignore[attr-defined]
+
+
+def test_a_hand_set_signature_of_strings_is_evaluated() -> None:
+    assert inspect.signature(context).parameters["tasks"].annotation == "BackgroundTasks"
+    app = Zephyr()
+
+    @app.get("/ctx")
+    def read(ctx: Annotated[dict[str, Any], Depends(context)]) -> dict[str, Any]:
+        return ctx
+
+    assert TestClient(app).get("/ctx?q=4").json() == {"tasks": "BackgroundTasks", "q": 4}
+
+
+def test_a_router_websocket_with_an_empty_path_takes_the_prefix() -> None:
+    router = APIRouter()
+
+    @router.websocket("")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hi")
+        await websocket.close()
+
+    app = Zephyr()
+    app.include_router(router, prefix="/live")
+    with TestClient(app).websocket_connect("/live") as ws:
+        assert ws.receive_text() == "hi"

@@ -53,6 +53,10 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
             (a WebSocket handshake has no body).
     """
 
+    # As for APIRoute: a router's route may have the path "" (its inclusion
+    # prefix alone routes it, e.g. ``include_router(graphql, prefix="/graphql")``).
+    _require_leading_slash = False
+
     def __init__(
         self,
         path: str,

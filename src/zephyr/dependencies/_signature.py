@@ -14,6 +14,9 @@ __all__ = ["get_typed_parameters", "get_typed_signature"]
 def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     """Return ``call``'s signature with string annotations evaluated.
 
+    A ``__signature__`` set by hand (which ``inspect`` returns as it is, strings
+    included, as strawberry's GraphQL router does) is evaluated too.
+
     Args:
         call: A function, class, partial or callable instance.
 
@@ -23,7 +26,7 @@ def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
     Raises:
         NameError: An annotation names something not defined at module level.
     """
-    return inspect.signature(call, eval_str=True)
+    return _evaluate_strings(call, inspect.signature(call, eval_str=True))
 
 
 def get_typed_parameters(call: Callable[..., Any]) -> inspect.Signature:
@@ -37,24 +40,36 @@ def get_typed_parameters(call: Callable[..., Any]) -> inspect.Signature:
         call: A function, class, partial or callable instance.
 
     Returns:
-        The signature, parameter annotations evaluated.
+        The signature, parameter annotations evaluated, no return annotation.
 
     Raises:
         NameError: A parameter annotation names something undefined.
     """
     try:
-        return inspect.signature(call, eval_str=True)
+        signature = inspect.signature(call, eval_str=True)
     except NameError:
-        plain = inspect.signature(call)
-        if not isinstance(plain.return_annotation, str):
-            raise
+        # The unresolvable name may be the return annotation's: evaluate the
+        # parameters alone (one of them failing raises NameError again).
+        signature = inspect.signature(call)
+    signature = signature.replace(return_annotation=inspect.Signature.empty)
+    return _evaluate_strings(call, signature)
+
+
+def _evaluate_strings(call: Any, signature: inspect.Signature) -> inspect.Signature:
+    # Annotations still strings, each evaluated in the module's namespace as
+    # inspect itself does; PERF: the usual signature (none left) is returned as is.
+    parameters = list(signature.parameters.values())
+    returned = signature.return_annotation
+    if not (isinstance(returned, str) or any(isinstance(p.annotation, str) for p in parameters)):
+        return signature
     namespace = _globals_of(call)
-    # Each string evaluated in the module's namespace, as inspect itself does.
-    parameters = [
+    evaluated = [
         p.replace(annotation=eval(p.annotation, namespace)) if isinstance(p.annotation, str) else p
-        for p in plain.parameters.values()
+        for p in parameters
     ]
-    return plain.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
+    if isinstance(returned, str):
+        returned = eval(returned, namespace)
+    return signature.replace(parameters=evaluated, return_annotation=returned)
 
 
 def _globals_of(call: Any) -> dict[str, Any]:
