@@ -33,6 +33,7 @@ from zephyr.exception_handlers import (
 )
 from zephyr.exceptions import HTTPException
 from zephyr.middleware import Middleware
+from zephyr.openapi import docs
 from zephyr.requests import Request
 from zephyr.responses import HTMLResponse, JSONResponse, Response
 from zephyr.routing import BaseRoute, Router
@@ -276,13 +277,9 @@ class Zephyr(BaseApp):
             return JSONResponse(document)
 
         self.add_route(openapi_url, openapi, include_in_schema=False)
-        try:
-            from zephyr.openapi import docs
-        except ImportError:  # The docs pages module is optional (another package area).
-            return
-        self._add_docs_routes(docs, openapi_url)
+        self._add_docs_routes(openapi_url)
 
-    def _add_docs_routes(self, docs: Any, openapi_url: str) -> None:
+    def _add_docs_routes(self, openapi_url: str) -> None:
         """Add Swagger UI, its OAuth2 redirect page, ReDoc and the assets they load.
 
         The pages name their assets below the request's ``root_path``, where
@@ -317,10 +314,8 @@ class Zephyr(BaseApp):
             if oauth2_url:
 
                 async def swagger_ui_redirect(request: Request) -> Response:
-                    script_url = assets(request)[1].oauth2_redirect_js_url
-                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html(
-                        script_url=script_url
-                    )
+                    # The vendored script, inlined: one request for the popup.
+                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html()
                     return html
 
                 self.add_route(oauth2_url, swagger_ui_redirect, include_in_schema=False)
@@ -333,6 +328,7 @@ class Zephyr(BaseApp):
                     title=f"{title} - ReDoc",
                     redoc_js_url=urls.redoc_js_url,
                     redoc_favicon_url=urls.redoc_favicon_url,
+                    with_google_fonts=False,  # the page makes no external request
                 )
                 return html
 
