@@ -53,6 +53,8 @@ class Zephyr(BaseApp):
         title / summary / description / version / openapi_tags / servers /
             terms_of_service / contact / license_info / separate_input_output_schemas:
             OpenAPI document metadata (defaults ``"FastAPI"``, ``"0.1.0"``).
+        openapi_external_docs: The document's ``externalDocs`` object
+            (``{"url": ..., "description": ...}``), or ``None``.
         openapi_url: Path of the OpenAPI JSON (default ``"/openapi.json"``;
             ``None`` disables it and the docs).
         docs_url / redoc_url: Paths of Swagger UI and ReDoc (``None`` disables).
@@ -116,6 +118,7 @@ class Zephyr(BaseApp):
         terms_of_service: str | None = None,
         contact: dict[str, Any] | None = None,
         license_info: dict[str, Any] | None = None,
+        openapi_external_docs: dict[str, Any] | None = None,
         openapi_prefix: str = "",
         root_path: str = "",
         root_path_in_servers: bool = True,
@@ -173,6 +176,7 @@ class Zephyr(BaseApp):
         self.terms_of_service = terms_of_service
         self.contact = contact
         self.license_info = license_info
+        self.openapi_external_docs = openapi_external_docs
         self.root_path = root_path or openapi_prefix
         self.root_path_in_servers = root_path_in_servers
         self.docs_url = docs_url
@@ -369,6 +373,7 @@ class Zephyr(BaseApp):
                 tags=self.openapi_tags,
                 servers=self.servers,
                 separate_input_output_schemas=self.separate_input_output_schemas,
+                external_docs=self.openapi_external_docs,
             )
         return self.openapi_schema
 

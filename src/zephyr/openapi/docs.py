@@ -218,7 +218,7 @@ def get_swagger_ui_html(
     config.update(swagger_ui_parameters or {})
     # One property a line: the options (JSON), the OAuth2 redirect, then the
     # presets (functions, so not JSON).
-    lines = []
+    lines: list[str] = []
     lines.extend(f"  {_js(key)}: {_js(value)}," for key, value in config.items())
     if oauth2_redirect_url:
         lines.append(

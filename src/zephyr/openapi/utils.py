@@ -542,6 +542,7 @@ def get_openapi(
     contact: dict[str, Any] | None = None,
     license_info: dict[str, Any] | None = None,
     separate_input_output_schemas: bool = True,
+    external_docs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI document for ``routes``.
 
@@ -556,6 +557,8 @@ def get_openapi(
         servers: Server objects.
         separate_input_output_schemas: Name models differently for requests
             and responses (``Item-Input``/``Item-Output``) when their schemas differ.
+        external_docs: The document's ``externalDocs`` object
+            (``{"url": ..., "description": ...}``), or ``None``.
 
     Returns:
         The document as plain JSON-compatible data.
@@ -606,4 +609,6 @@ def get_openapi(
         document["components"] = components
     if tags:
         document["tags"] = tags
+    if external_docs:
+        document["externalDocs"] = external_docs
     return jsonable_encoder(document, by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
