@@ -9,6 +9,7 @@ toolkit's defaults (plain-text errors, no schema routes).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, TypeVar, Unpack
@@ -24,7 +25,11 @@ from zephyr._body_limit import (
 )
 from zephyr._form_limits import FormLimits, check_form_limits
 from zephyr._frontend import Fallback
-from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.api_exceptions import (
+    RequestValidationError,
+    WebSocketRequestValidationError,
+    ZephyrDeprecationWarning,
+)
 from zephyr.dependencies.lifespan import LifespanDependencies
 from zephyr.exception_handlers import (
     http_exception_handler,
@@ -63,6 +68,9 @@ class Zephyr(BaseApp):
         default_response_class: Response class of path operations.
         redirect_slashes: Redirect to the other trailing-slash variant.
         root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
+            Deprecated (a ``ZephyrDeprecationWarning``, as FastAPI deprecates
+            it): the root path is the proxy's business, so give it to the
+            server (``zephyr run --root-path``), which every app then sees.
         generate_unique_id_function: ``route -> operation id``.
         strict_content_type: Parse a body as JSON only when its ``Content-Type``
             says JSON (default True). With False, a body sent with no
@@ -177,6 +185,14 @@ class Zephyr(BaseApp):
         self.contact = contact
         self.license_info = license_info
         self.openapi_external_docs = openapi_external_docs
+        if root_path:
+            warnings.warn(
+                f"FastAPI(root_path={root_path!r}) is deprecated: set the root path on the "
+                f"server instead (zephyr run --root-path {root_path}; fastapi run --root-path "
+                "and uvicorn --root-path take it too)",
+                ZephyrDeprecationWarning,
+                stacklevel=2,
+            )
         self.root_path = root_path or openapi_prefix
         self.root_path_in_servers = root_path_in_servers
         self.docs_url = docs_url
