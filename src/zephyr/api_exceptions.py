@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypedDict
 
 __all__ = [
     "DependencyScopeError",
+    "EndpointContext",
     "InvalidParameterError",
     "PydanticV1NotSupportedError",
     "RequestValidationError",
@@ -15,6 +16,7 @@ __all__ = [
     "WebSocketRequestValidationError",
     "ZephyrDeprecationWarning",
     "ZephyrError",
+    "endpoint_context",
 ]
 
 
@@ -51,23 +53,80 @@ class DependencyScopeError(ZephyrError):
     """
 
 
+class EndpointContext(TypedDict, total=False):
+    """Where a validation error happened, for its message (every key optional).
+
+    Keys:
+        file: The endpoint's source file.
+        line: The line its definition starts on.
+        function: Its name.
+        path: The operation, e.g. ``"GET /users/{user_id}"``.
+    """
+
+    file: str
+    line: int
+    function: str
+    path: str
+
+
+def endpoint_context(endpoint: Callable[..., Any], path: str) -> EndpointContext:
+    """Describe ``endpoint`` for a validation error raised while serving ``path``.
+
+    Only called once an error happened: reads the code object, no source.
+
+    Args:
+        endpoint: The route's endpoint (wrappers are followed via ``__wrapped__``).
+        path: The operation as the client asked for it, e.g. ``"GET /items/"``.
+
+    Returns:
+        An ``EndpointContext``; ``file``/``line`` are left out when the callable
+        has no Python code object (a builtin, a callable instance).
+    """
+    while hasattr(endpoint, "__wrapped__"):
+        endpoint = endpoint.__wrapped__
+    context = EndpointContext(path=path)
+    name = getattr(endpoint, "__qualname__", None) or getattr(endpoint, "__name__", None)
+    if name:
+        context["function"] = name
+    code = getattr(endpoint, "__code__", None)
+    if code is not None:
+        context["file"] = code.co_filename
+        context["line"] = code.co_firstlineno
+    return context
+
+
 class ValidationException(Exception):
     """Base of validation failures.
 
     Args:
         errors: Error dicts ``{"type", "loc", "msg", "input", "ctx"?}``.
+        endpoint_ctx: Where it happened (see ``EndpointContext``), shown by
+            ``str()``; ``None`` or empty when unknown.
     """
 
-    def __init__(self, errors: Sequence[Any]) -> None:
+    def __init__(
+        self, errors: Sequence[Any], *, endpoint_ctx: EndpointContext | None = None
+    ) -> None:
         self._errors = errors
+        self.endpoint_ctx: EndpointContext = endpoint_ctx or {}
 
     def errors(self) -> Sequence[Any]:
         """Return the error dicts."""
         return self._errors
 
     def __str__(self) -> str:
-        lines = [f"{len(self._errors)} validation error(s):"]
+        count = len(self._errors)
+        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
         lines.extend(f"  {error}" for error in self._errors)
+        ctx = self.endpoint_ctx
+        if "file" in ctx:
+            where = f'  File "{ctx["file"]}", line {ctx.get("line", "?")}'
+            function = ctx.get("function")
+            lines.append(f"{where}, in {function}" if function else where)
+        elif "function" in ctx:
+            lines.append(f"  In {ctx['function']}")
+        if "path" in ctx:
+            lines.append(f"  Endpoint: {ctx['path']}")
         return "\n".join(lines)
 
 
@@ -78,10 +137,17 @@ class RequestValidationError(ValidationException):
         errors: Error dicts with ``loc`` starting with the location
             (``"query"``, ``"body"``...).
         body: The received body (parsed JSON, form or raw), if any.
+        endpoint_ctx: Where it happened (see ``EndpointContext``).
     """
 
-    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
-        super().__init__(errors)
+    def __init__(
+        self,
+        errors: Sequence[Any],
+        *,
+        body: Any = None,
+        endpoint_ctx: EndpointContext | None = None,
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
 
 
@@ -95,8 +161,15 @@ class ResponseValidationError(ValidationException):
     Args:
         errors: Error dicts with ``loc`` starting with ``"response"``.
         body: The value the endpoint returned.
+        endpoint_ctx: Where it happened (see ``EndpointContext``).
     """
 
-    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
-        super().__init__(errors)
+    def __init__(
+        self,
+        errors: Sequence[Any],
+        *,
+        body: Any = None,
+        endpoint_ctx: EndpointContext | None = None,
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body

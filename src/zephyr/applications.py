@@ -9,6 +9,7 @@ toolkit's defaults (plain-text errors, no schema routes).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, TypeVar, Unpack
@@ -25,7 +26,11 @@ from zephyr._body_limit import (
 from zephyr._form_limits import FormLimits, check_form_limits
 from zephyr._frontend import Fallback
 from zephyr._native import register_entry
-from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.api_exceptions import (
+    RequestValidationError,
+    WebSocketRequestValidationError,
+    ZephyrDeprecationWarning,
+)
 from zephyr.dependencies.lifespan import LifespanDependencies
 from zephyr.exception_handlers import (
     http_exception_handler,
@@ -34,6 +39,7 @@ from zephyr.exception_handlers import (
 )
 from zephyr.exceptions import HTTPException
 from zephyr.middleware import Middleware
+from zephyr.openapi import docs
 from zephyr.requests import Request
 from zephyr.responses import HTMLResponse, JSONResponse, Response
 from zephyr.routing import BaseRoute, Router
@@ -53,6 +59,8 @@ class Zephyr(BaseApp):
         title / summary / description / version / openapi_tags / servers /
             terms_of_service / contact / license_info / separate_input_output_schemas:
             OpenAPI document metadata (defaults ``"FastAPI"``, ``"0.1.0"``).
+        openapi_external_docs: The document's ``externalDocs`` object
+            (``{"url": ..., "description": ...}``), or ``None``.
         openapi_url: Path of the OpenAPI JSON (default ``"/openapi.json"``;
             ``None`` disables it and the docs).
         docs_url / redoc_url: Paths of Swagger UI and ReDoc (``None`` disables).
@@ -61,6 +69,9 @@ class Zephyr(BaseApp):
         default_response_class: Response class of path operations.
         redirect_slashes: Redirect to the other trailing-slash variant.
         root_path: ASGI ``root_path`` for the OpenAPI ``servers`` entry.
+            Deprecated (a ``ZephyrDeprecationWarning``, as FastAPI deprecates
+            it): the root path is the proxy's business, so give it to the
+            server (``zephyr run --root-path``), which every app then sees.
         generate_unique_id_function: ``route -> operation id``.
         strict_content_type: Parse a body as JSON only when its ``Content-Type``
             says JSON (default True). With False, a body sent with no
@@ -116,6 +127,7 @@ class Zephyr(BaseApp):
         terms_of_service: str | None = None,
         contact: dict[str, Any] | None = None,
         license_info: dict[str, Any] | None = None,
+        openapi_external_docs: dict[str, Any] | None = None,
         openapi_prefix: str = "",
         root_path: str = "",
         root_path_in_servers: bool = True,
@@ -174,6 +186,15 @@ class Zephyr(BaseApp):
         self.terms_of_service = terms_of_service
         self.contact = contact
         self.license_info = license_info
+        self.openapi_external_docs = openapi_external_docs
+        if root_path:
+            warnings.warn(
+                f"FastAPI(root_path={root_path!r}) is deprecated: set the root path on the "
+                f"server instead (zephyr run --root-path {root_path}; fastapi run --root-path "
+                "and uvicorn --root-path take it too)",
+                ZephyrDeprecationWarning,
+                stacklevel=2,
+            )
         self.root_path = root_path or openapi_prefix
         self.root_path_in_servers = root_path_in_servers
         self.docs_url = docs_url
@@ -278,13 +299,9 @@ class Zephyr(BaseApp):
             return JSONResponse(document)
 
         self.add_route(openapi_url, openapi, include_in_schema=False)
-        try:
-            from zephyr.openapi import docs
-        except ImportError:  # The docs pages module is optional (another package area).
-            return
-        self._add_docs_routes(docs, openapi_url)
+        self._add_docs_routes(openapi_url)
 
-    def _add_docs_routes(self, docs: Any, openapi_url: str) -> None:
+    def _add_docs_routes(self, openapi_url: str) -> None:
         """Add Swagger UI, its OAuth2 redirect page, ReDoc and the assets they load.
 
         The pages name their assets below the request's ``root_path``, where
@@ -319,10 +336,8 @@ class Zephyr(BaseApp):
             if oauth2_url:
 
                 async def swagger_ui_redirect(request: Request) -> Response:
-                    script_url = assets(request)[1].oauth2_redirect_js_url
-                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html(
-                        script_url=script_url
-                    )
+                    # The vendored script, inlined: one request for the popup.
+                    html: HTMLResponse = docs.get_swagger_ui_oauth2_redirect_html()
                     return html
 
                 self.add_route(oauth2_url, swagger_ui_redirect, include_in_schema=False)
@@ -335,6 +350,7 @@ class Zephyr(BaseApp):
                     title=f"{title} - ReDoc",
                     redoc_js_url=urls.redoc_js_url,
                     redoc_favicon_url=urls.redoc_favicon_url,
+                    with_google_fonts=False,  # the page makes no external request
                 )
                 return html
 
@@ -375,6 +391,7 @@ class Zephyr(BaseApp):
                 tags=self.openapi_tags,
                 servers=self.servers,
                 separate_input_output_schemas=self.separate_input_output_schemas,
+                external_docs=self.openapi_external_docs,
             )
         return self.openapi_schema
 

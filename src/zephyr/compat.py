@@ -53,6 +53,9 @@ _SHIMS: dict[str, tuple[str, ...]] = {
     "fastapi.exceptions": ("zephyr.exceptions", "zephyr.api_exceptions"),
     # FastAPI's private Pydantic bridge: only the few constants other code reads.
     "fastapi._compat": ("zephyr._pydantic_version",),
+    # FastAPI's helpers module: what libraries import from it (strawberry's
+    # GraphQLRouter takes ``generate_unique_id``, the default operation id).
+    "fastapi.utils": ("zephyr._api.routing",),
     "starlette.applications": ("zephyr.applications",),
     "starlette.exceptions": ("zephyr.exceptions",),
     # A shim, not an alias, so an unknown name is reported as missing from

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import sys
 from collections import deque
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -28,6 +29,7 @@ from typing import Any
 from uuid import UUID
 
 import pydantic
+from pydantic_core import PydanticUndefined
 
 from zephyr._pydantic_v1 import is_v1_model
 from zephyr.api_exceptions import PydanticV1NotSupportedError
@@ -198,14 +200,29 @@ def jsonable_encoder(
         return _encode_mapping(obj, include, exclude, options)
     if isinstance(obj, list | tuple):
         return [jsonable_encoder(item, **options) for item in obj]  # type: ignore[arg-type]
+    convert = _converter(obj)
+    if convert is not None:
+        result = convert(obj)
+        if isinstance(result, list):
+            return [jsonable_encoder(item, **options) for item in result]  # type: ignore[arg-type]
+        return result
+    return _fallback(obj, include, exclude, options)
+
+
+def _converter(obj: Any) -> Callable[[Any], Any] | None:
     for base in type(obj).__mro__:
         convert = _BY_TYPE.get(base)
         if convert is not None:
-            result = convert(obj)
-            if isinstance(result, list):
-                return [jsonable_encoder(item, **options) for item in result]  # type: ignore[arg-type]
-            return result
-    return _fallback(obj, options)
+            return convert
+    claimed = obj.__class__
+    if claimed is not type(obj) and isinstance(claimed, type):
+        # An object that passes for another class (asyncpg's UUID claims to be a
+        # uuid.UUID through a __class__ property) is converted as that class.
+        for base in claimed.__mro__:
+            convert = _BY_TYPE.get(base)
+            if convert is not None:
+                return convert
+    return None
 
 
 def _encode_mapping(
@@ -225,18 +242,36 @@ def _encode_mapping(
     return out
 
 
-def _fallback(obj: Any, options: dict[str, Any]) -> Any:
-    # Last resorts, in order: mapping-like objects, then plain attribute bags.
+_COLOR_MODULES = ("pydantic.color", "pydantic_extra_types.color")
+
+
+def _color_types() -> tuple[type[Any], ...]:
+    # Pydantic's (deprecated) and pydantic-extra-types' ``Color``, spelled by str()
+    # ("blue", "#7f7f7f"). Only a module already imported can have made one, so
+    # nothing is imported here (pydantic.color warns on import).
+    modules = (sys.modules.get(name) for name in _COLOR_MODULES)
+    kinds = (getattr(module, "Color", None) for module in modules)
+    return tuple(kind for kind in kinds if isinstance(kind, type))
+
+
+def _fallback(obj: Any, include: Any, exclude: Any, options: dict[str, Any]) -> Any:
+    # Last resorts, in order: Pydantic's "no value", colours, mapping-like
+    # objects, then plain attribute bags (include/exclude apply to their keys).
+    if obj is PydanticUndefined:
+        return None
     if is_v1_model(obj):
         raise PydanticV1NotSupportedError(
             f"cannot encode {type(obj).__name__}, a pydantic.v1 model: zephyr supports "
             "Pydantic v2 models only"
         )
+    colors = _color_types()
+    if colors and isinstance(obj, colors):
+        return str(obj)
     try:
         data = dict(obj)
     except Exception as first:
         try:
             data = vars(obj)
-        except TypeError as second:
+        except Exception as second:  # a __dict__ property may raise anything
             raise ValueError([first, second]) from second
-    return jsonable_encoder(data, **options)
+    return _encode_mapping(data, include, exclude, options)

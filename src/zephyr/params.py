@@ -117,7 +117,9 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         super().__init__(default=default, **extra, **self.field_kwargs)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.default!r})"
+        # The default as str() spells it, as FastAPI does: ``Query(abc)``,
+        # ``Path(PydanticUndefined)``.
+        return f"{type(self).__name__}({self.default})"
 
 
 class Param(_Marker):  # type: ignore[misc]

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import pytest
 
-from zephyr import Query, Zephyr
+from zephyr import Query, Request, Zephyr
 from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.testclient import TestClient
 
@@ -64,3 +64,20 @@ print("ok")
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "ok", run.stderr
+
+
+def test_app_root_path_warns_and_still_applies() -> None:
+    # The root path belongs to the server (zephyr run --root-path); on the app
+    # it still works, with a warning naming the server options.
+    with pytest.warns(ZephyrDeprecationWarning, match="zephyr run --root-path /edge") as caught:
+        app = Zephyr(root_path="/edge")
+    assert caught[0].filename == __file__  # points at the caller
+
+    @app.get("/where")
+    def where(request: Request) -> str:
+        return str(request.scope["root_path"])
+
+    assert TestClient(app).get("/where").json() == "/edge"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Zephyr()  # no root path, no warning

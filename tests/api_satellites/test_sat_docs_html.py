@@ -9,6 +9,8 @@ import pytest
 
 from zephyr.openapi.docs import (
     DOCS_STATIC_PATH,
+    STATIC_DIR,
+    SWAGGER_UI_DIR,
     cdn_asset_urls,
     docs_asset_urls,
     get_redoc_html,
@@ -29,9 +31,11 @@ def text(response: HTMLResponse) -> str:
 
 
 def swagger_config(page: str) -> dict[str, object]:
-    match = re.search(r"SwaggerUIBundle\(Object\.assign\((\{.*?\}), \{", page, re.S)
+    """The JSON options of ``SwaggerUIBundle({...})``: its ``"key": value,`` lines."""
+    match = re.search(r"SwaggerUIBundle\(\{\n(.*?)\n\}\);", page, re.S)
     assert match, page
-    loaded: dict[str, object] = json.loads(match.group(1))
+    pairs = [line.strip() for line in match.group(1).splitlines() if line.startswith('  "')]
+    loaded: dict[str, object] = json.loads("{" + "".join(pairs).rstrip(",") + "}")
     return loaded
 
 
@@ -42,9 +46,12 @@ def scripts(page: str) -> list[str]:
 def test_swagger_defaults_are_local_assets() -> None:
     page = text(get_swagger_ui_html(openapi_url="/openapi.json", title="Shop - Swagger UI"))
     assert "<title>Shop - Swagger UI</title>" in page
-    assert f'<script src="{DOCS_STATIC_PATH}/swagger-ui/swagger-ui-bundle.js"></script>' in page
-    assert f'href="{DOCS_STATIC_PATH}/swagger-ui/swagger-ui.css"' in page
-    assert f'href="{DOCS_STATIC_PATH}/swagger-ui/favicon-32x32.png"' in page
+    assert (
+        f'<script src="{DOCS_STATIC_PATH}/swagger-ui-dist@5.35.0/swagger-ui-bundle.js"></script>'
+        in page
+    )
+    assert f'href="{DOCS_STATIC_PATH}/swagger-ui-dist@5.35.0/swagger-ui.css"' in page
+    assert f'href="{DOCS_STATIC_PATH}/swagger-ui-dist@5.35.0/favicon-32x32.png"' in page
     assert "http://" not in page and "https://" not in page  # nothing leaves the machine
     assert swagger_config(page) == {"url": "/openapi.json", **swagger_ui_default_parameters}
     assert "oauth2RedirectUrl" not in page and "initOAuth" not in page
@@ -65,7 +72,8 @@ def test_swagger_options_oauth_and_overrides() -> None:
     assert config["deepLinking"] is False
     assert config["syntaxHighlight"] == {"theme": "obsidian"}
     assert config["layout"] == "BaseLayout"
-    assert 'oauth2RedirectUrl: window.location.origin + "/api/docs/oauth2-redirect"' in page
+    assert "oauth2RedirectUrl: window.location.origin + '/api/docs/oauth2-redirect'," in page
+    assert '  "deepLinking": false,\n' in page  # one option a line
     assert 'ui.initOAuth({"clientId": "cid", "usePkceWithAuthorizationCodeGrant": true});' in page
 
 
@@ -125,12 +133,16 @@ def test_swagger_escapes_hostile_values() -> None:
     assert init and json.loads(init.group(1)) == {"clientId": HOSTILE}
 
 
-def test_redoc_defaults_are_offline() -> None:
-    page = text(get_redoc_html(openapi_url="/openapi.json", title="Shop - ReDoc"))
+def test_redoc_assets_are_local_and_fonts_optional() -> None:
+    # Google Fonts are on by default, as in FastAPI; the app's /redoc turns them off.
+    assert "fonts.googleapis.com" in text(get_redoc_html(openapi_url="/o", title="t"))
+    page = text(
+        get_redoc_html(openapi_url="/openapi.json", title="Shop - ReDoc", with_google_fonts=False)
+    )
     assert "<title>Shop - ReDoc</title>" in page
     assert '<redoc spec-url="/openapi.json"></redoc>' in page
-    assert f'<script src="{DOCS_STATIC_PATH}/redoc/redoc.standalone.js"></script>' in page
-    assert f'href="{DOCS_STATIC_PATH}/swagger-ui/favicon-32x32.png"' in page
+    assert f'<script src="{DOCS_STATIC_PATH}/redoc@2.5.4/redoc.standalone.js"></script>' in page
+    assert f'href="{DOCS_STATIC_PATH}/swagger-ui-dist@5.35.0/favicon-32x32.png"' in page
     assert "fonts.googleapis.com" not in page
     assert "http://" not in page and "https://" not in page
 
@@ -162,7 +174,10 @@ def test_redoc_escapes_hostile_values() -> None:
 
 def test_oauth2_redirect_page() -> None:
     page = text(get_swagger_ui_oauth2_redirect_html())
-    assert f'<script src="{DOCS_STATIC_PATH}/swagger-ui/oauth2-redirect.js"></script>' in page
+    # The vendored script, inlined as it is: the page loads nothing else.
+    vendored = (STATIC_DIR / SWAGGER_UI_DIR / "oauth2-redirect.js").read_text().strip()
+    assert scripts(page) == [f"\n{vendored}\n"]
+    assert "window.opener.swaggerUIRedirectOauth2" in page and "src=" not in page
     custom = text(get_swagger_ui_oauth2_redirect_html(script_url='/p/o.js"><b>'))
     assert 'src="/p/o.js&quot;&gt;&lt;b&gt;"' in custom
 
@@ -170,7 +185,10 @@ def test_oauth2_redirect_page() -> None:
 @pytest.mark.parametrize("prefix", ["/api/_zephyr/docs-static", "/api/_zephyr/docs-static/"])
 def test_asset_urls_follow_the_mount_prefix(prefix: str) -> None:
     urls = docs_asset_urls(prefix)
-    assert urls.swagger_js_url == "/api/_zephyr/docs-static/swagger-ui/swagger-ui-bundle.js"
-    assert urls.redoc_js_url == "/api/_zephyr/docs-static/redoc/redoc.standalone.js"
+    assert (
+        urls.swagger_js_url
+        == "/api/_zephyr/docs-static/swagger-ui-dist@5.35.0/swagger-ui-bundle.js"
+    )
+    assert urls.redoc_js_url == "/api/_zephyr/docs-static/redoc@2.5.4/redoc.standalone.js"
     assert all(url.startswith("/api/_zephyr/docs-static/") for url in urls)
     assert all(url.startswith("https://cdn.jsdelivr.net/npm/") for url in cdn_asset_urls())

@@ -62,12 +62,12 @@ def request(
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [
-        ("/swagger-ui/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
-        ("/swagger-ui/swagger-ui.css", "text/css; charset=utf-8"),
-        ("/swagger-ui/favicon-32x32.png", "image/png"),
-        ("/swagger-ui/oauth2-redirect.js", "text/javascript; charset=utf-8"),
-        ("/redoc/redoc.standalone.js", "text/javascript; charset=utf-8"),
-        ("/redoc/LICENSE", "text/plain; charset=utf-8"),
+        ("/swagger-ui-dist@5.35.0/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+        ("/swagger-ui-dist@5.35.0/swagger-ui.css", "text/css; charset=utf-8"),
+        ("/swagger-ui-dist@5.35.0/favicon-32x32.png", "image/png"),
+        ("/swagger-ui-dist@5.35.0/oauth2-redirect.js", "text/javascript; charset=utf-8"),
+        ("/redoc@2.5.4/redoc.standalone.js", "text/javascript; charset=utf-8"),
+        ("/redoc@2.5.4/LICENSE", "text/plain; charset=utf-8"),
     ],
 )
 def test_assets_are_served_with_their_type(
@@ -91,15 +91,21 @@ def test_every_default_docs_url_resolves(static_app: DocsStaticFiles) -> None:
 
 
 def test_licenses_are_shipped(static_app: DocsStaticFiles) -> None:
-    assert {"swagger-ui/LICENSE", "swagger-ui/NOTICE", "redoc/LICENSE"} <= set(static_app.paths)
-    assert b"Apache License" in request(static_app, "/swagger-ui/LICENSE").body
-    assert b"MIT" in request(static_app, "/redoc/LICENSE").body
+    assert {
+        "swagger-ui-dist@5.35.0/LICENSE",
+        "swagger-ui-dist@5.35.0/NOTICE",
+        "redoc@2.5.4/LICENSE",
+    } <= set(static_app.paths)
+    assert b"Apache License" in request(static_app, "/swagger-ui-dist@5.35.0/LICENSE").body
+    assert b"MIT" in request(static_app, "/redoc@2.5.4/LICENSE").body
 
 
 def test_gzip_when_accepted(static_app: DocsStaticFiles) -> None:
-    plain = request(static_app, "/swagger-ui/swagger-ui.css")
+    plain = request(static_app, "/swagger-ui-dist@5.35.0/swagger-ui.css")
     packed = request(
-        static_app, "/swagger-ui/swagger-ui.css", headers={"accept-encoding": "br, gzip"}
+        static_app,
+        "/swagger-ui-dist@5.35.0/swagger-ui.css",
+        headers={"accept-encoding": "br, gzip"},
     )
     assert packed.headers["content-encoding"] == "gzip"
     assert packed.headers["vary"] == "Accept-Encoding"
@@ -108,37 +114,45 @@ def test_gzip_when_accepted(static_app: DocsStaticFiles) -> None:
     assert packed.headers["etag"] != plain.headers["etag"]  # distinct representations
     for refused in ("gzip;q=0", "br", "identity", "gzip;q=bogus"):
         reply = request(
-            static_app, "/swagger-ui/swagger-ui.css", headers={"accept-encoding": refused}
+            static_app,
+            "/swagger-ui-dist@5.35.0/swagger-ui.css",
+            headers={"accept-encoding": refused},
         )
         assert "content-encoding" not in reply.headers, refused
-    png = request(static_app, "/swagger-ui/favicon-32x32.png", headers={"accept-encoding": "gzip"})
+    png = request(
+        static_app, "/swagger-ui-dist@5.35.0/favicon-32x32.png", headers={"accept-encoding": "gzip"}
+    )
     assert "content-encoding" not in png.headers and "vary" not in png.headers
 
 
 def test_conditional_get(static_app: DocsStaticFiles) -> None:
-    first = request(static_app, "/redoc/redoc.standalone.js")
+    first = request(static_app, "/redoc@2.5.4/redoc.standalone.js")
     etag = first.headers["etag"]
     for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
-        reply = request(static_app, "/redoc/redoc.standalone.js", headers={"if-none-match": header})
+        reply = request(
+            static_app, "/redoc@2.5.4/redoc.standalone.js", headers={"if-none-match": header}
+        )
         assert reply.status == 304, header
         assert reply.body == b""
         assert reply.headers["etag"] == etag
-    stale = request(static_app, "/redoc/redoc.standalone.js", headers={"if-none-match": '"nope"'})
+    stale = request(
+        static_app, "/redoc@2.5.4/redoc.standalone.js", headers={"if-none-match": '"nope"'}
+    )
     assert stale.status == 200 and stale.body == first.body
 
 
 def test_head_has_headers_but_no_body(static_app: DocsStaticFiles) -> None:
-    reply = request(static_app, "/swagger-ui/swagger-ui.css", method="HEAD")
+    reply = request(static_app, "/swagger-ui-dist@5.35.0/swagger-ui.css", method="HEAD")
     assert reply.status == 200 and reply.body == b""
     assert (
         int(reply.headers["content-length"])
-        == (STATIC_DIR / "swagger-ui/swagger-ui.css").stat().st_size
+        == (STATIC_DIR / "swagger-ui-dist@5.35.0/swagger-ui.css").stat().st_size
     )
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS"])
 def test_other_methods_are_405(static_app: DocsStaticFiles, method: str) -> None:
-    reply = request(static_app, "/swagger-ui/swagger-ui.css", method=method)
+    reply = request(static_app, "/swagger-ui-dist@5.35.0/swagger-ui.css", method=method)
     assert reply.status == 405
     assert reply.headers["allow"] == "GET, HEAD"
 
@@ -149,20 +163,20 @@ def test_other_methods_are_405(static_app: DocsStaticFiles, method: str) -> None
         "/",
         "",
         "/swagger-ui",
-        "/swagger-ui/",
-        "/swagger-ui/missing.js",
-        "/swagger-ui/swagger-ui-bundle.js.map",
+        "/swagger-ui-dist@5.35.0/",
+        "/swagger-ui-dist@5.35.0/missing.js",
+        "/swagger-ui-dist@5.35.0/swagger-ui-bundle.js.map",
         "/../docs.py",
-        "/swagger-ui/../../docs.py",
-        "/swagger-ui/../../../__init__.py",
+        "/swagger-ui-dist@5.35.0/../../docs.py",
+        "/swagger-ui-dist@5.35.0/../../../__init__.py",
         "/..%2fdocs.py",
         "/%2e%2e/docs.py",
-        "/swagger-ui/..\\..\\docs.py",
+        "/swagger-ui-dist@5.35.0/..\\..\\docs.py",
         "//etc/passwd",
         "/etc/passwd",
         "/" + str(STATIC_DIR.parent / "docs.py"),
-        "/swagger-ui/swagger-ui.css\x00.png",
-        "/./swagger-ui/swagger-ui.css",
+        "/swagger-ui-dist@5.35.0/swagger-ui.css\x00.png",
+        "/./swagger-ui-dist@5.35.0/swagger-ui.css",
         "/SWAGGER-UI/swagger-ui.css",
         "/__pycache__/x.pyc",
     ],
@@ -175,7 +189,9 @@ def test_traversal_and_unknown_paths_are_404(static_app: DocsStaticFiles, path: 
 
 def test_mounted_under_a_router_and_root_path(static_app: DocsStaticFiles) -> None:
     router = Router(routes=[Mount(DOCS_STATIC_PATH, app=static_app)])
-    reply = request(router, DOCS_STATIC_PATH + "/swagger-ui/swagger-ui.css", root_path="/api")
+    reply = request(
+        router, DOCS_STATIC_PATH + "/swagger-ui-dist@5.35.0/swagger-ui.css", root_path="/api"
+    )
     assert reply.status == 200
     assert reply.headers["content-type"] == "text/css; charset=utf-8"
     assert request(router, DOCS_STATIC_PATH + "/../openapi/docs.py").status == 404

@@ -68,6 +68,9 @@ def test_foreign_names_resolve_to_zephyr_objects() -> None:
         assert fastapi.responses is zephyr.responses
         assert RequestValidationError is zephyr.api_exceptions.RequestValidationError
         assert OAuth2PasswordBearer is zephyr.security.oauth2.OAuth2PasswordBearer
+        from fastapi.utils import generate_unique_id  # what strawberry's router imports
+        import zephyr._api.routing
+        assert generate_unique_id is zephyr._api.routing.generate_unique_id
         assert APIRouter.__module__.startswith("zephyr.")
         assert zephyr.responses.__spec__.name == "zephyr.responses"
         assert fastapi.__version__ == zephyr.compat.FASTAPI_VERSION

@@ -32,6 +32,10 @@ app = Zephyr(
     contact={"name": "Ops", "url": "https://stations.example/ops", "email": "ops@stations.example"},
     license_info={"name": "Apache 2.0", "identifier": "Apache-2.0"},
     openapi_tags=tags_metadata,
+    openapi_external_docs={
+        "description": "Operator handbook",
+        "url": "https://stations.example/hb",
+    },
     openapi_url="/api/v2/openapi.json",
     docs_url="/documentation",
     redoc_url=None,
@@ -74,6 +78,10 @@ def test_info_block(client: Any) -> None:
         "version": "2.1.0",
     }
     assert doc["tags"] == tags_metadata
+    assert doc["externalDocs"] == {
+        "description": "Operator handbook",
+        "url": "https://stations.example/hb",
+    }
 
 
 def test_custom_docs_urls(client: Any) -> None:

@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypeVar, Unpack
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import PydanticSchemaGenerationError, TypeAdapter, ValidationError
 
 from zephyr import params
 from zephyr._api.options import OperationOptions, RouteOptions
@@ -23,6 +23,7 @@ from zephyr._api.plans import OverridablePlan
 from zephyr._api.streaming import (
     as_plain_call,
     is_event_type,
+    is_raw_stream,
     stream_item_type,
     stream_response,
 )
@@ -43,7 +44,13 @@ from zephyr._native import api_route_takes_respond, deliver
 from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
 from zephyr._websocket_routing import WebSocketRoute
-from zephyr.api_exceptions import ResponseValidationError, ZephyrError
+from zephyr.api_exceptions import (
+    EndpointContext,
+    RequestValidationError,
+    ResponseValidationError,
+    ZephyrError,
+    endpoint_context,
+)
 from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
@@ -353,12 +360,19 @@ class APIRoute(OverridablePlan, Route):
     def _compile_response(self) -> None:
         self._response_class: type[Response] = _unwrap(self.response_class)
         self._stream_adapter: TypeAdapter[Any] | None = None
-        if self.stream_item_type is not None and not is_event_type(self.stream_item_type):
-            self._stream_adapter = TypeAdapter(self.stream_item_type)
+        item_type = self.stream_item_type
+        raw = is_raw_stream(self._response_class)  # raw chunks are not validated
+        if not (item_type is None or is_event_type(item_type) or raw):
+            self._stream_adapter = TypeAdapter(item_type)
         self._fast_json = self._response_class is JSONResponse
         self.response_adapter: TypeAdapter[Any] | None = None
         if self.response_model is not None:
-            self.response_adapter = TypeAdapter(self.response_model)
+            self.response_adapter = _model_adapter(self.response_model, "response_model", self)
+        for code, extra in self.responses.items():
+            model = extra.get("model") if isinstance(extra, dict) else None
+            if model is not None:
+                # Checked now, so a bad model fails at startup, not in /openapi.json.
+                _model_adapter(model, f"responses[{code!r}]", self)
         self._dump_options = {
             "include": self.response_model_include,
             "exclude": self.response_model_exclude,
@@ -483,7 +497,11 @@ class APIRoute(OverridablePlan, Route):
     async def _respond(
         self, plan: Plan, request: Request, stack: AsyncExitStack | None
     ) -> Response:
-        result, values = await solve(plan, request, stack)
+        try:
+            result, values = await solve(plan, request, stack)
+        except RequestValidationError as exc:
+            ctx = self._error_context(request)
+            raise RequestValidationError(exc.errors(), body=exc.body, endpoint_ctx=ctx) from None
         background = values[plan.background_slot] if plan.background_slot >= 0 else None
         if isinstance(result, Response):
             if background is not None and result.background is None:
@@ -494,7 +512,12 @@ class APIRoute(OverridablePlan, Route):
                 result, self._response_class, self._stream_adapter, self.status_code
             )
         else:
-            response = self.serialize(result)
+            try:
+                response = self.serialize(result)
+            except ResponseValidationError as exc:
+                ctx = self._error_context(request)
+                errors = exc.errors()
+                raise ResponseValidationError(errors, body=exc.body, endpoint_ctx=ctx) from None
         if plan.response_slot >= 0:
             sub = values[plan.response_slot]
             if sub.status_code:
@@ -507,6 +530,12 @@ class APIRoute(OverridablePlan, Route):
             response.body = b""
             reframe_headers(response.raw_headers, response.status_code)
         return response
+
+    def _error_context(self, request: Request) -> EndpointContext:
+        # Only on a validation error: the operation as the client saw it
+        # (a mounted app's prefix is in root_path).
+        path = f"{request.method} {request.scope.get('root_path', '')}{self.path}"
+        return endpoint_context(self.endpoint, path)
 
     def serialize(self, result: Any) -> Response:
         """Build the response for an endpoint's return value.
@@ -546,6 +575,24 @@ class APIRoute(OverridablePlan, Route):
         if status is None:
             return self._response_class(content)
         return self._response_class(content, status_code=status)
+
+
+def _model_adapter(model: Any, where: str, route: APIRoute) -> TypeAdapter[Any]:
+    """Return the ``TypeAdapter`` of a response model.
+
+    Raises:
+        ZephyrError: Pydantic cannot make a schema of ``model`` (a plain class,
+            or a ``Response`` in a union return annotation).
+    """
+    try:
+        return TypeAdapter(model)
+    except PydanticSchemaGenerationError as exc:
+        raise ZephyrError(
+            f"{model!r} ({where} of {route.name!r}, {route.path}) is not a valid Pydantic "
+            "field type, so the response cannot be validated with it. Use a Pydantic "
+            "model or type; for a return annotation that is not meant as one, pass the "
+            "parameter response_model=None to the path operation."
+        ) from exc
 
 
 class APIRouter(FrontendRouter, Router):

@@ -1,4 +1,4 @@
-"""Generator path operations: stream items as JSON Lines or as Server-Sent Events.
+"""Generator path operations: stream items as JSON Lines, Server-Sent Events or raw chunks.
 
 An endpoint that is an (async) generator function streams what it yields.
 With the default response class each item becomes one line of
@@ -9,6 +9,10 @@ return annotation names the item type (``AsyncIterator[Item]``,
 ``Iterator[Item]``, ``AsyncGenerator[Item, None]``...) every item is validated
 and serialized by Pydantic against it; a mismatch mid-stream ends the
 response abruptly (its status is already sent) and is logged.
+
+With any other ``StreamingResponse`` class (``response_class=StreamingResponse``
+or a subclass naming its media type) the yielded ``str`` / ``bytes`` chunks are
+the body, sent as they come: nothing is validated or encoded as JSON.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ __all__ = [
     "JSONL_MEDIA_TYPE",
     "as_plain_call",
     "is_event_type",
+    "is_raw_stream",
     "stream_item_type",
     "stream_response",
 ]
@@ -58,6 +63,21 @@ def stream_item_type(annotation: Any) -> Any:
 def is_event_type(item_type: Any) -> bool:
     """Whether a declared item type is ``ServerSentEvent`` (events are sent as they are)."""
     return isinstance(item_type, type) and issubclass(item_type, ServerSentEvent)
+
+
+def is_raw_stream(response_class: type[Response]) -> bool:
+    """Whether a generator endpoint with this response class streams raw chunks.
+
+    Args:
+        response_class: The route's (unwrapped) response class.
+
+    Returns:
+        ``True`` for ``StreamingResponse`` and its subclasses other than
+        ``EventSourceResponse``: the yielded ``str``/``bytes`` are the body.
+    """
+    return issubclass(response_class, StreamingResponse) and not issubclass(
+        response_class, EventSourceResponse
+    )
 
 
 def as_plain_call(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,24 +153,26 @@ def stream_response(
     Args:
         result: The (async) generator the endpoint returned.
         response_class: The route's response class; ``EventSourceResponse``
-            (or a subclass) streams SSE, another ``StreamingResponse``
-            subclass is used for JSON Lines, anything else gives a plain
-            ``StreamingResponse``.
-        adapter: Validates and serializes each item; ``None`` when the item
-            type is not declared.
+            (or a subclass) streams SSE, another ``StreamingResponse`` class
+            streams the yielded chunks as they are (see ``is_raw_stream``),
+            anything else gives a JSON Lines ``StreamingResponse``.
+        adapter: Validates and serializes each item (not used for raw
+            chunks); ``None`` when the item type is not declared.
         status_code: The route's status code (default 200).
 
     Returns:
         The response; sync generators are iterated in the thread pool.
     """
+    status = status_code or 200
+    if is_raw_stream(response_class):
+        # The chunks are the body; the class says its media type and encodes str.
+        return response_class(result, status_code=status)
     sse = issubclass(response_class, EventSourceResponse)
     encode = _encoder(adapter, sse)
     if hasattr(result, "__aiter__"):
         content: Any = _map_async(result, encode)
     else:
         content = _map_sync(result, encode)
-    status = status_code or 200
     if sse:
         return response_class(content, status_code=status)
-    cls = response_class if issubclass(response_class, StreamingResponse) else StreamingResponse
-    return cls(content, status_code=status, media_type=JSONL_MEDIA_TYPE)
+    return StreamingResponse(content, status_code=status, media_type=JSONL_MEDIA_TYPE)

@@ -18,7 +18,11 @@ from zephyr import params
 from zephyr._api.plans import OverridablePlan
 from zephyr._exception_handlers import wrap_route_middleware
 from zephyr._websocket_routing import WebSocketRoute
-from zephyr.api_exceptions import RequestValidationError, WebSocketRequestValidationError
+from zephyr.api_exceptions import (
+    RequestValidationError,
+    WebSocketRequestValidationError,
+    endpoint_context,
+)
 from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import compile_endpoint
 from zephyr.dependencies.models import Plan
@@ -49,6 +53,10 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
         TypeError: If the endpoint declares body, form or file parameters
             (a WebSocket handshake has no body).
     """
+
+    # As for APIRoute: a router's route may have the path "" (its inclusion
+    # prefix alone routes it, e.g. ``include_router(graphql, prefix="/graphql")``).
+    _require_leading_slash = False
 
     def __init__(
         self,
@@ -113,4 +121,6 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
                 return
             await solve(plan, connection, None)
         except RequestValidationError as exc:
-            raise WebSocketRequestValidationError(exc.errors()) from None
+            path = f"WEBSOCKET {scope.get('root_path', '')}{self.path}"
+            ctx = endpoint_context(self.endpoint, path)
+            raise WebSocketRequestValidationError(exc.errors(), endpoint_ctx=ctx) from None

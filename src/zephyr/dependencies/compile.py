@@ -27,6 +27,7 @@ from zephyr._form_limits import FormLimits
 from zephyr.api_exceptions import DependencyScopeError, InvalidParameterError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
+from zephyr.dependencies._signature import get_typed_parameters, get_typed_signature
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.inputs import PathQueryExtractor
 from zephyr.dependencies.models import (
@@ -59,11 +60,6 @@ try:  # ``X | Y`` unions have their own origin.
     _UNION_TYPES = (Union, _types.UnionType)
 except AttributeError:  # pragma: no cover
     pass
-
-
-def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
-    """Return ``call``'s signature with string annotations evaluated."""
-    return inspect.signature(call, eval_str=True)
 
 
 def _callable_code(call: Any) -> Any:
@@ -107,8 +103,20 @@ def _strip_annotated(tp: Any) -> Any:
     return tp
 
 
+def _is_json(tp: Any) -> bool:
+    # ``Json[list[str]]`` is ``Annotated[list[str], Json]``: one JSON text, whatever it holds.
+    while get_origin(tp) is Annotated:
+        args = get_args(tp)
+        if any(m is pydantic.Json or isinstance(m, pydantic.Json) for m in args[1:]):
+            return True
+        tp = args[0]
+    return False
+
+
 def is_scalar(tp: Any) -> bool:
     """Whether values of ``tp`` come from a single string (query/header/... values)."""
+    if _is_json(tp):
+        return True
     tp = _strip_annotated(tp)
     members = _union_args(tp)
     if members is not None:
@@ -133,6 +141,8 @@ def is_scalar(tp: Any) -> bool:
 
 def is_sequence(tp: Any) -> bool:
     """Whether ``tp`` is a list/set/tuple (possibly optional) read from repeated keys."""
+    if _is_json(tp):
+        return False
     tp = _strip_annotated(tp)
     members = _union_args(tp)
     if members is not None:
@@ -375,8 +385,10 @@ def _location_models(annotation: Any, marker: FieldInfo) -> tuple[tuple[Any, ...
     A union of models (``Person | Company | None``) reads every member's
     fields from the location; anything else is no model parameter: ``()``.
     """
-    if isinstance(marker, params.Path) or (
-        isinstance(marker, params.Body) and not isinstance(marker, params.Form)
+    if (
+        isinstance(marker, params.Path)
+        or (isinstance(marker, params.Body) and not isinstance(marker, params.Form))
+        or _is_json(annotation)  # ``Json[Model]``: one value holding a JSON text
     ):
         return (), False
     tp = _strip_annotated(annotation)
@@ -427,7 +439,7 @@ def analyze(
         original=original,
         limit=marker.concurrency_limit if marker is not None else None,
     )
-    for parameter in get_typed_signature(call).parameters.values():
+    for parameter in get_typed_parameters(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
         annotation, found = _split_annotation(parameter.annotation)
@@ -660,7 +672,7 @@ def _wrap_call(node: Dependant) -> Callable[..., Any]:
 
 
 def _annotation_of(call: Callable[..., Any], name: str) -> Any:
-    annotation = get_typed_signature(call).parameters[name].annotation
+    annotation = get_typed_parameters(call).parameters[name].annotation
     return _strip_annotated(annotation)
 
 

@@ -81,7 +81,7 @@ class DocsStaticFiles:
 
     @property
     def paths(self) -> list[str]:
-        """The servable relative paths, e.g. ``"swagger-ui/swagger-ui.css"``."""
+        """The servable relative paths, e.g. ``"swagger-ui-dist@5.35.0/swagger-ui.css"``."""
         return sorted(self._assets)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -100,7 +100,7 @@ class DocsStaticFiles:
             scope: The request's HTTP scope (its method and headers are read).
             send: The ASGI ``send`` callable.
             relative_path: The asset's path below the directory, e.g.
-                ``"swagger-ui/swagger-ui.css"``; anything not in the table
+                ``"swagger-ui-dist@5.35.0/swagger-ui.css"``; anything not in the table
                 (``..``, absolute paths) gets 404.
         """
         if scope["method"] not in ("GET", "HEAD"):

@@ -15,6 +15,7 @@ can close the script element or inject markup.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from typing import Any, NamedTuple
@@ -27,7 +28,9 @@ __all__ = [
     "ASSET_VERSIONS",
     "DOCS_STATIC_PATH",
     "DOCS_STATIC_ROUTE_NAME",
+    "REDOC_DIR",
     "STATIC_DIR",
+    "SWAGGER_UI_DIR",
     "DocsAssetURLs",
     "DocsStaticFiles",
     "cdn_asset_urls",
@@ -45,6 +48,12 @@ DOCS_STATIC_PATH = "/_zephyr/docs-static"
 
 ASSET_VERSIONS = {"swagger-ui": "5.35.0", "redoc": "2.5.4"}
 """Versions of the vendored UI bundles."""
+
+SWAGGER_UI_DIR = f"swagger-ui-dist@{ASSET_VERSIONS['swagger-ui']}"
+REDOC_DIR = f"redoc@{ASSET_VERSIONS['redoc']}"
+"""The vendored copies' directories (below ``STATIC_DIR`` and ``DOCS_STATIC_PATH``),
+named ``<npm package>@<version>``: an upgrade changes the asset URLs, so no
+browser keeps a stale cached copy."""
 
 swagger_ui_default_parameters: dict[str, Any] = {
     "dom_id": "#swagger-ui",
@@ -78,14 +87,14 @@ def docs_asset_urls(prefix: str = DOCS_STATIC_PATH) -> DocsAssetURLs:
     Returns:
         A ``DocsAssetURLs`` with absolute paths under ``prefix``.
     """
-    base = prefix.rstrip("/")
+    swagger = f"{prefix.rstrip('/')}/{SWAGGER_UI_DIR}"
     return DocsAssetURLs(
-        swagger_js_url=f"{base}/swagger-ui/swagger-ui-bundle.js",
-        swagger_css_url=f"{base}/swagger-ui/swagger-ui.css",
-        swagger_favicon_url=f"{base}/swagger-ui/favicon-32x32.png",
-        redoc_js_url=f"{base}/redoc/redoc.standalone.js",
-        redoc_favicon_url=f"{base}/swagger-ui/favicon-32x32.png",
-        oauth2_redirect_js_url=f"{base}/swagger-ui/oauth2-redirect.js",
+        swagger_js_url=f"{swagger}/swagger-ui-bundle.js",
+        swagger_css_url=f"{swagger}/swagger-ui.css",
+        swagger_favicon_url=f"{swagger}/favicon-32x32.png",
+        redoc_js_url=f"{prefix.rstrip('/')}/{REDOC_DIR}/redoc.standalone.js",
+        redoc_favicon_url=f"{swagger}/favicon-32x32.png",
+        oauth2_redirect_js_url=f"{swagger}/oauth2-redirect.js",
     )
 
 
@@ -115,7 +124,7 @@ def docs_static_app(*, cache_control: str = "public, max-age=86400") -> DocsStat
     """Return the ASGI app serving the vendored docs assets.
 
     Mount it at ``DOCS_STATIC_PATH``; paths below the mount are e.g.
-    ``swagger-ui/swagger-ui-bundle.js`` and ``redoc/redoc.standalone.js``.
+    ``swagger-ui-dist@5.35.0/swagger-ui-bundle.js`` (see ``SWAGGER_UI_DIR``).
 
     Args:
         cache_control: The ``Cache-Control`` header of asset responses.
@@ -164,6 +173,15 @@ def _js(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _js_str(value: str) -> str:
+    """Serialise ``value`` as a single-quoted JavaScript string literal, safe as ``_js``.
+
+    The JSON escapes are valid JavaScript; only ``'`` needs escaping in addition
+    (a ``\\"`` is still a plain ``"`` in a single-quoted literal).
+    """
+    return "'" + _js(value)[1:-1].replace("'", "\\u0027") + "'"
+
+
 def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
@@ -198,10 +216,19 @@ def get_swagger_ui_html(
     """
     config: dict[str, Any] = {"url": openapi_url, **swagger_ui_default_parameters}
     config.update(swagger_ui_parameters or {})
-    extra = ""
+    # One property a line: the options (JSON), the OAuth2 redirect, then the
+    # presets (functions, so not JSON).
+    lines: list[str] = []
+    lines.extend(f"  {_js(key)}: {_js(value)}," for key, value in config.items())
     if oauth2_redirect_url:
-        extra = f"\n  oauth2RedirectUrl: window.location.origin + {_js(oauth2_redirect_url)},"
+        lines.append(
+            f"  oauth2RedirectUrl: window.location.origin + {_js_str(oauth2_redirect_url)},"
+        )
+    lines.append(
+        "  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],"
+    )
     init = f"\nui.initOAuth({_js(init_oauth)});" if init_oauth else ""
+    options = "\n".join(lines)
     page = f"""<!DOCTYPE html>
 <html>
 <head>
@@ -215,9 +242,9 @@ def get_swagger_ui_html(
 <div id="swagger-ui"></div>
 <script src="{_attr(swagger_js_url)}"></script>
 <script>
-const ui = SwaggerUIBundle(Object.assign({_js(config)}, {{{extra}
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
-}}));{init}
+const ui = SwaggerUIBundle({{
+{options}
+}});{init}
 </script>
 </body>
 </html>
@@ -231,7 +258,7 @@ def get_redoc_html(
     title: str,
     redoc_js_url: str = _LOCAL.redoc_js_url,
     redoc_favicon_url: str = _LOCAL.redoc_favicon_url,
-    with_google_fonts: bool = False,
+    with_google_fonts: bool = True,
 ) -> HTMLResponse:
     """Render the ReDoc page for an OpenAPI document.
 
@@ -240,9 +267,10 @@ def get_redoc_html(
         title: The page title (HTML-escaped).
         redoc_js_url: URL of ``redoc.standalone.js``; default the vendored copy.
         redoc_favicon_url: URL of the favicon; default the vendored one.
-        with_google_fonts: Load the Montserrat/Roboto fonts from Google Fonts.
-            Default ``False`` so the page makes no external request (FastAPI
-            defaults to ``True``); ReDoc falls back to system fonts.
+        with_google_fonts: Load the Montserrat/Roboto fonts from Google Fonts
+            (default ``True``, as in FastAPI). The app's own ``/redoc`` page
+            passes ``False``, so it makes no external request; ReDoc then
+            falls back to system fonts.
 
     Returns:
         An ``HTMLResponse`` (200, ``text/html; charset=utf-8``).
@@ -272,26 +300,35 @@ def get_redoc_html(
     return HTMLResponse(page)
 
 
-def get_swagger_ui_oauth2_redirect_html(
-    *, script_url: str = _LOCAL.oauth2_redirect_js_url
-) -> HTMLResponse:
+def get_swagger_ui_oauth2_redirect_html(*, script_url: str | None = None) -> HTMLResponse:
     """Render the page Swagger UI's OAuth2 popup is redirected to.
 
     The page runs Swagger UI's own ``oauth2-redirect.js``, which hands the
     authorization result back to the opener window and closes the popup.
 
     Args:
-        script_url: URL of ``oauth2-redirect.js``; default the vendored copy.
+        script_url: URL to load ``oauth2-redirect.js`` from; default ``None``:
+            the vendored script is inlined, so the page needs no other request.
 
     Returns:
         An ``HTMLResponse`` (200, ``text/html; charset=utf-8``).
     """
+    if script_url is None:
+        script = f"<script>\n{_oauth2_redirect_script()}\n</script>"
+    else:
+        script = f'<script src="{_attr(script_url)}"></script>'
     page = f"""<!DOCTYPE html>
 <html lang="en-US">
 <head><title>Swagger UI: OAuth2 Redirect</title></head>
 <body>
-<script src="{_attr(script_url)}"></script>
+{script}
 </body>
 </html>
 """
     return HTMLResponse(page)
+
+
+@functools.cache
+def _oauth2_redirect_script() -> str:
+    # Read once, on the first redirect (the file holds no "</script").
+    return (STATIC_DIR / SWAGGER_UI_DIR / "oauth2-redirect.js").read_text("utf-8").strip()

@@ -21,7 +21,7 @@ from pydantic_core import CoreSchema
 
 from zephyr._annotated import annotated
 from zephyr._api.routing import APIRoute, _unwrap
-from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type
+from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type, is_raw_stream
 from zephyr._nocontent import has_content
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
@@ -377,7 +377,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
     main: dict[str, Any] = {"description": route.response_description}
     if media is not None and _body_allowed(status):
         content: dict[str, Any] = {}
-        if route.streaming:
+        if route.streaming and not is_raw_stream(response_class):
             media, content = _stream_content(route, collector)
         elif not issubclass(response_class, JSONResponse):
             content["schema"] = {"type": "string"}
@@ -391,7 +391,7 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         main["content"] = {media: content}
     responses[status] = main
     for code, extra in route.responses.items():
-        key = str(code)
+        key = _response_key(code, route.path)
         entry = responses.setdefault(key, {})
         extra = copy.deepcopy(dict(extra))
         model = extra.pop("model", None)
@@ -412,6 +412,39 @@ def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict
         responses["422"] = _422
         collector.needs_errors = True
     return responses
+
+
+# Descriptions of the keys that are not one status: RFC 9110's class names.
+_RANGE_PHRASES = {
+    "1XX": "Informational",
+    "2XX": "Successful",
+    "3XX": "Redirection",
+    "4XX": "Client Error",
+    "5XX": "Server Error",
+    "default": "Default Response",
+}
+
+
+def _response_key(code: Any, path: str) -> str:
+    """The key of an additional response, as OpenAPI's Responses Object spells it.
+
+    Returns:
+        ``"404"``, a range in upper case (``"5xx"`` gives ``"5XX"``) or ``"default"``.
+
+    Raises:
+        ValueError: ``code`` is neither a status code (100-599), a range
+            (``"4XX"``) nor ``"default"``.
+    """
+    key = str(code)
+    if key.isdigit() and 100 <= int(key) <= 599:
+        return key
+    spelled = "default" if key.lower() == "default" else key.upper()
+    if spelled in _RANGE_PHRASES:
+        return spelled
+    raise ValueError(
+        f"responses of {path}: {key!r} is not an HTTP status code, a range such as "
+        "'4XX', or 'default'"
+    )
 
 
 def _titled(tp: Any, title: str) -> Any:
@@ -454,6 +487,8 @@ def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[s
 
 
 def _phrase(code: str) -> str:
+    if code in _RANGE_PHRASES:
+        return _RANGE_PHRASES[code]
     try:
         return http.HTTPStatus(int(code)).phrase
     except ValueError:
@@ -557,6 +592,7 @@ def get_openapi(
     contact: dict[str, Any] | None = None,
     license_info: dict[str, Any] | None = None,
     separate_input_output_schemas: bool = True,
+    external_docs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI document for ``routes``.
 
@@ -571,6 +607,8 @@ def get_openapi(
         servers: Server objects.
         separate_input_output_schemas: Name models differently for requests
             and responses (``Item-Input``/``Item-Output``) when their schemas differ.
+        external_docs: The document's ``externalDocs`` object
+            (``{"url": ..., "description": ...}``), or ``None``.
 
     Returns:
         The document as plain JSON-compatible data.
@@ -621,4 +659,6 @@ def get_openapi(
         document["components"] = components
     if tags:
         document["tags"] = tags
+    if external_docs:
+        document["externalDocs"] = external_docs
     return jsonable_encoder(document, by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
