@@ -67,6 +67,7 @@ class _Downstream:
 
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
         self.start: Message | None = None
+        self.debug: Message | None = None  # http.response.debug, passed on to the client
         self.chunks: list[bytes] = []
         self.complete = False  # The final body message arrived.
         self.finished = False  # The coroutine returned or raised.
@@ -84,6 +85,8 @@ class _Downstream:
             if self.start is not None:
                 raise RuntimeError("http.response.start sent twice")
             self.start = message
+        elif kind == "http.response.debug":
+            self.debug = message
         elif kind == "http.response.body" and not self.complete:
             if self.start is None:
                 raise RuntimeError("http.response.body sent before http.response.start")
@@ -249,10 +252,12 @@ class _DownstreamResponse(Response):
         return self._headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        downstream = self._downstream
+        if downstream.debug is not None:
+            await send(downstream.debug)
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
-        downstream = self._downstream
         if downstream.complete and len(downstream.chunks) <= 1:
             # PERF: a buffered response goes out as one body message.
             body = downstream.chunks[0] if downstream.chunks else b""
