@@ -111,3 +111,13 @@ def test_a_file_shorter_than_its_stat_is_an_error(file: Path) -> None:
     file.write_bytes(DATA[:3])
     with pytest.raises(RuntimeError, match=r"is shorter than expected\."):
         run(response, http_scope(headers=[("range", "bytes=0-2,5-7")]))
+
+
+def test_a_quoted_entity_tag_may_hold_commas_and_stars() -> None:
+    from zephyr._ranges import evaluate_preconditions
+
+    etag = '"abc"'
+    assert evaluate_preconditions({"if-none-match": '"x,*,y"'}, "GET", etag, 0.0) is None
+    assert evaluate_preconditions({"if-none-match": '"x,*,y", "abc"'}, "GET", etag, 0.0) == 304
+    assert evaluate_preconditions({"if-none-match": "*"}, "GET", etag, 0.0) == 304
+    assert evaluate_preconditions({"if-match": '"a,b", W/"abc"'}, "PUT", etag, 0.0) == 412
