@@ -89,20 +89,12 @@ class WebSocketTestSession:
         self._ended: _AppEnded | None = None
         self._client_closed = False
         self._stack = contextlib.ExitStack()
-        self._task: asyncio.Task[Any] | None = None
-        self._portal: _PortalLike | None = None
-        self._disconnect_read = False
 
     # -- app side (runs on the portal loop) --------------------------------
 
     async def _run(self) -> None:
-        self._task = asyncio.current_task()
         try:
             await self.app(self.scope, self._app_receive, self._app_send)
-        except asyncio.CancelledError:
-            # Cancelled when the session closed (see _cancel_after_disconnect): not an error.
-            self._from_app.put(_AppEnded(None))
-            raise
         except BaseException as exc:
             self._from_app.put(_AppEnded(exc))
             if not isinstance(exc, Exception):
@@ -110,20 +102,8 @@ class WebSocketTestSession:
         else:
             self._from_app.put(_AppEnded(None))
 
-    async def _cancel_after_disconnect(self) -> None:
-        # An app waiting in receive() gets the disconnect and ends in its own
-        # time (teardown included); one that has not read it after a turn of the
-        # loop is busy elsewhere and would never end: it is cancelled.
-        await asyncio.sleep(0)
-        task = self._task
-        if task is not None and not task.done() and not self._disconnect_read:
-            task.cancel()
-
     async def _app_receive(self) -> Message:
-        message = await self._to_app.get()
-        if message["type"] == "websocket.disconnect":
-            self._disconnect_read = True
-        return message
+        return await self._to_app.get()
 
     async def _app_send(self, message: Message) -> None:
         if self._client_closed:
@@ -145,7 +125,6 @@ class WebSocketTestSession:
             Exception: The app raised before accepting.
         """
         portal: _PortalLike = self._stack.enter_context(self._portal_factory())
-        self._portal = portal
         self._loop = portal.loop
         self._to_app: asyncio.Queue[Message] = asyncio.Queue()
         self._future = portal.start_task(self._run)
@@ -167,19 +146,13 @@ class WebSocketTestSession:
         exc_value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        """Disconnect (code 1000) if the app still runs, end it, re-raise its error.
+        """Disconnect (code 1000) if the app still runs, wait for it, re-raise its error."""
+        self._shutdown(raise_app_error=exc_type is None)
 
-        An app that has not read the disconnect after a turn of the loop (it
-        is blocked elsewhere) is cancelled; one that read it is waited for.
-        """
-        self._shutdown(raise_app_error=exc_type is None, cancel=True)
-
-    def _shutdown(self, raise_app_error: bool, cancel: bool = False) -> None:
+    def _shutdown(self, raise_app_error: bool) -> None:
         try:
             if not self._client_closed:
                 self.close(1000)
-            if cancel and self._ended is None and self._portal is not None:
-                self._portal.start_task(self._cancel_after_disconnect)
             while self._ended is None:
                 item = self._from_app.get()
                 if isinstance(item, _AppEnded):

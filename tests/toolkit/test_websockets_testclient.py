@@ -191,36 +191,3 @@ def test_receive_helpers_check_the_message_kind() -> None:
             session.receive_bytes()
         with pytest.raises(TypeError, match="text message"):
             session.receive_text()
-
-
-def test_leaving_the_session_cancels_an_app_that_does_not_read() -> None:
-    outcome: list[str] = []
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await receive()
-        await send({"type": "websocket.accept"})
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            outcome.append("cancelled")
-            raise
-
-    with TestClient(app).websocket_connect("/"):
-        pass
-    assert outcome == ["cancelled"]
-
-
-def test_an_app_that_read_the_disconnect_finishes_its_teardown() -> None:
-    outcome: list[Any] = []
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await receive()
-        await send({"type": "websocket.accept"})
-        message = await receive()
-        # Teardown that waits (a pool release, a thread hop) is not cut short.
-        await asyncio.sleep(0.05)
-        await asyncio.to_thread(outcome.append, message["code"])
-
-    with TestClient(app).websocket_connect("/"):
-        pass
-    assert outcome == [1000]
