@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import mimetypes
 import os
 import secrets
@@ -16,7 +17,7 @@ from email.utils import formatdate
 from typing import IO, Any
 from urllib.parse import quote
 
-from zephyr._ranges import evaluate_preconditions, if_range_allows, parse_range
+from zephyr._ranges import MalformedRange, evaluate_preconditions, if_range_allows, parse_range
 from zephyr.background import BackgroundTask
 from zephyr.concurrency import run_in_threadpool
 from zephyr.responses import Response
@@ -57,17 +58,21 @@ class FileResponse(Response):
     * conditional requests (RFC 9110 section 13.2.2): ``If-Match`` /
       ``If-Unmodified-Since`` failing give 412; ``If-None-Match`` (weak
       comparison) / ``If-Modified-Since`` matching give 304 without a body;
-    * range requests on GET (RFC 9110 section 14): one range gives 206 with
-      ``Content-Range``; several give 206 ``multipart/byteranges``; none
-      satisfiable gives 416 with ``Content-Range: bytes */<size>``; a malformed
-      header, or more than ``zephyr._ranges.MAX_RANGES`` (16) ranges after
-      merging overlapping and adjacent ones, is ignored (200, whole file).
-      ``If-Range`` that doesn't match also sends the whole file.
+    * range requests on GET and HEAD (RFC 9110 section 14), as Starlette
+      answers them: one range gives 206 with ``Content-Range``; several give
+      206 ``multipart/byteranges`` (overlapping and adjacent ranges merged,
+      parts in file order); none satisfiable gives 416 with
+      ``Content-Range: bytes */<size>``; a unit other than ``bytes``, a range
+      whose start is past its end, or no range at all gives 400 (plain-text
+      reason); specs that are not ranges of numbers are skipped; more than
+      ``zephyr._ranges.MAX_RANGES`` (100) ranges are ignored (200, whole
+      file). ``If-Range`` that doesn't match also sends the whole file.
 
     When the server advertises the ASGI ``http.response.pathsend`` extension
     the whole file is handed to it (zero-copy ``sendfile``); ranges use the
     ``zephyr.sendfile`` extension the same way. Otherwise the file is read in
-    ``chunk_size`` pieces in the thread pool.
+    ``chunk_size`` pieces in the thread pool (opened through
+    ``anyio.open_file`` when anyio is installed).
 
     Args:
         path: File path.
@@ -141,8 +146,13 @@ class FileResponse(Response):
                     await self._send_empty(send, status, self._not_modified_headers(status))
                     await self._run_background()
                     return
-                if method == "GET" and "range" in wanted:
-                    ranges = self._ranges(wanted)
+                if method in ("GET", "HEAD") and "range" in wanted:
+                    try:
+                        ranges = self._ranges(wanted)
+                    except MalformedRange as exc:
+                        await self._send_bad_range(send, str(exc), method == "HEAD")
+                        await self._run_background()
+                        return
         head_only = method == "HEAD"
         size = stat_result.st_size
         if ranges is None:
@@ -151,9 +161,9 @@ class FileResponse(Response):
             headers = [(b"content-range", b"bytes */%d" % size), (b"content-length", b"0")]
             answer = self._send_empty(send, 416, headers)
         elif len(ranges) == 1:
-            answer = self._send_single(send, ranges[0], size, sendfile)
+            answer = self._send_single(send, ranges[0], size, head_only, sendfile)
         else:
-            answer = self._send_multipart(send, ranges, size, sendfile)
+            answer = self._send_multipart(send, ranges, size, head_only, sendfile)
         if _reports_disconnect_by_send(scope):
             await answer
         else:
@@ -215,6 +225,15 @@ class FileResponse(Response):
         await self._start(send, status, headers)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
+    async def _send_bad_range(self, send: Send, message: str, head_only: bool) -> None:
+        body = message.encode("utf-8")
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", b"%d" % len(body)),
+        ]
+        await self._start(send, 400, headers)
+        await send({"type": "http.response.body", "body": b"" if head_only else body})
+
     async def _run_background(self) -> None:
         if self.background is not None:
             await self.background()
@@ -228,10 +247,10 @@ class FileResponse(Response):
             await send({"type": PATHSEND, "path": _absolute(self.path)})
         else:
             size = self.stat_result.st_size if self.stat_result is not None else 0
-            await self._send_slices(send, [(0, size)], None, sendfile)
+            await self._send_pieces(send, [(0, size)], sendfile)
 
     async def _send_single(
-        self, send: Send, byte_range: tuple[int, int], size: int, sendfile: bool
+        self, send: Send, byte_range: tuple[int, int], size: int, head_only: bool, sendfile: bool
     ) -> None:
         start, stop = byte_range
         headers = self._replace(
@@ -239,20 +258,32 @@ class FileResponse(Response):
             (b"content-range", b"bytes %d-%d/%d" % (start, stop - 1, size)),
         )
         await self._start(send, 206, headers)
-        await self._send_slices(send, [byte_range], None, sendfile)
+        if head_only:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        else:
+            await self._send_pieces(send, [byte_range], sendfile)
 
     async def _send_multipart(
-        self, send: Send, ranges: list[tuple[int, int]], size: int, sendfile: bool
+        self,
+        send: Send,
+        ranges: list[tuple[int, int]],
+        size: int,
+        head_only: bool,
+        sendfile: bool,
     ) -> None:
         boundary = secrets.token_hex(13).encode("ascii")
         content_type = self.headers.get("content-type", "text/plain").encode("latin-1")
-        heads = [
-            b"%s--%s\r\ncontent-type: %s\r\ncontent-range: bytes %d-%d/%d\r\n\r\n"
-            % (b"\r\n" if i else b"", boundary, content_type, start, stop - 1, size)
-            for i, (start, stop) in enumerate(ranges)
-        ]
-        tail = b"\r\n--%s--\r\n" % boundary
-        length = sum(len(h) for h in heads) + sum(b - a for a, b in ranges) + len(tail)
+        # Each part: its boundary line and headers, the bytes, a CRLF; then the
+        # closing boundary (RFC 9110 section 14.6).
+        pieces: list[bytes | tuple[int, int]] = []
+        for start, stop in ranges:
+            pieces.append(
+                b"--%s\r\nContent-Type: %s\r\nContent-Range: bytes %d-%d/%d\r\n\r\n"
+                % (boundary, content_type, start, stop - 1, size)
+            )
+            pieces += ((start, stop), b"\r\n")
+        pieces.append(b"--%s--" % boundary)
+        length = sum(len(p) if isinstance(p, bytes) else p[1] - p[0] for p in pieces)
         headers = self._replace(
             {
                 b"content-length": b"%d" % length,
@@ -260,67 +291,91 @@ class FileResponse(Response):
             }
         )
         await self._start(send, 206, headers)
-        await self._send_slices(send, ranges, (heads, tail), sendfile)
+        if head_only:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        else:
+            await self._send_pieces(send, pieces, sendfile)
 
-    async def _send_slices(
-        self,
-        send: Send,
-        ranges: list[tuple[int, int]],
-        parts: tuple[list[bytes], bytes] | None,
-        sendfile: bool,
+    async def _send_pieces(
+        self, send: Send, pieces: list[bytes | tuple[int, int]], sendfile: bool
     ) -> None:
-        """Send ``ranges`` of the file, each preceded by ``parts[0][i]``, then ``parts[1]``."""
+        """Send the body: ``bytes`` pieces as they are, ``(start, stop)`` ones from the file."""
         if sendfile:
-            path = _absolute(self.path)
-            for i, (start, stop) in enumerate(ranges):
-                if parts is not None:
-                    await send(
-                        {"type": "http.response.body", "body": parts[0][i], "more_body": True}
-                    )
-                last = parts is None and i == len(ranges) - 1
-                message = {"type": SENDFILE, "path": path, "offset": start, "count": stop - start}
-                await send({**message, "more_body": not last})
-            if parts is not None:
-                await send({"type": "http.response.body", "body": parts[1], "more_body": False})
+            await self._sendfile_pieces(send, pieces)
             return
-        pending = b""
+        # A closing boundary goes out as the final message itself.
+        final = pieces[-1] if isinstance(pieces[-1], bytes) else b""
+        if final:
+            pieces = pieces[:-1]
         # aclosing: a failed send or a cancellation closes the file now, not at GC.
-        async with contextlib.aclosing(_read_slices(self.path, ranges, self.chunk_size)) as slices:
-            async for head, chunk in slices:
-                if head and parts is not None:
-                    pending = parts[0][head - 1]
-                if pending:
-                    chunk = pending + chunk
-                    pending = b""
+        async with contextlib.aclosing(_read_pieces(self.path, pieces, self.chunk_size)) as chunks:
+            async for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        tail = parts[1] if parts is not None else b""
-        await send({"type": "http.response.body", "body": tail, "more_body": False})
+        await send({"type": "http.response.body", "body": final, "more_body": False})
+
+    async def _sendfile_pieces(self, send: Send, pieces: list[bytes | tuple[int, int]]) -> None:
+        path = _absolute(self.path)
+        pending = b""
+        last = len(pieces) - 1
+        for i, piece in enumerate(pieces):
+            if isinstance(piece, bytes):
+                # PERF: a part's closing CRLF and the next part's head go out as one message.
+                pending += piece
+                continue
+            if pending:
+                await send({"type": "http.response.body", "body": pending, "more_body": True})
+                pending = b""
+            start, stop = piece
+            message = {"type": SENDFILE, "path": path, "offset": start, "count": stop - start}
+            await send({**message, "more_body": i < last})
+        if pending:
+            await send({"type": "http.response.body", "body": pending, "more_body": False})
 
 
-async def _read_slices(
-    path: str | os.PathLike[str], ranges: list[tuple[int, int]], chunk_size: int
-) -> AsyncGenerator[tuple[int, bytes], None]:
-    """Yield ``(index, chunk)``: ``index`` is range number + 1 on a range's first chunk, else 0.
+async def _open(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open ``path`` for reading in a worker thread (through anyio when it is installed)."""
+    anyio = _anyio()
+    if anyio is None:
+        return await run_in_threadpool(open, path, "rb")
+    file = await anyio.open_file(path, "rb")
+    # The reads below go straight to the wrapped file, one thread hop per chunk.
+    wrapped: IO[bytes] = file.wrapped
+    return wrapped
+
+
+@functools.cache
+def _anyio() -> Any:
+    # anyio comes with httpx; a server without it opens files through the thread pool.
+    try:
+        import anyio
+    except ImportError:  # pragma: no cover - anyio is installed wherever the tests run
+        return None
+    return anyio
+
+
+async def _read_pieces(
+    path: str | os.PathLike[str], pieces: list[bytes | tuple[int, int]], chunk_size: int
+) -> AsyncGenerator[bytes, None]:
+    """Yield the body: ``bytes`` pieces as they are, ranges read in ``chunk_size`` chunks.
 
     Raises:
         RuntimeError: The file got shorter than its stat said while being read.
     """
-    file: IO[bytes] = await run_in_threadpool(open, path, "rb")
+    file = await _open(path)
     try:
-        for number, (start, stop) in enumerate(ranges, 1):
-            offset = start
-            first = True
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                yield piece
+                continue
+            offset, stop = piece
             while offset < stop:
                 chunk = await run_in_threadpool(
                     _read_at, file, offset, min(chunk_size, stop - offset)
                 )
                 if not chunk:
-                    raise RuntimeError(f"File at path {path} shrank while being sent")
+                    raise RuntimeError(f"File at path {path} is shorter than expected.")
                 offset += len(chunk)
-                yield (number if first else 0), chunk
-                first = False
-            if first:
-                yield number, b""
+                yield chunk
     finally:
         # Closing a file opened for reading does not block; awaiting a thread
         # here could be interrupted by a second cancellation and leak it.

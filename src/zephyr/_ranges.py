@@ -8,30 +8,37 @@ File responses and static files share them.
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 
 __all__ = [
     "MAX_RANGES",
     "MAX_RANGE_SPECS",
+    "MalformedRange",
     "evaluate_preconditions",
     "if_range_allows",
     "parse_range",
 ]
 
-MAX_RANGES = 16
-"""Most ranges served in one response, counted after overlapping and adjacent
-ranges are merged. A ``Range`` header asking for more is ignored: the full
-representation is sent with 200 (RFC 9110 section 14.2 lets a server ignore
-Range; this keeps a client from making one small file cost a huge multipart body)."""
+MAX_RANGES = 100
+"""Most ranges read from one ``Range`` header (before overlapping and adjacent
+ones are merged). A header asking for more is ignored: the full representation
+is sent with 200 (RFC 9110 section 14.2 lets a server ignore Range; this keeps
+a client from making one small file cost a huge multipart body)."""
 
 MAX_RANGE_SPECS = 256
-"""Most comma-separated range specs read from one header; more and the header
-is ignored (200) without sorting anything, so parsing stays linear and small."""
+"""Most comma-separated range specs read from one header, skipped ones
+included; more and the header is ignored (200) without sorting anything, so
+parsing stays linear and small."""
 
 # A number with more digits than this is past any file size: it is clamped,
 # never converted (int() of a huge digit string costs quadratic time).
 _MAX_DIGITS = 19
 _HUGE = 1 << 63
+
+
+class MalformedRange(ValueError):
+    """A ``Range`` header that is answered 400; the message is the response body."""
 
 
 def _number(text: str) -> int | None:
@@ -51,7 +58,10 @@ def _one_spec(spec: str, size: int) -> tuple[int, int] | None:
 
     Returns:
         The clamped range; an empty range for a well-formed but unsatisfiable
-        spec; ``None`` for a malformed one.
+        spec; ``None`` for one that is skipped (no dash, no numbers, not digits).
+
+    Raises:
+        MalformedRange: The first position is past the last one.
     """
     first, dash, last = spec.partition("-")
     if not dash:
@@ -66,14 +76,11 @@ def _one_spec(spec: str, size: int) -> tuple[int, int] | None:
             return _UNSATISFIABLE
         return (max(size - length, 0), size)
     start = _number(first)
-    if start is None:
+    end = _number(last) if last else max(start or 0, size - 1)
+    if start is None or end is None:
         return None
-    if last:
-        end = _number(last)
-        if end is None or end < start:
-            return None
-    else:
-        end = size - 1
+    if end < start:
+        raise MalformedRange("Range header: start must be less than end")
     if start >= size:
         return _UNSATISFIABLE
     return (start, min(end, size - 1) + 1)
@@ -82,45 +89,51 @@ def _one_spec(spec: str, size: int) -> tuple[int, int] | None:
 def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
     """Parse a ``Range`` header (RFC 9110 section 14.1.2) for a ``size``-byte file.
 
-    Linear in the header length. Ranges come back sorted, with overlapping and
-    adjacent ones merged (a client cannot make the server read a byte twice).
+    Linear in the header length. Specs that are not ranges of numbers (no
+    dash, no or non-digit positions) are skipped. Ranges come back sorted,
+    with overlapping and adjacent ones merged (a client cannot make the server
+    read a byte twice).
 
     Args:
         header: The ``Range`` field value, e.g. ``"bytes=0-99, -500"``.
         size: Length of the representation in bytes.
 
     Returns:
-        ``None`` when the header must be ignored and the whole file sent (200):
-        a unit other than ``bytes``, any malformed spec, an empty set, more than
-        ``MAX_RANGE_SPECS`` specs, more than ``MAX_RANGES`` ranges after
-        merging, or an empty file. ``[]`` when the header is valid but no range
-        is satisfiable (416 with ``Content-Range: bytes */size``). Otherwise a
-        list of ``(start, stop)`` byte offsets, ``stop`` exclusive.
+        ``None`` when the header is ignored and the whole file sent (200): more
+        than ``MAX_RANGE_SPECS`` specs or ``MAX_RANGES`` ranges, or an empty
+        file. ``[]`` when no range is satisfiable (416 with
+        ``Content-Range: bytes */size``). Otherwise a list of
+        ``(start, stop)`` byte offsets, ``stop`` exclusive.
+
+    Raises:
+        MalformedRange: A unit other than ``bytes``, no range at all, or a
+            range whose start is past its end (answered 400).
     """
     unit, eq, ranges = header.partition("=")
-    if not eq or unit.strip(" \t").lower() != "bytes" or size <= 0:
+    if not eq or unit.strip(" \t").lower() != "bytes":
+        raise MalformedRange("Only support bytes range")
+    if size <= 0:
         return None
     specs = ranges.split(",", MAX_RANGE_SPECS)
     if len(specs) > MAX_RANGE_SPECS:
         return None
     found: list[tuple[int, int]] = []
-    seen_spec = False
+    requested = 0
     for raw in specs:
-        spec = raw.strip(" \t")
-        if not spec:
-            continue  # empty list elements are allowed (section 5.6.1)
-        seen_spec = True
-        parsed = _one_spec(spec, size)
+        parsed = _one_spec(raw.strip(" \t"), size)
         if parsed is None:
-            return None
+            continue
+        requested += 1
         if parsed[0] < parsed[1]:
             found.append(parsed)
-    if not seen_spec:
+    if not requested:
+        raise MalformedRange("Range header: range must be requested")
+    if requested > MAX_RANGES:
         return None
     return _merge(found)
 
 
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if len(ranges) <= 1:
         return ranges
     ranges.sort()
@@ -131,8 +144,6 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
             merged[-1] = (last_start, max(last_stop, stop))
         else:
             merged.append((start, stop))
-    if len(merged) > MAX_RANGES:
-        return None
     return merged
 
 
@@ -146,8 +157,18 @@ def _parse_date(value: str) -> float | None:
     return parsed.timestamp()
 
 
+# One list element of If-Match / If-None-Match: an entity tag (its quoted part
+# may hold commas, section 8.8.3) or, leniently, a bare token such as "*".
+_ETAG_ITEM = re.compile(r'[ \t]*((?:W/)?"[^"]*"|[^,]*)[ \t]*(?:,|$)')
+
+
 def _etags(value: str) -> list[str]:
-    return [tag.strip(" \t") for tag in value.split(",") if tag.strip(" \t")]
+    tags = []
+    for match in _ETAG_ITEM.finditer(value):
+        tag = match.group(1).strip(" \t")
+        if tag:
+            tags.append(tag)
+    return tags
 
 
 def _weak_match(candidates: list[str], etag: str) -> bool:

@@ -31,6 +31,7 @@ from zephyr._nocontent import NO_CONTENT_STATUSES, bodyless_framing, has_content
 from zephyr.background import BackgroundTask
 from zephyr.concurrency import run_in_threadpool, submit_to_threadpool
 from zephyr.datastructures import URL, MutableHeaders
+from zephyr.requests import ClientDisconnect
 from zephyr.types import Receive, Scope, Send
 
 __all__ = [
@@ -490,17 +491,22 @@ class StreamingResponse(Response):
             if message["type"] == "http.disconnect":
                 return
 
-    async def _stream(self, send: Send) -> None:
+    async def _stream(self, send: Send, prefix: str = "") -> None:
         await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+            {
+                "type": prefix + "http.response.start",
+                "status": self.status_code,
+                "headers": self.raw_headers,
+            }
         )
+        body_type = prefix + "http.response.body"
         charset = self.charset
         chunks = self._chunks()
         try:
             async for chunk in chunks:
                 if isinstance(chunk, str):
                     chunk = chunk.encode(charset)
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": body_type, "body": chunk, "more_body": True})
                 # A send to a gone client returns at once without suspending, so an
                 # iterator that never awaits would spin to its end (forever, if
                 # endless) before the disconnect listener could run: yield to the
@@ -512,18 +518,36 @@ class StreamingResponse(Response):
                 # next() inside the wrapper must be cancelled before
                 # ``body_iterator`` itself is closed.
                 await _aclose(chunks)
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        await send({"type": body_type, "body": b"", "more_body": False})
 
     def _chunks(self) -> AsyncIterable[str | bytes | memoryview]:
         """Return the chunks to send: ``body_iterator``, or a subclass's wrapper of it."""
         return self.body_iterator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Stream the body; stop early (closing the iterator) on client disconnect."""
+        """Stream the body; stop early (closing the iterator) on client disconnect.
+
+        Raises:
+            ClientDisconnect: A ``send`` failed with ``OSError`` (how an ASGI 2.4
+                server reports a client that went away).
+        """
+        if scope["type"] == "websocket":
+            # The WebSocket denial-response extension: the same body, no listener
+            # (the handshake's receive channel carries no http.disconnect).
+            try:
+                await self._stream(send, "websocket.")
+            finally:
+                await _aclose(self.body_iterator)
+            if self.background is not None:
+                await self.background()
+            return
         stream = asyncio.ensure_future(self._stream(send))
         listener = asyncio.ensure_future(self._listen_for_disconnect(receive))
         try:
             await asyncio.wait((stream, listener), return_when=asyncio.FIRST_COMPLETED)
+            if not stream.done() and not listener.cancelled() and listener.exception():
+                # No usable receive channel: nothing to watch, just stream.
+                await asyncio.wait((stream,))
             disconnected = not stream.done()
             stream.cancel()
             listener.cancel()
@@ -533,9 +557,8 @@ class StreamingResponse(Response):
             except asyncio.CancelledError:
                 if not disconnected:
                     raise
-            except OSError:
-                # An ASGI 2.4 server reports a gone client by failing send().
-                pass
+            except OSError as exc:
+                raise ClientDisconnect() from exc
         finally:
             stream.cancel()
             listener.cancel()

@@ -142,8 +142,12 @@ class StaticFiles:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the file named by the request path (ASGI 3 HTTP)."""
+        if scope["type"] == "websocket":
+            # Nothing to serve over a WebSocket: refuse the handshake with a normal close.
+            await send({"type": "websocket.close", "code": 1000})
+            return
         if scope["type"] != "http":
-            raise RuntimeError("StaticFiles only handles HTTP requests")
+            raise RuntimeError("StaticFiles only handles HTTP and WebSocket requests")
         if not self.config_checked:
             await self.check_config()
             self.config_checked = True
@@ -154,24 +158,27 @@ class StaticFiles:
     def get_path(self, scope: Scope) -> str:
         """Return the request path as a relative file path; ``""`` for the root.
 
-        Raises:
-            HTTPException: 404 for a path that could name something outside the
-                served directories (``..``, ``\\``, NUL, a drive letter).
+        Segments that could name something outside the served directories
+        (``..``, ``\\``, NUL, a drive letter) are kept: :meth:`lookup_path`
+        refuses them, so :meth:`get_response` answers 404.
         """
-        parts = _safe_parts(get_route_path(scope))
-        if parts is None:
-            raise HTTPException(status_code=404)
+        parts = [part for part in get_route_path(scope).split("/") if part not in ("", ".")]
         return os.path.join(*parts) if parts else ""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         """Build the response for relative ``path``.
 
         Raises:
-            HTTPException: 405 for methods other than GET/HEAD, 404 when nothing matches.
+            HTTPException: 405 for methods other than GET/HEAD, 404 when nothing
+                matches (or the path leads outside the directories), 401 when
+                the file system refuses access.
         """
         if scope["method"] not in ("GET", "HEAD"):
             raise HTTPException(status_code=405, headers={"Allow": "GET, HEAD"})
-        full_path, stat_result = await run_in_threadpool(self.lookup_path, path)
+        try:
+            full_path, stat_result = await run_in_threadpool(self.lookup_path, path)
+        except PermissionError:
+            raise HTTPException(status_code=401) from None
         if stat_result is not None and stat.S_ISREG(stat_result.st_mode):
             return self.file_response(full_path, stat_result, scope)
         if stat_result is not None and stat.S_ISDIR(stat_result.st_mode) and self.html:
@@ -193,8 +200,15 @@ class StaticFiles:
 
         Returns:
             ``(full_path, stat_result)`` of the first match inside its
-            directory, or ``("", None)``.
+            directory, or ``("", None)`` (also for a hostile path, see
+            :meth:`get_path`).
+
+        Raises:
+            PermissionError: A directory may not be searched (and nothing was found before it).
         """
+        if _safe_parts(path.replace(os.sep, "/")) is None:
+            return "", None
+        denied: PermissionError | None = None
         for directory in self.all_directories:
             root = self._roots.get(directory)
             if root is None:
@@ -207,8 +221,12 @@ class StaticFiles:
                 continue
             try:
                 return full, os.stat(full)
-            except (FileNotFoundError, NotADirectoryError, PermissionError, OSError):
+            except PermissionError as exc:
+                denied = exc  # another directory may still have the file
+            except OSError:  # missing, a file where a directory was expected, ...
                 continue
+        if denied is not None:
+            raise denied
         return "", None
 
     def file_response(

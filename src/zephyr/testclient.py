@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import inspect
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -23,10 +23,10 @@ from urllib.parse import unquote
 
 import httpx
 
+from zephyr._testclient_http import Exchange, ResponseStream, TestResponse
 from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
 from zephyr.types import (
     ASGIApp,
-    HTTPReceiveEvent,
     LifespanReceiveEvent,
     LifespanScope,
     Message,
@@ -136,6 +136,7 @@ class _ASGITransport(httpx.BaseTransport):
         self.root_path = root_path
         self.client = client
         self.app_state = app_state
+        self.open_streams: set[ResponseStream] = set()
 
     def _build_scope(self, request: httpx.Request) -> Scope:
         url = request.url
@@ -158,128 +159,48 @@ class _ASGITransport(httpx.BaseTransport):
             "headers": headers,
             "client": self.client,
             "server": [url.host, port],
-            "extensions": {"http.response.debug": {}},
+            "extensions": {"http.response.debug": {}, "http.response.trailers": {}},
             "state": self.app_state.copy(),
         }
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Run the app for one request and return its (fully buffered) response.
+        """Run the app for one request; return once its response has started.
+
+        The body streams from the app as the response is read; closing the
+        response finishes the exchange (see :mod:`zephyr._testclient_http`).
 
         Raises:
-            Exception: Whatever the app raised, when ``raise_server_exceptions`` is set.
+            Exception: Whatever the app raised before responding, when
+                ``raise_server_exceptions`` is set.
         """
         scope = self._build_scope(request)
-        with self.portal_factory() as portal:
-            exchange = _Exchange(self.app, scope, request, self.raise_server_exceptions)
-            portal.call(exchange.run)
-        return exchange.to_response(request)
-
-
-class _Exchange:
-    """One request/response exchange with the app, driven on the portal's loop."""
-
-    def __init__(
-        self, app: ASGIApp, scope: Scope, request: httpx.Request, raise_exceptions: bool
-    ) -> None:
-        self.app = app
-        self.scope = scope
-        self.raise_exceptions = raise_exceptions
-        assert isinstance(request.stream, httpx.SyncByteStream), "TestClient needs a sync body"
-        self.body_chunks = iter(request.stream)
-        # An in-memory body is sliced inline; any other (files, generators) may
-        # block on I/O, so it is read in a worker thread, off the app's loop.
-        self.body_in_memory = isinstance(request.stream, httpx.ByteStream)
-        self.next_chunk: bytes | None = self._read_chunk()
-        self.request_complete = False
-        self.response_started = False
-        self.status_code = 500
-        self.headers: list[tuple[bytes, bytes]] = []
-        self.body: list[bytes] = []
-        self.template: Any = None
-        self.context: Any = None
-
-    def _read_chunk(self) -> bytes | None:
-        return next(self.body_chunks, None)
-
-    async def receive(self) -> HTTPReceiveEvent:
-        if self.request_complete:
-            await self.response_complete.wait()
-            return {"type": "http.disconnect"}
-        chunk = self.next_chunk
-        # Look ahead one chunk so more_body is accurate (request body streaming).
-        if chunk is None:
-            self.next_chunk = None
-        elif self.body_in_memory:
-            self.next_chunk = self._read_chunk()
-        else:
-            self.next_chunk = await asyncio.to_thread(self._read_chunk)
-        more_body = self.next_chunk is not None
-        if not more_body:
-            self.request_complete = True
-        return {"type": "http.request", "body": chunk or b"", "more_body": more_body}
-
-    async def send(self, message: Message) -> None:
-        kind = message["type"]
-        if kind == "http.response.start":
-            self._start(message["status"], message.get("headers", []))
-        elif kind == "http.response.body":
-            self._body(message.get("body", b""), message.get("more_body", False))
-        elif kind == "http.response.debug":
-            self.template = message["info"]["template"]
-            self.context = message["info"]["context"]
-
-    def respond(
-        self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes | memoryview
-    ) -> None:
-        """zephyr's native whole response: a start and a final body event in one call."""
-        self._start(status, headers)
-        self._body(body, False)
-
-    def _start(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
-        assert not self.response_started, 'Received multiple "http.response.start" messages.'
-        self.response_started = True
-        self.status_code = status
-        self.headers = [(bytes(k), bytes(v)) for k, v in headers]
-
-    def _body(self, body: bytes | memoryview, more_body: bool) -> None:
-        assert self.response_started, 'Received "http.response.body" before the start.'
-        assert not self.response_complete.is_set(), 'Received "http.response.body" after end.'
-        if self.scope["method"] != "HEAD":
-            self.body.append(bytes(body))
-        if not more_body:
-            self.response_complete.set()
-
-    async def run(self) -> None:
-        self.response_complete = asyncio.Event()
+        resources = contextlib.ExitStack()
+        portal = resources.enter_context(self.portal_factory())
+        exchange = Exchange(self.app, scope, request, self.raise_server_exceptions, USE_NATIVE)
         try:
-            if USE_NATIVE and hasattr(type(self.app), "native_http"):
-                # As zephyr's server does: the app's native entry, ASGI plus respond.
-                await self.app.native_http(  # type: ignore[attr-defined]
-                    self.scope, self.receive, self.send, self.respond
-                )
-            else:
-                await as_server_app(self.app)(self.scope, self.receive, self.send)
-        except Exception:
-            if self.raise_exceptions:
-                raise
-        finally:
-            self.response_complete.set()
-        if self.raise_exceptions:
-            assert self.response_started, "TestClient did not receive any response."
-        elif not self.response_started:
-            self.status_code, self.headers, self.body = 500, [], []
-
-    def to_response(self, request: httpx.Request) -> httpx.Response:
-        response = httpx.Response(
-            status_code=self.status_code,
-            headers=self.headers,
-            stream=httpx.ByteStream(b"".join(self.body)),
+            portal.call(exchange.start)
+        except BaseException:
+            resources.close()
+            raise
+        stream = ResponseStream(exchange, portal, resources.close)
+        self.open_streams.add(stream)
+        resources.callback(self.open_streams.discard, stream)
+        return TestResponse(
+            status_code=exchange.status_code,
+            headers=exchange.headers,
+            stream=stream,
             request=request,
+            extensions=exchange.extensions,
         )
-        if self.template is not None:
-            response.template = self.template  # type: ignore[attr-defined]
-            response.context = self.context  # type: ignore[attr-defined]
-        return response
+
+    def cancel_open_responses(self) -> None:
+        """Cancel the apps of responses still open (the client is closing)."""
+        for stream in list(self.open_streams):
+            stream.close(cancel=True)
+
+    def close(self) -> None:
+        """Cancel the apps of responses still open (``httpx.Client.close``)."""
+        self.cancel_open_responses()
 
 
 class TestClient(httpx.Client):
@@ -428,7 +349,12 @@ class TestClient(httpx.Client):
         connection, so there is nothing of httpx's to close.
         """
         portal, lifespan = self._portal, self._lifespan
-        self._portal = self._lifespan = None
+        transport = self._transport
+        assert isinstance(transport, _ASGITransport)
+        try:
+            transport.cancel_open_responses()
+        finally:
+            self._portal = self._lifespan = None
         try:
             if portal is not None and lifespan is not None:
                 portal.call(lifespan.shutdown)

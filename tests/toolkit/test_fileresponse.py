@@ -15,6 +15,7 @@ from tests.toolkit.conftest import Channel, http_scope
 from zephyr._ranges import (
     MAX_RANGE_SPECS,
     MAX_RANGES,
+    MalformedRange,
     evaluate_preconditions,
     if_range_allows,
     parse_range,
@@ -53,23 +54,33 @@ def header(channel: Channel, name: bytes) -> bytes | None:
 
 
 def parse_multipart(body: bytes, content_type: bytes) -> list[tuple[bytes, bytes]]:
-    """Split a multipart/byteranges body into (content-range, data) pairs, strictly."""
+    """Split a multipart/byteranges body into (content-range, data) pairs, strictly.
+
+    The framing: ``--B`` CRLF, the part's headers, CRLF CRLF, its bytes, CRLF;
+    after the last part ``--B--`` and nothing more.
+    """
     boundary = content_type.split(b"boundary=")[1]
-    assert body.endswith(b"\r\n--" + boundary + b"--\r\n")
+    closing = b"--" + boundary + b"--"
+    assert body.endswith(b"\r\n" + closing)
     parts = []
-    for raw in body[: -len(boundary) - 6].split(b"--" + boundary + b"\r\n")[1:]:
+    opening = b"--" + boundary + b"\r\n"
+    assert body.startswith(opening)
+    for raw in body[: -len(closing)].split(opening)[1:]:
         head, _, data = raw.partition(b"\r\n\r\n")
         fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n"))
-        assert fields[b"content-type"] == b"application/octet-stream"
-        parts.append((fields[b"content-range"], data.removesuffix(b"\r\n")))
+        assert fields[b"Content-Type"] == b"application/octet-stream"
+        assert data.endswith(b"\r\n")
+        parts.append((fields[b"Content-Range"], data[:-2]))
     return parts
 
 
 # -- the Range header parser ---------------------------------------------------
 
-_MANY_DISJOINT = ",".join(f"{i * 10}-{i * 10}" for i in range(MAX_RANGES + 1))
+_MANY_DISJOINT = ",".join(f"{i * 5}-{i * 5}" for i in range(MAX_RANGES + 1))
 _MANY_MERGING = ",".join(f"{i}-{i}" for i in range(100))
 _TOO_MANY_SPECS = ",".join("0-0" for _ in range(MAX_RANGE_SPECS + 1))
+
+BAD = "bad"  # parse_range raises MalformedRange: answered 400
 
 # (header, expected parse result): None = ignore (200), [] = unsatisfiable (416).
 RANGE_VECTORS: list[tuple[str, list[tuple[int, int]] | None]] = [
@@ -91,28 +102,33 @@ RANGE_VECTORS: list[tuple[str, list[tuple[int, int]] | None]] = [
     ("bytes=1000-2000", []),
     ("bytes=-0", []),
     ("bytes=0-9,2000-3000", [(0, 10)]),  # the unsatisfiable one is dropped
-    ("bytes=5-1", None),  # last < first: malformed
-    ("bytes=", None),
-    ("bytes=,", None),
-    ("bytes=abc", None),
-    ("bytes=--1", None),
-    ("bytes=-5-6", None),
-    ("bytes=1-2-3", None),
-    ("bytes=+1-2", None),
-    ("bytes=0x10-20", None),
-    ("bytes=1.5-2", None),
-    ("bytes=\u00b9-\u00b2", None),  # superscript digits: isdigit() but not ASCII
-    ("bytes=0-9;", None),
-    ("bytes 0-9", None),
-    ("items=0-9", None),
-    ("=0-9", None),
-    ("bytes=0-9,x", None),  # one bad spec spoils the header
+    ("bytes=5-1", BAD),  # last < first
+    ("bytes=5-4", BAD),
+    ("bytes=", BAD),  # no range at all
+    ("bytes=,", BAD),
+    ("bytes=abc", BAD),  # skipped specs leave nothing
+    ("bytes=--1", BAD),
+    ("bytes=-5-6", BAD),
+    ("bytes=1-2-3", BAD),
+    ("bytes=+1-2", BAD),
+    ("bytes=0x10-20", BAD),
+    ("bytes=1.5-2", BAD),
+    ("bytes=\u00b9-\u00b2", BAD),  # superscript digits: isdigit() but not ASCII
+    ("bytes=0-9;", BAD),
+    ("bytes= - ", BAD),
+    ("bytes 0-9", BAD),  # no "=": not a bytes range
+    ("items=0-9", BAD),
+    ("=0-9", BAD),
+    ("bytes=0-9,x", [(0, 10)]),  # a spec that is no range is skipped
+    ("bytes=100, 0-9", [(0, 10)]),
+    ("bytes=abc-def, 0-9", [(0, 10)]),
+    ("bytes= - , 0-9", [(0, 10)]),
     ("BYTES=0-1", [(0, 2)]),
     (" bytes = 0-1", [(0, 2)]),
     ("bytes= 0-9 ,  20-29 ", [(0, 10), (20, 30)]),
     ("bytes=0-9,,20-29", [(0, 10), (20, 30)]),
     ("bytes=\t0-1\t", [(0, 2)]),
-    (f"bytes={_MANY_DISJOINT}", None),  # more than MAX_RANGES after merging
+    (f"bytes={_MANY_DISJOINT}", None),  # more than MAX_RANGES
     (f"bytes={_MANY_MERGING}", [(0, 100)]),  # many specs, one range once merged
     (f"bytes={_TOO_MANY_SPECS}", None),
 ]
@@ -120,7 +136,11 @@ RANGE_VECTORS: list[tuple[str, list[tuple[int, int]] | None]] = [
 
 @pytest.mark.parametrize(("header", "expected"), RANGE_VECTORS)
 def test_parse_range_vectors(header: str, expected: Any) -> None:
-    assert parse_range(header, SIZE) == expected
+    if expected == BAD:
+        with pytest.raises(MalformedRange):
+            parse_range(header, SIZE)
+    else:
+        assert parse_range(header, SIZE) == expected
 
 
 def test_parse_range_empty_file_is_ignored() -> None:
@@ -135,6 +155,8 @@ def test_parse_range_linear_on_huge_header() -> None:
 
 
 def _status_for(expected: Any) -> int:
+    if expected == BAD:
+        return 400
     if expected is None:
         return 200
     return 416 if expected == [] else 206
@@ -147,6 +169,9 @@ def test_range_vectors_through_file_response(file: Path, value: str, expected: A
     assert status == _status_for(expected)
     if status == 200:
         assert channel.body == DATA
+    elif status == 400:
+        assert channel.body.startswith((b"Only support bytes range", b"Range header: "))
+        assert header(channel, b"content-type") == b"text/plain; charset=utf-8"
     elif status == 416:
         assert header(channel, b"content-range") == b"bytes */1000"
         assert channel.body == b""
@@ -262,14 +287,25 @@ def test_if_range_function() -> None:
     assert not if_range_allows('"a"', 'W/"a"', 0.0)
 
 
-# -- methods, HEAD, ranges only on GET -------------------------------------------
+# -- methods, HEAD, ranges on GET and HEAD ---------------------------------------
 
 
-def test_head_sends_headers_only_and_ignores_range(file: Path) -> None:
+def test_head_sends_the_headers_of_the_range_answer(file: Path) -> None:
     channel = get(file, ("range", "bytes=0-9"), method="HEAD")
-    assert channel.start["status"] == 200
-    assert header(channel, b"content-length") == b"1000"
+    assert channel.start["status"] == 206
+    assert header(channel, b"content-length") == b"10"
+    assert header(channel, b"content-range") == b"bytes 0-9/1000"
     assert channel.body == b""
+    multi = get(file, ("range", "bytes=0-9,20-29"), method="HEAD")
+    whole = get(file, ("range", "bytes=0-9,20-29"))
+    assert multi.start["status"] == whole.start["status"] == 206
+    assert header(multi, b"content-length") == header(whole, b"content-length")
+    assert header(multi, b"content-length") == b"%d" % len(whole.body)
+    assert multi.body == b""
+    for value, status in (("bytes=2000-", 416), ("bytes=9-0", 400)):
+        refused = get(file, ("range", value), method="HEAD")
+        assert refused.start["status"] == status
+        assert refused.body == b""
 
 
 def test_range_ignored_for_post(file: Path) -> None:
@@ -377,7 +413,7 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 def test_file_shrinking_while_read_raises(file: Path) -> None:
     response = FileResponse(file, stat_result=os.stat(file))
     file.write_bytes(b"short")
-    with pytest.raises(RuntimeError, match="shrank"):
+    with pytest.raises(RuntimeError, match="is shorter than expected"):
         run(response, http_scope())
 
 
@@ -439,19 +475,18 @@ def test_gzip_leaves_files_and_ranges_to_the_server(file: Path) -> None:
 
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every file FileResponse opens (to check it was closed)."""
-    import builtins
-
+    """Every file FileResponse opens for reading (to check it was closed)."""
     import zephyr._fileresponse
 
     files: list[Any] = []
+    real_open = zephyr._fileresponse._open
 
-    def tracking_open(*args: Any, **kwargs: Any) -> Any:
-        file = builtins.open(*args, **kwargs)  # noqa: SIM115 - handed to the code under test
+    async def tracking_open(path: Any) -> Any:
+        file = await real_open(path)
         files.append(file)
         return file
 
-    monkeypatch.setattr(zephyr._fileresponse, "open", tracking_open, raising=False)
+    monkeypatch.setattr(zephyr._fileresponse, "_open", tracking_open)
     return files
 
 

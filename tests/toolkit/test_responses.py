@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from zephyr.background import BackgroundTask
+from zephyr.requests import ClientDisconnect
 from zephyr.responses import (
     FileResponse,
     HTMLResponse,
@@ -262,7 +263,9 @@ class TestStreaming:
         with pytest.raises(RuntimeError, match="stream broke"):
             run_app(StreamingResponse(broken()), make_scope(), channel())
 
-    def test_send_oserror_treated_as_disconnect(self, make_scope) -> None:
+    def test_send_oserror_is_a_client_disconnect(self, make_scope) -> None:
+        closed: list[str] = []
+
         class Broken:
             async def receive(self) -> dict[str, Any]:
                 await asyncio.sleep(10)
@@ -273,9 +276,59 @@ class TestStreaming:
                     raise OSError("client gone")
 
         async def gen() -> AsyncIterator[bytes]:
-            yield b"x"
+            try:
+                while True:
+                    yield b"x"
+            finally:
+                closed.append("closed")
 
-        run_app(StreamingResponse(gen()), make_scope(), Broken())
+        with pytest.raises(ClientDisconnect) as info:
+            run_app(StreamingResponse(gen()), make_scope(), Broken())
+        assert isinstance(info.value.__cause__, OSError)
+        assert closed == ["closed"]
+
+    def test_a_failing_receive_does_not_stop_the_stream(self, make_scope) -> None:
+        sent: list[bytes] = []
+
+        class NoReceive:
+            async def receive(self) -> dict[str, Any]:
+                raise NotImplementedError
+
+            async def send(self, message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.body":
+                    sent.append(message["body"])
+
+        async def gen() -> AsyncIterator[bytes]:
+            for part in (b"a", b"b", b"c"):
+                await asyncio.sleep(0)
+                yield part
+
+        run_app(StreamingResponse(gen()), make_scope(), NoReceive())
+        assert b"".join(sent) == b"abc"
+
+    def test_websocket_denial_streams_and_runs_background(self) -> None:
+        sent: list[dict[str, Any]] = []
+        ran: list[str] = []
+
+        class Denial:
+            async def receive(self) -> dict[str, Any]:
+                raise AssertionError("a denial response does not read")
+
+            async def send(self, message: dict[str, Any]) -> None:
+                sent.append(message)
+
+        async def gen() -> AsyncIterator[bytes]:
+            yield b"no"
+
+        response = StreamingResponse(gen(), background=BackgroundTask(ran.append, "bg"))
+        run_app(response, {"type": "websocket", "path": "/"}, Denial())
+        assert [m["type"] for m in sent] == [
+            "websocket.http.response.start",
+            "websocket.http.response.body",
+            "websocket.http.response.body",
+        ]
+        assert b"".join(m["body"] for m in sent[1:]) == b"no"
+        assert ran == ["bg"]
 
     def test_background_after_stream(self, make_scope, channel) -> None:
         ran: list[str] = []

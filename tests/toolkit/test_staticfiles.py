@@ -139,13 +139,61 @@ def test_follow_symlink_serves_outside_targets(tree: Path) -> None:
     assert call(app, scope_for("/static/../secret.txt")).start["status"] == 404
 
 
-def test_get_path_rejects_directly(tree: Path) -> None:
-    static = StaticFiles(directory=tree)
+@pytest.mark.parametrize(
+    "target", ["/../outside.txt", "/..\\outside.txt", "/sub/../../outside.txt"]
+)
+def test_hostile_paths_from_get_path_are_404_in_get_response(tree: Path, target: str) -> None:
+    (tree.parent / "outside.txt").write_text("secret")
+    static = StaticFiles(directory=tree, follow_symlink=True)
+    path = static.get_path(http_scope(path=target))
     with pytest.raises(HTTPException) as info:
-        static.get_path(http_scope(path="/..\\x"))
+        asyncio.run(static.get_response(path, {"method": "GET"}))
     assert info.value.status_code == 404
+    assert static.lookup_path(path) == ("", None)
+
+
+def test_get_path_joins_segments(tree: Path) -> None:
+    static = StaticFiles(directory=tree)
     assert static.get_path(http_scope(path="/sub//b.txt")) == os.path.join("sub", "b.txt")
+    assert static.get_path(http_scope(path="/./sub/")) == "sub"
     assert static.get_path(http_scope(path="/")) == ""
+
+
+def test_unsearchable_directory_is_401(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As root the permission bits deny nothing, so the refusal is simulated.
+    real_stat = os.stat
+
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith("a.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    client = TestClient(make_app(tree))
+    monkeypatch.setattr(os, "stat", refuse)
+    response = client.get("/static/a.txt")
+    assert response.status_code == 401
+    assert response.text == "Unauthorized"
+
+
+def test_a_denied_directory_does_not_hide_a_later_one(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (second / "f.txt").write_text("found")
+    static = StaticFiles(directory=first)
+    static.all_directories.append(second)
+    real_stat = os.stat
+
+    def stat_denying_first(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).startswith(str(first)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "stat", stat_denying_first)
+        full, found = static.lookup_path("f.txt")
+    assert full == str(second / "f.txt")
+    assert found is not None
 
 
 # -- behaviour through the test client ------------------------------------------------
@@ -254,9 +302,14 @@ def test_directory_is_a_file(tmp_path: Path) -> None:
         call(static, http_scope(path="/x"))
 
 
-def test_not_http_scope(tree: Path) -> None:
-    with pytest.raises(RuntimeError, match="HTTP"):
-        call(StaticFiles(directory=tree), {"type": "websocket", "path": "/"})
+def test_websocket_scope_is_closed_normally(tree: Path) -> None:
+    channel = call(StaticFiles(directory=tree), {"type": "websocket", "path": "/a.txt"})
+    assert channel.sent == [{"type": "websocket.close", "code": 1000}]
+
+
+def test_other_scopes_are_refused(tree: Path) -> None:
+    with pytest.raises(RuntimeError, match="HTTP and WebSocket"):
+        call(StaticFiles(directory=tree), {"type": "lifespan"})
 
 
 def test_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
