@@ -229,8 +229,11 @@ class _AppEnded(Exception):
 class _DownstreamResponse(Response):
     """The response ``call_next`` returns: headers known, body from the downstream app."""
 
-    def __init__(self, downstream: _Downstream, start: Message) -> None:
+    def __init__(self, downstream: _Downstream, start: Message, debug: Message | None) -> None:
         self.status_code = start["status"]
+        # ``http.response.debug`` (a template's name and context, for the test
+        # client) the app sent before its start: passed on ahead of the start.
+        self._debug = debug
         self.raw_headers = list(start.get("headers") or [])
         self.background = None
         self._downstream = downstream
@@ -261,6 +264,8 @@ class _DownstreamResponse(Response):
                 return
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._debug is not None:
+            await send(self._debug)
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
@@ -320,11 +325,14 @@ class BaseHTTPMiddleware:
             downstream = _Downstream(self.app, _app_scope(request.scope), app_receive, send)
             calls.append(downstream)
             start = await downstream.next_message()
+            debug = None
+            if start is not None and start["type"] == "http.response.debug":
+                debug, start = start, await downstream.next_message()
             if start is None:
                 raise RuntimeError("No response returned.")
             if start["type"] != "http.response.start":
                 raise RuntimeError(f"Expected http.response.start, got {start['type']!r}")
-            return _DownstreamResponse(downstream, start)
+            return _DownstreamResponse(downstream, start, debug)
 
         try:
             response = await self.dispatch_func(request, call_next)
