@@ -252,24 +252,40 @@ class RequestLimitsMiddleware:
             if declared_length(scope) > inherited.limit:
                 await refuse(scope, receive, send)  # before its middleware reads
                 return
-        started = False
+        if not await _tripped_before_start(self.app, scope, receive, send):
+            return
+        if self.max_body_size is not None:
+            await refuse(scope, receive, send)  # this app's own limit
+        else:
+            # A limit inherited from the app this one is mounted in: this
+            # app answers as its exception handlers do, as FastAPI's does.
+            await JSONResponse({"detail": TOO_LARGE}, 413)(scope, receive, send)
 
-        async def send_tracked(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
 
-        try:
-            await self.app(scope, receive, send_tracked)
-        except BodyTooLarge:
-            if started:
-                raise
-            if self.max_body_size is not None:
-                await refuse(scope, receive, send)  # this app's own limit
-            else:
-                # A limit inherited from the app this one is mounted in: this
-                # app answers as its exception handlers do, as FastAPI's does.
-                await JSONResponse({"detail": TOO_LARGE}, 413)(scope, receive, send)
+async def _tripped_before_start(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> bool:
+    """Run ``app``; whether it stopped on ``BodyTooLarge`` before its response started.
+
+    Returns:
+        True when the caller must still answer 413; False when ``app`` finished.
+
+    Raises:
+        BodyTooLarge: The limit tripped after the response had started (too
+            late for a 413).
+    """
+    started = False
+
+    async def send_tracked(message: Message) -> None:
+        nonlocal started
+        started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, send_tracked)
+    except BodyTooLarge:
+        if started:
+            raise
+        return True
+    return False
 
 
 class LimitedApp:
@@ -303,18 +319,7 @@ class LimitedApp:
         if self.innermost and declared_length(scope) > self.max_body_size:
             await refuse(scope, receive, send)
             return
-        started = False
-
-        async def send_tracked(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_tracked)
-        except BodyTooLarge:
-            if started:
-                raise
+        if await _tripped_before_start(self.app, scope, receive, send):
             await refuse(scope, receive, send)
 
 
