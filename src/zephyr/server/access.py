@@ -37,9 +37,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["ACCESS_LOG", "AccessLog", "running"]
+__all__ = ["ACCESS_LOG", "AccessLog", "FinishedResponse", "running"]
 
 # "200 OK", as Uvicorn's access lines show the status.
 _STATUS_TEXT: dict[int, str] = {}
@@ -51,6 +51,19 @@ _BATCH_MAX = 1024
 # fall behind (a blocked pipe, a slow remote handler) new lines are dropped and
 # counted rather than growing the queue without bound.
 PENDING_MAX = 100_000
+
+
+class FinishedResponse(Protocol):
+    """What the access log reads of a finished exchange (the server's cycle)."""
+
+    @property
+    def scope(self) -> Mapping[str, Any]: ...  # method, path, query_string, http_version
+    @property
+    def status(self) -> int: ...
+    @property
+    def started_at(self) -> float: ...  # time.perf_counter() when the request started, s
+    @property
+    def bytes_sent(self) -> int: ...  # body bytes
 
 
 def _status_text() -> dict[int, str]:
@@ -94,6 +107,9 @@ class AccessLog:
         self.dropped = 0
         self.reported = 0
         self.wake = threading.Event()
+        # True while the writer waits (or is about to) for ``wake``: the event
+        # loop sets ``wake`` only then.
+        self.asleep = False
         self.stopping = False
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()  # start/stop from any thread
@@ -113,6 +129,7 @@ class AccessLog:
             self.pending = deque()
             self.dropped = self.reported = 0
             self.wake = threading.Event()
+            self.asleep = False
             self.stopping = False
             self.template = None
             self.origin = threading.current_thread()
@@ -138,42 +155,42 @@ class AccessLog:
 
     # -- called on the event loop ------------------------------------------------
 
-    def log_http(
-        self,
-        client_addr: str,
-        scope: Mapping[str, Any],
-        status: int,
-        started_at: float,
-        response_bytes: int,
-    ) -> None:
+    def log_http(self, client_addr: str, response: FinishedResponse) -> None:
         """Log one HTTP response: ``127.0.0.1:5000 - "GET /?q=1 HTTP/1.1" 200 OK``.
 
         Args:
             client_addr: ``host:port`` of the peer ("" when unknown).
-            scope: The request's ASGI scope (``method``, ``path``,
-                ``query_string`` and ``http_version`` are read now).
-            status: The response status code.
-            started_at: ``time.perf_counter()`` when the request started, s.
-            response_bytes: Body bytes sent.
+            response: The finished exchange; its scope's ``method``, ``path``,
+                ``query_string`` and ``http_version``, its status, start time
+                and body bytes sent are read now.
         """
-        now = time.perf_counter()
+        scope = response.scope
+        # PERF: one clock read and one tuple on the event loop; the wall-clock
+        # time, the record and the formatting are the writer thread's work.
         item = (
-            time.time(),
+            time.perf_counter(),
             client_addr,
             scope["method"],
             scope["path"],
             scope["query_string"],
             scope["http_version"],
-            status,
-            (now - started_at) * 1000.0,
-            response_bytes,
+            response.status,
+            response.started_at,
+            response.bytes_sent,
         )
-        if self.thread is not None:
-            # PERF: one tuple and one append; the record is built and
-            # formatted on the writer thread.
-            self._enqueue(item)
+        if self.thread is None:
+            self.logger.handle(self._http_record(item, time.time(), item[0]))
+            return
+        pending = self.pending
+        if len(pending) < PENDING_MAX:
+            pending.append(item)
         else:
-            self.logger.handle(self._http_record(item))
+            self.dropped += 1
+        if self.asleep:
+            # PERF: a plain flag read instead of Event.is_set() per line; the
+            # writer raises it (then looks at the queue once more) before it waits.
+            self.asleep = False
+            self.wake.set()
 
     def log(self, msg: str, args: tuple[Any, ...], extra: dict[str, Any]) -> None:
         """Log any other access line (WebSocket handshakes) in order with HTTP ones.
@@ -187,24 +204,34 @@ class AccessLog:
         record = logger.makeRecord(
             logger.name, logging.INFO, __file__, 0, msg, args, None, "log", extra
         )
-        if self.thread is not None:
-            self._enqueue(record)
-        else:
+        if self.thread is None:
             logger.handle(record)
-
-    def _enqueue(self, item: Any) -> None:
+            return
         pending = self.pending
         if len(pending) < PENDING_MAX:
-            pending.append(item)
+            pending.append(record)
         else:
             self.dropped += 1
-        if not self.wake.is_set():
-            self.wake.set()
+        self.asleep = False
+        self.wake.set()
 
     # -- the writer --------------------------------------------------------------
 
-    def _http_record(self, item: tuple[Any, ...]) -> logging.LogRecord:
-        created, client, _, _, _, version, status, duration_ms, size = item
+    def _http_record(
+        self, item: tuple[Any, ...], wall_now: float, perf_now: float
+    ) -> logging.LogRecord:
+        """The ``LogRecord`` of one queued HTTP line.
+
+        Args:
+            item: The line's values, as :meth:`log_http` queued them.
+            wall_now: ``time.time()`` read together with ``perf_now``: the
+                line's creation time is ``wall_now`` less the time since
+                ``item`` finished.
+            perf_now: ``time.perf_counter()`` read together with ``wall_now``.
+        """
+        finished, client, _, _, _, version, status, started, size = item
+        created = wall_now - (perf_now - finished)
+        duration_ms = (finished - started) * 1000.0
         args = _http_args(item)
         method, path = args[1], args[2]
         template = self.template
@@ -249,7 +276,9 @@ class AccessLog:
     def _run(self) -> None:
         wake, pending = self.wake, self.pending
         while True:
-            wake.wait()
+            self.asleep = True
+            if not pending and not self.stopping:
+                wake.wait()
             if not self.stopping:
                 time.sleep(_GATHER_SECONDS)  # let this wake-up's batch gather
             # Cleared before draining: a line appended from here on sets it again.
@@ -288,11 +317,14 @@ class AccessLog:
         handlers = _batching_handlers(self.logger)
         for handler in handlers:
             handler.defer_flush = True
+        wall_now, perf_now = time.time(), time.perf_counter()
         try:
             handle = self.logger.handle
             for item in batch:
                 try:
-                    handle(self._http_record(item) if type(item) is tuple else item)
+                    if type(item) is tuple:
+                        item = self._http_record(item, wall_now, perf_now)
+                    handle(item)
                 except Exception:  # a handler that raises loses its line only
                     logging.getLogger("zephyr.error").exception("Access log handler failed")
         finally:

@@ -314,4 +314,4 @@ def log_access(client_addr: str, cycle: RequestResponseCycle) -> None:
         client_addr: ``host:port`` of the client, or ``""``.
         cycle: The request's exchange (scope, status, bytes sent, start time).
     """
-    ACCESS_LOG.log_http(client_addr, cycle.scope, cycle.status, cycle.started_at, cycle.bytes_sent)
+    ACCESS_LOG.log_http(client_addr, cycle)

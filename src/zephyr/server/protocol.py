@@ -29,7 +29,8 @@ from zephyr.server._target import (
 )
 from zephyr.server._upgrade import UpgradeHandling
 from zephyr.server._ws_handshake import is_websocket_upgrade, websocket_support
-from zephyr.server.logging import log_access, printable
+from zephyr.server.access import ACCESS_LOG
+from zephyr.server.logging import printable
 from zephyr.server.proxy_headers import ProxyHeadersMiddleware
 from zephyr.types import as_server_app
 
@@ -442,7 +443,7 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
     def on_response_complete(self, cycle: RequestResponseCycle) -> None:
         """Called by the cycle when its last body byte is written."""
         if self.access_log:
-            log_access(self.client_addr, cycle)
+            ACCESS_LOG.log_http(self.client_addr, cycle)
         if cycle is not self.cycle:
             return
         if not cycle.message_complete:
@@ -483,7 +484,7 @@ class HttpProtocol(RequestHeadParsing, UpgradeHandling, asyncio.Protocol):
         payload = error_response(status, reason, self.static_headers)
         self._write_and_close(payload, linger=not cycle.message_complete)
         if self.access_log:
-            log_access(self.client_addr, cycle)
+            ACCESS_LOG.log_http(self.client_addr, cycle)
 
     def _reject(self, status: int, reason: str) -> None:
         payload = error_response(status, reason, self.static_headers)
