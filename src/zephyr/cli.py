@@ -129,6 +129,13 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
             "--" + name.replace("_", "-"), type=kind, default=d[name], help=help_text
         )
     _add_websocket_options(parser, d)
+    parser.add_argument(
+        "--gc-tuning",
+        action=bool_flag,
+        default=d["gc_tuning"],
+        help="After start-up, freeze start-up's objects out of the cycle collector and "
+        "collect its older generations less often (rare full-collection pauses).",
+    )
     log = parser.add_argument_group("logging")
     log.add_argument("--log-level", choices=list(LOG_LEVELS), default=d["log_level"])
     log.add_argument(

@@ -118,6 +118,13 @@ class Config:
             missed), and for the client's reply to a server close. Default 20.
         ws_per_message_deflate: Offer permessage-deflate compression (RFC
             7692) when the client asks for it. Default True.
+        gc_tuning: When the server owns its process (``zephyr run``,
+            :func:`zephyr.run`, workers; not an embedding that awaits
+            ``Server.serve``), freeze the objects start-up made out of the
+            cycle collector's reach and collect its older generations less
+            often, so full collections (which stop the event loop for a time
+            that grows with the live heap) are rare (``server/_gc.py``).
+            Default True.
     """
 
     app: str | ASGIApp | Any
@@ -177,6 +184,7 @@ class Config:
     ws_ping_interval: float | None = 20.0
     ws_ping_timeout: float | None = 20.0
     ws_per_message_deflate: bool = True
+    gc_tuning: bool = True
 
     # -- behaviour (owned by the server process; see server/main.py) ----------
 

@@ -24,7 +24,7 @@ from functools import partial
 from types import FrameType
 from typing import Any
 
-from zephyr.server import access
+from zephyr.server import _gc, access
 from zephyr.server._appinfo import docs_path, fastapi_note
 from zephyr.server.config import Config
 from zephyr.server.importer import format_load_error
@@ -115,9 +115,11 @@ class Server:
                 None binds from the config.
         """
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
-            runner.run(self.serve(sockets))
+            runner.run(self.serve(sockets, owns_process=True))
 
-    async def serve(self, sockets: Sequence[socket.socket] | None = None) -> None:
+    async def serve(
+        self, sockets: Sequence[socket.socket] | None = None, *, owns_process: bool = False
+    ) -> None:
         """Run the whole server life cycle inside the running event loop.
 
         Installs SIGINT/SIGTERM handlers when called from the main thread
@@ -126,14 +128,17 @@ class Server:
 
         Args:
             sockets: Already-listening sockets; None binds from the config.
+            owns_process: The server is the process's reason to be (``run()``,
+                a worker), so it may set process-wide policy: the collector's
+                (``Config.gc_tuning``). False for an embedding in its own loop.
         """
         # Access lines are handled off the event loop while serving; on the
         # way out (shutdown, SIGTERM, a worker's exit) every queued line
         # reaches its handlers before serve() returns.
         with self._capture_signals(), access.running():
-            await self._serve(sockets)
+            await self._serve(sockets, owns_process)
 
-    async def _serve(self, sockets: Sequence[socket.socket] | None) -> None:
+    async def _serve(self, sockets: Sequence[socket.socket] | None, owns_process: bool) -> None:
         pid = os.getpid()
         logger.info("Started server process [%d]", pid)
         try:
@@ -159,6 +164,8 @@ class Server:
             self.exit_code = STARTUP_FAILURE
             return
         await self.startup(app, listeners)
+        if owns_process and self.config.gc_tuning:
+            _gc.tune()
         if self.exit_code == 0 and not self.should_exit:
             await self.main_loop()
         await self.shutdown(sockets)

@@ -314,7 +314,7 @@ def run_worker(config: Config, sockets: Sequence[socket.socket], ready_fd: int) 
     server = Server(config)
 
     async def serve_and_report() -> None:
-        task = asyncio.ensure_future(server.serve(sockets))
+        task = asyncio.ensure_future(server.serve(sockets, owns_process=True))
         while not server.started and not task.done():
             await asyncio.wait({task}, timeout=0.02)
         _report_ready(ready_fd, server.started)

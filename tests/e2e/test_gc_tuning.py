@@ -1,0 +1,72 @@
+"""The server's collector policy, seen from a request to a real ``zephyr run`` process."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from zephyr.server import _gc
+
+from .conftest import ServerProcess, get_with_retry
+
+Serve = Callable[..., ServerProcess]
+
+_APP = '''
+import gc
+from zephyr import FastAPI
+
+app = FastAPI()
+startup_object = {"made": "at import"}
+ids = {"startup": id(startup_object)}
+
+
+@app.get("/gc")
+def collector() -> dict[str, object]:
+    frozen = any(id(o) == ids["startup"] for o in gc.get_objects(generation=2))
+    return {
+        "threshold": list(gc.get_threshold()),
+        "freeze_count": gc.get_freeze_count(),
+        "startup_object_collectable": frozen,
+    }
+'''
+
+
+def _collector(serve: Serve, tmp_path: Path, *args: str) -> dict[str, object]:
+    app = tmp_path / "gcapp.py"
+    app.write_text(_APP)
+    server = serve("run", str(app), "--no-access-log", *args)
+    with httpx.Client(timeout=10) as client:
+        response = get_with_retry(client, server.url + "/gc")
+    assert response.status_code == 200, server.output()
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_run_freezes_startup_and_spaces_out_older_collections(
+    serve: Serve, tmp_path: Path
+) -> None:
+    body = _collector(serve, tmp_path)
+    threshold_0 = gc.get_threshold()[0]  # the interpreter's default, left as it is
+    assert body["threshold"] == [threshold_0, _gc.THRESHOLD_1, _gc.THRESHOLD_2]
+    # The app module's objects were frozen: no collection walks them again.
+    assert isinstance(body["freeze_count"], int) and body["freeze_count"] > 10_000
+    assert body["startup_object_collectable"] is False
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_no_gc_tuning_leaves_the_interpreter_alone(
+    serve: Serve, tmp_path: Path, workers: str
+) -> None:
+    body = _collector(serve, tmp_path, "--no-gc-tuning", "--workers", workers)
+    assert body["threshold"] == list(gc.get_threshold())
+    assert body["freeze_count"] == 0
+
+
+def test_workers_each_tune_their_own_process(serve: Serve, tmp_path: Path) -> None:
+    body = _collector(serve, tmp_path, "--workers", "2")
+    assert body["threshold"][1:] == [_gc.THRESHOLD_1, _gc.THRESHOLD_2]  # type: ignore[index]
+    assert isinstance(body["freeze_count"], int) and body["freeze_count"] > 10_000
