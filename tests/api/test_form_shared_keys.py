@@ -23,7 +23,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict
 
-from fastapi import Depends, FastAPI, File, Form, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 
 app = FastAPI()
 
@@ -52,6 +52,12 @@ async def uploads(
         "read": [(await upload.read()).decode() for upload in uploads],
         "last": last.decode(),
     }
+
+
+@app.post("/bytes")
+async def read_bytes(request: Request, data: Annotated[bytes, File()]):
+    form = await request.form()
+    return [data.decode(), form["data"].file.tell()]
 
 
 class Account(BaseModel):
@@ -129,6 +135,8 @@ def test_an_upload_read_as_file_and_as_bytes(content: bytes) -> None:
         "read": ["one", text],
         "last": text,
     }
+    # The same for the form's own upload, as ``request.form()`` gives it.
+    assert client.post("/bytes", files={"data": ("d.txt", b"abc")}).json() == ["abc", 0]
     missing = client.post("/uploads", data={"other": "x"}).json()["detail"]
     assert {tuple(error["loc"]) for error in missing} == {("body", "uploads")}
 
