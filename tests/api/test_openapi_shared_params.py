@@ -24,7 +24,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fastapi import Cookie, Depends, FastAPI, File, Form, Header, Query, UploadFile
+from fastapi import Body, Cookie, Depends, FastAPI, File, Form, Header, Query, UploadFile
 
 app = FastAPI()
 
@@ -102,6 +102,17 @@ async def form(
     last: Annotated[bytes, File(alias="files")],
 ):
     return count
+
+
+def reads_first(first: Annotated[int, Body()]):
+    return first
+
+
+@app.post("/json")
+def json_body(
+    first: Annotated[int, Body()], second: Annotated[str, Body()], dep=Depends(reads_first)
+):
+    return first
 """
 
 PATHS = [
@@ -132,10 +143,13 @@ def test_parameters_match_fastapi(
     assert ours["parameters"] == operation["parameters"]
 
 
-def test_form_body_matches_fastapi(schemas: tuple[dict[str, Any], dict[str, Any]]) -> None:
+@pytest.mark.parametrize("name", ["Body_form_form_post", "Body_json_body_json_post"])
+def test_bodies_match_fastapi(schemas: tuple[dict[str, Any], dict[str, Any]], name: str) -> None:
     expected, actual = schemas
-    name = "Body_form_form_post"
-    assert actual["components"]["schemas"][name] == expected["components"]["schemas"][name]
+    ours, theirs = actual["components"]["schemas"][name], expected["components"]["schemas"][name]
+    # Property order too: a key the endpoint reads first stays first.
+    assert list(ours["properties"]) == list(theirs["properties"])
+    assert ours == theirs
 
 
 def _parameters(schema: dict[str, Any], path: str) -> list[tuple[str, bool]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import http
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, get_args, get_origin
 
@@ -353,16 +354,21 @@ def _embedded_body(
     # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
     flat = _flat_params(route.dependant)
     order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
-    # The plan's fields are copies of the tree's; their markers are the same objects.
+    # A key the plan reads once sits where it first appears; several form fields
+    # reading one key each sit where they appear (the plan's fields are copies of
+    # the tree's, with the same marker objects).
     position: dict[tuple[int, str, str], int] = {}
     for i, p in enumerate(flat):
         position.setdefault((id(p.info), p.name, p.external), i)
-    params = sorted(
-        params,
-        key=lambda p: position.get(
-            (id(p.info), p.name, p.external), order.get((p.location, p.external), len(order))
-        ),
-    )
+    counts = Counter((p.location, p.external) for p in params)
+
+    def rank(p: ParamField) -> int:
+        first = order.get((p.location, p.external), len(order))
+        if counts[(p.location, p.external)] == 1:
+            return first
+        return position.get((id(p.info), p.name, p.external), first)
+
+    params = sorted(params, key=rank)
     has_models = any(p.models and p.location == "form" for p in params)
     entries: list[FormModelEntry | SharedKeyEntry] = []
     fields: dict[str, Any] = {}
