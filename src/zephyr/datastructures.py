@@ -523,7 +523,7 @@ class UploadFile:
         """Pydantic hook: accept only ``UploadFile`` instances, with FastAPI's error text."""
         from pydantic_core import core_schema  # lazily: the toolkit imports without Pydantic
 
-        return core_schema.no_info_plain_validator_function(cls._validate)
+        return core_schema.with_info_plain_validator_function(cls._validate)
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
@@ -531,7 +531,9 @@ class UploadFile:
         return {"type": "string", "contentMediaType": "application/octet-stream"}
 
     @classmethod
-    def _validate(cls, value: Any) -> UploadFile:
+    def _validate(cls, value: Any, info: Any) -> UploadFile:
+        # The (value, info) pair is the validator signature FastAPI's ``UploadFile``
+        # exposes; code that calls it directly passes both.
         if not isinstance(value, cls):
             raise ValueError(f"Expected UploadFile, received: {type(value)}")
         return value

@@ -60,6 +60,11 @@ _FIELD_KEYS = (
 )
 
 
+# The default of the alias arguments: tells "not given" from an explicit ``None``,
+# which clears an alias a ``Field()`` earlier in ``Annotated`` would give.
+_UNSET: Any = PydanticUndefined
+
+
 class ParamTypes(Enum):
     """Where a non-body parameter is read from (OpenAPI ``in``)."""
 
@@ -76,9 +81,9 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         self,
         default: Any = PydanticUndefined,
         *,
-        alias: str | None = None,
-        validation_alias: Any = None,
-        serialization_alias: str | None = None,
+        alias: str | None = _UNSET,
+        validation_alias: Any = _UNSET,
+        serialization_alias: str | None = _UNSET,
         regex: str | None = None,
         example: Any = PydanticUndefined,
         openapi_examples: dict[str, Any] | None = None,
@@ -105,13 +110,14 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         self.openapi_examples = openapi_examples
         self.include_in_schema = include_in_schema
         self.media_type = media_type
-        extra: dict[str, Any] = {}
-        if alias is not None:
-            extra["alias"] = alias
-        if validation_alias is not None:
-            extra["validation_alias"] = validation_alias
-        if serialization_alias is not None:
-            extra["serialization_alias"] = serialization_alias
+        aliases = {
+            "alias": alias,
+            "validation_alias": validation_alias,
+            "serialization_alias": serialization_alias,
+        }
+        # The alias arguments given, ``None`` included (see _UNSET).
+        self.given_aliases = frozenset(k for k, v in aliases.items() if v is not _UNSET)
+        extra = {k: v for k, v in aliases.items() if v is not _UNSET and v is not None}
         if deprecated is not None:
             extra["deprecated"] = deprecated
         super().__init__(default=default, **extra, **self.field_kwargs)

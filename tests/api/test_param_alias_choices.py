@@ -274,6 +274,27 @@ def inferred(
     count: Annotated[int, Field(alias="n", default_factory=lambda: 7)],
 ):
     return {"numbers": numbers, "count": count}
+
+
+Wired = Annotated[int, Field(alias="wire")]
+
+
+@app.post("/query-override")
+def query_override(
+    kept: Annotated[Wired, Query()],
+    renamed: Annotated[Wired, Query(alias="other")],
+    cleared: Annotated[Wired, Query(alias=None)],
+):
+    return [kept, renamed, cleared]
+
+
+@app.post("/body-override")
+def body_override(
+    kept: Annotated[Wired, Body()],
+    renamed: Annotated[Wired, Body(validation_alias="other")],
+    cleared: Annotated[Wired, Body(alias=None)],
+):
+    return [kept, renamed, cleared]
 """
 
 FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
@@ -289,6 +310,11 @@ FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
     ("/inferred?n=3", {"json": [1, 2]}),
     ("/inferred", {"json": [1]}),
     ("/inferred?nums=1", {}),
+    ("/query-override?wire=1&other=2&cleared=3", {}),
+    ("/query-override?wire=1&other=2", {}),
+    ("/query-override?cleared=3", {}),
+    ("/body-override", {"json": {"wire": 1, "other": 2, "cleared": 3}}),
+    ("/body-override", {"json": {"wire": 1, "other": 2, "renamed": 5}}),
 ]
 
 
@@ -300,3 +326,15 @@ def test_field_metadata_before_the_marker(url: str, kwargs: dict[str, Any]) -> N
     expected = fastapi_client(oracle.app).post(url, **kwargs)
     actual = zephyr_client(ours.app).post(url, **kwargs)
     assert (actual.status_code, actual.json()) == (expected.status_code, expected.json())
+
+
+def test_an_explicit_none_alias_clears_the_field_alias() -> None:
+    ours = load_app(FIELD_SOURCE, "zephyr", "zephyr_field_meta_direct")
+    client = zephyr_client(ours.app)
+    # The Field()'s alias applies unless the marker names its own, or None.
+    response = client.post("/query-override?wire=1&other=2&cleared=3")
+    assert response.json() == [1, 2, 3]
+    response = client.post("/body-override", json={"wire": 1, "other": 2, "cleared": 3})
+    assert response.json() == [1, 2, 3]
+    missing = client.post("/query-override?wire=1&other=2").json()["detail"]
+    assert [error["loc"] for error in missing] == [["query", "cleared"]]

@@ -320,6 +320,19 @@ class TestUploadFile:
         assert upload.size is None
         assert repr(upload).startswith("UploadFile(filename='f.bin'")
 
+    def test_pydantic_validator_takes_value_and_info(self) -> None:
+        from pydantic import TypeAdapter, ValidationError
+
+        upload = UploadFile(io.BytesIO(), filename="f.bin")
+        # Called directly with (value, info), as code written for FastAPI does.
+        assert UploadFile._validate(upload, None) is upload
+        with pytest.raises(ValueError, match="Expected UploadFile, received: <class 'int'>"):
+            UploadFile._validate(3, {})
+        adapter = TypeAdapter(UploadFile)
+        assert adapter.validate_python(upload) is upload
+        with pytest.raises(ValidationError, match="Expected UploadFile"):
+            adapter.validate_python("text")
+
 
 def test_form_data_close_closes_uploads() -> None:
     async def main() -> None:

@@ -197,16 +197,21 @@ def _take_aliases(marker: FieldInfo, rest: list[Any]) -> tuple[FieldInfo, list[A
 
     ``Annotated[int, Field(alias="wire"), Query()]`` reads ``wire``; the alias
     must not stay in the type's metadata, where it would rename the field of
-    the generated validation model.
+    the generated validation model. A marker with aliases of its own, or an
+    explicit ``alias=None`` (which clears the ``Field()``'s), keeps its own.
     """
-    if marker.alias is not None or marker.validation_alias is not None:
-        return marker, rest
+    take = not (
+        marker.alias is not None
+        or marker.validation_alias is not None
+        or getattr(marker, "given_aliases", None)
+    )
     out: list[Any] = []
     for item in rest:
         if isinstance(item, FieldInfo) and (item.alias or item.validation_alias):
-            marker = copy.copy(marker)
-            marker.alias = item.alias
-            marker.validation_alias = item.validation_alias
+            if take:
+                marker = copy.copy(marker)
+                marker.alias = item.alias
+                marker.validation_alias = item.validation_alias
             item = copy.copy(item)
             for name in _ALIAS_ATTRIBUTES:
                 setattr(item, name, None)

@@ -34,7 +34,14 @@ from zephyr.dependencies.param_models import (
 from zephyr.exceptions import HTTPException
 from zephyr.requests import ClientDisconnect, Request
 
-__all__ = ["BodyExtractor", "ErrorList", "FormExtractor", "LocationExtractor", "is_json_media"]
+__all__ = [
+    "BodyExtractor",
+    "ErrorList",
+    "FormExtractor",
+    "LocationExtractor",
+    "is_json_media",
+    "own_form_keys",
+]
 
 # (owner, location rank, error dict): sorted into FastAPI's order on the error path.
 ErrorList = list[tuple[int, int, dict[str, Any]]]
@@ -76,16 +83,26 @@ def field_names(params: Sequence[ParamField]) -> dict[str, str]:
     return {f"f{i}": p.external for i, p in enumerate(params) if p.model is None}
 
 
-def build_model(name: str, params: Sequence[ParamField]) -> type[pydantic.BaseModel]:
+def build_model(
+    name: str, params: Sequence[ParamField], own_keys: dict[int, str] | None = None
+) -> type[pydantic.BaseModel]:
     """Generate the validation model of one location (fields ``f<i>`` aliased to keys).
 
     A parameter typed as a whole model (``Annotated[Filters, Query()]``) is a
     field keyed ``model_key(i)`` holding that model: the location is still
     validated in one call.
+
+    Args:
+        name: The model's name.
+        params: The location's parameters.
+        own_keys: ``{parameter index: data key}`` for parameters read under a
+            key of their own rather than their request keys (see
+            :func:`own_form_keys`).
     """
     fields: dict[str, Any] = {}
     for i, param in enumerate(params):
-        annotation, info = _field(param, model_key(i) if param.model is not None else None)
+        key = model_key(i) if param.model is not None else (own_keys or {}).get(i)
+        annotation, info = _field(param, key)
         fields[f"f{i}"] = (annotation, info)
     return pydantic.create_model(name, __config__=_CONFIG, **fields)
 
@@ -443,17 +460,26 @@ class FormExtractor:
         self.limits: FormLimits = limits.copy() if limits else {}
         # All three keys set: the request needs no look at inherited limits.
         self.complete_limits = len(self.limits) == 3
-        model = build_model("Form", self.params)
+        own = own_form_keys(self.params)
+        model = build_model("Form", self.params, own)
         self.validator = model.__pydantic_validator__
         self.names = field_names(self.params)
         self.owners = {p.external: p.owner for p in reversed(self.params)}
         self.slots = tuple((f"f{i}", p.slot) for i, p in enumerate(self.params))
-        # (keys in priority order, is a list, is a file, read the file into bytes)
+        # (own data key or None, keys in priority order, is a list, is a file,
+        # read the file into bytes)
         self.lookups = tuple(
-            (p.keys, p.is_sequence, p.is_file, p.is_file and _wants_bytes(p.annotation))
-            for p in self.params
+            (own.get(i), p.keys, p.is_sequence, p.is_file, _reads_bytes(p))
+            for i, p in enumerate(self.params)
             if p.model is None
         )
+        # Errors under an own key are reported under the request key read.
+        self.own_keys = own
+        self.own_params = {key: self.params[i] for i, key in own.items()}
+        # (owner, slot, validator of one parameter): built on the first error.
+        self._singles: list[tuple[int, int, Any]] | None = None
+        for key, param in self.own_params.items():
+            self.owners[key] = param.owner
         self.models = model_readers(self.params, self.owners)
 
     async def extract(self, request: Request, values: list[Any]) -> ErrorList | None:
@@ -469,7 +495,7 @@ class FormExtractor:
                 limits = merge_form_limits(limits, inherited)
         form = await request.form(**limits)
         data: dict[str, Any] = {}
-        for keys, sequence, is_file, read in self.lookups:
+        for own, keys, sequence, is_file, read in self.lookups:
             for key in keys:  # The first key with a value wins (alias choices).
                 if sequence:
                     items = form.getlist(key)
@@ -477,13 +503,13 @@ class FormExtractor:
                         items = [item for item in items if not is_unselected_file(item)]
                     if not items:
                         continue
-                    data[key] = [await _read(item) for item in items] if read else items
+                    data[own or key] = [await _read(item) for item in items] if read else items
                     break
                 value = form.get(key)
                 # An empty text field counts as absent, like a missing one.
                 if value is None or value == "" or is_unselected_file(value):
                     continue
-                data[key] = await _read(value) if read else value
+                data[own or key] = await _read(value) if read else value
                 break
         for key, model in self.models.items():
             found = model.gather(form)
@@ -496,15 +522,86 @@ class FormExtractor:
                 exc, "body", self.owners, self.params[0].owner, names=self.names
             )
             fix_model_errors(self.models, errors, form)
+            if self.own_params:
+                self._fix_own_errors(errors, form)
+            if len(self.params) > 1:
+                self._store_valid(data, values, {owner for owner, _, _ in errors})
             return errors
         for name, slot in self.slots:
             values[slot] = validated[name]
         return None
 
+    def _store_valid(self, data: dict[str, Any], values: list[Any], failed: set[int]) -> None:
+        """Store the values of the dependants whose inputs had no error (error path only).
+
+        FastAPI validates each parameter alone, so a dependency whose own form
+        inputs are fine still runs (and sees its values) when another's fail.
+
+        Args:
+            data: The input of the failed validation.
+            values: The per-request value list.
+            failed: The owners with an error (their parameters are not re-run,
+                so their default factories are not called twice).
+        """
+        singles = self._singles
+        if singles is None:
+            singles = self._singles = []
+            for i, param in enumerate(self.params):
+                key = model_key(i) if param.model is not None else self.own_keys.get(i)
+                model = pydantic.create_model("Form", __config__=_CONFIG, f0=_field(param, key))
+                singles.append((param.owner, param.slot, model.__pydantic_validator__))
+        for owner, slot, validator in singles:
+            if owner in failed:
+                continue
+            try:
+                values[slot] = validator.validate_python(data).__dict__["f0"]
+            except ValidationError:
+                pass
+
+    def _fix_own_errors(self, errors: ErrorList, form: Any) -> None:
+        """Name the request key a parameter read under an own key came from (error path)."""
+        for _, _, error in errors:
+            prefix, *rest = error["loc"]
+            param = self.own_params.get(rest[0]) if rest else None
+            if param is not None:
+                found = (k for k in param.keys if form.get(k) not in (None, ""))
+                error["loc"] = (prefix, next(found, param.external), *rest[1:])
+
+
+def own_form_keys(params: Sequence[ParamField]) -> dict[int, str]:
+    """Give a data key of its own to each form parameter sharing a key with another shape.
+
+    Two parameters may read one form key (an alias, an alias choice) as
+    different things: a list and a single value, an ``UploadFile`` and its
+    bytes. Keyed by the request key, their values would overwrite each other,
+    so such parameters are validated under keys no request can send.
+
+    Returns:
+        ``{parameter index: data key}`` (empty in the usual case).
+    """
+    shapes: dict[str, set[tuple[bool, bool]]] = {}
+    for param in params:
+        if param.model is None:
+            for key in param.keys:
+                shapes.setdefault(key, set()).add((param.is_sequence, _reads_bytes(param)))
+    return {
+        i: f"\x00field{i}"
+        for i, param in enumerate(params)
+        if param.model is None and any(len(shapes[key]) > 1 for key in param.keys)
+    }
+
+
+def _reads_bytes(param: ParamField) -> bool:
+    """Whether a form parameter is a file read into ``bytes`` (not an ``UploadFile``)."""
+    return param.is_file and _wants_bytes(param.annotation)
+
 
 async def _read(value: Any) -> Any:
     if isinstance(value, UploadFile):
-        return await value.read()
+        content = await value.read()
+        # Rewound: another parameter may take the same upload as an ``UploadFile``.
+        await value.seek(0)
+        return content
     return value
 
 

@@ -12,6 +12,11 @@ parameter adds entries to the schema's ``allOf``:
 * a required nullable one (``Profile | None`` without default): two entries,
   ``{"not": absent}`` and ``present``: something of it must be sent.
 
+A plain field under a key another field (listed earlier) already documents,
+say ``last: Annotated[bytes, File(alias="files")]`` next to ``files:
+list[UploadFile]``, cannot be a second property of that name: beside model
+parameters it adds ``{"properties": {key: schema}}`` to the ``allOf``.
+
 ``absent`` is "none of the model's keys": ``{"not": {"anyOf": [{"required":
 [key]}...]}}``, or ``{"maxProperties": 0}`` when a member model takes extra
 keys (``extra="allow"`` / ``"forbid"``), since then any key counts as its.
@@ -26,7 +31,7 @@ from pydantic import Field
 from zephyr.dependencies.models import ParamField
 from zephyr.dependencies.param_models import field_lookups
 
-__all__ = ["FormModelEntry", "documents_as_model", "model_type"]
+__all__ = ["FormModelEntry", "SharedKeyEntry", "documents_as_model", "model_type"]
 
 
 def documents_as_model(params: list[ParamField]) -> bool:
@@ -159,3 +164,30 @@ class FormModelEntry:
         if self.required:
             return [{"not": absent}, present]
         return [{"anyOf": [absent, present]}]
+
+
+class SharedKeyEntry:
+    """A plain form field whose key an earlier field documents: one ``allOf`` entry.
+
+    Args:
+        key: The form key.
+        annotation: What documents the field (its type with its ``Field``).
+        title: Its title when the schema has none (FastAPI's: from the parameter's name).
+    """
+
+    def __init__(self, key: str, annotation: Any, title: str) -> None:
+        self.key = key
+        self.annotation = annotation
+        self.title = title
+        self.box: dict[str, Any] = {}  # ``box["schema"]``: filled when the schemas resolve
+
+    def entries(self, definitions: dict[str, Any]) -> list[dict[str, Any]]:
+        """The ``allOf`` entry (once the collector resolved ``box``).
+
+        Args:
+            definitions: The resolved component schemas (unused: no model to inline).
+        """
+        schema = self.box["schema"]
+        if "title" not in schema:
+            schema = {**schema, "title": self.title}
+        return [{"properties": {self.key: schema}}]

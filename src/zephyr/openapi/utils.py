@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import http
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, get_args, get_origin
 
@@ -27,7 +28,12 @@ from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.dependencies.param_models import field_lookups
 from zephyr.encoders import jsonable_encoder
-from zephyr.openapi._form_models import FormModelEntry, documents_as_model, model_type
+from zephyr.openapi._form_models import (
+    FormModelEntry,
+    SharedKeyEntry,
+    documents_as_model,
+    model_type,
+)
 from zephyr.responses import JSONResponse
 from zephyr.routing import BaseRoute
 from zephyr.sse import EventSourceResponse
@@ -212,7 +218,7 @@ class _Collector:
 
 def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], int] = {}  # (name, location): index in ``out``
     ordered = sorted(
         _flat_params(route.dependant), key=lambda p: _LOCATION_ORDER.get(p.location, 9)
     )
@@ -221,11 +227,17 @@ def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
             continue
         entries = _model_parameters(param) if param.model is not None else [_parameter(param)]
         for entry, tp in entries:
-            if (entry["name"], param.location) in seen:
-                continue
-            seen.add((entry["name"], param.location))
+            index = seen.get((entry["name"], param.location))
+            if index is not None:
+                # One key read by several parameters: the first documents it,
+                # unless a later one requires it (then that one does, in its place).
+                if out[index]["required"] or not entry["required"]:
+                    continue
+                out[index] = entry
+            else:
+                seen[(entry["name"], param.location)] = len(out)
+                out.append(entry)
             collector.add(entry, "schema", tp, "validation")
-            out.append(entry)
     return out
 
 
@@ -251,12 +263,15 @@ def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
 def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
     """One parameter per field of a ``Annotated[Model, Query()]``-style parameter."""
     convert = param.location == "header" and getattr(param.info, "convert_underscores", False)
-    # ``Model | None``, a default or a union: no single field must be sent.
-    optional = param.nullable or not param.required or len(param.models) > 1
+    # A default or a union: no single field must be sent. A required ``Model | None``
+    # still answers 422 when none of it is sent: its required fields stay required.
+    optional = not param.required or len(param.models) > 1
     out: list[tuple[dict[str, Any], Any]] = []
     fields = [(m, name, f) for m in param.models for name, f in m.model_fields.items()]
     for model, name, field in fields:
         given = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
+        if not model.model_config.get("validate_by_alias", True):
+            given = None  # Read by its name only: titled by it too.
         lookups = field_lookups(name, field, model.model_config, convert=convert, sequence=False)
         external = lookups[0][0] if lookups else name
         entry: dict[str, Any] = {
@@ -339,30 +354,51 @@ def _embedded_body(
     # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
     flat = _flat_params(route.dependant)
     order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
-    params = sorted(params, key=lambda p: order.get((p.location, p.external), len(order)))
-    models = [
-        FormModelEntry(p, p.info.title or _title(p.external))
-        for p in params
-        if p.models and p.location == "form"
-    ]
-    fields = {
-        p.external: _field_type(p, None) for p in params if not (p.models and p.location == "form")
-    }
+    # A key the plan reads once sits where it first appears; several form fields
+    # reading one key each sit where they appear (the plan's fields are copies of
+    # the tree's, with the same marker objects).
+    position: dict[tuple[int, str, str], int] = {}
+    for i, p in enumerate(flat):
+        position.setdefault((id(p.info), p.name, p.external), i)
+    counts = Counter((p.location, p.external) for p in params)
+
+    def rank(p: ParamField) -> int:
+        first = order.get((p.location, p.external), len(order))
+        if counts[(p.location, p.external)] == 1:
+            return first
+        return position.get((id(p.info), p.name, p.external), first)
+
+    params = sorted(params, key=rank)
+    has_models = any(p.models and p.location == "form" for p in params)
+    entries: list[FormModelEntry | SharedKeyEntry] = []
+    fields: dict[str, Any] = {}
+    for p in params:
+        if p.models and p.location == "form":
+            entries.append(FormModelEntry(p, p.info.title or _title(p.external)))
+        elif has_models and p.external in fields:
+            # Beside form models, a later field under a documented key is an
+            # ``allOf`` entry of its own (without them, the last one is the property).
+            annotation, info = _field_type(p, None)
+            title = p.info.title or _title(p.name)
+            entries.append(SharedKeyEntry(p.external, Annotated[annotation, info], title))
+        else:
+            fields[p.external] = _field_type(p, None)
     model = pydantic.create_model(
         f"Body_{route.unique_id}",
         __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
         **fields,
     )
     collector.add(content, "schema", model, "validation")
-    if not models:
+    if not entries:
         return
-    for entry in models:
+    for entry in entries:
         collector.add(entry.box, "schema", entry.annotation, "validation")
 
     def attach(definitions: dict[str, Any]) -> None:
         name = content["schema"]["$ref"].rsplit("/", 1)[-1]
-        entries = [item for entry in models for item in entry.entries(definitions)]
-        definitions[name]["allOf"] = entries
+        definitions[name]["allOf"] = [
+            item for entry in entries for item in entry.entries(definitions)
+        ]
 
     collector.after.append(attach)
 
