@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pytest
+from annotated_types import Gt
 from pydantic import AliasChoices, BaseModel, Field, computed_field
 
 from zephyr import Body, Query, Zephyr
@@ -230,3 +231,42 @@ def test_recursive_model_keeps_no_title_of_a_request_or_response(separate: bool)
     # core schema (it is recursive): every later schema of the model showed them
     # (fastapi's document shows the body's description on the response too).
     assert _Node.model_json_schema(mode="serialization") == before
+
+
+def test_model_only_field_options_are_left_out_of_the_document() -> None:
+    app = Zephyr()
+
+    @app.post("/items/{item_id}")
+    def update(
+        item_id: int,
+        count: Annotated[int, Query(validate_default=True)] = 1,
+        label: Annotated[str, Body(validate_default=True, embed=True)] = "x",
+    ) -> int:
+        return count
+
+    operation = _document(app)["paths"]["/items/{item_id}"]["post"]  # warns of nothing
+    assert [(p["name"], p["required"]) for p in operation["parameters"]] == [
+        ("item_id", True),
+        ("count", False),
+    ]
+    assert operation["parameters"][1]["schema"] == {
+        "type": "integer",
+        "default": 1,
+        "title": "Count",
+    }
+    assert TestClient(app).post("/items/5", json={}).json() == 1
+
+
+def test_type_metadata_is_kept_when_the_marker_is_the_default() -> None:
+    # A deliberate difference (README): fastapi validates and documents a bare ``int`` here.
+    app = Zephyr()
+
+    @app.get("/count")
+    def count(n: Annotated[int, Gt(0)] = Query()) -> int:
+        return n
+
+    parameter = _document(app)["paths"]["/count"]["get"]["parameters"][0]
+    assert parameter["schema"] == {"type": "integer", "exclusiveMinimum": 0, "title": "N"}
+    client = TestClient(app)
+    assert client.get("/count", params={"n": "-1"}).status_code == 422
+    assert client.get("/count", params={"n": "2"}).json() == 2

@@ -94,8 +94,8 @@ def responses(route: APIRoute, collector: SchemaCollector, has_inputs: bool) -> 
         elif route.response_model is not None:
             # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
             title = field_title(f"Response_{route.unique_id}")
-            tp = _titled(route.response_model, title)
-            collector.add(content, "schema", tp, "serialization", auto_title=title)
+            content["_auto_title"] = title
+            collector.add(content, "schema", _titled(route.response_model, title), "serialization")
         else:
             content["schema"] = {}
         main["content"] = {media: content}
@@ -108,8 +108,8 @@ def responses(route: APIRoute, collector: SchemaCollector, has_inputs: bool) -> 
         if model is not None:
             target = entry.setdefault("content", {}).setdefault(media or "application/json", {})
             title = field_title(f"Response_{key}_{route.unique_id}")
-            tp = _titled(model, title)
-            collector.add(target, "schema", tp, "serialization", auto_title=title)
+            target["_auto_title"] = title
+            collector.add(target, "schema", _titled(model, title), "serialization")
         # Extra content (another media type, examples) merges into the generated one.
         deep_update(entry, extra)
         if "description" not in entry:
@@ -182,8 +182,8 @@ def _stream_content(route: APIRoute, collector: SchemaCollector) -> tuple[str, d
         if item is None:
             content["itemSchema"] = {}
         else:
-            tp = _titled(item, title)
-            collector.add(content, "itemSchema", tp, "serialization", auto_title=title)
+            content["_auto_title"] = title
+            collector.add(content, "itemSchema", _titled(item, title), "serialization")
         return JSONL_MEDIA_TYPE, content
     data: dict[str, Any] = {"type": "string"}
     event: dict[str, Any] = {
@@ -201,8 +201,8 @@ def _stream_content(route: APIRoute, collector: SchemaCollector) -> tuple[str, d
         collector.add({}, "schema", item, "serialization")
     elif item is not None:
         data["contentMediaType"] = "application/json"
-        tp = _titled(item, title)
-        collector.add(data, "contentSchema", tp, "serialization", auto_title=title)
+        data["_auto_title"] = title
+        collector.add(data, "contentSchema", _titled(item, title), "serialization")
         event["required"] = ["data"]
     return "text/event-stream", {"itemSchema": event}
 

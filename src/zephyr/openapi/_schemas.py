@@ -71,21 +71,22 @@ class SchemaCollector:
         self.needs_errors = False
         self.after: list[Callable[[dict[str, Any]], None]] = []
 
-    def add(
-        self, target: dict[str, Any], key: str, tp: Any, mode: str, auto_title: str | None = None
-    ) -> None:
+    def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
         """Register ``target[key]`` to receive the JSON Schema of ``tp``.
 
         Args:
-            target: The dict the schema goes into.
+            target: The dict the schema goes into. Its ``"_auto_title"`` key, when
+                the caller set one, is the title zephyr chose for ``tp`` (not the
+                user): taken out now (several schemas may go into one dict), and
+                dropped from the schema again when that is a bare ``$ref``, as in
+                a model's fields.
             key: Its key there (``"schema"``, ``"itemSchema"``...).
             tp: The type documented (``Annotated`` with a ``Field`` for titles,
                 descriptions and the like).
             mode: ``"validation"`` (what is sent) or ``"serialization"``
                 (what is answered).
-            auto_title: The title zephyr chose for ``tp`` (not the user), dropped
-                again when the schema is a bare ``$ref``, as in a model's fields.
         """
+        auto_title = target.pop("_auto_title", None)
         index = len(self._inputs)
         with warnings.catch_warnings():
             # A parameter's ``Field(deprecated=True)`` only documents it here; Pydantic

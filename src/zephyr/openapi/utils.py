@@ -18,7 +18,6 @@ from pydantic import AliasChoices, Field, WithJsonSchema
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from zephyr._annotated import annotated
 from zephyr._api.routing import APIRoute
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
@@ -27,7 +26,8 @@ from zephyr.encoders import jsonable_encoder
 from zephyr.openapi._form_models import FormModelEntry, documents_as_model, model_type
 from zephyr.openapi._merge import deep_update
 from zephyr.openapi._responses import HTTP_VALIDATION_ERROR, VALIDATION_ERROR, responses
-from zephyr.openapi._schemas import SchemaCollector, field_title
+from zephyr.openapi._schemas import SchemaCollector as _Collector
+from zephyr.openapi._schemas import field_title as _title
 from zephyr.routing import BaseRoute
 
 __all__ = ["get_openapi"]
@@ -55,12 +55,31 @@ def _file_type(annotation: Any) -> Any:
     return annotation
 
 
+# Options of a model field that change nothing in its schema: the document names
+# parameters itself, and Pydantic warns that they do nothing outside a model.
+_NOT_DOCUMENTED = frozenset(
+    {
+        "alias",
+        "validation_alias",
+        "serialization_alias",
+        "alias_priority",
+        "validate_default",
+        "exclude",
+        "repr",
+        "frozen",
+        "init",
+        "init_var",
+        "kw_only",
+    }
+)
+
+
 def _field_type(param: ParamField, title: str | None) -> Any:
     """The annotation and ``Field`` documenting ``param`` (``title=None``: Pydantic's own)."""
     kwargs = {
         k: v
         for k, v in param.info.field_kwargs.items()  # type: ignore[attr-defined]
-        if k != "title"
+        if k != "title" and k not in _NOT_DOCUMENTED
     }
     if param.info.title or title:
         kwargs["title"] = param.info.title or title
@@ -95,11 +114,7 @@ def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]
     return out
 
 
-# One documented parameter: its entry, the type of its schema, the title zephyr chose.
-_Entry = tuple[dict[str, Any], Any, "str | None"]
-
-
-def _parameters(route: APIRoute, collector: SchemaCollector) -> list[dict[str, Any]]:
+def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     ordered = sorted(
@@ -109,28 +124,30 @@ def _parameters(route: APIRoute, collector: SchemaCollector) -> list[dict[str, A
         if param.location in ("body", "form") or not param.info.include_in_schema:  # type: ignore[attr-defined]
             continue
         entries = _model_parameters(param) if param.model is not None else [_parameter(param)]
-        for entry, tp, auto_title in entries:
+        for entry, tp in entries:
             if (entry["name"], param.location) in seen:
                 continue
             seen.add((entry["name"], param.location))
-            collector.add(entry, "schema", tp, "validation", auto_title=auto_title)
+            collector.add(entry, "schema", tp, "validation")
             out.append(entry)
     return out
 
 
-def _parameter(param: ParamField) -> _Entry:
+def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
     entry: dict[str, Any] = {
         "name": param.external,
         "in": param.location,
         "required": param.required,
     }
-    annotation, info = _field_type(param, field_title(param.external))
+    annotation, info = _field_type(param, _title(param.external))
+    if not param.info.title:
+        entry["_auto_title"] = info.title
     if param.info.description:
         entry["description"] = param.info.description
     _add_examples(entry, param)
     if param.info.deprecated:
         entry["deprecated"] = True
-    return entry, Annotated[annotation, info], None if param.info.title else info.title
+    return entry, Annotated[annotation, info]
 
 
 def _add_examples(target: dict[str, Any], param: ParamField) -> None:
@@ -143,15 +160,16 @@ def _add_examples(target: dict[str, Any], param: ParamField) -> None:
         target["example"] = jsonable_encoder(example)
 
 
-def _model_parameters(param: ParamField) -> list[_Entry]:
+def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
     """One parameter per field of a ``Annotated[Model, Query()]``-style parameter."""
     convert = param.location == "header" and getattr(param.info, "convert_underscores", False)
-    # A default or a union: no single field must be sent. (``Model | None`` without
-    # a default is required: the model's required fields must be sent.)
+    # A default or a union: no single field must be sent. A required ``Model | None``
+    # still answers 422 when none of it is sent: its required fields stay required.
     optional = not param.required or len(param.models) > 1
-    out: list[_Entry] = []
+    out: list[tuple[dict[str, Any], Any]] = []
     fields = [(m, name, f) for m in param.models for name, f in m.model_fields.items()]
     for model, name, field in fields:
+        given = field.validation_alias if isinstance(field.validation_alias, str) else field.alias
         lookups = field_lookups(name, field, model.model_config, convert=convert, sequence=False)
         external = lookups[0][0] if lookups else name
         entry: dict[str, Any] = {
@@ -161,25 +179,23 @@ def _model_parameters(param: ParamField) -> list[_Entry]:
         }
         info = copy.copy(field)
         info.alias = info.validation_alias = info.serialization_alias = None
-        auto_title = None
         if not field.title:
-            info.title = auto_title = field_title(_declared_key(name, field))
+            info.title = _title(_first_choice(field) or given or name)
+            entry["_auto_title"] = info.title
         if field.description:
             entry["description"] = field.description
         if field.deprecated:
             entry["deprecated"] = True
-        out.append((entry, Annotated[field.annotation, info], auto_title))
+        out.append((entry, Annotated[field.annotation, info]))
     return out
 
 
-def _declared_key(name: str, field: FieldInfo) -> str:
-    """The key a model field is read from as declared: its first alias choice, alias or name."""
+def _first_choice(field: FieldInfo) -> str | None:
+    """The first key of a field's ``AliasChoices`` (its documented name), if it has one."""
     alias = field.validation_alias
-    if isinstance(alias, AliasChoices):
-        alias = alias.choices[0]
-    if isinstance(alias, str):
-        return alias
-    return field.alias or name
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return None
 
 
 _MULTIPART = "multipart/form-data"
@@ -202,7 +218,7 @@ def _form_media_type(params: list[ParamField]) -> str:
     return media
 
 
-def _request_body(route: APIRoute, collector: SchemaCollector) -> dict[str, Any] | None:
+def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | None:
     plan = route.plan
     if plan.form is not None:
         params, embed = plan.form.params, True
@@ -216,7 +232,7 @@ def _request_body(route: APIRoute, collector: SchemaCollector) -> dict[str, Any]
     body: dict[str, Any] = {"content": {media: content}}
     if plan.form is not None and documents_as_model(params):
         # A form model documents as itself, not as a generated ``Body_...`` schema.
-        title = params[0].info.title or field_title(params[0].external)
+        title = params[0].info.title or _title(params[0].external)
         collector.add(content, "schema", model_type(params[0], title), "validation")
         required = params[0].required
     elif embed:
@@ -224,10 +240,10 @@ def _request_body(route: APIRoute, collector: SchemaCollector) -> dict[str, Any]
         required = any(p.required for p in params)
     else:
         param = params[0]
-        annotation, info = _field_type(param, field_title(param.external))
-        auto_title = None if param.info.title else info.title
-        tp = annotated(annotation, info)
-        collector.add(content, "schema", tp, "validation", auto_title=auto_title)
+        annotation, info = _field_type(param, _title(param.external))
+        if not param.info.title:
+            content["_auto_title"] = info.title
+        collector.add(content, "schema", Annotated[annotation, info], "validation")
         _add_examples(content, param)
         required = param.required
     if required:
@@ -236,7 +252,7 @@ def _request_body(route: APIRoute, collector: SchemaCollector) -> dict[str, Any]
 
 
 def _embedded_body(
-    route: APIRoute, params: list[ParamField], content: dict[str, Any], collector: SchemaCollector
+    route: APIRoute, params: list[ParamField], content: dict[str, Any], collector: _Collector
 ) -> None:
     """Document a body of named fields as ``Body_<operation id>`` (form models in its ``allOf``)."""
     # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
@@ -244,7 +260,7 @@ def _embedded_body(
     order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
     params = sorted(params, key=lambda p: order.get((p.location, p.external), len(order)))
     models = [
-        FormModelEntry(p, p.info.title or field_title(p.external))
+        FormModelEntry(p, p.info.title or _title(p.external))
         for p in params
         if p.models and p.location == "form"
     ]
@@ -279,7 +295,7 @@ class _Operations:
     """
 
     def __init__(self, security_base: type | None) -> None:
-        self.collector = SchemaCollector()
+        self.collector = _Collector()
         self.schemes: dict[str, Any] = {}
         self._security_base = security_base
         self._operation_ids: set[str] = set()
@@ -293,7 +309,7 @@ class _Operations:
         operation: dict[str, Any] = {}
         if route.tags:
             operation["tags"] = [getattr(t, "value", t) for t in route.tags]
-        operation["summary"] = route.summary or field_title(route.name)
+        operation["summary"] = route.summary or _title(route.name)
         if route.description:
             operation["description"] = route.description
         operation["operationId"] = self._operation_id(route)
