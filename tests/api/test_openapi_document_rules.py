@@ -270,3 +270,42 @@ def test_type_metadata_is_kept_when_the_marker_is_the_default() -> None:
     client = TestClient(app)
     assert client.get("/count", params={"n": "-1"}).status_code == 422
     assert client.get("/count", params={"n": "2"}).json() == 2
+
+
+def test_a_field_before_the_marker_documents_the_parameter() -> None:
+    # The marker's own values win (``deprecated=False`` too); json_schema_extra dicts merge.
+    app = Zephyr()
+    Size = Annotated[
+        int,
+        Field(
+            title="Size",
+            description="From the field",
+            examples=[3],
+            deprecated=True,
+            json_schema_extra={"x-unit": "cm", "x-from": "field"},
+            gt=0,
+        ),
+    ]
+
+    @app.get("/boxes")
+    def boxes(
+        width: Annotated[Size, Query()],
+        height: Annotated[
+            Size,
+            Query(
+                description="From the marker", deprecated=False, json_schema_extra={"x-from": "q"}
+            ),
+        ],
+    ) -> int:
+        return width * height
+
+    width, height = _document(app)["paths"]["/boxes"]["get"]["parameters"]  # warns of nothing
+    assert (width["description"], width["deprecated"]) == ("From the field", True)
+    assert width["schema"]["exclusiveMinimum"] == 0
+    assert width["schema"]["title"] == "Size"
+    assert height["description"] == "From the marker"
+    assert "deprecated" not in height
+    assert "deprecated" not in height["schema"]
+    assert height["schema"]["examples"] == [3]
+    assert (height["schema"]["x-unit"], height["schema"]["x-from"]) == ("cm", "q")
+    assert TestClient(app).get("/boxes", params={"width": "0", "height": "1"}).status_code == 422

@@ -25,6 +25,7 @@ from zephyr.dependencies.param_models import field_lookups
 from zephyr.encoders import jsonable_encoder
 from zephyr.openapi._form_models import FormModelEntry, documents_as_model, model_type
 from zephyr.openapi._merge import deep_update
+from zephyr.openapi._param_docs import DOC_KEYS, documented
 from zephyr.openapi._responses import HTTP_VALIDATION_ERROR, VALIDATION_ERROR, responses
 from zephyr.openapi._schemas import SchemaCollector as _Collector
 from zephyr.openapi._schemas import field_title as _title
@@ -76,20 +77,21 @@ _NOT_DOCUMENTED = frozenset(
 
 def _field_type(param: ParamField, title: str | None) -> Any:
     """The annotation and ``Field`` documenting ``param`` (``title=None``: Pydantic's own)."""
+    annotation, doc = documented(param)
     kwargs = {
         k: v
         for k, v in param.info.field_kwargs.items()  # type: ignore[attr-defined]
-        if k != "title" and k not in _NOT_DOCUMENTED
+        if k not in DOC_KEYS and k not in _NOT_DOCUMENTED
     }
-    if param.info.title or title:
-        kwargs["title"] = param.info.title or title
-    if param.info.description:
-        kwargs["description"] = param.info.description
+    kwargs.update((k, v) for k, v in doc.items() if k != "deprecated" and v is not None)
+    if not doc.get("title") and title:
+        kwargs["title"] = title
     extra = kwargs.get("json_schema_extra")
-    if param.info.deprecated and (extra is None or isinstance(extra, dict)):
+    if doc.get("deprecated") and (extra is None or isinstance(extra, dict)):
         # Schema metadata: Pydantic ignores (and warns about) ``deprecated`` outside a model.
         kwargs["json_schema_extra"] = {**(extra or {}), "deprecated": True}
-    annotation = _file_type(param.annotation) if param.is_file else param.annotation
+    if param.is_file:
+        annotation = _file_type(annotation)
     return annotation, Field(param.default, **kwargs)
 
 
@@ -140,12 +142,13 @@ def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
         "required": param.required,
     }
     annotation, info = _field_type(param, _title(param.external))
-    if not param.info.title:
+    doc = documented(param)[1]
+    if not doc.get("title"):
         entry["_auto_title"] = info.title
-    if param.info.description:
-        entry["description"] = param.info.description
+    if doc.get("description"):
+        entry["description"] = doc["description"]
     _add_examples(entry, param)
-    if param.info.deprecated:
+    if doc.get("deprecated"):
         entry["deprecated"] = True
     return entry, Annotated[annotation, info]
 
@@ -241,7 +244,7 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
     else:
         param = params[0]
         annotation, info = _field_type(param, _title(param.external))
-        if not param.info.title:
+        if not documented(param)[1].get("title"):
             content["_auto_title"] = info.title
         collector.add(content, "schema", Annotated[annotation, info], "validation")
         _add_examples(content, param)
