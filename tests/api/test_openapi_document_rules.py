@@ -13,6 +13,7 @@ from pydantic import AliasChoices, BaseModel, Field, computed_field
 
 from zephyr import Body, Query, Zephyr
 from zephyr.responses import JSONResponse, RedirectResponse
+from zephyr.sse import EventSourceResponse
 from zephyr.testclient import TestClient
 
 
@@ -175,18 +176,32 @@ def test_duplicate_operation_ids_warn_once_per_repeat() -> None:
 
 def test_streamed_items_follow_the_response_model_options() -> None:
     class Event(BaseModel):
-        name: str
+        full_name: str = Field(alias="fullName")
         detail: str | None = None
 
     app = Zephyr()
 
     @app.get("/events", response_model_exclude_none=True)
     async def events() -> AsyncIterator[Event]:
-        yield Event(name="a")
-        yield Event(name="b", detail="x")
+        yield Event(fullName="a")
+        yield Event(fullName="b", detail="x")
 
-    lines = TestClient(app).get("/events").text.splitlines()
-    assert [json.loads(line) for line in lines] == [{"name": "a"}, {"name": "b", "detail": "x"}]
+    @app.get("/by-name", response_model_by_alias=False)
+    async def by_name() -> AsyncIterator[Event]:
+        yield Event(fullName="a")
+
+    @app.get("/sse", response_class=EventSourceResponse, response_model_exclude_none=True)
+    async def sse() -> AsyncIterator[Event]:
+        yield Event(fullName="a")
+
+    client = TestClient(app)
+    lines = client.get("/events").text.splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"fullName": "a"},
+        {"fullName": "b", "detail": "x"},
+    ]
+    assert client.get("/by-name").json() == {"full_name": "a", "detail": None}
+    assert client.get("/sse").text == 'data: {"fullName":"a"}\n\n'
 
 
 def test_one_status_from_response_model_and_responses_is_a_bare_reference() -> None:
