@@ -2,8 +2,10 @@
 
 The layout follows FastAPI's documents (operation ids, ``Body_<operation id>``
 schemas, ``HTTPValidationError``), so clients and tools see the same thing.
-All JSON Schemas come from one Pydantic ``generate_definitions`` call, so
-shared models land once in ``components.schemas``.
+All JSON Schemas come from one Pydantic ``generate_definitions`` call
+(``_schemas``), so shared models land once in ``components.schemas``; the
+responses of an operation are built by ``_responses``, what documents a
+parameter by ``_param_docs``, and declared fragments merge in by ``_merge``.
 """
 
 from __future__ import annotations
@@ -326,7 +328,7 @@ class _Operations:
             operation["requestBody"] = body
         has_inputs = bool(_flat_params(route.dependant))
         operation["responses"] = responses(route, collector, has_inputs)
-        security = self._security(route)
+        security = self._requirements(route)
         if security:
             operation["security"] = security
         if route.callbacks:
@@ -355,7 +357,7 @@ class _Operations:
         self._operation_ids.add(operation_id)
         return operation_id
 
-    def _security(self, route: APIRoute) -> list[dict[str, list[str]]]:
+    def _requirements(self, route: APIRoute) -> list[dict[str, list[str]]]:
         # One requirement per scheme, in first-use order, with every scope asked for.
         requirements: dict[str, list[str]] = {}
         for scheme, scopes in _security(route.dependant, self._security_base):
