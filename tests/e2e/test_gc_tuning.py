@@ -15,7 +15,7 @@ from .conftest import ServerProcess, get_with_retry
 
 Serve = Callable[..., ServerProcess]
 
-_APP = '''
+_APP = """
 import gc
 from zephyr import FastAPI
 
@@ -32,7 +32,7 @@ def collector() -> dict[str, object]:
         "freeze_count": gc.get_freeze_count(),
         "startup_object_collectable": frozen,
     }
-'''
+"""
 
 
 def _collector(serve: Serve, tmp_path: Path, *args: str) -> dict[str, object]:
@@ -46,9 +46,7 @@ def _collector(serve: Serve, tmp_path: Path, *args: str) -> dict[str, object]:
     return body
 
 
-def test_run_freezes_startup_and_spaces_out_older_collections(
-    serve: Serve, tmp_path: Path
-) -> None:
+def test_run_freezes_startup_and_spaces_out_older_collections(serve: Serve, tmp_path: Path) -> None:
     body = _collector(serve, tmp_path)
     threshold_0 = gc.get_threshold()[0]  # the interpreter's default, left as it is
     assert body["threshold"] == [threshold_0, _gc.THRESHOLD_1, _gc.THRESHOLD_2]

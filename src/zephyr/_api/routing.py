@@ -509,7 +509,11 @@ class APIRoute(OverridablePlan, Route):
             return result
         if self.streaming:
             response: Response = stream_response(
-                result, self._response_class, self._stream_adapter, self.status_code
+                result,
+                self._response_class,
+                self._stream_adapter,
+                self.status_code,
+                self._dump_options,
             )
         else:
             try:

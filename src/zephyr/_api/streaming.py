@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import collections.abc
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, get_args, get_origin
 
 from pydantic import TypeAdapter, ValidationError
@@ -105,18 +105,20 @@ def _validate(adapter: TypeAdapter[Any], item: Any) -> Any:
         raise ResponseValidationError(errors, body=item) from None
 
 
-def _encoder(adapter: TypeAdapter[Any] | None, sse: bool) -> Callable[[Any], bytes]:
+def _encoder(
+    adapter: TypeAdapter[Any] | None, sse: bool, dump_options: Mapping[str, Any]
+) -> Callable[[Any], bytes]:
     def jsonl(item: Any) -> bytes:
         if adapter is None:
             return plain_json(item).encode("utf-8") + b"\n"
-        return adapter.dump_json(_validate(adapter, item)) + b"\n"
+        return adapter.dump_json(_validate(adapter, item), **dump_options) + b"\n"
 
     def event(item: Any) -> bytes:
         if isinstance(item, ServerSentEvent):
             return item.encode()
         if adapter is None:
             return format_sse_event(data_str=plain_json(item))
-        data = adapter.dump_json(_validate(adapter, item)).decode("utf-8")
+        data = adapter.dump_json(_validate(adapter, item), **dump_options).decode("utf-8")
         return format_sse_event(data_str=data)
 
     return event if sse else jsonl
@@ -147,6 +149,7 @@ def stream_response(
     response_class: type[Response],
     adapter: TypeAdapter[Any] | None,
     status_code: int | None,
+    dump_options: Mapping[str, Any],
 ) -> Response:
     """Build the streaming response for a generator endpoint's result.
 
@@ -159,6 +162,8 @@ def stream_response(
         adapter: Validates and serializes each item (not used for raw
             chunks); ``None`` when the item type is not declared.
         status_code: The route's status code (default 200).
+        dump_options: The route's ``response_model_*`` options (``exclude_none``,
+            ``by_alias``...), applied to each validated item as to a response model.
 
     Returns:
         The response; sync generators are iterated in the thread pool.
@@ -168,7 +173,7 @@ def stream_response(
         # The chunks are the body; the class says its media type and encodes str.
         return response_class(result, status_code=status)
     sse = issubclass(response_class, EventSourceResponse)
-    encode = _encoder(adapter, sse)
+    encode = _encoder(adapter, sse, dump_options)
     if hasattr(result, "__aiter__"):
         content: Any = _map_async(result, encode)
     else:

@@ -2,28 +2,26 @@
 
 The layout follows FastAPI's documents (operation ids, ``Body_<operation id>``
 schemas, ``HTTPValidationError``), so clients and tools see the same thing.
-All JSON Schemas come from one Pydantic ``generate_definitions`` call, so
-shared models land once in ``components.schemas``.
+All JSON Schemas come from one Pydantic ``generate_definitions`` call
+(``_schemas``), so shared models land once in ``components.schemas``; the
+responses of an operation are built by ``_responses``, what documents a
+parameter by ``_param_docs``, and declared fragments merge in by ``_merge``.
 """
 
 from __future__ import annotations
 
 import copy
-import http
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
-from pydantic import Field, TypeAdapter, WithJsonSchema
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic import AliasChoices, Field, WithJsonSchema
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
-from zephyr._annotated import annotated
-from zephyr._api.routing import APIRoute, _unwrap
-from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type, is_raw_stream
-from zephyr._nocontent import has_content
+from zephyr._api.routing import APIRoute
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.dependencies.param_models import field_lookups
@@ -34,56 +32,19 @@ from zephyr.openapi._form_models import (
     documents_as_model,
     model_type,
 )
-from zephyr.responses import JSONResponse
+from zephyr.openapi._merge import deep_update
+from zephyr.openapi._param_docs import DOC_KEYS, documented
+from zephyr.openapi._responses import HTTP_VALIDATION_ERROR, VALIDATION_ERROR, responses
+from zephyr.openapi._schemas import SchemaCollector as _Collector
+from zephyr.openapi._schemas import field_title as _title
 from zephyr.routing import BaseRoute
-from zephyr.sse import EventSourceResponse
 
 __all__ = ["get_openapi"]
 
-REF_TEMPLATE = "#/components/schemas/{model}"
 _METHODS_WITH_BODY = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"}
 _FILE_SCHEMA = WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"})
 
-VALIDATION_ERROR = {
-    "properties": {
-        "loc": {
-            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-            "type": "array",
-            "title": "Location",
-        },
-        "msg": {"type": "string", "title": "Message"},
-        "type": {"type": "string", "title": "Error Type"},
-        "input": {"title": "Input"},
-        "ctx": {"type": "object", "title": "Context"},
-    },
-    "type": "object",
-    "required": ["loc", "msg", "type"],
-    "title": "ValidationError",
-}
-HTTP_VALIDATION_ERROR = {
-    "properties": {
-        "detail": {
-            "items": {"$ref": REF_TEMPLATE.format(model="ValidationError")},
-            "type": "array",
-            "title": "Detail",
-        }
-    },
-    "type": "object",
-    "title": "HTTPValidationError",
-}
-_422 = {
-    "description": "Validation Error",
-    "content": {
-        "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="HTTPValidationError")}}
-    },
-}
-
-
 _LOCATION_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
-
-
-def _title(name: str) -> str:
-    return name.replace("_", " ").title()
 
 
 def _file_type(annotation: Any) -> Any:
@@ -103,22 +64,42 @@ def _file_type(annotation: Any) -> Any:
     return annotation
 
 
+# Options of a model field that change nothing in its schema: the document names
+# parameters itself, and Pydantic warns that they do nothing outside a model.
+_NOT_DOCUMENTED = frozenset(
+    {
+        "alias",
+        "validation_alias",
+        "serialization_alias",
+        "alias_priority",
+        "validate_default",
+        "exclude",
+        "repr",
+        "frozen",
+        "init",
+        "init_var",
+        "kw_only",
+    }
+)
+
+
 def _field_type(param: ParamField, title: str | None) -> Any:
     """The annotation and ``Field`` documenting ``param`` (``title=None``: Pydantic's own)."""
+    annotation, doc = documented(param)
     kwargs = {
         k: v
         for k, v in param.info.field_kwargs.items()  # type: ignore[attr-defined]
-        if k != "title"
+        if k not in DOC_KEYS and k not in _NOT_DOCUMENTED
     }
-    if param.info.title or title:
-        kwargs["title"] = param.info.title or title
-    if param.info.description:
-        kwargs["description"] = param.info.description
+    kwargs.update((k, v) for k, v in doc.items() if k != "deprecated" and v is not None)
+    if not doc.get("title") and title:
+        kwargs["title"] = title
     extra = kwargs.get("json_schema_extra")
-    if param.info.deprecated and (extra is None or isinstance(extra, dict)):
+    if doc.get("deprecated") and (extra is None or isinstance(extra, dict)):
         # Schema metadata: Pydantic ignores (and warns about) ``deprecated`` outside a model.
         kwargs["json_schema_extra"] = {**(extra or {}), "deprecated": True}
-    annotation = _file_type(param.annotation) if param.is_file else param.annotation
+    if param.is_file:
+        annotation = _file_type(annotation)
     return annotation, Field(param.default, **kwargs)
 
 
@@ -141,79 +122,6 @@ def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]
             out.append((sub.call, sub.security_scopes))
         out.extend(_security(sub, base))
     return out
-
-
-class _SchemaGenerator(GenerateJsonSchema):
-    """Pydantic's generator, with ``bytes`` described as OpenAPI 3.1 binary content."""
-
-    def bytes_schema(self, schema: CoreSchema) -> JsonSchemaValue:
-        # OpenAPI 3.1 (and FastAPI) use contentMediaType, not the 3.0 "format: binary".
-        config = self._config
-        mode = config.ser_json_bytes if self.mode == "serialization" else config.val_json_bytes
-        out: JsonSchemaValue = {"type": "string", "contentMediaType": "application/octet-stream"}
-        if mode == "base64":
-            out["contentEncoding"] = "base64"
-        self.update_with_validations(out, schema, self.ValidationsMapping.bytes)
-        return out
-
-
-def _merged_mode(mode: str, core_schema: Any) -> str:
-    return mode if _has_computed_fields(core_schema) else "validation"
-
-
-def _has_computed_fields(node: Any) -> bool:
-    """Whether a core schema (walked as plain data) declares a computed field anywhere."""
-    if isinstance(node, dict):
-        if node.get("computed_fields"):
-            return True
-        return any(_has_computed_fields(value) for value in node.values())
-    if isinstance(node, list):
-        return any(_has_computed_fields(item) for item in node)
-    return False
-
-
-class _Collector:
-    """Gathers (key, mode, core schema) inputs, then resolves them in one call."""
-
-    def __init__(self) -> None:
-        self.inputs: list[tuple[Any, Any, Any]] = []
-        self.placeholders: list[tuple[dict[str, Any], str, tuple[int, str]]] = []
-        self.needs_errors = False  # some operation documents the 422 response
-        # Run on the definitions once resolved (a form body's ``allOf`` of its models).
-        self.after: list[Callable[[dict[str, Any]], None]] = []
-
-    def add(self, target: dict[str, Any], key: str, tp: Any, mode: str) -> None:
-        index = len(self.inputs)
-        with warnings.catch_warnings():
-            # A parameter's ``Field(deprecated=True)`` only documents it here; Pydantic
-            # warns that it has no runtime effect outside a model, which is intended.
-            warnings.filterwarnings("ignore", message=".*'deprecated' attribute.*")
-            adapter: TypeAdapter[Any] = TypeAdapter(tp)
-        self.inputs.append((index, mode, adapter.core_schema))
-        self.placeholders.append((target, key, (index, mode)))
-
-    def resolve(self, separate: bool) -> dict[str, Any]:
-        if not self.inputs:
-            return {}
-        generator = _SchemaGenerator(ref_template=REF_TEMPLATE)
-        if not separate:
-            # One schema per model, except where computed fields make output differ.
-            modes = {key: _merged_mode(mode, schema) for key, mode, schema in self.inputs}
-            self.inputs = [(key, modes[key], schema) for key, _, schema in self.inputs]
-            self.placeholders = [(t, k, (i, modes[i])) for t, k, (i, _) in self.placeholders]
-        found, definitions = generator.generate_definitions(self.inputs)
-        schemas: dict[Any, dict[str, Any]] = dict(found)
-        for target, key, ref in self.placeholders:
-            schema = schemas[ref]
-            auto_title = target.pop("_auto_title", None)
-            if "$ref" in schema and schema.get("title") == auto_title:
-                # A bare reference, as in a model's fields: the title is the model's.
-                schema = {k: v for k, v in schema.items() if k != "title"}
-            target[key] = schema
-        out = {str(name): schema for name, schema in definitions.items()}
-        for hook in self.after:
-            hook(out)
-        return out
 
 
 def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
@@ -248,16 +156,25 @@ def _parameter(param: ParamField) -> tuple[dict[str, Any], Any]:
         "required": param.required,
     }
     annotation, info = _field_type(param, _title(param.external))
-    if not param.info.title:
+    doc = documented(param)[1]
+    if not doc.get("title"):
         entry["_auto_title"] = info.title
-    if param.info.description:
-        entry["description"] = param.info.description
-    openapi_examples = getattr(param.info, "openapi_examples", None)
-    if openapi_examples:
-        entry["examples"] = jsonable_encoder(openapi_examples)
-    if param.info.deprecated:
+    if doc.get("description"):
+        entry["description"] = doc["description"]
+    _add_examples(entry, param)
+    if doc.get("deprecated"):
         entry["deprecated"] = True
     return entry, Annotated[annotation, info]
+
+
+def _add_examples(target: dict[str, Any], param: ParamField) -> None:
+    """Add a parameter's or body's ``openapi_examples``, else its deprecated ``example``."""
+    openapi_examples = getattr(param.info, "openapi_examples", None)
+    example = getattr(param.info, "example", PydanticUndefined)
+    if openapi_examples:
+        target["examples"] = jsonable_encoder(openapi_examples)
+    elif example is not PydanticUndefined:
+        target["example"] = jsonable_encoder(example)
 
 
 def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
@@ -282,7 +199,7 @@ def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
         info = copy.copy(field)
         info.alias = info.validation_alias = info.serialization_alias = None
         if not field.title:
-            info.title = _title(given or name)
+            info.title = _title(_first_choice(field) or given or name)
             entry["_auto_title"] = info.title
         if field.description:
             entry["description"] = field.description
@@ -290,6 +207,14 @@ def _model_parameters(param: ParamField) -> list[tuple[dict[str, Any], Any]]:
             entry["deprecated"] = True
         out.append((entry, Annotated[field.annotation, info]))
     return out
+
+
+def _first_choice(field: FieldInfo) -> str | None:
+    """The first key of a field's ``AliasChoices`` (its documented name), if it has one."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return None
 
 
 _MULTIPART = "multipart/form-data"
@@ -335,12 +260,10 @@ def _request_body(route: APIRoute, collector: _Collector) -> dict[str, Any] | No
     else:
         param = params[0]
         annotation, info = _field_type(param, _title(param.external))
-        if not param.info.title:
+        if not documented(param)[1].get("title"):
             content["_auto_title"] = info.title
         collector.add(content, "schema", Annotated[annotation, info], "validation")
-        examples = getattr(param.info, "openapi_examples", None)
-        if examples:
-            content["examples"] = jsonable_encoder(examples)
+        _add_examples(content, param)
         required = param.required
     if required:
         body["required"] = True
@@ -403,214 +326,91 @@ def _embedded_body(
     collector.after.append(attach)
 
 
-def _responses(route: APIRoute, collector: _Collector, has_inputs: bool) -> dict[str, Any]:
-    response_class = _unwrap(route.response_class)
-    status = str(route.status_code or getattr(response_class, "status_code", 200))
-    # A response class without a media type (Response, RedirectResponse, FileResponse)
-    # documents no content; a non-JSON one documents a string, whatever the return type.
-    media: str | None = getattr(response_class, "media_type", None)
-    responses: dict[str, Any] = {}
-    main: dict[str, Any] = {"description": route.response_description}
-    if media is not None and _body_allowed(status):
-        content: dict[str, Any] = {}
-        if route.streaming and not is_raw_stream(response_class):
-            media, content = _stream_content(route, collector)
-        elif not issubclass(response_class, JSONResponse):
-            content["schema"] = {"type": "string"}
-        elif route.response_model is not None:
-            # Named like a field ``Response_<operation id>`` (kept unless a bare $ref).
-            title = _title(f"Response_{route.unique_id}")
-            content["_auto_title"] = title
-            collector.add(content, "schema", _titled(route.response_model, title), "serialization")
-        else:
-            content["schema"] = {}
-        main["content"] = {media: content}
-    responses[status] = main
-    for code, extra in route.responses.items():
-        key = _response_key(code, route.path)
-        entry = responses.setdefault(key, {})
-        extra = copy.deepcopy(dict(extra))
-        model = extra.pop("model", None)
-        if model is not None:
-            target = entry.setdefault("content", {}).setdefault(media or "application/json", {})
-            title = _title(f"Response_{key}_{route.unique_id}")
-            target["_auto_title"] = title
-            collector.add(target, "schema", _titled(model, title), "serialization")
-        # Extra content (another media type, examples) merges into the generated one.
-        _deep_update(entry, extra)
-        if "description" not in entry:
-            entry["description"] = _phrase(key)
-    if (
-        has_inputs
-        and "422" not in responses
-        and not any(k.upper() in ("4XX", "DEFAULT") for k in responses)
-    ):
-        responses["422"] = _422
-        collector.needs_errors = True
-    return responses
+class _Operations:
+    """Builds the operations of one document, which share its schemas and security schemes.
 
-
-# Descriptions of the keys that are not one status: RFC 9110's class names.
-_RANGE_PHRASES = {
-    "1XX": "Informational",
-    "2XX": "Successful",
-    "3XX": "Redirection",
-    "4XX": "Client Error",
-    "5XX": "Server Error",
-    "default": "Default Response",
-}
-
-
-def _response_key(code: Any, path: str) -> str:
-    """The key of an additional response, as OpenAPI's Responses Object spells it.
-
-    Returns:
-        ``"404"``, a range in upper case (``"5xx"`` gives ``"5XX"``) or ``"default"``.
-
-    Raises:
-        ValueError: ``code`` is neither a status code (100-599), a range
-            (``"4XX"``) nor ``"default"``.
+    Attributes:
+        collector: The document's JSON Schemas, resolved once all operations are built.
+        schemes: The security schemes used, by name (``components.securitySchemes``).
     """
-    key = str(code)
-    if key.isdigit() and 100 <= int(key) <= 599:
-        return key
-    spelled = "default" if key.lower() == "default" else key.upper()
-    if spelled in _RANGE_PHRASES:
-        return spelled
-    raise ValueError(
-        f"responses of {path}: {key!r} is not an HTTP status code, a range such as "
-        "'4XX', or 'default'"
-    )
 
+    def __init__(self, security_base: type | None) -> None:
+        self.collector = _Collector()
+        self.schemes: dict[str, Any] = {}
+        self._security_base = security_base
+        self._operation_ids: set[str] = set()
 
-def _titled(tp: Any, title: str) -> Any:
-    return annotated(tp, Field(title=title))
+    def path_item(self, route: APIRoute) -> dict[str, Any]:
+        """The operations of ``route``, one per method (``{"get": {...}}``)."""
+        return {method.lower(): self._operation(route, method) for method in route.methods or ()}
 
+    def _operation(self, route: APIRoute, method: str) -> dict[str, Any]:
+        collector = self.collector
+        operation: dict[str, Any] = {}
+        if route.tags:
+            operation["tags"] = [getattr(t, "value", t) for t in route.tags]
+        operation["summary"] = route.summary or _title(route.name)
+        if route.description:
+            operation["description"] = route.description
+        operation["operationId"] = self._operation_id(route)
+        if route.deprecated:
+            operation["deprecated"] = True
+        parameters = _parameters(route, collector)
+        if parameters:
+            operation["parameters"] = parameters
+        body = _request_body(route, collector) if method in _METHODS_WITH_BODY else None
+        if body is not None:
+            operation["requestBody"] = body
+        has_inputs = bool(_flat_params(route.dependant))
+        operation["responses"] = responses(route, collector, has_inputs)
+        security = self._requirements(route)
+        if security:
+            operation["security"] = security
+        if route.callbacks:
+            operation["callbacks"] = self._callbacks(route.callbacks)
+        if route.openapi_extra:
+            deep_update(operation, route.openapi_extra)
+        return operation
 
-def _stream_content(route: APIRoute, collector: _Collector) -> tuple[str, dict[str, Any]]:
-    """Media type and ``itemSchema`` of a generator endpoint (JSON Lines or SSE events)."""
-    item = route.stream_item_type
-    # Named like a field ``StreamItem_<operation id>`` (kept unless a bare $ref).
-    title = _title(f"StreamItem_{route.unique_id}")
-    if not issubclass(_unwrap(route.response_class), EventSourceResponse):
-        content: dict[str, Any] = {}
-        if item is None:
-            content["itemSchema"] = {}
-        else:
-            content["_auto_title"] = title
-            collector.add(content, "itemSchema", _titled(item, title), "serialization")
-        return JSONL_MEDIA_TYPE, content
-    data: dict[str, Any] = {"type": "string"}
-    event: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "data": data,
-            "event": {"type": "string"},
-            "id": {"type": "string"},
-            "retry": {"type": "integer", "minimum": 0},
-        },
-    }
-    if is_event_type(item):
-        # ``response_model=ServerSentEvent``: events document no data schema,
-        # but the model is listed among the components, as FastAPI does.
-        collector.add({}, "schema", item, "serialization")
-    elif item is not None:
-        data["contentMediaType"] = "application/json"
-        data["_auto_title"] = title
-        collector.add(data, "contentSchema", _titled(item, title), "serialization")
-        event["required"] = ["data"]
-    return "text/event-stream", {"itemSchema": event}
+    def _operation_id(self, route: APIRoute) -> str:
+        """The route's operation id; warns when an earlier operation has it too.
 
+        Clients generated from the document name a method per operation id, so
+        a duplicate loses one of them (a route with two methods and the default
+        ids, or a ``generate_unique_id_function`` that is not unique).
+        """
+        operation_id = route.unique_id if route.operation_id is None else route.operation_id
+        if operation_id in self._operation_ids:
+            code = getattr(route.endpoint, "__code__", None)
+            where = f" at {code.co_filename}" if code is not None else ""
+            name = getattr(route.endpoint, "__name__", repr(route.endpoint))
+            warnings.warn(
+                f"Duplicate Operation ID {operation_id} for function {name}{where}",
+                UserWarning,
+                stacklevel=2,
+            )
+        self._operation_ids.add(operation_id)
+        return operation_id
 
-def _phrase(code: str) -> str:
-    if code in _RANGE_PHRASES:
-        return _RANGE_PHRASES[code]
-    try:
-        return http.HTTPStatus(int(code)).phrase
-    except ValueError:
-        return "Additional Response"
+    def _requirements(self, route: APIRoute) -> list[dict[str, list[str]]]:
+        # One requirement per scheme, in first-use order, with every scope asked for.
+        requirements: dict[str, list[str]] = {}
+        for scheme, scopes in _security(route.dependant, self._security_base):
+            self.schemes[scheme.scheme_name] = jsonable_encoder(
+                scheme.model, by_alias=True, exclude_none=True
+            )
+            merged = requirements.setdefault(scheme.scheme_name, [])
+            merged.extend(scope for scope in scopes if scope not in merged)
+        return [{name: scopes} for name, scopes in requirements.items()]
 
-
-def _body_allowed(status: str) -> bool:
-    if not status.isdigit():
-        return True
-    return has_content(int(status))
-
-
-def _operation(
-    route: APIRoute,
-    method: str,
-    collector: _Collector,
-    schemes: dict[str, Any],
-    security_base: type | None,
-) -> dict[str, Any]:
-    operation: dict[str, Any] = {}
-    if route.tags:
-        operation["tags"] = [getattr(t, "value", t) for t in route.tags]
-    operation["summary"] = route.summary or _title(route.name)
-    if route.description:
-        operation["description"] = route.description
-    operation["operationId"] = route.unique_id if route.operation_id is None else route.operation_id
-    if route.deprecated:
-        operation["deprecated"] = True
-    parameters = _parameters(route, collector)
-    if parameters:
-        operation["parameters"] = parameters
-    body = _request_body(route, collector) if method in _METHODS_WITH_BODY else None
-    if body is not None:
-        operation["requestBody"] = body
-    has_inputs = bool(_flat_params(route.dependant))
-    operation["responses"] = _responses(route, collector, has_inputs)
-    # One requirement per scheme, in first-use order, with every scope asked for.
-    requirements: dict[str, list[str]] = {}
-    for scheme, scopes in _security(route.dependant, security_base):
-        schemes[scheme.scheme_name] = jsonable_encoder(
-            scheme.model, by_alias=True, exclude_none=True
-        )
-        merged = requirements.setdefault(scheme.scheme_name, [])
-        merged.extend(scope for scope in scopes if scope not in merged)
-    if requirements:
-        operation["security"] = [{name: scopes} for name, scopes in requirements.items()]
-    if route.callbacks:
-        operation["callbacks"] = _callbacks(route.callbacks, collector, schemes, security_base)
-    if route.openapi_extra:
-        _deep_update(operation, route.openapi_extra)
-    return operation
-
-
-def _callbacks(
-    routes: Sequence[BaseRoute],
-    collector: _Collector,
-    schemes: dict[str, Any],
-    security_base: type | None,
-) -> dict[str, Any]:
-    """OpenAPI callback objects: ``{route name: {URL expression: path item}}``."""
-    callbacks: dict[str, Any] = {}
-    for route in routes:
-        if isinstance(route, APIRoute):
-            items = callbacks.setdefault(route.name, {})
-            items[route.path] = _path_item(route, collector, schemes, security_base)
-    return callbacks
-
-
-def _path_item(
-    route: APIRoute,
-    collector: _Collector,
-    schemes: dict[str, Any],
-    security_base: type | None,
-) -> dict[str, Any]:
-    return {
-        method.lower(): _operation(route, method, collector, schemes, security_base)
-        for method in route.methods or ()
-    }
-
-
-def _deep_update(target: dict[str, Any], extra: dict[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _deep_update(target[key], value)
-        else:
-            target[key] = value
+    def _callbacks(self, routes: Sequence[BaseRoute]) -> dict[str, Any]:
+        """OpenAPI callback objects: ``{route name: {URL expression: path item}}``."""
+        callbacks: dict[str, Any] = {}
+        for route in routes:
+            if isinstance(route, APIRoute):
+                items = callbacks.setdefault(route.name, {})
+                items[route.path] = self.path_item(route)
+        return callbacks
 
 
 def get_openapi(
@@ -670,17 +470,16 @@ def get_openapi(
     document: dict[str, Any] = {"openapi": openapi_version, "info": info}
     if servers:
         document["servers"] = servers
-    collector = _Collector()
-    schemes: dict[str, Any] = {}
+    operations = _Operations(security_base)
     paths: dict[str, dict[str, Any]] = {}
     hooks: dict[str, dict[str, Any]] = {}
     for target, group, key in ((paths, routes, "path_format"), (hooks, webhooks or (), "path")):
         for route in group:
             if isinstance(route, APIRoute) and route.include_in_schema:
-                item = _path_item(route, collector, schemes, security_base)
+                item = operations.path_item(route)
                 target.setdefault(getattr(route, key), {}).update(item)
-    definitions = collector.resolve(separate_input_output_schemas)
-    if collector.needs_errors:
+    definitions = operations.collector.resolve(separate_input_output_schemas)
+    if operations.collector.needs_errors:
         definitions["ValidationError"] = VALIDATION_ERROR
         definitions["HTTPValidationError"] = HTTP_VALIDATION_ERROR
     document["paths"] = paths
@@ -689,8 +488,8 @@ def get_openapi(
     components: dict[str, Any] = {}
     if definitions:
         components["schemas"] = dict(sorted(definitions.items()))
-    if schemes:
-        components["securitySchemes"] = schemes
+    if operations.schemes:
+        components["securitySchemes"] = operations.schemes
     if components:
         document["components"] = components
     if tags:
