@@ -400,6 +400,48 @@ def _location_models(annotation: Any, marker: FieldInfo) -> tuple[tuple[Any, ...
     return (), False
 
 
+def _check_unambiguous(name: str, found: Any, default: Any) -> None:
+    """Refuse a parameter that says where it comes from, or its default, twice.
+
+    ``Annotated[int, Query(default=1)]`` and ``Annotated[int, Depends(f)] =
+    Depends(f)`` leave it unclear which declaration wins, so (as FastAPI
+    does) the route is refused when it is declared rather than one of them
+    silently ignored.
+
+    Args:
+        name: The parameter's name, for the message.
+        found: The marker found in its ``Annotated`` metadata, or ``None``.
+        default: The parameter's ``=`` default (``Parameter.empty`` if none).
+
+    Raises:
+        InvalidParameterError: For a default inside ``Annotated``, or a marker
+            both in ``Annotated`` and as the ``=`` default.
+    """
+    if found is None:
+        return
+    if isinstance(found, params.Depends):
+        if default is not inspect.Parameter.empty:
+            raise InvalidParameterError(
+                f"Cannot specify `Depends` in `Annotated` and default value together for {name!r}"
+            )
+        return
+    if found.default not in (PydanticUndefined, Ellipsis):
+        raise InvalidParameterError(
+            f"`{type(found).__name__}` default value cannot be set in `Annotated` for {name!r}. "
+            "Set the default value with `=` instead."
+        )
+    if isinstance(default, params.Depends):
+        raise InvalidParameterError(
+            "Cannot specify a FastAPI annotation in `Annotated` and `Depends` as a default "
+            f"value together for {name!r}"
+        )
+    if isinstance(default, FieldInfo):
+        raise InvalidParameterError(
+            f"Cannot specify FastAPI annotations in `Annotated` and default value together "
+            f"for {name!r}"
+        )
+
+
 def analyze(
     call: Callable[..., Any],
     *,
@@ -444,6 +486,7 @@ def analyze(
             continue
         annotation, found = _split_annotation(parameter.annotation)
         default = parameter.default
+        _check_unambiguous(parameter.name, found, default)
         if isinstance(default, FieldInfo | params.Depends):
             found, default = default, inspect.Parameter.empty
         if isinstance(found, params.Depends):
