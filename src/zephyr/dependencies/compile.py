@@ -552,7 +552,7 @@ def _analyze_dependency(
                 f"can't depend on {name!r}, declared with scope={exit_scope!r}"
             )
         exit_scope = "lifespan"
-    return analyze(
+    node = analyze(
         call,
         path_names=path_names,
         overrides=overrides,
@@ -562,6 +562,32 @@ def _analyze_dependency(
         marker=marker,
         original=dependency,
     )
+    _check_exit_scopes(parent, node)
+    return node
+
+
+def _check_exit_scopes(parent: Dependant, sub: Dependant) -> None:
+    """Refuse a ``yield`` dependency ending with the request that needs one ending sooner.
+
+    A ``scope="function"`` dependency ends right after the endpoint, while a
+    request-scoped ``yield`` dependency that received it still holds it until
+    the response is sent: it would hold a closed session.
+
+    Raises:
+        DependencyScopeError: ``parent`` is such a dependency, ``sub`` function-scoped.
+    """
+    is_dependency = parent.original is not None  # not the endpoint (a streaming one yields)
+    if (
+        is_dependency
+        and parent.kind >= CallKind.ASYNC_GEN
+        and parent.exit_scope == "request"
+        and sub.exit_scope == "function"
+    ):
+        name = getattr(parent.declared, "__name__", repr(parent.declared))
+        raise DependencyScopeError(
+            f'The dependency "{name}" has a scope of "request", it cannot depend on '
+            'dependencies with scope "function"'
+        )
 
 
 def compile_endpoint(
