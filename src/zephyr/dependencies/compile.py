@@ -97,6 +97,31 @@ def _union_args(tp: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _type_alias_types() -> tuple[type, ...]:
+    # ``type X = ...`` makes a typing.TypeAliasType (3.12+); typing_extensions
+    # has its own class on the Pythons before that (and on some after).
+    import typing
+
+    import typing_extensions
+
+    found = (getattr(typing, "TypeAliasType", None), typing_extensions.TypeAliasType)
+    return tuple(dict.fromkeys(t for t in found if isinstance(t, type)))
+
+
+_TYPE_ALIAS_TYPES = _type_alias_types()
+
+
+def _alias_value(annotation: Any) -> Any:
+    """What a parameter's ``type`` alias stands for (``type Db = Annotated[..., Depends()]``).
+
+    One level, as FastAPI reads it: the alias's markers then locate the
+    parameter as if written out. A generic alias (``Alias[int]``) stays as is.
+    """
+    if isinstance(annotation, _TYPE_ALIAS_TYPES):
+        return getattr(annotation, "__value__", annotation)
+    return annotation
+
+
 def _strip_annotated(tp: Any) -> Any:
     while get_origin(tp) is Annotated:
         tp = get_args(tp)[0]
@@ -484,7 +509,7 @@ def analyze(
     for parameter in get_typed_parameters(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        annotation, found = _split_annotation(parameter.annotation)
+        annotation, found = _split_annotation(_alias_value(parameter.annotation))
         default = parameter.default
         _check_unambiguous(parameter.name, found, default)
         if isinstance(default, FieldInfo | params.Depends):
