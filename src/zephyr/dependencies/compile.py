@@ -30,6 +30,7 @@ from zephyr.datastructures import UploadFile
 from zephyr.dependencies._signature import get_typed_parameters, get_typed_signature
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.inputs import PathQueryExtractor
+from zephyr.dependencies.live_overrides import compile_watching_runner, watched_steps
 from zephyr.dependencies.models import (
     CallKind,
     Dependant,
@@ -40,7 +41,7 @@ from zephyr.dependencies.models import (
     SpecialKind,
     Step,
 )
-from zephyr.dependencies.solve import compile_runner
+from zephyr.dependencies.solve import Runner, compile_runner
 from zephyr.requests import HTTPConnection
 from zephyr.responses import Response
 
@@ -814,6 +815,8 @@ def build_plan(
             strict_content_type=strict_content_type,
             buffered_limit=buffered_limit,
         )
+    has_function_scope = any(s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps)
+    runner = _runner(flat, has_function_scope)  # (before the slots are counted: it may add one)
     return Plan(
         root=root,
         steps=flat.steps,
@@ -832,13 +835,27 @@ def build_plan(
         background_slot=flat.specials.get("background", -1),
         has_generators=any(s.kind >= CallKind.ASYNC_GEN for s in flat.steps),
         has_async_generators=any(s.kind is CallKind.ASYNC_GEN for s in flat.steps),
-        has_function_scope=any(
-            s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps
-        ),
+        has_function_scope=has_function_scope,
         calls=frozenset(flat.calls),
         lifespan=tuple(flat.lifespan.items()),
         lifespan_nodes=flat.lifespan_nodes,
         has_inputs=bool(flat.fields),
         may_parse_form=form is not None or "request" in flat.specials,
-        runner=compile_runner(flat.steps),
+        runner=runner,
+    )
+
+
+def _runner(flat: _Flattener, has_function_scope: bool) -> Runner:
+    """The plan's runner: generated, or watching for overrides (see ``live_overrides``)."""
+    watched = watched_steps(flat.steps, has_function_scope)
+    if not watched:
+        return compile_runner(flat.steps)
+    if "request" not in flat.specials:
+        flat.specials["request"] = flat.slot()  # where the runner finds the request's route
+    return compile_watching_runner(
+        flat.steps,
+        watched,
+        request_slot=flat.specials["request"],
+        response_slot=flat.specials.get("response", -1),
+        background_slot=flat.specials.get("background", -1),
     )
