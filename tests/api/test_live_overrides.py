@@ -105,3 +105,41 @@ def test_other_plans_are_not_watched() -> None:
     client = TestClient(app)
     assert client.get("/plain").json() == "r"
     assert client.get("/watched").json() == "w"
+
+
+def test_partials_and_callable_instances_are_looked_into() -> None:
+    import functools
+
+    app = Zephyr()
+
+    def original() -> str:
+        return "original"
+
+    def replacement() -> str:
+        return "replacement"
+
+    def install(label: str) -> None:
+        app.dependency_overrides[original] = replacement
+
+    class Installer:
+        def __call__(self) -> None:
+            app.dependency_overrides[original] = replacement
+
+    @app.get("/partial")
+    def by_partial(
+        _: Annotated[None, Depends(functools.partial(install, "x"))],
+        value: Annotated[str, Depends(original)],
+    ) -> str:
+        return value
+
+    @app.get("/instance")
+    def by_instance(
+        _: Annotated[None, Depends(Installer())], value: Annotated[str, Depends(original)]
+    ) -> str:
+        return value
+
+    client = TestClient(app)
+    assert client.get("/partial").json() == "replacement"
+    app.dependency_overrides.clear()
+    assert client.get("/instance").json() == "replacement"
+    app.dependency_overrides.clear()

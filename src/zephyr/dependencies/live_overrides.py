@@ -24,6 +24,7 @@ watched.
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import types
 from collections.abc import Callable, Sequence
@@ -61,6 +62,8 @@ def watched_steps(steps: Sequence[Step], has_function_scope: bool) -> frozenset[
 
 
 def _names_overrides(call: Any) -> bool:
+    while isinstance(call, functools.partial):
+        call = call.func
     target = inspect.unwrap(call) if inspect.isroutine(call) else call
     if not (inspect.isroutine(target) or inspect.isclass(target)):
         target = getattr(target, "__call__", target)  # noqa: B004 - callable instances
