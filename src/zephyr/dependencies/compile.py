@@ -27,6 +27,7 @@ from zephyr._form_limits import FormLimits
 from zephyr.api_exceptions import DependencyScopeError, InvalidParameterError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
+from zephyr.dependencies._declarations import alias_value, check_exit_scopes, check_unambiguous
 from zephyr.dependencies._signature import get_typed_parameters, get_typed_signature
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.inputs import PathQueryExtractor
@@ -96,31 +97,6 @@ def _union_args(tp: Any) -> tuple[Any, ...] | None:
     if get_origin(tp) in _UNION_TYPES:
         return tuple(a for a in get_args(tp) if a is not type(None))
     return None
-
-
-def _type_alias_types() -> tuple[type, ...]:
-    # ``type X = ...`` makes a typing.TypeAliasType (3.12+); typing_extensions
-    # has its own class on the Pythons before that (and on some after).
-    import typing
-
-    import typing_extensions
-
-    found = (getattr(typing, "TypeAliasType", None), typing_extensions.TypeAliasType)
-    return tuple(dict.fromkeys(t for t in found if isinstance(t, type)))
-
-
-_TYPE_ALIAS_TYPES = _type_alias_types()
-
-
-def _alias_value(annotation: Any) -> Any:
-    """What a parameter's ``type`` alias stands for (``type Db = Annotated[..., Depends()]``).
-
-    One level, as FastAPI reads it: the alias's markers then locate the
-    parameter as if written out. A generic alias (``Alias[int]``) stays as is.
-    """
-    if isinstance(annotation, _TYPE_ALIAS_TYPES):
-        return getattr(annotation, "__value__", annotation)
-    return annotation
 
 
 def _strip_annotated(tp: Any) -> Any:
@@ -426,48 +402,6 @@ def _location_models(annotation: Any, marker: FieldInfo) -> tuple[tuple[Any, ...
     return (), False
 
 
-def _check_unambiguous(name: str, found: Any, default: Any) -> None:
-    """Refuse a parameter that says where it comes from, or its default, twice.
-
-    ``Annotated[int, Query(default=1)]`` and ``Annotated[int, Depends(f)] =
-    Depends(f)`` leave it unclear which declaration wins, so (as FastAPI
-    does) the route is refused when it is declared rather than one of them
-    silently ignored.
-
-    Args:
-        name: The parameter's name, for the message.
-        found: The marker found in its ``Annotated`` metadata, or ``None``.
-        default: The parameter's ``=`` default (``Parameter.empty`` if none).
-
-    Raises:
-        InvalidParameterError: For a default inside ``Annotated``, or a marker
-            both in ``Annotated`` and as the ``=`` default.
-    """
-    if found is None:
-        return
-    if isinstance(found, params.Depends):
-        if default is not inspect.Parameter.empty:
-            raise InvalidParameterError(
-                f"Cannot specify `Depends` in `Annotated` and default value together for {name!r}"
-            )
-        return
-    if found.default not in (PydanticUndefined, Ellipsis):
-        raise InvalidParameterError(
-            f"`{type(found).__name__}` default value cannot be set in `Annotated` for {name!r}. "
-            "Set the default value with `=` instead."
-        )
-    if isinstance(default, params.Depends):
-        raise InvalidParameterError(
-            "Cannot specify a FastAPI annotation in `Annotated` and `Depends` as a default "
-            f"value together for {name!r}"
-        )
-    if isinstance(default, FieldInfo):
-        raise InvalidParameterError(
-            f"Cannot specify FastAPI annotations in `Annotated` and default value together "
-            f"for {name!r}"
-        )
-
-
 def analyze(
     call: Callable[..., Any],
     *,
@@ -510,9 +444,9 @@ def analyze(
     for parameter in get_typed_parameters(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        annotation, found = _split_annotation(_alias_value(parameter.annotation))
+        annotation, found = _split_annotation(alias_value(parameter.annotation))
         default = parameter.default
-        _check_unambiguous(parameter.name, found, default)
+        check_unambiguous(parameter.name, found, default)
         if isinstance(default, FieldInfo | params.Depends):
             found, default = default, inspect.Parameter.empty
         if isinstance(found, params.Depends):
@@ -588,32 +522,8 @@ def _analyze_dependency(
         marker=marker,
         original=dependency,
     )
-    _check_exit_scopes(parent, node)
+    check_exit_scopes(parent, node)
     return node
-
-
-def _check_exit_scopes(parent: Dependant, sub: Dependant) -> None:
-    """Refuse a ``yield`` dependency ending with the request that needs one ending sooner.
-
-    A ``scope="function"`` dependency ends right after the endpoint, while a
-    request-scoped ``yield`` dependency that received it still holds it until
-    the response is sent: it would hold a closed session.
-
-    Raises:
-        DependencyScopeError: ``parent`` is such a dependency, ``sub`` function-scoped.
-    """
-    is_dependency = parent.original is not None  # not the endpoint (a streaming one yields)
-    if (
-        is_dependency
-        and parent.kind >= CallKind.ASYNC_GEN
-        and parent.exit_scope == "request"
-        and sub.exit_scope == "function"
-    ):
-        name = getattr(parent.declared, "__name__", repr(parent.declared))
-        raise DependencyScopeError(
-            f'The dependency "{name}" has a scope of "request", it cannot depend on '
-            'dependencies with scope "function"'
-        )
 
 
 def compile_endpoint(
