@@ -36,10 +36,10 @@ def test_a_default_inside_annotated_is_refused() -> None:
     with pytest.raises(InvalidParameterError, match=r"`Header` default .* for 'token'"):
         app.get("/header")(read_header)
 
-    def read_field(size: Annotated[int, Field(3)]) -> None: ...
+    def read_body(size: Annotated[int, Body(3)]) -> None: ...
 
-    with pytest.raises(InvalidParameterError, match=r"`FieldInfo` default .* for 'size'"):
-        app.get("/field")(read_field)
+    with pytest.raises(InvalidParameterError, match=r"`Body` default .* for 'size'"):
+        app.post("/body")(read_body)
 
 
 def test_depends_in_annotated_takes_no_default() -> None:
@@ -49,11 +49,6 @@ def test_depends_in_annotated_takes_no_default() -> None:
 
     with pytest.raises(AssertionError, match="`Depends` in `Annotated` and default value"):
         app.get("/twice")(twice)
-
-    def with_value(token: Annotated[str, Depends(get_token)] = "x") -> None: ...
-
-    with pytest.raises(InvalidParameterError, match="for 'token'"):
-        app.get("/value")(with_value)
 
 
 def test_a_marker_in_annotated_and_another_as_default_is_refused() -> None:
@@ -69,6 +64,11 @@ def test_a_marker_in_annotated_and_another_as_default_is_refused() -> None:
     with pytest.raises(AssertionError, match="annotations in `Annotated` and default value"):
         app.get("/b")(marker_default)
 
+    def field_default(q: Annotated[str, Query()] = Field("x")) -> None: ...
+
+    with pytest.raises(InvalidParameterError, match="for 'q'"):
+        app.get("/c")(field_default)
+
 
 def test_unambiguous_declarations_still_work() -> None:
     app = Zephyr()
@@ -79,8 +79,15 @@ def test_unambiguous_declarations_still_work() -> None:
         limit: Annotated[int, Query(ge=1)] = 10,
         size: Annotated[int, Query(gt=2), Query(lt=10)] = 5,  # both constraints hold
         plain: Annotated[int, Field(ge=0)] = 1,
+        # Not markers of a request parameter: a plain Field's default, a plain
+        # value next to Depends (the dependency answers), a Query() default
+        # next to a plain Field.
+        page: Annotated[int, Field(1)] = 1,
+        other: Annotated[str | None, Depends(get_token)] = None,
+        tag: Annotated[str, Field(min_length=1)] = Query("all"),
     ) -> dict[str, object]:
-        return {"token": token, "limit": limit, "size": size, "plain": plain}
+        return {"token": token, "limit": limit, "size": size, "plain": plain, "page": page,
+                "other": other, "tag": tag}  # fmt: skip
 
     client = TestClient(app)
     assert client.get("/items").json() == {
@@ -88,6 +95,9 @@ def test_unambiguous_declarations_still_work() -> None:
         "limit": 10,
         "size": 5,
         "plain": 1,
+        "page": 1,
+        "other": "t",
+        "tag": "all",
     }
     assert client.get("/items?size=9&limit=2").json()["size"] == 9
     assert client.get("/items?size=10").status_code == 422

@@ -7,7 +7,6 @@ is added, not on its first request.
 
 from __future__ import annotations
 
-import inspect
 import typing
 from typing import Any
 
@@ -52,10 +51,13 @@ def alias_value(annotation: Any) -> Any:
 def check_unambiguous(name: str, found: Any, default: Any) -> None:
     """Refuse a parameter that says where it comes from, or its default, twice.
 
-    ``Annotated[int, Query(default=1)]`` and ``Annotated[int, Depends(f)] =
-    Depends(f)`` leave it unclear which declaration wins, so (as FastAPI
-    does) the route is refused when it is declared rather than one of them
-    silently ignored.
+    ``Annotated[int, Query(default=1)]`` next to an ``=`` default, and a
+    marker in ``Annotated`` with another marker as the ``=`` default
+    (``Annotated[int, Depends(f)] = Depends(f)``), leave unclear which one
+    wins, so (as FastAPI does) the route is refused when it is declared
+    rather than one of them silently ignored. A plain value as the default
+    of an ``Annotated[..., Depends()]`` parameter, and a plain Pydantic
+    ``Field()`` in ``Annotated``, are no request-parameter markers and pass.
 
     Args:
         name: The parameter's name, for the message.
@@ -63,16 +65,17 @@ def check_unambiguous(name: str, found: Any, default: Any) -> None:
         default: The parameter's ``=`` default (``Parameter.empty`` if none).
 
     Raises:
-        InvalidParameterError: For a default inside ``Annotated``, or a marker
-            both in ``Annotated`` and as the ``=`` default.
+        InvalidParameterError: For a ``Query()``-like marker with a default
+            inside ``Annotated``, or markers both in ``Annotated`` and as the
+            ``=`` default.
     """
-    if found is None:
-        return
     if isinstance(found, params.Depends):
-        if default is not inspect.Parameter.empty:
+        if isinstance(default, params.Depends):
             raise InvalidParameterError(
                 f"Cannot specify `Depends` in `Annotated` and default value together for {name!r}"
             )
+        return
+    if not isinstance(found, params._Marker):
         return
     if found.default not in (PydanticUndefined, Ellipsis):
         raise InvalidParameterError(
