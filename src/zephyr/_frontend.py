@@ -39,7 +39,6 @@ import stat
 import sys
 import warnings
 from collections.abc import Sequence
-from contextlib import AsyncExitStack
 from typing import Any, Literal
 
 from zephyr import params
@@ -47,6 +46,7 @@ from zephyr._api.plans import OverridablePlan
 from zephyr._body_limit import declared_length, enter_limit, nearest, refuse
 from zephyr.concurrency import run_in_threadpool
 from zephyr.datastructures import URL
+from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import compile_endpoint
 from zephyr.dependencies.models import Plan
 from zephyr.dependencies.solve import solve
@@ -238,15 +238,37 @@ class Frontend(OverridablePlan):
         overrides = getattr(scope.get("app"), "dependency_overrides", None)
         if overrides:
             plan = self.plan_for(overrides)
-        async with AsyncExitStack() as stack:
-            _, values = await solve(plan, request, stack if plan.has_generators else None)
-            response = await self._response(scope)
-            if plan.response_slot >= 0:
-                sub = values[plan.response_slot]
-                response.raw_headers.extend(sub.raw_headers)
-            if plan.background_slot >= 0:
-                response.background = values[plan.background_slot]
-            await response(scope, receive, send)
+        if not plan.has_generators:
+            await self._serve(plan, request, None, send)
+            return
+        # ``yield`` dependencies end as a route's do: after the response, each
+        # cleanup shielded from a cancellation (see zephyr.dependencies.cleanup).
+        stack = DependencyStack()
+        with stack.scope(plan):
+            try:
+                await self._serve(plan, request, stack, send)
+            except BaseException as exc:
+                with stack.shielded():
+                    if not await stack.__aexit__(type(exc), exc, exc.__traceback__):
+                        raise
+            else:
+                with stack.shielded():
+                    await stack.aclose()
+                await stack.cancelled_meanwhile()
+
+    async def _serve(
+        self, plan: Plan, request: Request, stack: DependencyStack | None, send: Send
+    ) -> None:
+        """Run the dependencies (``yield`` ones on ``stack``), then send the file."""
+        _, values = await solve(plan, request, stack)
+        scope = request.scope
+        response = await self._response(scope)
+        if plan.response_slot >= 0:
+            sub = values[plan.response_slot]
+            response.raw_headers.extend(sub.raw_headers)
+        if plan.background_slot >= 0:
+            response.background = values[plan.background_slot]
+        await response(scope, request.receive, send)
 
     async def _response(self, scope: Scope) -> Response:
         if not os.path.isdir(self.directory):

@@ -29,6 +29,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.metadata
+import importlib.util
 import os
 import pathlib
 import sys
@@ -63,6 +64,14 @@ _SHIMS: dict[str, tuple[str, ...]] = {
     "starlette.status": ("zephyr.status",),
 }
 
+# Modules served by a zephyr module of another name (not a shim: a test may
+# patch a name there and the module's own functions must see it).
+_MODULES: dict[str, str] = {"fastapi.cli": "zephyr._compat_cli"}
+
+# ``python -m fastapi``: runpy (and ``coverage run -m``) execute the
+# ``__main__`` module's source file, so it gets a spec with that file.
+_MAINS: dict[str, str] = {"fastapi.__main__": "zephyr._compat_cli"}
+
 # Names that differ: ``{shim module: {foreign name: zephyr name}}``.
 _RENAMES: dict[str, dict[str, str]] = {
     "starlette.applications": {"Starlette": "BaseApp"},
@@ -88,6 +97,8 @@ def zephyr_name(fullname: str) -> str:
     Returns:
         The zephyr module name, e.g. ``"zephyr.middleware.cors"``.
     """
+    if fullname in _MODULES:
+        return _MODULES[fullname]
     _, _, rest = fullname.partition(".")
     return f"zephyr.{rest}" if rest else "zephyr"
 
@@ -181,7 +192,17 @@ class _CompatFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname.partition(".")[0] not in _ROOTS:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(fullname), is_package=True)
+        if fullname in _MAINS:
+            source = importlib.util.find_spec(_MAINS[fullname])
+            assert source is not None and source.origin is not None  # a zephyr module
+            return importlib.util.spec_from_file_location(fullname, source.origin)
+        spec = importlib.machinery.ModuleSpec(fullname, _AliasLoader(fullname), is_package=True)
+        if fullname in _ROOTS:
+            # Where the package's modules are, as its ``__path__`` says (tools
+            # such as ``coverage run -m fastapi`` look for ``__main__`` only
+            # in a package whose spec names a location).
+            spec.submodule_search_locations = [os.path.dirname(__file__)]
+        return spec
 
     def find_distributions(
         self, context: importlib.metadata.DistributionFinder.Context | None = None

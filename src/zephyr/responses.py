@@ -12,6 +12,7 @@ import importlib
 import json
 import re
 import threading
+import warnings
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -28,6 +29,7 @@ import pydantic_core
 
 from zephyr._cookies import build_set_cookie
 from zephyr._nocontent import NO_CONTENT_STATUSES, bodyless_framing, has_content, reframe_headers
+from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.background import BackgroundTask
 from zephyr.concurrency import run_in_threadpool, submit_to_threadpool
 from zephyr.datastructures import URL, MutableHeaders
@@ -362,9 +364,32 @@ def plain_json_response(content: Any, status_code: int = 200) -> JSONResponse:
 _JSON_CONTENT_TYPE = _content_type_header("application/json", "utf-8")  # JSONResponse's
 
 
-class ORJSONResponse(JSONResponse):
+class _DeprecatedJSONVariant(JSONResponse):
+    """A JSON response class FastAPI deprecates; each instance warns once made."""
+
+    def __init__(
+        self,
+        content: Any,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        name = type(self).__name__
+        warnings.warn(
+            f"{name} is deprecated: a response model or return type is already "
+            "serialized to JSON bytes in Rust (by Pydantic); use JSONResponse, or no "
+            "response_class at all",
+            ZephyrDeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init__(content, status_code, headers, media_type, background)
+
+
+class ORJSONResponse(_DeprecatedJSONVariant):
     """A JSON response rendered by ``orjson``, kept so FastAPI code ports unchanged.
 
+    Deprecated, as in FastAPI: making one warns (``ZephyrDeprecationWarning``).
     With ``orjson`` installed the body is exactly what it gives
     (``OPT_NON_STR_KEYS | OPT_SERIALIZE_NUMPY``). Without it, the body is
     :class:`JSONResponse`'s: zephyr's own JSON is already serialized in Rust,
@@ -382,8 +407,11 @@ class ORJSONResponse(JSONResponse):
         return body
 
 
-class UJSONResponse(JSONResponse):
-    """A JSON response rendered by ``ujson`` when installed (see :class:`ORJSONResponse`)."""
+class UJSONResponse(_DeprecatedJSONVariant):
+    """A JSON response rendered by ``ujson`` when installed (see :class:`ORJSONResponse`).
+
+    Deprecated, as in FastAPI: making one warns (``ZephyrDeprecationWarning``).
+    """
 
     def render(self, content: Any) -> bytes:
         ujson = _optional_module("ujson")

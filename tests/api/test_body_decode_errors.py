@@ -91,6 +91,8 @@ def multipart(*parts: bytes, closed: bool = True) -> bytes:
     return body + (b"--XyZ--\r\n" if closed else b"")
 
 
+TOO_DEEP = b"[" * 100_000 + b"]" * 100_000
+
 CASES: dict[str, tuple[str, dict[str, str], bytes]] = {
     "json-undecodable": ("/json", JSON, UNDECODABLE),
     "json-undecodable-in-string": ("/json", JSON, b'{"name": "\xff"}'),
@@ -98,7 +100,10 @@ CASES: dict[str, tuple[str, dict[str, str], bytes]] = {
     "json-truncated": ("/json", JSON, b'{"name": "x"'),
     "json-utf16": ("/json", JSON, '{"name":"x"}'.encode("utf-16")),
     "json-bom": ("/json", JSON, b'\xef\xbb\xbf{"name":"x"}'),
+    # Nesting too deep for json.loads (a RecursionError): a 400, not a 500.
+    "json-nested-too-deep": ("/json", JSON, TOO_DEEP),
     "embed-undecodable": ("/embed", JSON, UNDECODABLE),
+    "embed-nested-too-deep": ("/embed", JSON, TOO_DEEP),
     "embed-truncated": ("/embed", JSON, b'{"item": {"name": "x"}, "other": {'),
     "scalar-undecodable": ("/scalar", JSON, b"\xff"),
     "scalar-trailing-byte": ("/scalar", JSON, b"12\xff"),

@@ -7,7 +7,9 @@ groups the dependency opened must close in order in their own task, and a
 cancellation that arrives during a cleanup is raised once it is done.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -106,6 +108,55 @@ def test_task_group_opened_by_a_dependency_closes_in_its_task() -> None:
 
     assert anyio.run(main) is True
     assert events == ["child stopped", "group closed"]
+
+
+@pytest.mark.parametrize("scope", ["function", "request"])
+@pytest.mark.parametrize("cancelled", [True, False])
+def test_a_frontends_dependencies_clean_up_like_a_routes(
+    scope: str, cancelled: bool, tmp_path: Path
+) -> None:
+    # The app's dependencies also run before a frontend serves a file; a
+    # later one failing (or cancelling the request) must not cut short the
+    # awaiting cleanup of an earlier ``yield`` one.
+    events: list[str] = []
+    seen: list[BaseException] = []
+    (tmp_path / "index.html").write_text("<p>app</p>")
+    scopes: list[anyio.CancelScope] = []  # made in the loop: anyio needs one
+
+    async def resource() -> AsyncIterator[None]:
+        try:
+            yield
+        except BaseException as exc:
+            seen.append(exc)
+            raise
+        finally:
+            await anyio.sleep(0)
+            events.append("cleaned up")
+
+    async def failing() -> None:
+        if cancelled:
+            scopes[0].cancel()
+            await anyio.sleep(0)
+        raise LookupError("later dependency")
+
+    app = Zephyr(dependencies=[Depends(resource, scope=scope), Depends(failing)])
+    app.frontend("/", directory=tmp_path)
+
+    async def main() -> bool:
+        async with _client(app) as client:
+            with anyio.CancelScope() as outside:
+                scopes.append(outside)
+                if cancelled:
+                    await client.get("/index.html")
+                else:
+                    with pytest.raises(LookupError):
+                        await client.get("/index.html")
+        return outside.cancelled_caught
+
+    assert anyio.run(main) is cancelled
+    assert events == ["cleaned up"]
+    assert len(seen) == 1
+    assert isinstance(seen[0], asyncio.CancelledError if cancelled else LookupError)
 
 
 def test_a_plan_without_async_generators_gets_no_cancel_scope() -> None:

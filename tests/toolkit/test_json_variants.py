@@ -1,4 +1,8 @@
-"""ORJSONResponse and UJSONResponse: FastAPI's JSON variants, with and without their library."""
+"""ORJSONResponse and UJSONResponse: FastAPI's JSON variants, with and without their library.
+
+Both are deprecated (as in FastAPI 0.165): making one warns, and the tests
+of what they render ignore that warning.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from typing import Any
 import pytest
 
 from zephyr import responses
+from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.responses import JSONResponse, ORJSONResponse, UJSONResponse
+
+pytestmark = pytest.mark.filterwarnings("ignore::zephyr.api_exceptions.ZephyrDeprecationWarning")
 
 VALUES: list[Any] = [
     {"message": "Hello, World!"},
@@ -51,3 +58,20 @@ def test_default_response_class_of_an_api_app() -> None:
     assert response.status_code == 200
     assert response.json() == {"id": 3, "tags": ["a"]}
     assert response.headers["content-type"] == "application/json"
+
+
+@pytest.mark.filterwarnings("default::zephyr.api_exceptions.ZephyrDeprecationWarning")
+@pytest.mark.parametrize("cls", [ORJSONResponse, UJSONResponse])
+def test_making_one_warns_that_it_is_deprecated(cls: type[JSONResponse]) -> None:
+    with pytest.warns(ZephyrDeprecationWarning, match=rf"^{cls.__name__} is deprecated") as seen:
+        response = cls({"a": 1})
+    assert response.body == b'{"a":1}'
+    assert seen[0].filename == __file__  # the warning points at the caller's line
+
+
+def test_json_response_itself_does_not_warn() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        JSONResponse({"a": 1})

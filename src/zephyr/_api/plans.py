@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from zephyr.dependencies.models import Plan
+from zephyr.types import Scope
 
 __all__ = ["OverridablePlan"]
 
@@ -29,6 +30,20 @@ class OverridablePlan:
     def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
         """Compile the route's endpoint with ``overrides`` (``None``: none)."""
         raise NotImplementedError()  # pragma: no cover
+
+    def current_plan(self, scope: Scope) -> Plan:
+        """Return the plan for the overrides in force now (``scope``'s app's, or the provider's).
+
+        Args:
+            scope: The request's scope; its ``app`` holds ``dependency_overrides``
+                unless the route has a ``dependency_overrides_provider``.
+
+        Returns:
+            ``self.plan``, or the plan compiled for the overrides that apply.
+        """
+        provider = getattr(self, "dependency_overrides_provider", None) or scope.get("app")
+        overrides = getattr(provider, "dependency_overrides", None)
+        return self.plan_for(overrides) if overrides else self.plan
 
     def plan_for(self, overrides: dict[Any, Any]) -> Plan:
         """Return the plan with ``overrides`` applied (compiled once per override set).

@@ -599,6 +599,22 @@ def _model_adapter(model: Any, where: str, route: APIRoute) -> TypeAdapter[Any]:
         ) from exc
 
 
+def _check_paths_not_empty(router: Router) -> None:
+    """Refuse a route of ``router`` with an empty path, included without a prefix.
+
+    ``@router.get("")`` means "the prefix itself"; with no prefix there is no
+    path to serve it at.
+
+    Raises:
+        ZephyrError: Naming the first such route.
+    """
+    for route in router.routes:
+        if isinstance(route, Route | WebSocketRoute) and not route.path:
+            raise ZephyrError(
+                f"Prefix and path cannot be both empty (path operation: {route.name})"
+            )
+
+
 class APIRouter(FrontendRouter, Router):
     """A router with FastAPI's path operation decorators and ``include_router``.
 
@@ -856,7 +872,14 @@ class APIRouter(FrontendRouter, Router):
 
         Raises:
             ValueError: If ``prefix`` doesn't start with ``/`` or ends with ``/``.
+            AssertionError: If ``router`` is this router.
+            ZephyrError: If ``prefix`` is empty and a route's path is too.
         """
+        if router is self:
+            raise AssertionError(
+                "Cannot include the same APIRouter instance into itself. "
+                "Did you mean to include a different router?"
+            )
         if prefix:
             if not prefix.startswith("/"):
                 raise ValueError("A path prefix must start with '/'")
@@ -864,6 +887,8 @@ class APIRouter(FrontendRouter, Router):
                 raise ValueError(
                     "A path prefix must not end with '/', as the routes will start with '/'"
                 )
+        else:
+            _check_paths_not_empty(router)
         max_body_size = check_max_body_size(max_body_size)
         form_limits = check_form_limits(form_limits)
         for route in router.routes:

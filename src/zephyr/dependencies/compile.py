@@ -27,9 +27,11 @@ from zephyr._form_limits import FormLimits
 from zephyr.api_exceptions import DependencyScopeError, InvalidParameterError
 from zephyr.background import BackgroundTasks
 from zephyr.datastructures import UploadFile
+from zephyr.dependencies._declarations import alias_value, check_exit_scopes, check_unambiguous
 from zephyr.dependencies._signature import get_typed_parameters, get_typed_signature
 from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
 from zephyr.dependencies.inputs import PathQueryExtractor
+from zephyr.dependencies.live_overrides import compile_watching_runner, watched_steps
 from zephyr.dependencies.models import (
     CallKind,
     Dependant,
@@ -40,7 +42,7 @@ from zephyr.dependencies.models import (
     SpecialKind,
     Step,
 )
-from zephyr.dependencies.solve import compile_runner
+from zephyr.dependencies.solve import Runner, compile_runner
 from zephyr.requests import HTTPConnection
 from zephyr.responses import Response
 
@@ -447,8 +449,9 @@ def analyze(
     for parameter in get_typed_parameters(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        annotation, found = _split_annotation(parameter.annotation)
+        annotation, found = _split_annotation(alias_value(parameter.annotation))
         default = parameter.default
+        check_unambiguous(parameter.name, found, default)
         if isinstance(default, FieldInfo | params.Depends):
             found, default = default, inspect.Parameter.empty
         if isinstance(found, params.Depends):
@@ -514,7 +517,7 @@ def _analyze_dependency(
                 f"can't depend on {name!r}, declared with scope={exit_scope!r}"
             )
         exit_scope = "lifespan"
-    return analyze(
+    node = analyze(
         call,
         path_names=path_names,
         overrides=overrides,
@@ -524,6 +527,8 @@ def _analyze_dependency(
         marker=marker,
         original=dependency,
     )
+    check_exit_scopes(parent, node)
+    return node
 
 
 def compile_endpoint(
@@ -725,6 +730,8 @@ def build_plan(
             strict_content_type=strict_content_type,
             buffered_limit=buffered_limit,
         )
+    has_function_scope = any(s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps)
+    runner = _runner(flat, has_function_scope)  # (before the slots are counted: it may add one)
     return Plan(
         root=root,
         steps=flat.steps,
@@ -743,13 +750,27 @@ def build_plan(
         background_slot=flat.specials.get("background", -1),
         has_generators=any(s.kind >= CallKind.ASYNC_GEN for s in flat.steps),
         has_async_generators=any(s.kind is CallKind.ASYNC_GEN for s in flat.steps),
-        has_function_scope=any(
-            s.function_scope and s.kind >= CallKind.ASYNC_GEN for s in flat.steps
-        ),
+        has_function_scope=has_function_scope,
         calls=frozenset(flat.calls),
         lifespan=tuple(flat.lifespan.items()),
         lifespan_nodes=flat.lifespan_nodes,
         has_inputs=bool(flat.fields),
         may_parse_form=form is not None or "request" in flat.specials,
-        runner=compile_runner(flat.steps),
+        runner=runner,
+    )
+
+
+def _runner(flat: _Flattener, has_function_scope: bool) -> Runner:
+    """The plan's runner: generated, or watching for overrides (see ``live_overrides``)."""
+    watched = watched_steps(flat.steps, has_function_scope)
+    if not watched:
+        return compile_runner(flat.steps)
+    if "request" not in flat.specials:
+        flat.specials["request"] = flat.slot()  # where the runner finds the request's route
+    return compile_watching_runner(
+        flat.steps,
+        watched,
+        request_slot=flat.specials["request"],
+        response_slot=flat.specials.get("response", -1),
+        background_slot=flat.specials.get("background", -1),
     )

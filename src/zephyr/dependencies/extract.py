@@ -274,11 +274,15 @@ def _parse_json(body: bytes) -> Any:
 
     Raises:
         json.JSONDecodeError: Text that is not JSON (a 422 ``json_invalid``).
-        HTTPException: 400, bytes that are not UTF-8/16/32 text (FastAPI's answer).
+        HTTPException: 400 for any other failure to parse it: bytes that are
+            not UTF-8/16/32 text, nesting too deep to parse (FastAPI's answer).
     """
     try:
         return json.loads(body)
-    except UnicodeDecodeError:
+    except json.JSONDecodeError:
+        raise
+    except Exception:
+        # A body the client sent must not become a 500, whatever the parser raised.
         raise HTTPException(400, BODY_PARSE_ERROR) from None
 
 

@@ -153,9 +153,31 @@ class Dependant:
         return self.call if self.original is None else self.original
 
     @property
-    def cache_key(self) -> tuple[Any, tuple[str, ...]]:
-        """``(callable, sorted security scopes)``: equal keys share one call per request."""
-        return self.call, tuple(sorted(set(self.security_scopes)))
+    def uses_scopes(self) -> bool:
+        """Whether the security scopes in force can change this dependency's value.
+
+        So when it declares scopes (``Security(f, scopes=[...])``), takes
+        ``SecurityScopes``, is a security scheme, or a dependency of it does.
+        """
+        if self.own_scopes or any(kind == "security_scopes" for _, kind in self.specials):
+            return True
+        from zephyr.security.base import SecurityBase  # (the security package imports params)
+
+        if isinstance(self.call, SecurityBase):
+            return True
+        return any(sub.uses_scopes for _, sub in self.dependencies)
+
+    @property
+    def cache_key(self) -> tuple[Any, tuple[str, ...], ExitScope]:
+        """``(callable, sorted security scopes, exit scope)``: equal keys share one call.
+
+        The scopes count only where they can change the value (``uses_scopes``):
+        a database session needed both inside and outside ``Security()`` is
+        made once per request. The exit scope counts: a ``scope="function"``
+        session and a ``scope="request"`` one are two sessions.
+        """
+        scopes = tuple(sorted(set(self.security_scopes))) if self.uses_scopes else ()
+        return self.call, scopes, self.exit_scope
 
 
 @dataclass(eq=False, slots=True)
@@ -268,7 +290,7 @@ class Plan:
             if step.function_scope:
                 line += " [function scope]"
             if step.cache_key is not None:
-                call, scopes = step.cache_key
+                call, scopes, _ = step.cache_key  # the exit scope is shown above
                 line += f" cache key ({_name(call)}, {scopes!r})"
             lines.append(line)
         for location in ("path", "query", "header", "cookie", "body", "form"):

@@ -28,7 +28,7 @@ from zephyr.dependencies.models import CallKind, Plan, Step
 from zephyr.requests import Request
 from zephyr.responses import Response
 
-__all__ = ["compile_runner", "new_sub_response", "run_steps", "solve"]
+__all__ = ["Runner", "call_step", "compile_runner", "new_sub_response", "run_steps", "solve"]
 
 
 def new_sub_response() -> Response:
@@ -53,6 +53,10 @@ async def _call(step: Step, values: list[Any], stack: AsyncExitStack | None) -> 
         return await stack.enter_async_context(step.call(**kwargs))
     # Entered and exited in the pool; a cancelled request still waits for the exit.
     return await stack.enter_async_context(contextmanager_in_threadpool(step.call(**kwargs)))
+
+
+call_step = _call
+"""Call one step with its arguments from ``values`` (``yield`` ones entered on ``stack``)."""
 
 
 async def _call_limited(
