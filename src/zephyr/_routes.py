@@ -14,7 +14,8 @@ import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
-from typing import Any
+from contextlib import AsyncExitStack
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from zephyr._body_limit import LimitedApp, check_declared_length, check_max_body_size
@@ -31,6 +32,7 @@ from zephyr.responses import PlainTextResponse, Response
 from zephyr.types import ASGIApp, NativeHTTPApp, Receive, Respond, Scope, Send
 
 __all__ = [
+    "EXIT_STACK_KEY",
     "FULL",
     "NONE",
     "PARTIAL",
@@ -46,7 +48,32 @@ __all__ = [
     "redirect_location",
     "replace_params",
     "request_response",
+    "wants_exit_stack",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_STACK_KEY = "zephyr.exit_stack"
+"""Scope key of a request's exit stack, closed after its response has been sent.
+
+An API route's ``yield`` dependencies end on it; :func:`request_response`
+opens one for a handler marked with :func:`wants_exit_stack`.
+"""
+
+_WANTS_EXIT_STACK = "_zephyr_wants_exit_stack"
+
+
+def wants_exit_stack(func: F) -> F:
+    """Mark a ``request -> response`` handler as needing ``scope[EXIT_STACK_KEY]``.
+
+    Args:
+        func: The handler (an API route's, from ``get_route_handler``).
+
+    Returns:
+        ``func`` itself, marked.
+    """
+    setattr(func, _WANTS_EXIT_STACK, True)
+    return func
 
 
 class NoMatchFound(Exception):
@@ -126,9 +153,32 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
             ones run in the thread pool (they may block).
 
     Returns:
-        An ASGI app calling ``func`` once per request.
+        An ASGI app calling ``func`` once per request; for a handler marked
+        with :func:`wants_exit_stack`, inside an exit stack at
+        ``scope[EXIT_STACK_KEY]`` that closes after the response is sent.
     """
     is_async = is_async_callable(func)
+    if getattr(func, _WANTS_EXIT_STACK, False):
+        return _with_exit_stack(_request_response(func, is_async))
+    return _request_response(func, is_async)
+
+
+def _with_exit_stack(app: Callable[..., Awaitable[None]]) -> ASGIApp:
+    # Decided when wrapping: handlers that need no stack don't pay for one.
+    async def app_with_stack(
+        scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
+    ) -> None:
+        async with AsyncExitStack() as stack:
+            scope[EXIT_STACK_KEY] = stack
+            await app(scope, receive, send, respond)
+
+    return app_with_stack
+
+
+def _request_response(
+    func: Callable[[Request], Awaitable[Response] | Response], is_async: bool
+) -> Callable[..., Awaitable[None]]:
+    """The app of :func:`request_response` (its ``respond`` is optional)."""
 
     async def app(
         scope: Scope, receive: Receive, send: Send, respond: Respond | None = None

@@ -26,6 +26,7 @@ from zephyr._nocontent import has_content
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.dependencies.param_models import field_lookups
+from zephyr.dependencies.tree import flat_params
 from zephyr.encoders import jsonable_encoder
 from zephyr.openapi._form_models import FormModelEntry, documents_as_model, model_type
 from zephyr.responses import JSONResponse
@@ -116,21 +117,9 @@ def _field_type(param: ParamField, title: str | None) -> Any:
     return annotation, Field(param.default, **kwargs)
 
 
-def _flat_params(node: Dependant, seen: set[Any] | None = None) -> list[ParamField]:
-    # FastAPI's order: a dependant's own parameters, then its dependencies'.
-    seen = set() if seen is None else seen
-    out: list[ParamField] = list(node.params)
-    for _, sub in node.dependencies:
-        if sub.use_cache and sub.cache_key in seen:
-            continue
-        seen.add(sub.cache_key)
-        out.extend(_flat_params(sub, seen))
-    return out
-
-
 def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]:
     out: list[tuple[Any, list[str]]] = []
-    for _, sub in node.dependencies:
+    for sub in node.dependencies:
         if base is not None and isinstance(sub.call, base):
             out.append((sub.call, sub.security_scopes))
         out.extend(_security(sub, base))
@@ -213,9 +202,7 @@ class _Collector:
 def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    ordered = sorted(
-        _flat_params(route.dependant), key=lambda p: _LOCATION_ORDER.get(p.location, 9)
-    )
+    ordered = sorted(flat_params(route.dependant), key=lambda p: _LOCATION_ORDER.get(p.location, 9))
     for param in ordered:
         if param.location in ("body", "form") or not param.info.include_in_schema:  # type: ignore[attr-defined]
             continue
@@ -337,7 +324,7 @@ def _embedded_body(
 ) -> None:
     """Document a body of named fields as ``Body_<operation id>`` (form models in its ``allOf``)."""
     # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
-    flat = _flat_params(route.dependant)
+    flat = flat_params(route.dependant)
     order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
     params = sorted(params, key=lambda p: order.get((p.location, p.external), len(order)))
     models = [
@@ -523,7 +510,7 @@ def _operation(
     body = _request_body(route, collector) if method in _METHODS_WITH_BODY else None
     if body is not None:
         operation["requestBody"] = body
-    has_inputs = bool(_flat_params(route.dependant))
+    has_inputs = bool(flat_params(route.dependant))
     operation["responses"] = _responses(route, collector, has_inputs)
     # One requirement per scheme, in first-use order, with every scope asked for.
     requirements: dict[str, list[str]] = {}
@@ -563,6 +550,8 @@ def _path_item(
     schemes: dict[str, Any],
     security_base: type | None,
 ) -> dict[str, Any]:
+    # Documented from the route's tree as it stands (code may have edited it).
+    route.sync_plan()
     return {
         method.lower(): _operation(route, method, collector, schemes, security_base)
         for method in route.methods or ()
