@@ -14,7 +14,6 @@ import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
-from contextlib import AsyncExitStack
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -32,7 +31,6 @@ from zephyr.responses import PlainTextResponse, Response
 from zephyr.types import ASGIApp, NativeHTTPApp, Receive, Respond, Scope, Send
 
 __all__ = [
-    "EXIT_STACK_KEY",
     "FULL",
     "NONE",
     "PARTIAL",
@@ -48,31 +46,36 @@ __all__ = [
     "redirect_location",
     "replace_params",
     "request_response",
-    "wants_exit_stack",
+    "served_by",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_STACK_KEY = "zephyr.exit_stack"
-"""Scope key of a request's exit stack, closed after its response has been sent.
-
-An API route's ``yield`` dependencies end on it; :func:`request_response`
-opens one for a handler marked with :func:`wants_exit_stack`.
-"""
-
-_WANTS_EXIT_STACK = "_zephyr_wants_exit_stack"
+_SERVED_BY = "_zephyr_served_by"
 
 
-def wants_exit_stack(func: F) -> F:
-    """Mark a ``request -> response`` handler as needing ``scope[EXIT_STACK_KEY]``.
+def served_by(func: F, app: Callable[[], ASGIApp]) -> F:
+    """Mark a ``request -> response`` handler that an app of its own already serves.
+
+    An API route's handler (``route.get_route_handler()``) does what the
+    route's own app does; code written for FastAPI rebuilds a route with
+    ``route.app = request_response(route.get_route_handler())``. For a
+    handler marked here, :func:`request_response` gives back ``app()``
+    (the route's app as it stands: its body limits, its ``yield``
+    dependencies' exit stack, zephyr's native entry) instead of a second
+    wrapper around the same work. A handler wrapped by other code is wrapped
+    as any other (also one that copied the mark with ``functools.wraps``).
 
     Args:
-        func: The handler (an API route's, from ``get_route_handler``).
+        func: The handler.
+        app: Returns the ASGI app serving it, when asked.
 
     Returns:
         ``func`` itself, marked.
     """
-    setattr(func, _WANTS_EXIT_STACK, True)
+    # The handler itself is kept with the mark: ``functools.wraps`` copies
+    # ``__dict__`` onto a wrapper, which must not pass for the handler.
+    setattr(func, _SERVED_BY, (func, app))
     return func
 
 
@@ -154,31 +157,12 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
 
     Returns:
         An ASGI app calling ``func`` once per request; for a handler marked
-        with :func:`wants_exit_stack`, inside an exit stack at
-        ``scope[EXIT_STACK_KEY]`` that closes after the response is sent.
+        with :func:`served_by`, the app that serves it.
     """
+    served: tuple[Any, Callable[[], ASGIApp]] | None = getattr(func, _SERVED_BY, None)
+    if served is not None and served[0] is func:
+        return served[1]()
     is_async = is_async_callable(func)
-    if getattr(func, _WANTS_EXIT_STACK, False):
-        return _with_exit_stack(_request_response(func, is_async))
-    return _request_response(func, is_async)
-
-
-def _with_exit_stack(app: Callable[..., Awaitable[None]]) -> ASGIApp:
-    # Decided when wrapping: handlers that need no stack don't pay for one.
-    async def app_with_stack(
-        scope: Scope, receive: Receive, send: Send, respond: Respond | None = None
-    ) -> None:
-        async with AsyncExitStack() as stack:
-            scope[EXIT_STACK_KEY] = stack
-            await app(scope, receive, send, respond)
-
-    return app_with_stack
-
-
-def _request_response(
-    func: Callable[[Request], Awaitable[Response] | Response], is_async: bool
-) -> Callable[..., Awaitable[None]]:
-    """The app of :func:`request_response` (its ``respond`` is optional)."""
 
     async def app(
         scope: Scope, receive: Receive, send: Send, respond: Respond | None = None

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import pytest
 from pydantic import BaseModel
 
-from zephyr import APIRouter, Body, Depends, FastAPI, Query
+from zephyr import APIRouter, BackgroundTasks, Body, Depends, FastAPI, Query
 from zephyr.dependencies import utils
 from zephyr.dependencies.models import Dependant
 from zephyr.routing import APIRoute, _IncludedRouter, request_response
@@ -106,7 +106,7 @@ def test_an_appended_dependency_runs_after_the_handler_is_rebuilt() -> None:
         schema = client.get("/openapi.json").json()
     assert route.plan is plan  # requests compile nothing
     assert ok.json() == {"tok": "t"}
-    # The yield dependency ends after the response, on request_response's stack.
+    # The yield dependency ends after the response, on the route's own stack.
     assert seen == [{"page": 2, "size": 5}, {"closed": 1}]
     assert invalid.status_code == 422
     assert invalid.json()["detail"][0]["loc"] == ["query", "size"]
@@ -127,6 +127,66 @@ def test_openapi_follows_an_edit_without_a_rebuilt_handler() -> None:
     names = [p["name"] for p in schema["paths"]["/items"]["get"]["parameters"]]
     assert names == ["x_token", "page", "size"]
     assert invalid.status_code == 422
+
+
+def test_request_response_of_the_handler_is_the_routes_own_app() -> None:
+    # Rebuilding route.app from its handler keeps what the route's app does:
+    # its body limit and zephyr's native entry.
+    app = FastAPI()
+
+    @app.post("/search", max_body_size=30)
+    def search(item: Item) -> Item:
+        return item
+
+    route = only_route(app, "/search")
+    add_record_paging(route)
+    assert route.app is route._own_app and route.native_app is not None
+    with TestClient(app) as client:
+        assert client.post("/search", json={"name": "x"}).status_code == 200
+        assert client.post("/search", json={"name": "x" * 40}).status_code == 413
+
+
+events: list[str] = []
+
+
+async def session() -> AsyncIterator[str]:
+    events.append("open")
+    yield "s"
+    events.append("close")
+
+
+def test_a_wrapped_handler_ends_yield_dependencies_after_the_response() -> None:
+    # A custom route class wraps the handler, so request_response wraps that
+    # wrapper: the handler keeps its own exit stack, closed after the
+    # response's background tasks.
+    events.clear()
+
+    class Timed(APIRoute):
+        def get_route_handler(self) -> Any:
+            inner = super().get_route_handler()
+
+            async def timed(request: Any) -> Any:
+                events.append("before")
+                response = await inner(request)
+                events.append("after")
+                return response
+
+            return timed
+
+    router = APIRouter(route_class=Timed)
+
+    @router.get("/s")
+    def read(s: Annotated[str, Depends(session)], tasks: BackgroundTasks) -> dict[str, str]:
+        tasks.add_task(events.append, "task")
+        return {"s": s}
+
+    app = FastAPI()
+    app.include_router(router)
+    route = only_route(app, "/s")
+    route.app = request_response(route.get_route_handler())
+    with TestClient(app) as client:
+        assert client.get("/s").json() == {"s": "s"}
+    assert events == ["before", "open", "after", "task", "close"]
 
 
 def test_startup_compiles_an_edited_tree() -> None:

@@ -43,7 +43,7 @@ from zephyr._frontend import FrontendRouter
 from zephyr._native import api_route_takes_respond, deliver
 from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
-from zephyr._routes import EXIT_STACK_KEY, wants_exit_stack
+from zephyr._routes import served_by
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import (
     EndpointContext,
@@ -52,6 +52,7 @@ from zephyr.api_exceptions import (
     ZephyrError,
     endpoint_context,
 )
+from zephyr.background import BackgroundTasks
 from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.cleanup import DependencyStack
 from zephyr.dependencies.compile import analyze_endpoint, build_plan, get_typed_signature
@@ -152,6 +153,8 @@ _SWALLOWED = (
     "or raise an HTTPException there to answer the request."
 )
 """Why a request whose error a ``yield`` dependency suppressed fails anyway."""
+_EXIT_STACK_KEY = "zephyr.exit_stack"
+"""Scope key of the exit stack that ends ``yield`` dependencies after the response."""
 
 
 class _Unset:
@@ -327,6 +330,8 @@ class APIRoute(OverridablePlan, Route):
             self.app = self._handle_buffered
             if self.native_app is not None:
                 self.native_app = self._handle_buffered
+        # What request_response(route.get_route_handler()) gives back (see _plan_handler).
+        self._own_app: Callable[..., Awaitable[None]] = self.app
 
     def inherit_limits(
         self,
@@ -515,12 +520,12 @@ class APIRoute(OverridablePlan, Route):
         """The handler of :meth:`get_route_handler`: the compiled plan, then the response.
 
         Building it compiles the plan again if the tree was edited (see
-        :meth:`sync_plan`). The handler asks ``request_response`` for a
-        per-request exit stack (its ``yield`` dependencies end on it).
+        :meth:`sync_plan`). ``request_response(handler)`` gives back the
+        route's own app (see :func:`~zephyr.routing.served_by`), so a route
+        rebuilt that way keeps its limits and the native entry.
         """
         self.sync_plan()
 
-        @wants_exit_stack
         async def handler(request: Request) -> Response:
             plan = self.plan
             overrides = getattr(
@@ -530,18 +535,43 @@ class APIRoute(OverridablePlan, Route):
             )
             if overrides:
                 plan = self.plan_for(overrides)
-            stack: AsyncExitStack | None = request.scope.get(EXIT_STACK_KEY)
-            if stack is not None:
-                # Uploads' temporary files go once the response is sent, as in _handle.
-                # The wrapping handler may read the form too: always close.
-                stack.push_async_callback(request.close)
+            stack: AsyncExitStack | None = request.scope.get(_EXIT_STACK_KEY)
+            if stack is None:
+                if plan.has_generators:
+                    return await self._respond_on_own_stack(plan, request)
+                return await self._respond(plan, request, None)
+            # Uploads' temporary files go once the response is sent, as in _handle.
+            # The wrapping handler may read the form too: always close.
+            stack.push_async_callback(request.close)
             return await self._respond(plan, request, stack if plan.has_generators else None)
 
-        return handler
+        return served_by(handler, lambda: self._own_app)
+
+    async def _respond_on_own_stack(self, plan: Plan, request: Request) -> Response:
+        """``_respond`` for a handler run with no exit stack of the route's (a wrapped
+        handler given to ``request_response`` by other code).
+
+        The ``yield`` dependencies end after the response has been sent: their
+        cleanup is the last of the response's background tasks.
+        """
+        stack = DependencyStack()
+        stack.push_async_callback(request.close)
+        try:
+            response = await self._respond(plan, request, stack)
+        except BaseException as exc:
+            if not await stack.__aexit__(type(exc), exc, exc.__traceback__):
+                raise
+            raise ZephyrError(_SWALLOWED) from exc
+        tasks = BackgroundTasks()
+        if response.background is not None:
+            tasks.add_task(response.background)
+        tasks.add_task(stack.aclose)
+        response.background = tasks
+        return response
 
     async def _handle_custom(self, scope: Scope, receive: Receive, send: Send) -> None:
         async with AsyncExitStack() as stack:
-            scope[EXIT_STACK_KEY] = stack
+            scope[_EXIT_STACK_KEY] = stack
             handler = self._custom_handler
             assert handler is not None  # set with this app
             response = await handler(Request(scope, receive, send))
