@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from zephyr import APIRouter, BackgroundTasks, Body, Depends, FastAPI, Query
 from zephyr.dependencies import utils
 from zephyr.dependencies.models import Dependant
+from zephyr.dependencies.tree import with_overrides
 from zephyr.routing import APIRoute, _IncludedRouter, request_response
 from zephyr.testclient import TestClient
 
@@ -296,3 +297,31 @@ def test_included_router_entries_never_appear() -> None:
     app.include_router(router)
     assert not any(isinstance(r, _IncludedRouter) for r in app.routes)
     assert _IncludedRouter(router).original_router is router
+
+
+def test_get_dependant_with_scopes_and_overrides_of_a_marker_less_node() -> None:
+    node = utils.get_dependant(
+        path="/", call=inner, own_oauth_scopes=["read"], parent_oauth_scopes=["me"]
+    )
+    assert (node.security_scopes, node.own_scopes, node.is_security) == (
+        ["me", "read"],
+        ["read"],
+        True,
+    )
+
+    def endpoint() -> None: ...
+
+    root = utils.get_dependant(path="/", call=endpoint)
+    hand_made = utils.get_dependant(path="/", call=inner, name="value")
+    hand_made.depends = None
+    root.dependencies.append(hand_made)
+
+    def replacement(r: int = 5) -> int:
+        return r
+
+    replaced = with_overrides(root, {inner: replacement}, set())
+    assert root.dependencies == [hand_made]  # left as it was
+    (sub,) = replaced.dependencies
+    assert (sub.call, sub.declared, sub.name) == (replacement, inner, "value")
+    assert [p.name for p in sub.params] == ["r"]
+    assert with_overrides(root, {paging: replacement}, set()) is root

@@ -72,7 +72,8 @@ def get_dependant(
     return analyze(
         call,
         path_names=_path_names(path),
-        security_scopes=[*(parent_oauth_scopes or ()), *(own_oauth_scopes or ())],
+        # The marker's own scopes are added to these by the analysis.
+        security_scopes=list(parent_oauth_scopes or ()),
         use_cache=use_cache,
         exit_scope=scope,
         marker=marker,
