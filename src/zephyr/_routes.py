@@ -14,7 +14,7 @@ import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from zephyr._body_limit import LimitedApp, check_declared_length, check_max_body_size
@@ -46,7 +46,37 @@ __all__ = [
     "redirect_location",
     "replace_params",
     "request_response",
+    "served_by",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SERVED_BY = "_zephyr_served_by"
+
+
+def served_by(func: F, app: Callable[[], ASGIApp]) -> F:
+    """Mark a ``request -> response`` handler that an app of its own already serves.
+
+    An API route's handler (``route.get_route_handler()``) does what the
+    route's own app does; code written for FastAPI rebuilds a route with
+    ``route.app = request_response(route.get_route_handler())``. For a
+    handler marked here, :func:`request_response` gives back ``app()``
+    (the route's app as it stands: its body limits, its ``yield``
+    dependencies' exit stack, zephyr's native entry) instead of a second
+    wrapper around the same work. A handler wrapped by other code is wrapped
+    as any other (also one that copied the mark with ``functools.wraps``).
+
+    Args:
+        func: The handler.
+        app: Returns the ASGI app serving it, when asked.
+
+    Returns:
+        ``func`` itself, marked.
+    """
+    # The handler itself is kept with the mark: ``functools.wraps`` copies
+    # ``__dict__`` onto a wrapper, which must not pass for the handler.
+    setattr(func, _SERVED_BY, (func, app))
+    return func
 
 
 class NoMatchFound(Exception):
@@ -126,8 +156,12 @@ def request_response(func: Callable[[Request], Awaitable[Response] | Response]) 
             ones run in the thread pool (they may block).
 
     Returns:
-        An ASGI app calling ``func`` once per request.
+        An ASGI app calling ``func`` once per request; for a handler marked
+        with :func:`served_by`, the app that serves it.
     """
+    served: tuple[Any, Callable[[], ASGIApp]] | None = getattr(func, _SERVED_BY, None)
+    if served is not None and served[0] is func:
+        return served[1]()
     is_async = is_async_callable(func)
 
     async def app(

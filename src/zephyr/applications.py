@@ -221,6 +221,12 @@ class Zephyr(BaseApp):
 
         @asynccontextmanager
         async def lifespan(app: Any) -> AsyncIterator[Any]:
+            for route in self.routes:
+                # A tree edited since the route was built (code written for
+                # FastAPI does that) is compiled now, at startup, at the latest.
+                sync_plan = getattr(route, "sync_plan", None)
+                if sync_plan is not None:
+                    sync_plan()
             running = self.lifespan_dependencies.running(self.routes, self.dependency_overrides)
             async with running, inner(app) as state:
                 yield state

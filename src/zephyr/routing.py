@@ -549,6 +549,7 @@ _LAZY_NAMES = {
     "APIRouter": "zephyr._api.routing",
     "APIWebSocketRoute": "zephyr._api.routing",
     "get_request_handler": "zephyr._api.routing",
+    "_IncludedRouter": "zephyr._api.routing",
 }
 
 

@@ -43,6 +43,7 @@ from zephyr._frontend import FrontendRouter
 from zephyr._native import api_route_takes_respond, deliver
 from zephyr._nocontent import NO_CONTENT_STATUSES, reframe_headers
 from zephyr._pydantic_v1 import reject_v1_models
+from zephyr._routes import served_by
 from zephyr._websocket_routing import WebSocketRoute
 from zephyr.api_exceptions import (
     EndpointContext,
@@ -51,11 +52,13 @@ from zephyr.api_exceptions import (
     ZephyrError,
     endpoint_context,
 )
+from zephyr.background import BackgroundTasks
 from zephyr.datastructures import Default, DefaultPlaceholder
 from zephyr.dependencies.cleanup import DependencyStack
-from zephyr.dependencies.compile import compile_endpoint, get_typed_signature
-from zephyr.dependencies.models import Dependant, Plan
+from zephyr.dependencies.compile import analyze_endpoint, build_plan, get_typed_signature
+from zephyr.dependencies.models import Dependant, ParamField, Plan
 from zephyr.dependencies.solve import solve
+from zephyr.dependencies.utils import body_field, flat_body_params, should_embed_body_fields
 from zephyr.encoders import NOT_NATIVE, PLAIN, json_kind, jsonable_encoder
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
@@ -63,7 +66,14 @@ from zephyr.responses import JSONResponse, Response, plain_json_response
 from zephyr.routing import BaseRoute, Mount, Route, Router
 from zephyr.types import Receive, Respond, Scope, Send
 
-__all__ = ["APIRoute", "APIRouter", "APIWebSocketRoute", "Default", "generate_unique_id"]
+__all__ = [
+    "APIRoute",
+    "APIRouter",
+    "APIWebSocketRoute",
+    "Default",
+    "_IncludedRouter",
+    "generate_unique_id",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -143,9 +153,15 @@ _SWALLOWED = (
     "or raise an HTTPException there to answer the request."
 )
 """Why a request whose error a ``yield`` dependency suppressed fails anyway."""
-
 _EXIT_STACK_KEY = "zephyr.exit_stack"
 """Scope key of the exit stack that ends ``yield`` dependencies after the response."""
+
+
+class _Unset:
+    """``route.body_field`` not computed yet."""
+
+
+_UNSET = _Unset()
 
 
 class APIRoute(OverridablePlan, Route):
@@ -273,9 +289,16 @@ class APIRoute(OverridablePlan, Route):
         self.unique_id = self.operation_id or _unwrap(generate_unique_id_function)(self)
         self._path_names = set(self.param_convertors)
         self._plan_call = as_plain_call(endpoint) if self.streaming else endpoint
-        self.plan = self._compile(None)
-        self.dependant = self.plan.root
-        self._override_plans: dict[tuple[Any, ...], Plan] = {}
+        # The tree is the source of the plans (code written for FastAPI may edit
+        # it: see sync_plan).
+        self._init_plans(
+            analyze_endpoint(
+                self._plan_call, path_names=self._path_names, dependencies=self.dependencies
+            )
+        )
+        # FastAPI's ``route.body_field``: computed when first read, unless set.
+        self._body_field: ParamField | _Unset | None = _UNSET
+        self._custom_handler: Callable[[Request], Awaitable[Response]] | None = None
         self._compile_response()
         self._select_app()
 
@@ -287,8 +310,12 @@ class APIRoute(OverridablePlan, Route):
         if type(self).get_route_handler is not APIRoute.get_route_handler or not own_factory:
             # A subclass wraps the request -> response handler (FastAPI's custom route
             # class hook), or a library replaced get_request_handler: only such
-            # routes pay for the extra call.
-            self._custom_handler = self.get_route_handler()
+            # routes pay for the extra call. Built once per route: the handler
+            # reads the route's current plan per request, and a wrapper that
+            # edits the tree as it builds (older sentry-sdk wraps the
+            # endpoint's call) must not wrap again when limits are inherited.
+            if self._custom_handler is None:
+                self._custom_handler = self.get_route_handler()
             self.app = self._handle_custom
         if self.max_body_size is not None:
             # Only routes under a body limit pay for counting the body.
@@ -303,6 +330,8 @@ class APIRoute(OverridablePlan, Route):
             self.app = self._handle_buffered
             if self.native_app is not None:
                 self.native_app = self._handle_buffered
+        # What request_response(route.get_route_handler()) gives back (see _plan_handler).
+        self._own_app: Callable[..., Awaitable[None]] = self.app
 
     def inherit_limits(
         self,
@@ -324,9 +353,7 @@ class APIRoute(OverridablePlan, Route):
         changed = (self.max_body_size, self.buffered_body_limit) != before
         if changed or form_limits != self.inherited_form_limits:
             self.inherited_form_limits = form_limits.copy()
-            self.plan = self._compile(None)
-            self.dependant = self.plan.root
-            self._override_plans.clear()
+            self._build_plan()
         self._select_app()
 
     async def _handle_limited(
@@ -382,12 +409,34 @@ class APIRoute(OverridablePlan, Route):
             "exclude_none": self.response_model_exclude_none,
         }
 
-    def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
-        return compile_endpoint(
-            self._plan_call,
-            path_names=self._path_names,
-            dependencies=self.dependencies,
-            overrides=overrides,
+    @property
+    def body_field(self) -> ParamField | None:
+        """The request body as one field (FastAPI's ``route.body_field``); zephyr reads the plan.
+
+        Computed from the tree when first read (``None`` without a body),
+        unless set: libraries that add dependencies set it again.
+        """
+        if isinstance(self._body_field, _Unset):
+            self._body_field = body_field(
+                body_params=flat_body_params(self.dependant),
+                name=self.unique_id,
+                embed_body_fields=self._embed_body_fields,
+            )
+        return self._body_field
+
+    @body_field.setter
+    def body_field(self, value: ParamField | None) -> None:
+        self._body_field = value
+
+    @property
+    def _embed_body_fields(self) -> bool:
+        # FastAPI's private attribute, which libraries pass back to
+        # ``_get_body_field``: whether the body is read field by field.
+        return should_embed_body_fields(flat_body_params(self.dependant))
+
+    def _build(self, root: Dependant) -> Plan:
+        return build_plan(
+            root,
             strict_content_type=bool(_unwrap(self.strict_content_type)),
             form_limits=merge_form_limits(self.form_limits, self.inherited_form_limits),
             # A max_body_size replaces the default cap (it counts every byte).
@@ -468,7 +517,14 @@ class APIRoute(OverridablePlan, Route):
         )
 
     def _plan_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        """The handler of :meth:`get_route_handler`: the compiled plan, then the response."""
+        """The handler of :meth:`get_route_handler`: the compiled plan, then the response.
+
+        Building it compiles the plan again if the tree was edited (see
+        :meth:`sync_plan`). ``request_response(handler)`` gives back the
+        route's own app (see :func:`~zephyr.routing.served_by`), so a route
+        rebuilt that way keeps its limits and the native entry.
+        """
+        self.sync_plan()
 
         async def handler(request: Request) -> Response:
             plan = self.plan
@@ -480,18 +536,45 @@ class APIRoute(OverridablePlan, Route):
             if overrides:
                 plan = self.plan_for(overrides)
             stack: AsyncExitStack | None = request.scope.get(_EXIT_STACK_KEY)
-            if stack is not None:
-                # Uploads' temporary files go once the response is sent, as in _handle.
-                # The wrapping handler may read the form too: always close.
-                stack.push_async_callback(request.close)
+            if stack is None:
+                if plan.has_generators:
+                    return await self._respond_on_own_stack(plan, request)
+                return await self._respond(plan, request, None)
+            # Uploads' temporary files go once the response is sent, as in _handle.
+            # The wrapping handler may read the form too: always close.
+            stack.push_async_callback(request.close)
             return await self._respond(plan, request, stack if plan.has_generators else None)
 
-        return handler
+        return served_by(handler, lambda: self._own_app)
+
+    async def _respond_on_own_stack(self, plan: Plan, request: Request) -> Response:
+        """``_respond`` for a handler run with no exit stack of the route's (a wrapped
+        handler given to ``request_response`` by other code).
+
+        The ``yield`` dependencies end after the response has been sent: their
+        cleanup is the last of the response's background tasks.
+        """
+        stack = DependencyStack()
+        stack.push_async_callback(request.close)
+        try:
+            response = await self._respond(plan, request, stack)
+        except BaseException as exc:
+            if not await stack.__aexit__(type(exc), exc, exc.__traceback__):
+                raise
+            raise ZephyrError(_SWALLOWED) from exc
+        tasks = BackgroundTasks()
+        if response.background is not None:
+            tasks.add_task(response.background)
+        tasks.add_task(stack.aclose)
+        response.background = tasks
+        return response
 
     async def _handle_custom(self, scope: Scope, receive: Receive, send: Send) -> None:
         async with AsyncExitStack() as stack:
             scope[_EXIT_STACK_KEY] = stack
-            response = await self._custom_handler(Request(scope, receive, send))
+            handler = self._custom_handler
+            assert handler is not None  # set with this app
+            response = await handler(Request(scope, receive, send))
             await response(scope, receive, send)
 
     async def _respond(
@@ -613,6 +696,23 @@ def _check_paths_not_empty(router: Router) -> None:
             raise ZephyrError(
                 f"Prefix and path cannot be both empty (path operation: {route.name})"
             )
+
+
+class _IncludedRouter(BaseRoute):
+    """FastAPI's entry for a router included lazily; never in a zephyr route list.
+
+    Recent FastAPI keeps ``include_router(router)`` as one entry pointing at
+    ``original_router``; zephyr copies the included routes into the including
+    router, as earlier FastAPI did. The name exists for code written for
+    FastAPI that looks for such entries (``isinstance``, ``match`` cases):
+    with zephyr it finds none and walks the copied routes.
+
+    Args:
+        original_router: The router included.
+    """
+
+    def __init__(self, original_router: APIRouter) -> None:
+        self.original_router = original_router
 
 
 class APIRouter(FrontendRouter, Router):

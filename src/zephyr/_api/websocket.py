@@ -24,8 +24,8 @@ from zephyr.api_exceptions import (
     endpoint_context,
 )
 from zephyr.dependencies.cleanup import DependencyStack
-from zephyr.dependencies.compile import compile_endpoint
-from zephyr.dependencies.models import Plan
+from zephyr.dependencies.compile import analyze_endpoint, build_plan
+from zephyr.dependencies.models import Dependant, Plan
 from zephyr.dependencies.solve import solve
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
@@ -72,18 +72,15 @@ class APIWebSocketRoute(OverridablePlan, WebSocketRoute):
         self.dependencies = list(dependencies or [])
         self.dependency_overrides_provider = dependency_overrides_provider
         self._path_names = set(self.param_convertors)
-        self.plan: Plan = self._compile(None)
-        self.dependant = self.plan.root
-        self._override_plans: dict[tuple[Any, ...], Plan] = {}
+        self._init_plans(
+            analyze_endpoint(
+                self.endpoint, path_names=self._path_names, dependencies=self.dependencies
+            )
+        )
         self.app = wrap_route_middleware(self._handle, middleware)
 
-    def _compile(self, overrides: dict[Any, Any] | None) -> Plan:
-        plan = compile_endpoint(
-            self.endpoint,
-            path_names=self._path_names,
-            dependencies=self.dependencies,
-            overrides=overrides,
-        )
+    def _build(self, root: Dependant) -> Plan:
+        plan = build_plan(root)
         if plan.body is not None or plan.form is not None:
             names = ", ".join(
                 field.name for field in plan.fields if field.location in ("body", "form")

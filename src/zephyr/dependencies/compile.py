@@ -48,6 +48,8 @@ from zephyr.responses import Response
 
 __all__ = [
     "analyze",
+    "analyze_dependency",
+    "analyze_endpoint",
     "build_plan",
     "compile_endpoint",
     "get_typed_signature",
@@ -417,6 +419,7 @@ def analyze(
     exit_scope: ExitScope | None = None,
     marker: params.Depends | None = None,
     original: Callable[..., Any] | None = None,
+    name: str | None = None,
 ) -> Dependant:
     """Analyse ``call``'s signature into a :class:`Dependant` tree.
 
@@ -430,6 +433,11 @@ def analyze(
         marker: The ``Depends``/``Security`` marker that led here, if any.
         original: The callable as written in ``Depends()``, when ``call`` may
             be its override.
+        name: The parameter receiving the value (``None``: the endpoint, or a
+            route-level dependency).
+
+    Returns:
+        The tree's root node for ``call``.
 
     Raises:
         TypeError: If a parameter can't be classified.
@@ -445,6 +453,8 @@ def analyze(
         exit_scope=exit_scope or "request",
         original=original,
         limit=marker.concurrency_limit if marker is not None else None,
+        name=name,
+        depends=marker,
     )
     for parameter in get_typed_parameters(call).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -456,8 +466,10 @@ def analyze(
             found, default = default, inspect.Parameter.empty
         if isinstance(found, params.Depends):
             dependency = found.dependency or _strip_annotated(annotation)
-            sub = _analyze_dependency(dependency, found, node, path_names, overrides)
-            node.dependencies.append((parameter.name, sub))
+            sub = analyze_dependency(
+                dependency, found, node, path_names, overrides, name=parameter.name
+            )
+            node.dependencies.append(sub)
             continue
         special = _special_kind(annotation) if found is None else None
         if special is not None:
@@ -499,16 +511,34 @@ def _check_lifespan(node: Dependant) -> None:
         )
 
 
-def _analyze_dependency(
+def analyze_dependency(
     dependency: Callable[..., Any],
     marker: params.Depends,
-    parent: Dependant,
+    parent: Dependant | None,
     path_names: set[str],
     overrides: Mapping[Any, Any] | None,
+    *,
+    name: str | None = None,
 ) -> Dependant:
+    """Analyse a dependency declared with ``marker`` below ``parent``.
+
+    Args:
+        dependency: The callable as declared (``overrides`` may replace it).
+        marker: Its ``Depends``/``Security`` marker (cache, scope, scopes, limit).
+        parent: The node declaring it (its security scopes and lifespan scope
+            carry over); ``None`` for a node analysed on its own.
+        path_names / overrides / name: As for :func:`analyze`.
+
+    Returns:
+        The dependency's node, with its own sub-dependencies.
+
+    Raises:
+        DependencyScopeError: A lifespan-scoped parent depends on a
+            request- or function-scoped dependency.
+    """
     call = overrides.get(dependency, dependency) if overrides else dependency
     exit_scope: ExitScope | None = marker.scope
-    if parent.exit_scope == "lifespan":
+    if parent is not None and parent.exit_scope == "lifespan":
         # Everything a lifespan dependency needs is created at startup too.
         if exit_scope not in (None, "lifespan"):
             name = getattr(dependency, "__name__", repr(dependency))
@@ -521,14 +551,45 @@ def _analyze_dependency(
         call,
         path_names=path_names,
         overrides=overrides,
-        security_scopes=parent.security_scopes,
+        security_scopes=parent.security_scopes if parent is not None else (),
         use_cache=marker.use_cache,
         exit_scope=exit_scope,
         marker=marker,
         original=dependency,
+        name=name,
     )
-    check_exit_scopes(parent, node)
+    if parent is not None:
+        check_exit_scopes(parent, node)
     return node
+
+
+def analyze_endpoint(
+    endpoint: Callable[..., Any],
+    *,
+    path_names: set[str],
+    dependencies: Iterable[params.Depends] = (),
+    overrides: Mapping[Any, Any] | None = None,
+) -> Dependant:
+    """Analyse an endpoint with its route-level dependencies into one tree.
+
+    Args:
+        endpoint: The path operation function.
+        path_names: The route template's parameter names.
+        dependencies: ``Depends()`` from the route and its routers: the
+            root's first sub-dependants, their results unused.
+        overrides: Dependency overrides to apply (see ``dependency_overrides``).
+
+    Returns:
+        The endpoint's node (see :func:`build_plan`).
+    """
+    root = analyze(endpoint, path_names=path_names, overrides=overrides)
+    extra = [
+        analyze_dependency(d.dependency, d, root, path_names, overrides)
+        for d in dependencies
+        if d.dependency is not None
+    ]
+    root.dependencies[:0] = extra
+    return root
 
 
 def compile_endpoint(
@@ -544,11 +605,8 @@ def compile_endpoint(
     """Analyse an endpoint with its route-level dependencies and build its plan.
 
     Args:
-        endpoint: The path operation function.
-        path_names: The route template's parameter names.
-        dependencies: ``Depends()`` from the route and its routers, run first,
-            results unused.
-        overrides: Dependency overrides to apply (see ``dependency_overrides``).
+        endpoint / path_names / dependencies / overrides: As for
+            :func:`analyze_endpoint`.
         strict_content_type: Whether a body without ``Content-Type`` is not
             JSON (default True; see :class:`BodyExtractor`).
         form_limits: The route's form limits (see :mod:`zephyr._form_limits`).
@@ -558,13 +616,9 @@ def compile_endpoint(
     Returns:
         The compiled :class:`Plan`.
     """
-    root = analyze(endpoint, path_names=path_names, overrides=overrides)
-    extra = [
-        (None, _analyze_dependency(d.dependency, d, root, path_names, overrides))
-        for d in dependencies
-        if d.dependency is not None
-    ]
-    root.dependencies[:0] = extra
+    root = analyze_endpoint(
+        endpoint, path_names=path_names, dependencies=dependencies, overrides=overrides
+    )
     return build_plan(
         root,
         strict_content_type=strict_content_type,
@@ -622,12 +676,12 @@ class _Flattener:
                 return index, self.steps[index].slot
         needs: list[int] = []
         args: list[tuple[str, int]] = []
-        for name, sub in node.dependencies:
+        for sub in node.dependencies:
             index, slot = self.visit(sub)
             if index >= 0:
                 needs.append(index)
-            if name is not None:
-                args.append((name, slot))
+            if sub.name is not None:
+                args.append((sub.name, slot))
         owner = len(self.steps)
         for original in node.params:
             shared = self.body_keys.get(original.external) if original.location == "body" else None
@@ -667,7 +721,7 @@ def lifespan_key(node: Dependant) -> Any:
 
 def _tree_calls(node: Dependant) -> set[Any]:
     calls = {lifespan_key(node)}
-    for _, sub in node.dependencies:
+    for sub in node.dependencies:
         calls |= _tree_calls(sub)
     return calls
 

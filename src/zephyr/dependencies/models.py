@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from zephyr.dependencies.extract import BodyExtractor, FormExtractor, LocationExtractor
     from zephyr.dependencies.inputs import PathQueryExtractor
     from zephyr.dependencies.limits import ConcurrencyLimit
+    from zephyr.params import Depends
 
 __all__ = [
     "CallKind",
@@ -101,6 +102,16 @@ class ParamField:
         return self.info.is_required() and "default_factory" not in self.info.field_kwargs  # type: ignore[attr-defined]
 
     @property
+    def alias(self) -> str:
+        """The request key (FastAPI's ``ModelField.alias``): ``external``."""
+        return self.external
+
+    @property
+    def field_info(self) -> FieldInfo:
+        """The marker (FastAPI's ``ModelField.field_info``): ``info``."""
+        return self.info
+
+    @property
     def keys(self) -> tuple[str, ...]:
         """The request keys that may carry the value: ``external``, then other alias choices."""
         choices = getattr(self.info.validation_alias, "choices", None)
@@ -116,12 +127,24 @@ class ParamField:
 class Dependant:
     """An analysed callable: its parameters, sub-dependencies and injections.
 
+    The tree has FastAPI's public shape (``dependencies`` is a list of
+    ``Dependant``, each with its ``name`` and ``call``; ``query_params`` and
+    the other per-location lists), so code written against FastAPI's
+    ``route.dependant`` reads it, and may edit it: a route builds its plan
+    from its tree, again when the tree changed (see
+    :meth:`~zephyr.routing.APIRoute.sync_plan`). Nothing reads it per request.
+
     Attributes:
         call: The callable (endpoint or dependency).
         kind: How it is called.
         params: Values read from the request, in signature order.
-        dependencies: ``(parameter name or None, sub-dependant)`` pairs; the
-            name is ``None`` for route/router-level ``dependencies=[...]``.
+        dependencies: Sub-dependants, in signature order after the
+            route/router-level ``dependencies=[...]``.
+        name: The parameter that receives this dependency's value; ``None``
+            for the endpoint and for route/router-level dependencies.
+        depends: The ``Depends``/``Security`` marker that declared it
+            (``None`` for the endpoint): its options are applied again when
+            an override replaces the callable.
         specials: ``(parameter name, kind)`` for injected objects: kind is
             ``"request"``, ``"response"``, ``"background"`` or ``"security_scopes"``.
         security_scopes: Scopes accumulated from enclosing ``Security()`` uses.
@@ -137,7 +160,9 @@ class Dependant:
     call: Callable[..., Any]
     kind: CallKind
     params: list[ParamField] = field(default_factory=list)
-    dependencies: list[tuple[str | None, Dependant]] = field(default_factory=list)
+    dependencies: list[Dependant] = field(default_factory=list)
+    name: str | None = None
+    depends: Depends | None = None
     specials: list[tuple[str, SpecialKind]] = field(default_factory=list)
     security_scopes: list[str] = field(default_factory=list)
     own_scopes: list[str] = field(default_factory=list)
@@ -146,6 +171,31 @@ class Dependant:
     exit_scope: ExitScope = "request"
     original: Callable[..., Any] | None = None
     limit: ConcurrencyLimit | None = None
+
+    @property
+    def path_params(self) -> list[ParamField]:
+        """The path parameters of this node (a new list: edit ``params``)."""
+        return [p for p in self.params if p.location == "path"]
+
+    @property
+    def query_params(self) -> list[ParamField]:
+        """The query parameters of this node (a new list: edit ``params``)."""
+        return [p for p in self.params if p.location == "query"]
+
+    @property
+    def header_params(self) -> list[ParamField]:
+        """The header parameters of this node (a new list: edit ``params``)."""
+        return [p for p in self.params if p.location == "header"]
+
+    @property
+    def cookie_params(self) -> list[ParamField]:
+        """The cookie parameters of this node (a new list: edit ``params``)."""
+        return [p for p in self.params if p.location == "cookie"]
+
+    @property
+    def body_params(self) -> list[ParamField]:
+        """The body and form fields of this node (a new list: edit ``params``)."""
+        return [p for p in self.params if p.location in ("body", "form")]
 
     @property
     def declared(self) -> Callable[..., Any]:
@@ -165,7 +215,7 @@ class Dependant:
 
         if isinstance(self.call, SecurityBase):
             return True
-        return any(sub.uses_scopes for _, sub in self.dependencies)
+        return any(sub.uses_scopes for sub in self.dependencies)
 
     @property
     def cache_key(self) -> tuple[Any, tuple[str, ...], ExitScope]:

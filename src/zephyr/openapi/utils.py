@@ -25,6 +25,7 @@ from zephyr._api.routing import APIRoute
 from zephyr.dependencies.compile import is_upload
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.dependencies.param_models import field_lookups
+from zephyr.dependencies.tree import flat_params
 from zephyr.encoders import jsonable_encoder
 from zephyr.openapi._form_models import (
     FormModelEntry,
@@ -103,21 +104,9 @@ def _field_type(param: ParamField, title: str | None) -> Any:
     return annotation, Field(param.default, **kwargs)
 
 
-def _flat_params(node: Dependant, seen: set[Any] | None = None) -> list[ParamField]:
-    # FastAPI's order: a dependant's own parameters, then its dependencies'.
-    seen = set() if seen is None else seen
-    out: list[ParamField] = list(node.params)
-    for _, sub in node.dependencies:
-        if sub.use_cache and sub.cache_key in seen:
-            continue
-        seen.add(sub.cache_key)
-        out.extend(_flat_params(sub, seen))
-    return out
-
-
 def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]:
     out: list[tuple[Any, list[str]]] = []
-    for _, sub in node.dependencies:
+    for sub in node.dependencies:
         if base is not None and isinstance(sub.call, base):
             out.append((sub.call, sub.security_scopes))
         out.extend(_security(sub, base))
@@ -127,9 +116,7 @@ def _security(node: Dependant, base: type | None) -> list[tuple[Any, list[str]]]
 def _parameters(route: APIRoute, collector: _Collector) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}  # (name, location): index in ``out``
-    ordered = sorted(
-        _flat_params(route.dependant), key=lambda p: _LOCATION_ORDER.get(p.location, 9)
-    )
+    ordered = sorted(flat_params(route.dependant), key=lambda p: _LOCATION_ORDER.get(p.location, 9))
     for param in ordered:
         if param.location in ("body", "form") or not param.info.include_in_schema:  # type: ignore[attr-defined]
             continue
@@ -275,7 +262,7 @@ def _embedded_body(
 ) -> None:
     """Document a body of named fields as ``Body_<operation id>`` (form models in its ``allOf``)."""
     # Documented in FastAPI's order: the endpoint's own fields, then its dependencies'.
-    flat = _flat_params(route.dependant)
+    flat = flat_params(route.dependant)
     order = {(p.location, p.external): i for i, p in reversed(list(enumerate(flat)))}
     # A key the plan reads once sits where it first appears; several form fields
     # reading one key each sit where they appear (the plan's fields are copies of
@@ -342,6 +329,8 @@ class _Operations:
 
     def path_item(self, route: APIRoute) -> dict[str, Any]:
         """The operations of ``route``, one per method (``{"get": {...}}``)."""
+        # Documented from the route's tree as it stands (code may have edited it).
+        route.sync_plan()
         return {method.lower(): self._operation(route, method) for method in route.methods or ()}
 
     def _operation(self, route: APIRoute, method: str) -> dict[str, Any]:
@@ -361,7 +350,7 @@ class _Operations:
         body = _request_body(route, collector) if method in _METHODS_WITH_BODY else None
         if body is not None:
             operation["requestBody"] = body
-        has_inputs = bool(_flat_params(route.dependant))
+        has_inputs = bool(flat_params(route.dependant))
         operation["responses"] = responses(route, collector, has_inputs)
         security = self._requirements(route)
         if security:
