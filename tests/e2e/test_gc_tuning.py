@@ -73,7 +73,9 @@ def test_no_gc_tuning_leaves_the_interpreter_alone(
 ) -> None:
     body = _collector(serve, tmp_path, "--no-gc-tuning", "--workers", workers)
     assert body["threshold"] == _interpreter_default()
-    assert body["freeze_count"] == 0
+    # Nothing of the app's start-up frozen (an interpreter or a coverage hook
+    # may freeze a few hundred objects of its own; tuning freezes > 10,000).
+    assert isinstance(body["freeze_count"], int) and body["freeze_count"] < 10_000
 
 
 def test_workers_each_tune_their_own_process(serve: Serve, tmp_path: Path) -> None:
