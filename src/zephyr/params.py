@@ -60,8 +60,8 @@ _FIELD_KEYS = (
 )
 
 
-# The default of the alias arguments: tells "not given" from an explicit ``None``,
-# which clears an alias a ``Field()`` earlier in ``Annotated`` would give.
+# The default of the alias and ``deprecated`` arguments: tells "not given" from an
+# explicit ``None``, which clears what a ``Field()`` earlier in ``Annotated`` gives.
 _UNSET: Any = PydanticUndefined
 
 
@@ -87,7 +87,7 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         regex: str | None = None,
         example: Any = PydanticUndefined,
         openapi_examples: dict[str, Any] | None = None,
-        deprecated: Any = None,
+        deprecated: Any = _UNSET,
         include_in_schema: bool = True,
         media_type: str | None = None,
         **kwargs: Any,
@@ -117,8 +117,15 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         }
         # The alias arguments given, ``None`` included (see _UNSET).
         self.given_aliases = frozenset(k for k, v in aliases.items() if v is not _UNSET)
+        # The arguments given explicitly as ``None``: each clears what a ``Field()``
+        # before the marker in ``Annotated`` gives (``Query(title=None)``), where a
+        # key left out keeps it. The one record of that rule; compilation (aliases)
+        # and the OpenAPI document (title, description...) read it.
+        self.cleared = frozenset(
+            k for k, v in {**kwargs, **aliases, "deprecated": deprecated}.items() if v is None
+        )
         extra = {k: v for k, v in aliases.items() if v is not _UNSET and v is not None}
-        if deprecated is not None:
+        if deprecated is not _UNSET and deprecated is not None:
             extra["deprecated"] = deprecated
         super().__init__(default=default, **extra, **self.field_kwargs)
 

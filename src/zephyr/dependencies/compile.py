@@ -298,6 +298,9 @@ def _inferred_marker(
         kwargs.pop("default", None)
     marker: params._Marker
     if name in path_names:
+        # A path always carries the value: required, whatever default the Field()
+        # gives (FastAPI keeps an explicit ``Path(default_factory=...)`` optional).
+        kwargs.pop("default_factory", None)
         marker = params.Path(**kwargs)
     elif is_upload(annotation):
         marker = params.File(default, **kwargs)

@@ -3,7 +3,8 @@
 ``Annotated[int, Field(title="Count", description="How many"), Query()]`` is
 documented as one field: the ``Field``'s title, description, examples,
 ``deprecated`` and ``json_schema_extra`` stand unless the marker gives its own
-(``Query(deprecated=False)`` takes the deprecation back), and two
+(``Query(deprecated=False)`` takes the deprecation back) or clears them with an
+explicit ``None`` (``Query(title=None)``: the default title), and two
 ``json_schema_extra`` dicts merge, the marker's keys winning. The ``Field`` keeps
 its constraints (``gt=0``...) on the documented type, but not its aliases or
 its metadata, which the document gives once, merged, on the parameter.
@@ -56,7 +57,11 @@ def documented(param: ParamField) -> tuple[Any, dict[str, Any]]:
 
 def _merge(merged: dict[str, Any], info: FieldInfo) -> None:
     given = info._attributes_set
+    cleared: frozenset[str] = getattr(info, "cleared", frozenset())  # a marker's explicit Nones
     for key in DOC_KEYS:
+        if key in cleared:
+            merged.pop(key, None)
+            continue
         if key not in given:
             continue
         value = getattr(info, key)
