@@ -9,8 +9,9 @@ number is the server's own cost per request (parsing, scope, the request
 task, response framing) plus the app's, without the kernel's socket work.
 Cases: ``get`` (a keep-alive GET to a raw ASGI hello app), ``post-length``
 (a POST with a 64-byte Content-Length body), ``post-chunked`` (the same body
-chunked), ``json`` and ``params`` (zephyr's ``/json`` and
-``/items/3?limit=5`` endpoints of ``benchmarks/apps/zephyr_api.py``).
+chunked), ``json``, ``params`` and ``post`` (zephyr's ``/json``,
+``/items/3?limit=5`` and ``POST /items`` endpoints of
+``benchmarks/apps/zephyr_api.py``).
 Costs are CPU time of the thread (``time.thread_time``); the best of the
 rounds is kept. Not the benchmark harness: a before/after check for the
 protocol's hot path.
@@ -42,6 +43,11 @@ CASES: dict[str, tuple[str, bytes]] = {
     ),
     "json": ("zephyr", _GET % b"/json"),
     "params": ("zephyr", _GET % b"/items/3?limit=5"),
+    "post": (
+        "zephyr",
+        b"POST /items HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 33\r\n\r\n" + b'{"name": "widget", "price": 9.99}',
+    ),
 }
 
 

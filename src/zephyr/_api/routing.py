@@ -322,14 +322,17 @@ class APIRoute(OverridablePlan, Route):
             self._unlimited_app: Callable[..., Awaitable[None]] = self.app
             self.app = self._handle_limited
             if self.native_app is not None:
-                self.native_app = self._handle_limited
+                # The same bound-method object as ``app``: rule 5 of
+                # ``zephyr._native`` compares identities (a second
+                # ``self._handle_limited`` would be a new object, never native).
+                self.native_app = self.app
         elif self.plan.body is not None and self.buffered_body_limit is not None:
             # The default cap on a JSON body read whole counts bytes as they
             # arrive (not after reading it all); routes without a body skip it.
             self._unlimited_app = self.app
             self.app = self._handle_buffered
             if self.native_app is not None:
-                self.native_app = self._handle_buffered
+                self.native_app = self.app  # one object, as above
         # What request_response(route.get_route_handler()) gives back (see _plan_handler).
         self._own_app: Callable[..., Awaitable[None]] = self.app
 
