@@ -166,9 +166,9 @@ async def run(
         "measured_s": measured,
         "requests": len(s.latencies),
         "rps": round(len(s.latencies) / measured) if measured else 0,
-        "p50_ms": round(percentile(s.latencies, 0.50) * 1000, 1),
-        "p99_ms": round(percentile(s.latencies, 0.99) * 1000, 1),
-        "max_ms": round(max(s.latencies, default=float("nan")) * 1000, 1),
+        "p50_ms": round(percentile(s.latencies, 0.50) * 1000, 3),
+        "p99_ms": round(percentile(s.latencies, 0.99) * 1000, 3),
+        "max_ms": round(max(s.latencies, default=float("nan")) * 1000, 3),
         "errors": dict(s.errors),
         # Near 1.0 means the client, not the server, set the pace: the run is not valid.
         "client_cpu_busy": round(_cpu_seconds() / (time.monotonic() - started), 2),
