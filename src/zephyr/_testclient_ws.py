@@ -5,9 +5,7 @@ would run it: messages to the app go through an ``asyncio.Queue`` on that
 loop, messages from the app through a thread-safe ``queue.Queue`` the test
 thread blocks on. When the app returns the session reports a close the way
 an ASGI server would (1000 after a normal return, 1011 after an error when
-server exceptions are not re-raised). Leaving the session cancels an app that
-does not take the disconnect (it is blocked on something else), so the test
-never hangs on an app that would only end when its connection drops.
+server exceptions are not re-raised).
 """
 
 from __future__ import annotations
@@ -90,22 +88,13 @@ class WebSocketTestSession:
         self._from_app: queue.Queue[Message | _AppEnded] = queue.Queue()
         self._ended: _AppEnded | None = None
         self._client_closed = False
-        self._task: asyncio.Task[Any] | None = None
-        self._app_receiving = False
-        self._cancelled_on_exit = False
         self._stack = contextlib.ExitStack()
 
     # -- app side (runs on the portal loop) --------------------------------
 
     async def _run(self) -> None:
-        self._task = asyncio.current_task()
         try:
             await self.app(self.scope, self._app_receive, self._app_send)
-        except asyncio.CancelledError as exc:
-            # Our own cancellation on leaving the session ends the app normally.
-            self._from_app.put(_AppEnded(None if self._cancelled_on_exit else exc))
-            if not self._cancelled_on_exit:
-                raise
         except BaseException as exc:
             self._from_app.put(_AppEnded(exc))
             if not isinstance(exc, Exception):
@@ -114,25 +103,7 @@ class WebSocketTestSession:
             self._from_app.put(_AppEnded(None))
 
     async def _app_receive(self) -> Message:
-        self._app_receiving = True
-        try:
-            return await self._to_app.get()
-        finally:
-            self._app_receiving = False
-
-    async def _cancel_if_blocked(self) -> None:
-        """Cancel the app unless it took the disconnect and is winding down."""
-        # Queued after the disconnect, so an app waiting in receive has taken it
-        # and run to its next await by now; one more pass is a margin.
-        await asyncio.sleep(0)
-        task = self._task
-        if task is None or task.done():
-            return
-        if self._app_receiving or not self._to_app.empty():
-            # Not taking the disconnect (blocked elsewhere, unread messages left)
-            # or asking for more after it: nothing would end it but a cancel.
-            self._cancelled_on_exit = True
-            task.cancel()
+        return await self._to_app.get()
 
     async def _app_send(self, message: Message) -> None:
         if self._client_closed:
@@ -175,19 +146,13 @@ class WebSocketTestSession:
         exc_value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        """Disconnect (code 1000), cancel the app if it does not end on that, wait for it.
-
-        Raises:
-            Exception: The app raised (when server exceptions are re-raised).
-        """
+        """Disconnect (code 1000) if the app still runs, wait for it, re-raise its error."""
         self._shutdown(raise_app_error=exc_type is None)
 
     def _shutdown(self, raise_app_error: bool) -> None:
         try:
             if not self._client_closed:
                 self.close(1000)
-            if self._ended is None:
-                asyncio.run_coroutine_threadsafe(self._cancel_if_blocked(), self._loop)
             while self._ended is None:
                 item = self._from_app.get()
                 if isinstance(item, _AppEnded):
