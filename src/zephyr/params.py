@@ -119,8 +119,9 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         self.given_aliases = frozenset(k for k, v in aliases.items() if v is not _UNSET)
         # The arguments given explicitly as ``None``: each clears what a ``Field()``
         # before the marker in ``Annotated`` gives (``Query(title=None)``), where a
-        # key left out keeps it. The one record of that rule; compilation (aliases)
-        # and the OpenAPI document (title, description...) read it.
+        # key left out keeps it. The OpenAPI document reads it (title,
+        # description..., ``openapi/_param_docs.py``); compilation takes aliases
+        # from ``given_aliases`` above.
         self.cleared = frozenset(
             k for k, v in {**kwargs, **aliases, "deprecated": deprecated}.items() if v is None
         )
