@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from zephyr._nocontent import NO_CONTENT_STATUSES, bodyless_framing
 from zephyr.concurrency import run_in_threadpool
@@ -52,8 +52,27 @@ _LAST_CHUNK = b"0\r\n\r\n"
 _COALESCE_LIMIT = 65536
 
 # ASGI pathsend (a whole file, ends the response) and zephyr's slice variant.
+# Response header pairs as an app sends them: ASGI asks for (bytes, bytes)
+# tuples; lists and bytearray values are accepted, and anything else reaches
+# _start's own checks (a RuntimeError naming the header).
+AppHeaders = Iterable[Any]
+
 _PATHSEND = "http.response.pathsend"
 _FILE_MESSAGES = frozenset({_PATHSEND, "zephyr.sendfile"})
+
+
+def _body_bytes(body: object) -> bytes:
+    """Return a response body that is not ``bytes`` as bytes.
+
+    ASGI asks for bytes; a bytearray or memoryview is taken too, as a copy
+    (the compiled build checks ``bytes`` where the pure one would join them).
+
+    Raises:
+        RuntimeError: When ``body`` is not a bytes-like object.
+    """
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    raise RuntimeError(f"Response body must be bytes, got {type(body).__name__}")
 
 
 def _chunk(body: bytes, more: bool) -> bytes:
@@ -338,13 +357,14 @@ class RequestResponseCycle:
                 await self._send_file(message)
                 return
             raise RuntimeError(f"Expected ASGI message 'http.response.body', got {mtype!r}")
-        self._body(message.get("body", b""), message.get("more_body", False))
+        body = message.get("body", b"")
+        if type(body) is not bytes:
+            body = _body_bytes(body)
+        self._body(body, message.get("more_body", False))
         if self.flow.write_paused and not self.disconnected:
             await self.flow.drain()
 
-    def respond(
-        self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes | memoryview
-    ) -> None:
+    def respond(self, status: int, headers: AppHeaders, body: bytes | memoryview) -> None:
         """Send a whole response in one call: zephyr's native fast path.
 
         Does what ``http.response.start`` followed by one final
@@ -366,11 +386,12 @@ class RequestResponseCycle:
         if self.response_started:
             raise RuntimeError("Unexpected whole response: the response already started")
         self._start(status, headers)
-        # A memoryview goes the way bytes do (join, %b and len take both), as
-        # it does when it arrives in an ASGI body event.
-        self._body(body, False)  # type: ignore[arg-type]
+        self._body(body if type(body) is bytes else _body_bytes(body), False)
 
-    def _start(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    def _start(self, status: Any, headers: AppHeaders) -> None:
+        # ``status`` and ``headers`` are what the app sent, unchecked: typed
+        # Any so that a compiled build does not refuse a wrong type on entry
+        # with a TypeError before the checks below name the bad field.
         line = STATUS_LINES.get(status) or status_line(status)
         # PERF: the head is gathered as a list and joined once, together with
         # the first body chunk, in _first_body().
