@@ -209,9 +209,11 @@ def test_a_loop_task_factory_is_still_used(make_conn: MakeConn) -> None:
         getattr(coro, "__qualname__", type(coro).__name__)
         for coro in (task.get_coro() for task in made)
     ]
-    assert names.count("RequestResponseCycle.run_asgi") + names.count(
-        "run_asgi_RequestResponseCycle_gen"
-    ) == 1
+    assert (
+        names.count("RequestResponseCycle.run_asgi")
+        + names.count("run_asgi_RequestResponseCycle_gen")
+        == 1
+    )
 
 
 @pytest.mark.parametrize("path", ["/timeout", "/scope"])
