@@ -19,8 +19,7 @@ from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Literal, Protocol
 
-import httpx
-
+from zephyr._testclient_lib import httpx
 from zephyr.types import ASGIApp, Message, Scope
 from zephyr.websockets import WebSocketDisconnect
 

@@ -1,4 +1,4 @@
-"""A synchronous test client for ASGI apps, built on ``httpx.Client``.
+"""A synchronous test client for ASGI apps, built on ``httpx2.Client`` (or ``httpx.Client``).
 
 Requests never touch the network: a custom transport turns each
 ``httpx.Request`` into an ASGI HTTP scope and runs the app on an event loop in
@@ -6,7 +6,9 @@ a background thread (the *portal*). Inside ``with TestClient(app) as client:``
 one portal lives for the whole block and the app's lifespan runs on enter and
 exit; without ``with``, each request gets a short-lived portal.
 ``client.websocket_connect(url)`` runs a WebSocket session the same way
-(see :mod:`zephyr._testclient_ws`).
+(see :mod:`zephyr._testclient_ws`). The client is an ``httpx2.Client`` when
+httpx2 is installed, as Starlette's is, else an ``httpx.Client``
+(see :mod:`zephyr._testclient_lib`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import unquote
 
-import httpx
-
 from zephyr._testclient_http import Exchange, ResponseStream, TestResponse
+from zephyr._testclient_lib import httpx
 from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
 from zephyr.types import (
     ASGIApp,
@@ -204,7 +205,7 @@ class _ASGITransport(httpx.BaseTransport):
 
 
 class TestClient(httpx.Client):
-    """A synchronous ``httpx.Client`` that calls an ASGI app in-process.
+    """A synchronous ``httpx2.Client`` (or ``httpx.Client``) that calls an ASGI app in-process.
 
     Args:
         app: The ASGI app under test.
