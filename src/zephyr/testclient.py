@@ -16,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import os
+import sys
 import threading
+import warnings
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import Future
 from types import TracebackType
@@ -26,6 +29,7 @@ from urllib.parse import unquote
 from zephyr._testclient_http import Exchange, ResponseStream, TestResponse
 from zephyr._testclient_lib import httpx
 from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
+from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.types import (
     ASGIApp,
     LifespanReceiveEvent,
@@ -117,6 +121,20 @@ class _Portal:
         """Stop the loop and join the thread."""
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning from ``request`` at the test's own line.
+
+    ``get``, ``post``... are the library's and call ``request``: skip their frames.
+    """
+    library = os.path.dirname(httpx.__file__) + os.sep
+    frame = sys._getframe(2)  # the caller of TestClient.request
+    level = 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(library):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 class _ASGITransport(httpx.BaseTransport):
@@ -272,6 +290,28 @@ class TestClient(httpx.Client):
             yield portal
         finally:
             portal.stop()
+
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """Send a request to the app (``get``, ``post``... come here too).
+
+        As ``httpx.Client.request``; ``timeout=`` is accepted but warned
+        about, as Starlette's client does: the app runs in-process, and
+        nothing times it out.
+
+        Returns:
+            The app's response.
+
+        Raises:
+            Exception: Whatever the app raised, when ``raise_server_exceptions``.
+        """
+        if kwargs.get("timeout", httpx.USE_CLIENT_DEFAULT) is not httpx.USE_CLIENT_DEFAULT:
+            warnings.warn(
+                "You should not use the 'timeout' argument with the TestClient: the app "
+                "runs in-process, and no timeout applies to it.",
+                ZephyrDeprecationWarning,
+                stacklevel=_caller_stacklevel(),
+            )
+        return super().request(method, url, **kwargs)
 
     def websocket_connect(
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any

@@ -1,16 +1,18 @@
-"""TestClient as an HTTP client: the library it is built on, its default headers."""
+"""TestClient as an HTTP client: the library it is built on, its default headers, ``timeout=``."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
 import types
+import warnings
 from typing import Any
 
 import httpx
 import pytest
 
 from zephyr import _testclient_lib
+from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.requests import Request
 from zephyr.responses import JSONResponse
 from zephyr.testclient import TestClient
@@ -63,3 +65,24 @@ def test_default_headers_are_the_librarys_with_the_testclient_user_agent() -> No
         "user-agent",
         "mine",
     ]
+
+
+@pytest.mark.parametrize("timeout", [1, 5.0, None, httpx.Timeout(2.0)])
+def test_a_timeout_argument_warns_and_the_request_still_runs(timeout: Any) -> None:
+    client = TestClient(headers_app)
+    with pytest.warns(ZephyrDeprecationWarning, match="'timeout' argument") as record:
+        response = client.get("/", timeout=timeout)
+    assert response.status_code == 200
+    assert record[0].filename == __file__  # the warning points at the test's call
+    with pytest.warns(ZephyrDeprecationWarning, match="'timeout' argument"):
+        client.request("POST", "/", timeout=timeout)
+
+
+def test_no_timeout_argument_no_warning() -> None:
+    client = TestClient(headers_app)
+    client.timeout = httpx.Timeout(3.0)  # the client's own setting is not an argument
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert client.get("/").status_code == 200
+        with client.stream("GET", "/", timeout=1) as response:  # as Starlette's: stream() is quiet
+            assert response.status_code == 200
