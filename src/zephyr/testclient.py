@@ -28,7 +28,12 @@ from urllib.parse import unquote
 
 from zephyr._testclient_http import Exchange, ResponseStream, TestResponse
 from zephyr._testclient_lib import httpx
-from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
+from zephyr._testclient_ws import (
+    WebSocketDenialResponse,
+    WebSocketTestSession,
+    handshake_headers,
+    offered_subprotocols,
+)
 from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.types import (
     ASGIApp,
@@ -49,6 +54,9 @@ ASGIInstance = Callable[[Receive, Send], Awaitable[None]]
 T = TypeVar("T")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+_HANDSHAKE = "zephyr.websocket_handshake"
+"""Request extension marking a WebSocket handshake: the transport hands it back unsent."""
 
 USE_NATIVE = True
 """Call an app's native entry (``app.native_http``) when it has one, as zephyr's
@@ -137,6 +145,19 @@ def _caller_stacklevel() -> int:
     return level
 
 
+class _HandshakeReady(Exception):
+    """Raised by the transport for a handshake request; carries it as the client finished it.
+
+    The handshake goes through ``Client.send`` so that auth, event hooks and
+    cookies apply as to any request, but it gets no HTTP response: this stops
+    the send and hands the request back to ``websocket_connect``.
+    """
+
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__("WebSocket handshake request")
+        self.request = request
+
+
 class _ASGITransport(httpx.BaseTransport):
     """An httpx transport that serves requests by calling the ASGI app in a portal."""
 
@@ -192,6 +213,8 @@ class _ASGITransport(httpx.BaseTransport):
             Exception: Whatever the app raised before responding, when
                 ``raise_server_exceptions`` is set.
         """
+        if request.extensions.get(_HANDSHAKE):
+            raise _HandshakeReady(request)
         scope = self._build_scope(request)
         resources = contextlib.ExitStack()
         portal = resources.enter_context(self.portal_factory())
@@ -318,12 +341,17 @@ class TestClient(httpx.Client):
     ) -> WebSocketTestSession:
         """Open an in-process WebSocket session to the app (use it with ``with``).
 
+        The handshake is a GET request that goes through the client as any
+        other (default headers, cookies, ``auth``, request event hooks) but
+        is answered by the app's WebSocket session instead of over HTTP.
+
         Args:
             url: Path or URL (``http(s)``/``ws(s)``), resolved against ``base_url``.
-            subprotocols: Offered subprotocols (``Sec-WebSocket-Protocol``
-                and ``scope["subprotocols"]``).
-            **kwargs: ``headers``, ``params`` and ``cookies`` as for a request;
-                the client's default headers and cookie jar apply too.
+            subprotocols: Offered subprotocols (``Sec-WebSocket-Protocol``,
+                unless ``headers`` sets it, and ``scope["subprotocols"]``).
+            **kwargs: As for a request: ``headers`` (which override the
+                handshake's own ``Connection``, ``Sec-WebSocket-Key`` and
+                ``Sec-WebSocket-Version``), ``params``, ``cookies``, ``auth``.
 
         Returns:
             A session; entering it performs the handshake.
@@ -334,26 +362,24 @@ class TestClient(httpx.Client):
         """
         if url.startswith(("ws://", "wss://")):
             url = "http" + url[2:]
-        request = self.build_request("GET", url, **kwargs)
+        auth = kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
+        headers = handshake_headers(httpx.Headers(kwargs.pop("headers", None)), subprotocols)
+        request = self.build_request("GET", url, headers=headers, **kwargs)
+        request.url = request.url.copy_with(scheme="wss" if request.url.scheme == "https" else "ws")
+        request.extensions[_HANDSHAKE] = True
+        try:
+            self.send(request, auth=auth, follow_redirects=False)
+        except _HandshakeReady as ready:
+            request = ready.request
+        else:  # an auth flow sent a request of its own, without the marker
+            raise RuntimeError("the WebSocket handshake request was sent as plain HTTP")
         transport = self._transport
         assert isinstance(transport, _ASGITransport)
         scope = transport._build_scope(request)
-        scheme = "wss" if scope["scheme"] == "https" else "ws"
-        headers = [(k, v) for k, v in scope["headers"] if k != b"connection"]
-        headers += [
-            (b"connection", b"upgrade"),
-            (b"upgrade", b"websocket"),
-            (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
-            (b"sec-websocket-version", b"13"),
-        ]
-        if subprotocols:
-            headers.append((b"sec-websocket-protocol", ", ".join(subprotocols).encode()))
         del scope["method"]
         scope.update(
             type="websocket",
-            scheme=scheme,
-            headers=headers,
-            subprotocols=list(subprotocols or []),
+            subprotocols=offered_subprotocols(request.headers),
             extensions={"websocket.http.response": {}},
         )
         return WebSocketTestSession(
