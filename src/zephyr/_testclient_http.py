@@ -15,8 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
-import httpx
-
+from zephyr._testclient_lib import httpx
 from zephyr.types import ASGIApp, Message, Scope
 
 __all__ = ["Exchange", "ResponseStream", "TestResponse"]

@@ -14,17 +14,59 @@ import asyncio
 import contextlib
 import json
 import queue
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Literal, Protocol
 
-import httpx
-
+from zephyr._testclient_lib import httpx
 from zephyr.types import ASGIApp, Message, Scope
 from zephyr.websockets import WebSocketDisconnect
 
-__all__ = ["WebSocketDenialResponse", "WebSocketTestSession"]
+__all__ = [
+    "WebSocketDenialResponse",
+    "WebSocketTestSession",
+    "handshake_headers",
+    "offered_subprotocols",
+]
+
+# What Starlette's test client sends (no ``Upgrade``: ASGI apps see the handshake
+# as a websocket scope, and tests that compare headers expect exactly these).
+_HANDSHAKE_HEADERS = (
+    ("connection", "upgrade"),
+    ("sec-websocket-key", "testserver=="),
+    ("sec-websocket-version", "13"),
+)
+
+
+def handshake_headers(headers: httpx.Headers, subprotocols: Sequence[str] | None) -> httpx.Headers:
+    """Add the handshake's own headers to a request's, where it does not set them.
+
+    Args:
+        headers: The headers given to ``websocket_connect`` (changed in place).
+        subprotocols: Subprotocols to offer in ``Sec-WebSocket-Protocol``.
+
+    Returns:
+        ``headers``.
+    """
+    for name, value in _HANDSHAKE_HEADERS:
+        headers.setdefault(name, value)
+    if subprotocols:
+        headers.setdefault("sec-websocket-protocol", ", ".join(subprotocols))
+    return headers
+
+
+def offered_subprotocols(headers: httpx.Headers) -> list[str]:
+    """The subprotocols a handshake offers (``scope["subprotocols"]``), in order.
+
+    Args:
+        headers: The handshake request's headers.
+
+    Returns:
+        The comma-separated tokens of its ``Sec-WebSocket-Protocol`` headers.
+    """
+    tokens = headers.get_list("sec-websocket-protocol", split_commas=True)
+    return [token for token in tokens if token]
 
 
 class _PortalLike(Protocol):

@@ -1,4 +1,4 @@
-"""A synchronous test client for ASGI apps, built on ``httpx.Client``.
+"""A synchronous test client for ASGI apps, built on ``httpx2.Client`` (or ``httpx.Client``).
 
 Requests never touch the network: a custom transport turns each
 ``httpx.Request`` into an ASGI HTTP scope and runs the app on an event loop in
@@ -6,7 +6,9 @@ a background thread (the *portal*). Inside ``with TestClient(app) as client:``
 one portal lives for the whole block and the app's lifespan runs on enter and
 exit; without ``with``, each request gets a short-lived portal.
 ``client.websocket_connect(url)`` runs a WebSocket session the same way
-(see :mod:`zephyr._testclient_ws`).
+(see :mod:`zephyr._testclient_ws`). The client is an ``httpx2.Client`` when
+httpx2 is installed, as Starlette's is, else an ``httpx.Client``
+(see :mod:`zephyr._testclient_lib`).
 """
 
 from __future__ import annotations
@@ -14,17 +16,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import os
+import sys
 import threading
+import warnings
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 from urllib.parse import unquote
 
-import httpx
-
 from zephyr._testclient_http import Exchange, ResponseStream, TestResponse
-from zephyr._testclient_ws import WebSocketDenialResponse, WebSocketTestSession
+from zephyr._testclient_lib import httpx
+from zephyr._testclient_ws import (
+    WebSocketDenialResponse,
+    WebSocketTestSession,
+    handshake_headers,
+    offered_subprotocols,
+)
+from zephyr.api_exceptions import ZephyrDeprecationWarning
 from zephyr.types import (
     ASGIApp,
     LifespanReceiveEvent,
@@ -44,6 +54,9 @@ ASGIInstance = Callable[[Receive, Send], Awaitable[None]]
 T = TypeVar("T")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+_HANDSHAKE = "zephyr.websocket_handshake"
+"""Request extension marking a WebSocket handshake: the transport hands it back unsent."""
 
 USE_NATIVE = True
 """Call an app's native entry (``app.native_http``) when it has one, as zephyr's
@@ -118,6 +131,33 @@ class _Portal:
         self._thread.join()
 
 
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning from ``request`` at the test's own line.
+
+    ``get``, ``post``... are the library's and call ``request``: skip their frames.
+    """
+    library = os.path.dirname(httpx.__file__) + os.sep
+    frame = sys._getframe(2)  # the caller of TestClient.request
+    level = 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(library):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+class _HandshakeReady(Exception):
+    """Raised by the transport for a handshake request; carries it as the client finished it.
+
+    The handshake goes through ``Client.send`` so that auth, event hooks and
+    cookies apply as to any request, but it gets no HTTP response: this stops
+    the send and hands the request back to ``websocket_connect``.
+    """
+
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__("WebSocket handshake request")
+        self.request = request
+
+
 class _ASGITransport(httpx.BaseTransport):
     """An httpx transport that serves requests by calling the ASGI app in a portal."""
 
@@ -173,6 +213,8 @@ class _ASGITransport(httpx.BaseTransport):
             Exception: Whatever the app raised before responding, when
                 ``raise_server_exceptions`` is set.
         """
+        if request.extensions.get(_HANDSHAKE):
+            raise _HandshakeReady(request)
         scope = self._build_scope(request)
         resources = contextlib.ExitStack()
         portal = resources.enter_context(self.portal_factory())
@@ -204,7 +246,7 @@ class _ASGITransport(httpx.BaseTransport):
 
 
 class TestClient(httpx.Client):
-    """A synchronous ``httpx.Client`` that calls an ASGI app in-process.
+    """A synchronous ``httpx2.Client`` (or ``httpx.Client``) that calls an ASGI app in-process.
 
     Args:
         app: The ASGI app under test.
@@ -272,17 +314,44 @@ class TestClient(httpx.Client):
         finally:
             portal.stop()
 
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """Send a request to the app (``get``, ``post``... come here too).
+
+        As ``httpx.Client.request``; ``timeout=`` is accepted but warned
+        about, as Starlette's client does: the app runs in-process, and
+        nothing times it out.
+
+        Returns:
+            The app's response.
+
+        Raises:
+            Exception: Whatever the app raised, when ``raise_server_exceptions``.
+        """
+        if kwargs.get("timeout", httpx.USE_CLIENT_DEFAULT) is not httpx.USE_CLIENT_DEFAULT:
+            warnings.warn(
+                "You should not use the 'timeout' argument with the TestClient: the app "
+                "runs in-process, and no timeout applies to it.",
+                ZephyrDeprecationWarning,
+                stacklevel=_caller_stacklevel(),
+            )
+        return super().request(method, url, **kwargs)
+
     def websocket_connect(
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
     ) -> WebSocketTestSession:
         """Open an in-process WebSocket session to the app (use it with ``with``).
 
+        The handshake is a GET request that goes through the client as any
+        other (default headers, cookies, ``auth``, request event hooks) but
+        is answered by the app's WebSocket session instead of over HTTP.
+
         Args:
             url: Path or URL (``http(s)``/``ws(s)``), resolved against ``base_url``.
-            subprotocols: Offered subprotocols (``Sec-WebSocket-Protocol``
-                and ``scope["subprotocols"]``).
-            **kwargs: ``headers``, ``params`` and ``cookies`` as for a request;
-                the client's default headers and cookie jar apply too.
+            subprotocols: Offered subprotocols (``Sec-WebSocket-Protocol``,
+                unless ``headers`` sets it, and ``scope["subprotocols"]``).
+            **kwargs: As for a request: ``headers`` (which override the
+                handshake's own ``Connection``, ``Sec-WebSocket-Key`` and
+                ``Sec-WebSocket-Version``), ``params``, ``cookies``, ``auth``.
 
         Returns:
             A session; entering it performs the handshake.
@@ -293,26 +362,24 @@ class TestClient(httpx.Client):
         """
         if url.startswith(("ws://", "wss://")):
             url = "http" + url[2:]
-        request = self.build_request("GET", url, **kwargs)
+        auth = kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
+        headers = handshake_headers(httpx.Headers(kwargs.pop("headers", None)), subprotocols)
+        request = self.build_request("GET", url, headers=headers, **kwargs)
+        request.url = request.url.copy_with(scheme="wss" if request.url.scheme == "https" else "ws")
+        request.extensions[_HANDSHAKE] = True
+        try:
+            self.send(request, auth=auth, follow_redirects=False)
+        except _HandshakeReady as ready:
+            request = ready.request
+        else:  # an auth flow sent a request of its own, without the marker
+            raise RuntimeError("the WebSocket handshake request was sent as plain HTTP")
         transport = self._transport
         assert isinstance(transport, _ASGITransport)
         scope = transport._build_scope(request)
-        scheme = "wss" if scope["scheme"] == "https" else "ws"
-        headers = [(k, v) for k, v in scope["headers"] if k != b"connection"]
-        headers += [
-            (b"connection", b"upgrade"),
-            (b"upgrade", b"websocket"),
-            (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ=="),
-            (b"sec-websocket-version", b"13"),
-        ]
-        if subprotocols:
-            headers.append((b"sec-websocket-protocol", ", ".join(subprotocols).encode()))
         del scope["method"]
         scope.update(
             type="websocket",
-            scheme=scheme,
-            headers=headers,
-            subprotocols=list(subprotocols or []),
+            subprotocols=offered_subprotocols(request.headers),
             extensions={"websocket.http.response": {}},
         )
         return WebSocketTestSession(
