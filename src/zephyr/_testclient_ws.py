@@ -6,6 +6,16 @@ loop, messages from the app through a thread-safe ``queue.Queue`` the test
 thread blocks on. When the app returns the session reports a close the way
 an ASGI server would (1000 after a normal return, 1011 after an error when
 server exceptions are not re-raised).
+
+Leaving the session tells the app the client disconnected and, if the app
+does not take that, cancels it, so a test never hangs on an app that would
+only end when its connection is dropped. An app that took the disconnect is
+winding down by its own choice and is left to finish its cleanup (one that
+then waits forever hangs the test, as it would hold a server's connection
+task); asking for more after it gets it cancelled. The cancel goes through an
+anyio cancel scope around the app, as a task group would deliver it: cleanup
+that shields itself from cancellation (zephyr's ``yield`` dependencies once
+the endpoint is done) still runs to its end.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Literal, Protocol
+
+import anyio
 
 from zephyr._testclient_lib import httpx
 from zephyr.types import ASGIApp, Message, Scope
@@ -98,7 +110,8 @@ class WebSocketTestSession:
     """One WebSocket connection from a ``TestClient`` to the app.
 
     Use as a context manager: entering performs the handshake, leaving
-    sends a disconnect (if the app is still running) and waits for the app.
+    sends a disconnect (if the app is still running), cancels the app if it
+    does not take the disconnect, and waits for the app.
 
     Attributes:
         accepted_subprotocol: The subprotocol the app chose, or ``None``.
@@ -130,22 +143,59 @@ class WebSocketTestSession:
         self._from_app: queue.Queue[Message | _AppEnded] = queue.Queue()
         self._ended: _AppEnded | None = None
         self._client_closed = False
+        # Loop-side state of the app, read when the session is left.
+        self._cancel_scope: anyio.CancelScope | None = None
+        self._app_running = False
+        self._app_receiving = False
+        self._took_disconnect = False
+        self._leaving = False
         self._stack = contextlib.ExitStack()
 
     # -- app side (runs on the portal loop) --------------------------------
 
     async def _run(self) -> None:
+        self._app_running = True
         try:
-            await self.app(self.scope, self._app_receive, self._app_send)
+            # Our own cancel ends inside this scope: the app then ends normally.
+            with anyio.CancelScope() as self._cancel_scope:
+                await self.app(self.scope, self._app_receive, self._app_send)
         except BaseException as exc:
             self._from_app.put(_AppEnded(exc))
             if not isinstance(exc, Exception):
                 raise
         else:
             self._from_app.put(_AppEnded(None))
+        finally:
+            self._app_running = False
 
     async def _app_receive(self) -> Message:
-        return await self._to_app.get()
+        if self._leaving and self._took_disconnect:
+            # Asking for more after the disconnect: nothing would ever answer.
+            self._cancel()
+        self._app_receiving = True
+        try:
+            message = await self._to_app.get()
+        finally:
+            self._app_receiving = False
+        if message["type"] == "websocket.disconnect":
+            self._took_disconnect = True
+        return message
+
+    async def _leave(self) -> None:
+        """Cancel the app unless it took the disconnect (queued just before) and winds down."""
+        # The disconnect was queued first, so an app waiting in receive has
+        # taken it by now; one more pass covers a receive a task hop away.
+        await asyncio.sleep(0)
+        self._leaving = True
+        if not self._app_running:
+            return
+        if self._app_receiving or not self._took_disconnect:
+            # Blocked on something else, or back in receive: only a cancel ends it.
+            self._cancel()
+
+    def _cancel(self) -> None:
+        if self._cancel_scope is not None:
+            self._cancel_scope.cancel()
 
     async def _app_send(self, message: Message) -> None:
         if self._client_closed:
@@ -188,13 +238,20 @@ class WebSocketTestSession:
         exc_value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        """Disconnect (code 1000) if the app still runs, wait for it, re-raise its error."""
+        """Disconnect (code 1000), cancel the app if it does not take that, wait for it.
+
+        Raises:
+            Exception: The app raised (when server exceptions are re-raised).
+        """
         self._shutdown(raise_app_error=exc_type is None)
 
     def _shutdown(self, raise_app_error: bool) -> None:
         try:
             if not self._client_closed:
                 self.close(1000)
+            if self._ended is None:
+                # Queued after the disconnect, so it runs once the app could take it.
+                asyncio.run_coroutine_threadsafe(self._leave(), self._loop)
             while self._ended is None:
                 item = self._from_app.get()
                 if isinstance(item, _AppEnded):
