@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import zephyr.testclient
+from zephyr.server._build import core_compiled
 
 _INTERFACE = os.environ.get("ZEPHYR_TEST_INTERFACE", "native")
 if _INTERFACE not in ("native", "asgi"):
@@ -27,9 +28,10 @@ _APP_LEVEL = tuple(
 )
 
 
-def pytest_report_header() -> str:
-    """Say which interface this run drives."""
-    return f"zephyr app interface under test: {_INTERFACE}"
+def pytest_report_header() -> list[str]:
+    """Say which interface and which build of the server core this run drives."""
+    core = "compiled (mypyc, scripts/compile)" if core_compiled() else "pure Python"
+    return [f"zephyr app interface under test: {_INTERFACE}", f"zephyr server core: {core}"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
