@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import stacks
+from benchmarks import peers, stacks
 from benchmarks.suite import WRK_SCRIPTS, Client, LoadTest
 from benchmarks.verify import WorldLookup
 
@@ -170,7 +170,10 @@ class Server:
         argv = [
             a.replace("{python}", str(python)).replace("{port}", str(self.port)) for a in stack.argv
         ]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        path = [str(ROOT)]
+        if stack.compiled:
+            path.insert(0, str(peers.compiled_core(python)))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
         # A session of its own so that a stuck server and its workers can be killed together.
         self.process = subprocess.Popen(
             pinned(0, argv), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,

@@ -9,6 +9,7 @@ changes; zephyr is installed editable, so source edits need no re-install.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -58,6 +59,25 @@ def ensure() -> Path:
     stamp.write_text(want + "\n")
     print(f"peers venv: ready in {time.monotonic() - started:.0f} s", flush=True)
     return python()
+
+
+@functools.cache
+def compiled_core(interpreter: Path) -> Path:
+    """Build (or reuse) zephyr's compiled server core for ``interpreter``; return its tree.
+
+    Runs ``scripts/build_core.py`` with that interpreter (the peers venv has
+    mypy for it), which rebuilds only when a source changed.
+
+    Returns:
+        The tree to put first on ``PYTHONPATH`` (``build/compiled-<tag>``).
+    """
+    tag = subprocess.run(
+        [str(interpreter), "-c", "import sys; print(sys.implementation.cache_tag)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    tree = ROOT / "build" / f"compiled-{tag}"
+    _run([str(interpreter), str(ROOT / "scripts" / "build_core.py"), "--out", str(tree)])
+    return tree
 
 
 def _run(argv: list[str]) -> None:

@@ -47,6 +47,9 @@ class Stack:
         argv: Command line with ``{python}`` / ``{port}`` placeholders.
         tests: Test names the stack serves; ``None`` means all of them.
         role: ``zephyr`` (the subject), ``peer`` (compared with) or ``ceiling``.
+        compiled: Run on zephyr's compiled server core (``scripts/build_core.py``
+            builds it for the peers' interpreter; its tree goes first on
+            ``PYTHONPATH``).
     """
 
     key: str
@@ -54,6 +57,7 @@ class Stack:
     argv: tuple[str, ...]
     tests: frozenset[str] | None = None
     role: str = "peer"
+    compiled: bool = False
 
     def serves(self, test: str) -> bool:
         return self.tests is None or test in self.tests
@@ -68,6 +72,16 @@ STACKS: tuple[Stack, ...] = (
             "--port {port} --no-access-log --log-level warning --backlog {backlog}"
         ),
         role="zephyr",
+    ),
+    Stack(
+        "zephyr-compiled",
+        "zephyr (own server, compiled core)",
+        command(
+            "{python} -m zephyr run benchmarks.apps.zephyr_api:app --host 127.0.0.1 "
+            "--port {port} --no-access-log --log-level warning --backlog {backlog}"
+        ),
+        role="zephyr",
+        compiled=True,
     ),
     Stack(
         "zephyr-log",
@@ -138,7 +152,7 @@ CEILING = "raw"
 #: The zephyr stack with the access log on, shown beside ``zephyr`` (no log).
 LOGGED = {"zephyr-log": "zephyr"}
 #: What ``--quick`` runs: the zephyr stacks, the reference and the ceiling.
-QUICK = ("zephyr", "zephyr-log", "zephyr-uvicorn", REFERENCE, CEILING)
+QUICK = ("zephyr", "zephyr-compiled", "zephyr-log", "zephyr-uvicorn", REFERENCE, CEILING)
 
 
 def select(keys: Sequence[str] | None) -> list[Stack]:
