@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from zephyr import __version__
+from zephyr.server._build import core_compiled
 from zephyr.server.config import Config
 from zephyr.server.logging import LOG_LEVELS
 
@@ -248,7 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version",
         action="version",
-        version=f"zephyr {__version__} (Python {platform.python_version()})",
+        version=(
+            f"zephyr {__version__} (Python {platform.python_version()}, "
+            f"{'compiled' if core_compiled() else 'pure-Python'} server core)"
+        ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, summary, defaults in (

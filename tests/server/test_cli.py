@@ -12,6 +12,7 @@ import pytest
 
 import zephyr
 from zephyr.cli import build_parser, config_from_args, main
+from zephyr.server._build import core_compiled
 from zephyr.server.config import Config
 
 
@@ -39,7 +40,11 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert f"zephyr {zephyr.__version__}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"zephyr {zephyr.__version__}" in out
+    # Which build of the server core runs (scripts/test-compiled runs this too).
+    core = "compiled" if core_compiled() else "pure-Python"
+    assert f", {core} server core)" in out
 
 
 def test_run_defaults() -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from zephyr.server._cycle import RequestResponseCycle
-    from zephyr.server._flow import FlowControl
-    from zephyr.server.state import ServerState
-    from zephyr.types import NativeServerApp, ServerApp
+# Run-time imports, not TYPE_CHECKING ones: compiled (mypyc), the dataclass's
+# annotations are evaluated when the module is made, so these names must exist.
+from zephyr.server._cycle import RequestResponseCycle
+from zephyr.server._flow import FlowControl
+from zephyr.server.state import ServerState
+from zephyr.types import NativeServerApp, ServerApp
 
 __all__ = ["CycleHooks"]
 

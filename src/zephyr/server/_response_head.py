@@ -62,11 +62,12 @@ def remember_line(pair: tuple[bytes, bytes], line: bytes, length: int) -> None:
     HEADER_LINES[pair] = (line, length)
 
 
-def status_line(status: int) -> bytes:
+def status_line(status: Any) -> bytes:
     """Return the encoded ``HTTP/1.1 <code> <reason>\\r\\n`` status line.
 
     Args:
-        status: The status code, 100-999.
+        status: The status code, 100-999, as the app sent it (Any: checked here,
+            so that a compiled build raises this RuntimeError, not a TypeError).
 
     Returns:
         The status line as bytes; unknown codes get an empty reason phrase.
