@@ -300,13 +300,16 @@ class APIRoute(OverridablePlan, Route):
         self._body_field: ParamField | _Unset | None = _UNSET
         self._custom_handler: Callable[[Request], Awaitable[Response]] | None = None
         self._compile_response()
+        # The app a body-limit entry wraps, and the route's own app: both set by _select_app.
+        self._unlimited_app: Callable[..., Awaitable[None]] = self._handle
+        self._own_app: Callable[..., Awaitable[None]] = self._handle
         self._select_app()
 
     def _select_app(self) -> None:
         """Pick the route's ASGI callable for the features it uses, once, not per request."""
-        self.app = self._handle
         own_factory = request_handler_factory() is get_request_handler
-        self.native_app = self.app if api_route_takes_respond(self, APIRoute, own_factory) else None
+        native = api_route_takes_respond(self, APIRoute, own_factory)
+        app: Callable[..., Awaitable[None]] = self._handle
         if type(self).get_route_handler is not APIRoute.get_route_handler or not own_factory:
             # A subclass wraps the request -> response handler (FastAPI's custom route
             # class hook), or a library replaced get_request_handler: only such
@@ -316,25 +319,23 @@ class APIRoute(OverridablePlan, Route):
             # endpoint's call) must not wrap again when limits are inherited.
             if self._custom_handler is None:
                 self._custom_handler = self.get_route_handler()
-            self.app = self._handle_custom
+            app = self._handle_custom
         if self.max_body_size is not None:
             # Only routes under a body limit pay for counting the body.
-            self._unlimited_app: Callable[..., Awaitable[None]] = self.app
-            self.app = self._handle_limited
-            if self.native_app is not None:
-                # The same bound-method object as ``app``: rule 5 of
-                # ``zephyr._native`` compares identities (a second
-                # ``self._handle_limited`` would be a new object, never native).
-                self.native_app = self.app
+            self._unlimited_app = app
+            app = self._handle_limited
         elif self.plan.body is not None and self.buffered_body_limit is not None:
             # The default cap on a JSON body read whole counts bytes as they
             # arrive (not after reading it all); routes without a body skip it.
-            self._unlimited_app = self.app
-            self.app = self._handle_buffered
-            if self.native_app is not None:
-                self.native_app = self.app  # one object, as above
+            self._unlimited_app = app
+            app = self._handle_buffered
+        self.app = app
+        # One bound-method object for both: rule 5 of ``zephyr._native`` compares
+        # identities (a second ``self._handle_limited`` would be a new object,
+        # never native).
+        self.native_app = app if native else None
         # What request_response(route.get_route_handler()) gives back (see _plan_handler).
-        self._own_app: Callable[..., Awaitable[None]] = self.app
+        self._own_app = app
 
     def inherit_limits(
         self,
