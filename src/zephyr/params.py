@@ -2,7 +2,7 @@
 
 Each marker is a Pydantic ``FieldInfo`` that also records *where* the value
 comes from. The API layer reads them once, when a route is compiled
-(:mod:`zephyr.dependencies.compile`); nothing here runs per request.
+(:mod:`zephyr.dependencies.parameters`); nothing here runs per request.
 ``Depends``/``Security`` mark dependencies instead of values.
 """
 
