@@ -7,8 +7,8 @@ Where things live (``docs/architecture.md`` has the full map and one request's
 path through the files). Three layers, each importing only those below it:
 
 * the API layer (FastAPI's part): ``Zephyr`` in ``applications.py``,
-  ``APIRoute``/``APIRouter`` in ``_api/routing.py``, dependency plans in
-  ``dependencies/``, ``openapi/``, ``security/``;
+  ``APIRoute`` in ``_api/route.py``, ``APIRouter`` in ``_api/routing.py``,
+  dependency plans in ``dependencies/``, ``openapi/``, ``security/``;
 * the toolkit (Starlette's part): ``BaseApp`` in ``_app.py``, ``Router`` and
   ``Route`` in ``routing.py``, ``Request``/``Response`` in ``requests.py`` /
   ``responses.py``, ``middleware/``, and in ``_native.py`` the rules for when

@@ -2,7 +2,7 @@
 
 Used on slow or explicit paths (exception handlers, user code, non-JSON
 response classes). Endpoint return values are *not* walked with it: compiled
-routes serialize with Pydantic in one call (see ``zephyr._api.routing``).
+routes serialize with Pydantic in one call (see ``zephyr._api.route``).
 """
 
 from __future__ import annotations

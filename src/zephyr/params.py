@@ -2,7 +2,7 @@
 
 Each marker is a Pydantic ``FieldInfo`` that also records *where* the value
 comes from. The API layer reads them once, when a route is compiled
-(:mod:`zephyr.dependencies.compile`); nothing here runs per request.
+(:mod:`zephyr.dependencies.parameters`); nothing here runs per request.
 ``Depends``/``Security`` mark dependencies instead of values.
 """
 
@@ -64,6 +64,8 @@ _FIELD_KEYS = (
 # explicit ``None``, which clears what a ``Field()`` earlier in ``Annotated`` gives.
 _UNSET: Any = PydanticUndefined
 
+_ALIAS_KEYS = ("alias", "validation_alias", "serialization_alias")
+
 
 class ParamTypes(Enum):
     """Where a non-body parameter is read from (OpenAPI ``in``)."""
@@ -115,13 +117,12 @@ class _Marker(FieldInfo):  # type: ignore[misc]
             "validation_alias": validation_alias,
             "serialization_alias": serialization_alias,
         }
-        # The alias arguments given, ``None`` included (see _UNSET).
-        self.given_aliases = frozenset(k for k, v in aliases.items() if v is not _UNSET)
-        # The arguments given explicitly as ``None``: each clears what a ``Field()``
+        # The arguments given explicitly as ``None``, which never reach Pydantic (its
+        # ``_attributes_set`` records the others given). Each clears what a ``Field()``
         # before the marker in ``Annotated`` gives (``Query(title=None)``), where a
-        # key left out keeps it. The OpenAPI document reads it (title,
-        # description..., ``openapi/_param_docs.py``); compilation takes aliases
-        # from ``given_aliases`` above.
+        # key left out keeps it: the OpenAPI document reads it (title,
+        # description..., ``openapi/_param_docs.py``), compilation the aliases
+        # given (:attr:`given_aliases`).
         self.cleared = frozenset(
             k for k, v in {**kwargs, **aliases, "deprecated": deprecated}.items() if v is None
         )
@@ -129,6 +130,12 @@ class _Marker(FieldInfo):  # type: ignore[misc]
         if deprecated is not _UNSET and deprecated is not None:
             extra["deprecated"] = deprecated
         super().__init__(default=default, **extra, **self.field_kwargs)
+
+    @property
+    def given_aliases(self) -> frozenset[str]:
+        """The alias arguments given explicitly, ``None`` included (see ``_UNSET``)."""
+        given = self._attributes_set
+        return frozenset(key for key in _ALIAS_KEYS if key in given or key in self.cleared)
 
     def __repr__(self) -> str:
         # The default as str() spells it, as FastAPI does: ``Query(abc)``,

@@ -545,10 +545,10 @@ class Host(BaseRoute):
 
 # The API layer's routes, importable from here as FastAPI code expects, by module.
 _LAZY_NAMES = {
-    "APIRoute": "zephyr._api.routing",
+    "APIRoute": "zephyr._api.route",
     "APIRouter": "zephyr._api.routing",
     "APIWebSocketRoute": "zephyr._api.routing",
-    "get_request_handler": "zephyr._api.routing",
+    "get_request_handler": "zephyr._api.handler",
     "_IncludedRouter": "zephyr._api.routing",
 }
 

@@ -142,3 +142,29 @@ def test_a_path_parameter_from_a_field_default_factory_is_required() -> None:
     client = TestClient(app)
     assert client.get("/items/3").json() == 3
     assert client.get("/items").json() == 7
+
+
+@pytest.mark.parametrize(
+    ("marker", "cleared", "aliases"),
+    [
+        (Query(), set(), set()),
+        (Query(alias=None, title=None), {"alias", "title"}, {"alias"}),
+        (Query(alias="wire"), set(), {"alias"}),
+        (
+            Header(serialization_alias="out", deprecated=None),
+            {"deprecated"},
+            {"serialization_alias"},
+        ),
+        (
+            Body(validation_alias=None, description="text"),
+            {"validation_alias"},
+            {"validation_alias"},
+        ),
+    ],
+    ids=["nothing given", "nones", "alias", "serialization alias", "validation alias none"],
+)
+def test_a_marker_records_what_was_given(marker: Any, cleared: set[str], aliases: set[str]) -> None:
+    # Explicit Nones (read by the OpenAPI merge), and the aliases given, None
+    # included (read by compilation: such a marker keeps its own aliases).
+    assert marker.cleared == cleared
+    assert marker.given_aliases == aliases

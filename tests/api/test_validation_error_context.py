@@ -137,6 +137,6 @@ def test_the_context_is_not_computed_for_valid_requests(monkeypatch: pytest.Monk
         return n
 
     calls: list[str] = []
-    monkeypatch.setattr("zephyr._api.routing.endpoint_context", lambda *a: calls.append("x") or {})
+    monkeypatch.setattr("zephyr._api.route.endpoint_context", lambda *a: calls.append("x") or {})
     assert TestClient(app).get("/ok?n=2").json() == 2
     assert calls == []

@@ -19,13 +19,13 @@ from zephyr.responses import Response
 from zephyr.routing import BaseRoute
 
 if TYPE_CHECKING:
-    from zephyr._api.routing import APIRoute
+    from zephyr._api.route import APIRoute
 
 __all__ = ["AddRouteOptions", "IncludeOptions", "OperationOptions", "RouteOptions"]
 
 
 class OperationOptions(TypedDict, total=False):
-    """Options of ``get``/``post``/...: see :class:`~zephyr._api.routing.APIRoute` for each."""
+    """Options of ``get``/``post``/...: see :class:`~zephyr._api.route.APIRoute` for each."""
 
     response_model: Any
     status_code: int | None

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator
 
 from zephyr.dependencies.param_models import Lookup, field_lookups, is_unselected_file
+from zephyr.dependencies.shapes import is_sequence
 
 __all__ = ["MemberReader", "member_label", "union_annotation"]
 
@@ -35,8 +36,6 @@ class MemberReader:
     """
 
     def __init__(self, model: Any) -> None:
-        from zephyr.dependencies.compile import is_sequence
-
         config = model.model_config
         self.fields: list[list[Lookup]] = [
             field_lookups(name, info, config, convert=False, sequence=is_sequence(info.annotation))

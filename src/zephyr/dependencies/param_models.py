@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 
 from zephyr.datastructures import UploadFile
 from zephyr.dependencies.models import ParamField
+from zephyr.dependencies.shapes import is_sequence
 
 __all__ = [
     "LocationModel",
@@ -123,8 +124,6 @@ class LocationModel:
     """
 
     def __init__(self, param: ParamField, key: str) -> None:
-        from zephyr.dependencies.compile import is_sequence
-
         self.key = key
         self.is_header = param.location == "header"
         # An empty form field counts as absent: the next choice (or the default) applies.

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from zephyr.dependencies.compile import analyze, analyze_dependency
+from zephyr.dependencies.analyze import analyze, analyze_dependency
 from zephyr.dependencies.models import Dependant, ParamField
 
 __all__ = ["flat_params", "tree_signature", "with_overrides"]

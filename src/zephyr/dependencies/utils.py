@@ -23,7 +23,7 @@ from pydantic_core import PydanticUndefined
 
 from zephyr import params
 from zephyr._routes import compile_path
-from zephyr.dependencies.compile import analyze, analyze_dependency
+from zephyr.dependencies.analyze import analyze, analyze_dependency
 from zephyr.dependencies.models import Dependant, ExitScope, ParamField
 from zephyr.dependencies.tree import flat_params
 

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from zephyr._annotated import annotated
-from zephyr._api.routing import APIRoute, _unwrap
+from zephyr._api.route import APIRoute, _unwrap
 from zephyr._api.streaming import JSONL_MEDIA_TYPE, is_event_type, is_raw_stream
 from zephyr._nocontent import has_content
 from zephyr.openapi._merge import deep_update

@@ -21,10 +21,10 @@ from pydantic import AliasChoices, Field, WithJsonSchema
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from zephyr._api.routing import APIRoute
-from zephyr.dependencies.compile import is_upload
+from zephyr._api.route import APIRoute
 from zephyr.dependencies.models import Dependant, ParamField
 from zephyr.dependencies.param_models import field_lookups
+from zephyr.dependencies.shapes import is_upload
 from zephyr.dependencies.tree import flat_params
 from zephyr.encoders import jsonable_encoder
 from zephyr.openapi._form_models import (
