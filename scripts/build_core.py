@@ -75,6 +75,7 @@ def build(out: Path) -> None:
         {"name": "zephyr-core", "package_dir": {"": str(out)}, "ext_modules": modules}
     )
     dist.script_args = [
+        "--quiet",
         "build_ext", "--inplace", "--build-temp", str(out / ".mypyc-temp"),
         "--build-lib", str(out / ".mypyc-lib"),
     ]  # fmt: skip

@@ -213,7 +213,7 @@ class RequestResponseCycle:
         if hooks.access_log:
             self.started_at = time.perf_counter()
         if eager:
-            task = asyncio.Task(  # type: ignore[call-arg]  # eager_start: 3.12+
+            task = asyncio.Task(  # type: ignore[call-arg, unused-ignore]  # eager_start: 3.12+
                 self.run_asgi(), loop=hooks.loop, eager_start=True
             )
             if task.done():
