@@ -73,3 +73,25 @@ def test_a_field_only_parameter_is_located_by_inference() -> None:
     bad = client.get("/items/1", params={"n": "x"})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["query", "n"]
+
+
+def test_a_shared_field_keeps_its_alias_for_the_next_parameter() -> None:
+    # One Field() in a type alias, used with a marker by one route and bare by
+    # another: moving the alias onto the first route's marker must leave the
+    # Field itself untouched.
+    wire = Annotated[int, Field(alias="wire")]
+    app = Zephyr()
+
+    @app.get("/a")
+    def with_marker(value: Annotated[wire, Query()]) -> int:
+        return value
+
+    @app.get("/b")
+    def bare(value: wire) -> int:
+        return value
+
+    client = TestClient(app)
+    assert client.get("/a", params={"wire": "1"}).json() == 1
+    answer = client.get("/b", params={"wire": "2"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == 2

@@ -77,6 +77,9 @@ def _take_aliases(marker: FieldInfo, rest: list[Any]) -> tuple[FieldInfo, list[A
                 marker.alias = item.alias
                 marker.validation_alias = item.validation_alias
             item = copy.copy(item)
+            # Its own record: a shallow copy shares the dict with the Field(),
+            # which another parameter may use as it is (aliases included).
+            item._attributes_set = dict(item._attributes_set)
             for name in params._ALIAS_KEYS:
                 setattr(item, name, None)
                 item._attributes_set.pop(name, None)
