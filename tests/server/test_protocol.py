@@ -797,8 +797,12 @@ def test_app_returns_without_response_500(
             {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]},
             {"type": "http.response.body", "body": b"toolong"},
         ],
+        [
+            {"type": "http.response.start", "status": 200},
+            {"type": "http.response.body", "body": "text"},
+        ],
     ],
-    ids=["body_first", "start_twice", "after_complete", "bad_status", "longer_than_cl"],
+    ids=["body_first", "start_twice", "after_complete", "bad_status", "longer_than_cl", "str_body"],
 )
 def test_send_misuse_raises(make_conn: MakeConn, messages: list[dict[str, Any]]) -> None:
     errors: list[BaseException] = []

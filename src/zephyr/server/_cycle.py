@@ -51,12 +51,12 @@ _LAST_CHUNK = b"0\r\n\r\n"
 # leaves in one write; larger ones are written separately to avoid the copy.
 _COALESCE_LIMIT = 65536
 
-# ASGI pathsend (a whole file, ends the response) and zephyr's slice variant.
 # Response header pairs as an app sends them: ASGI asks for (bytes, bytes)
 # tuples; lists and bytearray values are accepted, and anything else reaches
 # _start's own checks (a RuntimeError naming the header).
 AppHeaders = Iterable[Any]
 
+# ASGI pathsend (a whole file, ends the response) and zephyr's slice variant.
 _PATHSEND = "http.response.pathsend"
 _FILE_MESSAGES = frozenset({_PATHSEND, "zephyr.sendfile"})
 
