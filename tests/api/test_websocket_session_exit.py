@@ -8,36 +8,18 @@ still blocked is cancelled, and its dependencies' cleanup then runs whole.
 """
 
 import asyncio
-import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 import pytest
 
+from tests._threads import within
 from zephyr import Depends, WebSocket, WebSocketDisconnect, Zephyr
 from zephyr.testclient import TestClient
 
 # Long enough that the session is left (and the app cancelled) while it runs.
 CLEANUP_SECONDS = 0.1
-
-
-def within(seconds: float, body: Callable[[], None]) -> None:
-    """Run ``body`` in a thread; fail (instead of hanging) if it has not ended in time."""
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            body()
-        except BaseException as exc:  # handed to the test thread below
-            errors.append(exc)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"the session did not end within {seconds} s"
-    if errors:
-        raise errors[0]
 
 
 def resources(seen: list[str]) -> tuple[Any, Any]:

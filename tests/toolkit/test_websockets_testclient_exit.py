@@ -6,13 +6,12 @@ Yield-dependency cleanup under that cancel: tests/api/test_websocket_session_exi
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import anyio
 import pytest
 
+from tests._threads import within
 from zephyr.testclient import TestClient
 from zephyr.websockets import WebSocket, WebSocketDisconnect
 
@@ -28,24 +27,6 @@ def session_app(endpoint: Any) -> Any:
         await endpoint(WebSocket(scope, receive, send))
 
     return app
-
-
-def within(seconds: float, body: Callable[[], None]) -> None:
-    """Run ``body`` in a thread; fail (instead of hanging) if it has not ended in time."""
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            body()
-        except BaseException as exc:  # handed to the test thread below
-            errors.append(exc)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"the session did not end within {seconds} s"
-    if errors:
-        raise errors[0]
 
 
 def test_app_blocked_on_an_event_is_cancelled_when_the_block_ends() -> None:
