@@ -66,18 +66,16 @@ def compiled_core(interpreter: Path) -> Path:
     """Build (or reuse) zephyr's compiled server core for ``interpreter``; return its tree.
 
     Runs ``scripts/build_core.py`` with that interpreter (the peers venv has
-    mypy for it), which rebuilds only when a source changed.
+    mypy for it), which rebuilds only when a source changed and says where
+    the tree of that interpreter is.
 
     Returns:
         The tree to put first on ``PYTHONPATH`` (``build/compiled-<tag>``).
     """
-    tag = subprocess.run(
-        [str(interpreter), "-c", "import sys; print(sys.implementation.cache_tag)"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    tree = ROOT / "build" / f"compiled-{tag}"
-    _run([str(interpreter), str(ROOT / "scripts" / "build_core.py"), "--out", str(tree)])
-    return tree
+    build_core = [str(interpreter), str(ROOT / "scripts" / "build_core.py")]
+    _run(build_core)
+    where = subprocess.run([*build_core, "--where"], capture_output=True, text=True, check=True)
+    return Path(where.stdout.strip())
 
 
 def _run(argv: list[str]) -> None:

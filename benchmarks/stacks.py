@@ -37,6 +37,13 @@ def _gunicorn(options: str) -> tuple[str, ...]:
     )
 
 
+# zephyr on its own server with the access log off (the pure and compiled stacks).
+_ZEPHYR_NO_LOG = command(
+    "{python} -m zephyr run benchmarks.apps.zephyr_api:app --host 127.0.0.1 "
+    "--port {port} --no-access-log --log-level warning --backlog {backlog}"
+)
+
+
 @dataclass(frozen=True)
 class Stack:
     """One server + app combination.
@@ -64,22 +71,11 @@ class Stack:
 
 
 STACKS: tuple[Stack, ...] = (
-    Stack(
-        "zephyr",
-        "zephyr (own server)",
-        command(
-            "{python} -m zephyr run benchmarks.apps.zephyr_api:app --host 127.0.0.1 "
-            "--port {port} --no-access-log --log-level warning --backlog {backlog}"
-        ),
-        role="zephyr",
-    ),
+    Stack("zephyr", "zephyr (own server)", _ZEPHYR_NO_LOG, role="zephyr"),
     Stack(
         "zephyr-compiled",
         "zephyr (own server, compiled core)",
-        command(
-            "{python} -m zephyr run benchmarks.apps.zephyr_api:app --host 127.0.0.1 "
-            "--port {port} --no-access-log --log-level warning --backlog {backlog}"
-        ),
+        _ZEPHYR_NO_LOG,
         role="zephyr",
         compiled=True,
     ),

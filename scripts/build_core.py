@@ -1,7 +1,8 @@
 """Build zephyr's compiled server core (mypyc) into a tree of its own.
 
-Usage: ``python scripts/build_core.py [--out DIR] [--clean]`` (``scripts/compile``
-runs it with ``.venv``'s interpreter; the benchmark harness with the peers').
+Usage: ``python scripts/build_core.py [--out DIR] [--clean | --where]``
+(``scripts/compile`` runs it with ``.venv``'s interpreter; the benchmark
+harness with the peers'). ``--where`` prints the tree's path and builds nothing.
 
 The tree, ``build/compiled-<tag>`` by default (``<tag>`` is the interpreter's,
 e.g. ``cpython-311``), holds a copy of ``src/zephyr`` in which the modules listed
@@ -92,7 +93,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=default_out(), help="the tree to build")
     parser.add_argument("--clean", action="store_true", help="remove the tree and stop")
+    parser.add_argument("--where", action="store_true", help="print the tree's path and stop")
     args = parser.parse_args()
+    if args.where:
+        print(args.out)
+        return
     if args.clean:
         shutil.rmtree(args.out, ignore_errors=True)
         return
