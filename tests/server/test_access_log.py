@@ -225,6 +225,26 @@ def test_lines_written_directly_match_the_formatter(make_conn: MakeConn) -> None
     )
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "query", "status"),
+    [
+        ("GET", "/", b"", 200),
+        ("POST", "/items/3", b"limit=5&q=%20x", 201),
+        ("GET", "/caf\u00e9", b"q=\xe9", 404),
+        ("G\x1bT", "/a\nb", b"x=\x1b[31m", 500),
+        ("GET", "/", b"", 299),  # no phrase: the bare code
+        ("GET", "/\x00", b"", 103),
+    ],
+)
+def test_direct_messages_are_the_records_messages(
+    method: str, path: str, query: bytes, status: int
+) -> None:
+    item = (2.0, "10.0.0.1:4321", method, path, query, "1.0", status, 1.0, 12)
+    [message] = access._http_messages([item])
+    assert message == access._HTTP_FORMAT % access._http_args(item)
+    assert message.isprintable()
+
+
 def test_a_stuck_handler_bounds_the_queue_and_reports_drops(
     make_conn: MakeConn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
