@@ -7,25 +7,33 @@
 * ``PydanticV1NotSupportedError``: a ``pydantic.v1`` model in a route or
   given to ``jsonable_encoder`` is refused at once.
 * ``fastapi._compat``'s constants other libraries read, under compat.
+* ``get_typed_signature`` / ``get_typed_return_annotation``
+  (``fastapi.dependencies.utils``): what a decorator reads to give its wrapper
+  a ``__signature__`` with a parameter more, as fastapi-cache2's ``@cache`` does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import subprocess
 import sys
 import threading
 import warnings
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
 import pytest
 
-from zephyr import Zephyr
+from zephyr import FastAPI, Request, Zephyr
 from zephyr.api_exceptions import PydanticV1NotSupportedError, ZephyrError
 from zephyr.concurrency import contextmanager_in_threadpool
 from zephyr.datastructures import Default, DefaultPlaceholder
+from zephyr.dependencies.utils import get_typed_return_annotation, get_typed_signature
 from zephyr.encoders import jsonable_encoder
+from zephyr.testclient import TestClient
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -178,3 +186,56 @@ print("ok")
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "ok", run.stderr
+
+
+async def square(n: int, scale: float = 1.0) -> dict[str, float]:
+    return {"square": n * n * scale}
+
+
+def no_return_annotation(n: int):  # type: ignore[no-untyped-def]
+    return n
+
+
+def test_typed_signature_helpers() -> None:
+    # This module's annotations are strings (``from __future__ import annotations``).
+    signature = get_typed_signature(square)
+    assert [(p.name, p.annotation, p.default) for p in signature.parameters.values()] == [
+        ("n", int, inspect.Parameter.empty),
+        ("scale", float, 1.0),
+    ]
+    assert signature.return_annotation is inspect.Signature.empty
+    assert get_typed_return_annotation(square) == dict[str, float]
+    assert get_typed_return_annotation(no_return_annotation) is None
+
+
+def test_a_wrapper_with_a_signature_built_from_the_typed_helpers() -> None:
+    seen: list[tuple[Any, str]] = []
+
+    def with_request(
+        func: Callable[..., Awaitable[dict[str, float]]],
+    ) -> Callable[..., Awaitable[dict[str, float]]]:
+        signature = get_typed_signature(func)
+        returned = get_typed_return_annotation(func)
+        extra = inspect.Parameter(
+            "injected_request", inspect.Parameter.KEYWORD_ONLY, annotation=Request
+        )
+
+        @functools.wraps(func)
+        async def inner(*args: Any, injected_request: Request, **kwargs: Any) -> dict[str, float]:
+            seen.append((returned, injected_request.url.path))
+            return await func(*args, **kwargs)
+
+        inner.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), extra]
+        )
+        return inner
+
+    app = FastAPI()
+    app.get("/squares/{n}")(with_request(square))
+    with TestClient(app) as client:
+        response = client.get("/squares/3", params={"scale": "2"})
+        invalid = client.get("/squares/x")
+    assert response.status_code == 200, response.text
+    assert response.json() == {"square": 18.0}
+    assert seen == [(dict[str, float], "/squares/3")]
+    assert invalid.status_code == 422

@@ -15,6 +15,7 @@ when routes are set up, never per request.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from pydantic_core import PydanticUndefined
 
 from zephyr import params
 from zephyr._routes import compile_path
+from zephyr.dependencies import _signature
 from zephyr.dependencies.analyze import analyze, analyze_dependency
 from zephyr.dependencies.models import Dependant, ExitScope, ParamField
 from zephyr.dependencies.tree import flat_params
@@ -33,6 +35,8 @@ __all__ = [
     "get_dependant",
     "get_flat_dependant",
     "get_parameterless_sub_dependant",
+    "get_typed_return_annotation",
+    "get_typed_signature",
     "lenient_issubclass",
     "should_embed_body_fields",
 ]
@@ -191,6 +195,40 @@ def body_field(
         info=marker,
         default=PydanticUndefined if required else None,
     )
+
+
+def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
+    """FastAPI's: ``call``'s parameters, string annotations evaluated, no return annotation.
+
+    Decorators read it to build a wrapper's ``__signature__`` (fastapi-cache2's
+    ``@cache`` adds a ``Request`` and a ``Response`` parameter to it).
+
+    Args:
+        call: A function, class, partial or callable instance.
+
+    Returns:
+        The signature with its parameters; the return annotation left out.
+
+    Raises:
+        NameError: A parameter annotation names something undefined.
+    """
+    return _signature.get_typed_parameters(call)
+
+
+def get_typed_return_annotation(call: Callable[..., Any]) -> Any:
+    """FastAPI's: ``call``'s return annotation, evaluated; ``None`` when it has none.
+
+    Args:
+        call: A function, class, partial or callable instance.
+
+    Returns:
+        The return annotation (``None`` for none, as for ``-> None``).
+
+    Raises:
+        NameError: An annotation names something undefined.
+    """
+    returned = _signature.get_typed_signature(call).return_annotation
+    return None if returned is inspect.Signature.empty else returned
 
 
 def lenient_issubclass(cls: Any, class_or_tuple: type | tuple[type, ...]) -> bool:
