@@ -121,6 +121,35 @@ def test_early_answer_with_body_complete_keeps_alive(make_conn: MakeConn) -> Non
     run(main())
 
 
+def test_early_answer_says_the_connection_closes(make_conn: MakeConn) -> None:
+    """The head of an answer given before the body is in says ``connection: close``.
+
+    The protocol drains the rest and closes; a client that believed the
+    connection reusable would send its next request into the linger.
+    """
+
+    async def main() -> None:
+        conn = make_conn(early, timeout_linger=5)
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        await conn.wait_for(lambda: conn.transport.eof_written)
+        [resp] = conn.responses()
+        assert (resp.body, resp.header(b"connection")) == (b"early", b"close")
+
+    run(main())
+
+
+def test_answer_after_the_body_keeps_the_connection(make_conn: MakeConn) -> None:
+    async def main() -> None:
+        conn = make_conn(reader, timeout_linger=5)
+        conn.feed(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        await conn.settle()
+        [resp] = conn.responses()
+        assert (resp.body, resp.header(b"connection")) == (b"read", None)
+        assert not conn.transport.eof_written
+
+    run(main())
+
+
 def test_shutdown_ends_a_linger(make_conn: MakeConn) -> None:
     async def main() -> None:
         conn = make_conn(early, timeout_linger=5)
@@ -178,6 +207,24 @@ def test_early_app_answer_raw_socket() -> None:
         data = await asyncio.to_thread(client)
         assert data.startswith(b"HTTP/1.1 200 OK\r\n")
         assert data.endswith(b"early")
+
+    serve(early, test, timeout=20)
+
+
+def test_early_answer_client_moves_to_a_new_connection() -> None:
+    """An answer before the body's end closes the connection; httpx, told so, opens another."""
+
+    async def test(port: int, state: ServerState) -> None:
+        async def slow() -> Any:
+            yield b"s" * 10
+            await asyncio.sleep(0.2)  # the answer goes out meanwhile
+            yield b"s" * 10
+
+        async with httpx.AsyncClient(timeout=10) as client:
+            first = await client.post(f"http://127.0.0.1:{port}/", content=slow())
+            assert (first.text, first.headers.get("connection")) == ("early", "close")
+            second = await client.post(f"http://127.0.0.1:{port}/", content=b"done")
+            assert second.text == "early"
 
     serve(early, test, timeout=20)
 

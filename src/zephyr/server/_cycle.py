@@ -439,9 +439,12 @@ class RequestResponseCycle:
                 and (length >= 0 or lname not in FRAMING_NAMES)
             ):
                 remember_line(pair, header_line, length)
-        if self.expect_100:
-            # The app answers without reading the body: the client may never
-            # send it, so the connection cannot be reused.
+        if self.expect_100 or not self.message_complete:
+            # Answered before the request body all arrived (after Expect:
+            # 100-continue, before it was even asked for): the protocol drains
+            # what is left and closes (HttpProtocol.on_response_complete).
+            # The head says so, or a client would send its next request on a
+            # connection about to close and lose it.
             self.expect_100 = False
             keep_alive = False
         if self.hooks.state.should_exit:
