@@ -23,7 +23,7 @@ from zephyr._native import deliver, route_takes_respond
 from zephyr._routetree import PARAM_REGEX
 from zephyr.concurrency import run_in_threadpool
 from zephyr.convertors import CONVERTOR_TYPES, Convertor
-from zephyr.datastructures import URLPath
+from zephyr.datastructures import URL, URLPath
 from zephyr.exceptions import HTTPException
 from zephyr.middleware import Middleware
 from zephyr.requests import Request
@@ -482,11 +482,21 @@ class Route(_TemplateRoute):
 
 
 def redirect_location(scope: Scope, path: str) -> str:
-    """Build a same-origin ``Location`` from a path (never a ``//host`` reference)."""
-    # A path like ``//evil.com/`` (or ``/\\evil.com``) would be read by browsers
-    # as a network-path reference to another host: collapse the leading run.
-    location = "/" + quote(path.lstrip("/\\"), safe="/:@!$&'()*+,;=-._~")
-    query = scope.get("query_string", b"")
-    if query:
-        location += "?" + query.decode("latin-1")
-    return location
+    """Build the trailing-slash redirect's ``Location``: the request's URL with another path.
+
+    Absolute, as Starlette's and FastAPI's (scheme and Host header, or the
+    ``server``, from the scope; the query string kept), so a proxy's
+    ``X-Forwarded-Proto`` reaches the client. An absolute URL names its host,
+    so a path such as ``//evil.example/`` stays a path of this host; without a
+    Host header or ``server`` the URL is relative and that path is defused
+    (``datastructures.URL``).
+
+    Args:
+        scope: The HTTP scope being redirected.
+        path: The new decoded path (``root_path`` included).
+
+    Returns:
+        The URL, path percent-encoded (a literal ``%`` too).
+    """
+    quoted = quote(path, safe="/:@!$&'()*+,;=-._~")
+    return str(URL(scope={**scope, "path": quoted}))

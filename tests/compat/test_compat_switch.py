@@ -30,12 +30,6 @@ def test_unmodified_apps_answer_like_the_originals(
             # The same document; only the key order inside schemas may differ.
             assert z.json() == u.json()
             continue
-        if z.status_code == 307 and z.headers["location"] != u.headers["location"]:
-            # zephyr's trailing-slash redirect sends a relative Location (a path
-            # such as "//evil.example" cannot become an open redirect); it names
-            # the same URL as the absolute one.
-            base = httpx.URL("http://api.example.test").join(url)
-            z.headers["location"] = str(base.join(z.headers["location"]))
         assert _comparable(z) == _comparable(u), f"{app}: {method} {url}"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.toolkit._asgi import call, scope_for
+from tests.toolkit._asgi import acall, call, scope_for
 from zephyr.datastructures import URL
 from zephyr.middleware import Middleware
 from zephyr.responses import JSONResponse, PlainTextResponse
@@ -103,28 +103,45 @@ def test_asgi_app_endpoint_accepts_any_method() -> None:
 @pytest.mark.parametrize(
     ("path", "query", "location"),
     [
-        ("/slash", b"", "/slash/"),
-        ("/noslash/", b"a=1&b=2", "/noslash?a=1&b=2"),
-        ("/items/3/", b"", "/items/3"),
-        ("/api/users/7/", b"", "/api/users/7"),
+        ("/slash", b"", "http://testserver/slash/"),
+        ("/noslash/", b"a=1&b=2", "http://testserver/noslash?a=1&b=2"),
+        ("/items/3/", b"", "http://testserver/items/3"),
+        ("/api/users/7/", b"", "http://testserver/api/users/7"),
     ],
 )
 def test_redirect_slashes(path: str, query: bytes, location: str) -> None:
+    """The Location is the request's own URL with the other path, as Starlette's."""
     result = call(router, path, query_string=query)
     assert result.status == 307
     assert result.headers["location"] == location
 
 
-def test_redirect_is_never_to_another_host() -> None:
+def test_redirect_names_the_scheme_and_host_of_the_request() -> None:
+    scope = scope_for("/slash", headers=[("host", "api.example:8443")])
+    result = asyncio.run(acall(router, {**scope, "scheme": "https"}))
+    assert result.headers["location"] == "https://api.example:8443/slash/"
+
+
+def test_redirect_encodes_the_path() -> None:
+    spaced = Router([Route("/{p:path}/", info)])
+    result = call(spaced, "/a b/100%")
+    assert result.headers["location"] == "http://testserver/a%20b/100%25/"
+
+
+@pytest.mark.parametrize("path", ["//evil.com", "/\\evil.com", "///evil.com"])
+@pytest.mark.parametrize("absolute", [True, False])
+def test_redirect_is_never_to_another_host(path: str, absolute: bool) -> None:
+    """``//evil.com`` stays a path: of the request's host, or defused when there is none."""
     evil = Router([Route("/{p:path}/", info)])
-    for path in ("//evil.com", "/\\evil.com", "///evil.com"):
-        result = call(evil, path, headers=[("host", "evil.com")])
-        assert result.status == 307
-        location = result.headers["location"]
-        assert location.startswith("/")
-        assert not location.startswith("//")
-        assert "\\" not in location[:2]
-        assert URL(location).netloc == ""
+    scope = scope_for(path, headers=[("host", "api.example")])
+    if not absolute:
+        scope = {**scope, "headers": [], "server": None}
+    result = asyncio.run(acall(evil, scope))
+    assert result.status == 307
+    location = URL(result.headers["location"])
+    assert location.netloc == ("api.example" if absolute else "")
+    assert location.path.endswith("evil.com/")
+    assert "\\" not in result.headers["location"]
 
 
 def test_redirect_slashes_disabled_and_root() -> None:
@@ -135,7 +152,7 @@ def test_redirect_slashes_disabled_and_root() -> None:
 def test_redirect_keeps_root_path() -> None:
     outer = Router([Mount("/sub", routes=[Route("/a/", info)])])
     result = call(outer, "/sub/a")
-    assert result.headers["location"] == "/sub/a/"
+    assert result.headers["location"] == "http://testserver/sub/a/"
 
 
 def test_mount_scope_root_path_and_params() -> None:
