@@ -21,7 +21,7 @@ path candidates with their declaration index so the router can reproduce the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, SupportsIndex
 
 from zephyr.convertors import Convertor, IntegerConvertor, PathConvertor, StringConvertor
@@ -251,24 +251,58 @@ def _params(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
 
 
 class RouteList(list[Any]):
-    """A list that counts its mutations, so the router knows when to recompile.
+    """A list that counts its mutations, and tells its owner of each route added.
 
     PERF: checking one integer per request replaces re-validating the table.
+
+    Args:
+        items: The routes.
+        on_add: Called with each route added later (``append``, ``insert``,
+            ``extend``, ``+=``), after it is in the list; ``None`` for nobody.
     """
 
-    version = 0
+    def __init__(
+        self, items: Iterable[Any] = (), on_add: Callable[[Any], None] | None = None
+    ) -> None:
+        super().__init__(items)
+        self.version = 0
+        self.on_add = on_add
+
+    def _added(self, items: Iterable[Any]) -> None:
+        self.version += 1
+        if self.on_add is not None:
+            for item in items:
+                self.on_add(item)
 
     def append(self, item: Any) -> None:
         super().append(item)
-        self.version += 1
+        self._added((item,))
 
     def extend(self, items: Iterable[Any]) -> None:
+        items = list(items)
         super().extend(items)
-        self.version += 1
+        self._added(items)
 
     def insert(self, index: SupportsIndex, item: Any) -> None:
         super().insert(index, item)
+        self._added((item,))
+
+    def move(self, item: Any, index: int) -> None:
+        """Put ``item`` (in the list, found by identity) at ``index``; a move adds nothing."""
+        super().__delitem__(self.index_of(item))
+        super().insert(index, item)
         self.version += 1
+
+    def index_of(self, item: Any) -> int:
+        """The index of ``item`` itself (routes compare equal by path and endpoint).
+
+        Raises:
+            ValueError: ``item`` is not in the list.
+        """
+        for index, entry in enumerate(self):
+            if entry is item:
+                return index
+        raise ValueError(f"{item!r} is not in the route list")
 
     def remove(self, item: Any) -> None:
         super().remove(item)
@@ -299,8 +333,7 @@ class RouteList(list[Any]):
         self.version += 1
 
     def __iadd__(self, items: Iterable[Any]) -> RouteList:  # type: ignore[misc]
-        super().__iadd__(items)
-        self.version += 1
+        self.extend(items)
         return self
 
 

@@ -131,8 +131,15 @@ class Router(LifespanMixin):
 
     @routes.setter
     def routes(self, routes: Iterable[BaseRoute]) -> None:
-        self._routes = routes if isinstance(routes, RouteList) else RouteList(routes)
+        self._routes = RouteList(routes, on_add=self._route_added)
         self._compiled = None
+
+    def _route_added(self, route: BaseRoute) -> None:
+        """Hear of a route added to ``routes``, once it is in the list.
+
+        A plain router has nothing to do; an ``APIRouter`` passes the route
+        on to the routers it is included in.
+        """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point (through the router's own middleware, if any)."""

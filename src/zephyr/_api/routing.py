@@ -3,18 +3,21 @@
 A router creates its routes (:class:`~zephyr._api.route.APIRoute`) with its
 defaults merged into each route's options; including a router copies its
 routes with the inclusion's prefix, defaults and limits, compiling API routes
-again (their dependencies change). The API layer's route names are importable
+again (their dependencies change), and so does a route added to it later
+(:mod:`zephyr._api.inclusions`). The API layer's route names are importable
 from here, as from ``fastapi.routing``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import Any, TypeVar, Unpack
 
 from zephyr import params
 from zephyr._api.handler import get_request_handler as get_request_handler
+from zephyr._api.inclusions import Inclusion, place_after
 from zephyr._api.options import OperationOptions, RouteOptions
 from zephyr._api.route import APIRoute, generate_unique_id
 from zephyr._api.websocket import APIWebSocketRoute
@@ -45,8 +48,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _check_paths_not_empty(router: Router) -> None:
-    """Refuse a route of ``router`` with an empty path, included without a prefix.
+def _check_paths_not_empty(routes: Iterable[BaseRoute]) -> None:
+    """Refuse a route with an empty path, included without a prefix.
 
     ``@router.get("")`` means "the prefix itself"; with no prefix there is no
     path to serve it at.
@@ -54,7 +57,7 @@ def _check_paths_not_empty(router: Router) -> None:
     Raises:
         ZephyrError: Naming the first such route.
     """
-    for route in router.routes:
+    for route in routes:
         if isinstance(route, Route | WebSocketRoute) and not route.path:
             raise ZephyrError(
                 f"Prefix and path cannot be both empty (path operation: {route.name})"
@@ -120,6 +123,10 @@ class APIRouter(FrontendRouter, Router):
         form_limits: FormLimits | None = None,
         max_buffered_body_size: int | None = DEFAULT_BUFFERED_BODY_SIZE,
     ) -> None:
+        # Declared before the routes exist: adding one reads them (_route_added).
+        self._inclusions: list[Inclusion] = []  # where this router is included
+        self._placing: int | None = None  # the index the next route added moves to
+        self._last_added: BaseRoute | None = None
         super().__init__(
             routes,
             redirect_slashes=redirect_slashes,
@@ -351,56 +358,90 @@ class APIRouter(FrontendRouter, Router):
                     "A path prefix must not end with '/', as the routes will start with '/'"
                 )
         else:
-            _check_paths_not_empty(router)
-        max_body_size = check_max_body_size(max_body_size)
-        form_limits = check_form_limits(form_limits)
+            _check_paths_not_empty(router.routes)
+        options: dict[str, Any] = {
+            "prefix": prefix,
+            "tags": tags,
+            "dependencies": dependencies,
+            "default_response_class": default_response_class,
+            "responses": responses,
+            "callbacks": callbacks,
+            "deprecated": deprecated,
+            "include_in_schema": include_in_schema,
+            "generate_unique_id_function": generate_unique_id_function,
+            "strict_content_type": strict_content_type,
+            "max_body_size": check_max_body_size(max_body_size),
+            "form_limits": check_form_limits(form_limits),
+        }
+        inclusion = Inclusion(weakref.ref(self), options, self.routes[-1] if self.routes else None)
         for route in router.routes:
-            if isinstance(route, APIRoute):
-                self._include_api_route(
-                    route,
-                    prefix=prefix,
-                    tags=tags,
-                    dependencies=dependencies,
-                    default_response_class=default_response_class,
-                    responses=responses,
-                    callbacks=callbacks,
-                    deprecated=deprecated,
-                    include_in_schema=include_in_schema,
-                    generate_unique_id_function=generate_unique_id_function,
-                    strict_content_type=strict_content_type,
-                    max_body_size=max_body_size,
-                    form_limits=form_limits,
-                )
-            elif isinstance(route, APIWebSocketRoute):
-                self.add_api_websocket_route(
-                    prefix + route.path,
-                    route.endpoint,
-                    name=route.name,
-                    dependencies=[*(dependencies or []), *route.dependencies],
-                )
-            elif isinstance(route, WebSocketRoute):
-                self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
-            elif isinstance(route, Route):
-                self.add_route(
-                    prefix + route.path,
-                    route.endpoint,
-                    methods=route.methods,
-                    name=route.name,
-                    include_in_schema=route.include_in_schema,
-                )
-            elif isinstance(route, Mount):
-                layers = []
-                if max_body_size is not None or form_limits:
-                    # The mounted app reads under this inclusion's limits.
-                    layers.append(Middleware(RequestLimitsMiddleware, max_body_size, form_limits))
-                mount = Mount(
-                    prefix + route.path, app=route.app, name=route.name, middleware=layers
-                )
-                self.routes.append(mount)
-            else:
-                self.routes.append(route)
-        self._include_frontends(router, prefix, dependencies, max_body_size)
+            inclusion.remember(route, self._include_route(route, options))
+        router._inclusions.append(inclusion)
+        self._include_frontends(router, prefix, dependencies, options["max_body_size"])
         self.include_lifespan(router)
+
+    def _route_added(self, route: BaseRoute) -> None:
+        """Place a route just added, then copy it into the routers this one is included in."""
+        index = self._placing
+        if index is not None:
+            self._placing = None
+            self._routes.move(route, index)
+        self._last_added = route
+        for inclusion in list(self._inclusions):
+            parent = inclusion.parent()
+            if parent is None:
+                self._inclusions.remove(inclusion)  # that router is gone
+                continue
+            parent._include_later(route, self, inclusion)
+
+    def _include_later(self, route: BaseRoute, child: APIRouter, inclusion: Inclusion) -> None:
+        """Copy ``route``, added to ``child`` after ``inclusion``, to its place among these."""
+        if not inclusion.options["prefix"]:
+            _check_paths_not_empty([route])
+        self._placing = place_after(inclusion.anchor(route, child.routes), self.routes)
+        try:
+            inclusion.remember(route, self._include_route(route, inclusion.options))
+        finally:
+            self._placing = None
+
+    def _include_route(self, route: BaseRoute, options: dict[str, Any]) -> BaseRoute | None:
+        """Add this router's copy of an included ``route``; return it (``None``: no copy)."""
+        self._last_added = None
+        prefix: str = options["prefix"]
+        if isinstance(route, APIRoute):
+            self._include_api_route(route, **options)
+        elif isinstance(route, APIWebSocketRoute):
+            self.add_api_websocket_route(
+                prefix + route.path,
+                route.endpoint,
+                name=route.name,
+                dependencies=[*(options["dependencies"] or []), *route.dependencies],
+            )
+        elif isinstance(route, WebSocketRoute):
+            self.add_websocket_route(prefix + route.path, route.endpoint, name=route.name)
+        elif isinstance(route, Route):
+            self.add_route(
+                prefix + route.path,
+                route.endpoint,
+                methods=route.methods,
+                name=route.name,
+                include_in_schema=route.include_in_schema,
+            )
+        elif isinstance(route, Mount):
+            layers = []
+            if options["max_body_size"] is not None or options["form_limits"]:
+                # The mounted app reads under this inclusion's limits.
+                layers.append(
+                    Middleware(
+                        RequestLimitsMiddleware, options["max_body_size"], options["form_limits"]
+                    )
+                )
+            self.routes.append(
+                Mount(prefix + route.path, app=route.app, name=route.name, middleware=layers)
+            )
+        else:
+            self.routes.append(route)
+        return self._last_added
 
     def _include_api_route(self, route: APIRoute, *, prefix: str, **options: Any) -> None:
         response_class = route.response_class
@@ -448,7 +489,7 @@ class APIRouter(FrontendRouter, Router):
             max_body_size=nearest(route.max_body_size, options["max_body_size"]),
             form_limits=route.form_limits,
         )
-        added = self.routes[-1]
+        added = self._last_added
         assert isinstance(added, APIRoute)
         inherited = merge_form_limits(route.inherited_form_limits, options["form_limits"])
         added.inherit_limits(
