@@ -76,6 +76,63 @@ class FormMessage(enum.Enum, metaclass=_DeprecatedEnumType):
     END = 5
 
 
+MULTIPART_NOT_INSTALLED = (
+    "Form and File parameters are parsed with python-multipart, which is not installed. "
+    'Install it with: pip install "python-multipart>=0.0.18"'
+)
+MULTIPART_WRONG_PACKAGE = (
+    'Form and File parameters are parsed with python-multipart, but the "multipart" module '
+    "found is another package's. Replace it with: pip uninstall multipart && "
+    'pip install "python-multipart>=0.0.18"'
+)
+
+
+def check_multipart_install() -> None:
+    """Check that python-multipart can parse forms; called as a route with form fields is built.
+
+    python-multipart 0.0.13 and later are importable as ``python_multipart``;
+    older releases only as ``multipart``, a name another PyPI package also
+    uses. Looked up at each call (not once at import), so the error names
+    the environment the app is built in.
+
+    Raises:
+        RuntimeError: :data:`MULTIPART_NOT_INSTALLED`, or
+            :data:`MULTIPART_WRONG_PACKAGE` when only the other ``multipart``
+            package is there.
+    """
+    try:
+        current = importlib.import_module("python_multipart")
+    except ImportError:
+        current = None
+    if current is not None and _version(getattr(current, "__version__", "")) > (0, 0, 12):
+        return
+    try:
+        with warnings.catch_warnings():
+            # python-multipart's own "multipart" alias warns that it is one.
+            warnings.simplefilter("ignore")
+            legacy = importlib.import_module("multipart")
+    except ImportError:
+        raise RuntimeError(MULTIPART_NOT_INSTALLED) from None
+    if not getattr(legacy, "__version__", None):
+        raise RuntimeError(MULTIPART_NOT_INSTALLED)
+    try:
+        parser = importlib.import_module("multipart.multipart")
+    except ImportError:
+        parser = None
+    if getattr(parser, "parse_options_header", None) is None:
+        raise RuntimeError(MULTIPART_WRONG_PACKAGE)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """``"0.0.20"`` -> ``(0, 0, 20)``; a part that is not a number ends it."""
+    numbers: list[int] = []
+    for part in text.split("."):
+        if not part.isdigit():
+            break
+        numbers.append(int(part))
+    return tuple(numbers)
+
+
 def require_multipart() -> None:
     """Raise a clear ImportError when python-multipart is not installed.
 

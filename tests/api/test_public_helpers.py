@@ -7,7 +7,7 @@
 * ``PydanticV1NotSupportedError``: a ``pydantic.v1`` model in a route or
   given to ``jsonable_encoder`` is refused at once.
 * ``fastapi._compat``'s constants other libraries read, under compat.
-* ``get_typed_signature`` / ``get_typed_return_annotation``
+* ``get_typed_signature`` / ``get_typed_return_annotation`` / ``get_typed_annotation``
   (``fastapi.dependencies.utils``): what a decorator reads to give its wrapper
   a ``__signature__`` with a parameter more, as fastapi-cache2's ``@cache`` does.
 """
@@ -31,7 +31,11 @@ from zephyr import FastAPI, Request, Zephyr
 from zephyr.api_exceptions import PydanticV1NotSupportedError, ZephyrError
 from zephyr.concurrency import contextmanager_in_threadpool
 from zephyr.datastructures import Default, DefaultPlaceholder
-from zephyr.dependencies.utils import get_typed_return_annotation, get_typed_signature
+from zephyr.dependencies.utils import (
+    get_typed_annotation,
+    get_typed_return_annotation,
+    get_typed_signature,
+)
 from zephyr.encoders import jsonable_encoder
 from zephyr.testclient import TestClient
 
@@ -239,3 +243,13 @@ def test_a_wrapper_with_a_signature_built_from_the_typed_helpers() -> None:
     assert response.json() == {"square": 18.0}
     assert seen == [(dict[str, float], "/squares/3")]
     assert invalid.status_code == 422
+
+
+def test_get_typed_annotation_evaluates_strings_in_the_namespace() -> None:
+    namespace = {"Item": dict}
+    assert get_typed_annotation("list[Item]", namespace) == list[dict]
+    assert get_typed_annotation("None", namespace) is None
+    assert get_typed_annotation(int, namespace) is int
+    with pytest.raises(NameError):
+        get_typed_annotation("Missing", namespace)
+    assert namespace == {"Item": dict}  # eval's __builtins__ is not left in it

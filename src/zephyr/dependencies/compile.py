@@ -23,6 +23,7 @@ from zephyr.dependencies.live_overrides import compile_watching_runner, watched_
 from zephyr.dependencies.models import CallKind, Dependant, ParamField, Plan, SpecialKind, Step
 from zephyr.dependencies.shapes import strip_annotated
 from zephyr.dependencies.solve import Runner, compile_runner
+from zephyr.formparsers import check_multipart_install
 
 __all__ = [
     "analyze",
@@ -217,6 +218,7 @@ def build_plan(
     form_fields = by_location.get("form")
     body = form = None
     if form_fields:
+        check_multipart_install()
         # Body-typed values next to form fields are read from the form too.
         form = FormExtractor([*form_fields, *(body_fields or [])], form_limits or {})
     elif body_fields:

@@ -28,16 +28,30 @@ from zephyr.dependencies import _signature
 from zephyr.dependencies.analyze import analyze, analyze_dependency
 from zephyr.dependencies.models import Dependant, ExitScope, ParamField
 from zephyr.dependencies.tree import flat_params
+from zephyr.formparsers import (
+    MULTIPART_NOT_INSTALLED,
+    MULTIPART_WRONG_PACKAGE,
+    check_multipart_install,
+)
+
+# FastAPI's names for python-multipart's install check (zephyr.formparsers).
+ensure_multipart_is_installed = check_multipart_install
+multipart_not_installed_error = MULTIPART_NOT_INSTALLED
+multipart_incorrect_install_error = MULTIPART_WRONG_PACKAGE
 
 __all__ = [
     "body_field",
+    "ensure_multipart_is_installed",
     "flat_body_params",
     "get_dependant",
     "get_flat_dependant",
     "get_parameterless_sub_dependant",
+    "get_typed_annotation",
     "get_typed_return_annotation",
     "get_typed_signature",
     "lenient_issubclass",
+    "multipart_incorrect_install_error",
+    "multipart_not_installed_error",
     "should_embed_body_fields",
 ]
 
@@ -213,6 +227,25 @@ def get_typed_signature(call: Callable[..., Any]) -> inspect.Signature:
         NameError: A parameter annotation names something undefined.
     """
     return _signature.get_typed_parameters(call)
+
+
+def get_typed_annotation(annotation: Any, globalns: dict[str, Any]) -> Any:
+    """FastAPI's: an annotation, evaluated in ``globalns`` when it is a string.
+
+    Args:
+        annotation: An annotation as written (``"list[Item]"``, ``int``...).
+        globalns: The namespace its names are looked up in (a module's globals).
+
+    Returns:
+        The annotation; ``None`` for ``"None"``, as in a signature.
+
+    Raises:
+        NameError: The string names something undefined.
+    """
+    if not isinstance(annotation, str):
+        return annotation
+    evaluated = eval(annotation, dict(globalns))  # as inspect.signature(eval_str=True)
+    return None if evaluated is type(None) else evaluated
 
 
 def get_typed_return_annotation(call: Callable[..., Any]) -> Any:
