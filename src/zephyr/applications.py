@@ -312,8 +312,8 @@ class Zephyr(BaseApp):
 
         The pages name their assets below the request's ``root_path``, where
         the assets route (in the compiled table, so other routes pay nothing
-        for it) serves the vendored files; without either page there is no
-        assets route either.
+        for it, but not in ``app.routes``) serves the vendored files; without
+        either page there is no assets route either.
         """
         title = self.title
         oauth2_url = self.swagger_ui_oauth2_redirect_url
@@ -362,7 +362,8 @@ class Zephyr(BaseApp):
 
             self.add_route(self.redoc_url, redoc_html, include_in_schema=False)
         if self.docs_url or self.redoc_url:
-            self.router.routes.append(docs.docs_static_route())
+            # Not in ``app.routes``: that list holds what FastAPI's does.
+            self.router._add_own_route(docs.docs_static_route())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI 3 entry point; a ``root_path`` given to the app overrides the server's."""

@@ -124,6 +124,9 @@ class Router(LifespanMixin):
         # The router's own layers must see every request, native ones too.
         self._wrapped = limit is not None or bool(middleware)
 
+    _own_routes: tuple[BaseRoute, ...] = ()
+    """Routes the router serves ahead of ``routes`` without listing them there."""
+
     @property
     def routes(self) -> list[BaseRoute]:
         """The route list; appending/removing routes recompiles the table lazily."""
@@ -132,6 +135,16 @@ class Router(LifespanMixin):
     @routes.setter
     def routes(self, routes: Iterable[BaseRoute]) -> None:
         self._routes = RouteList(routes, on_add=self._route_added)
+        self._compiled = None
+
+    def _add_own_route(self, route: BaseRoute) -> None:
+        """Serve ``route`` ahead of every route in ``routes``, unlisted.
+
+        For routes of zephyr's own that Starlette and FastAPI have no
+        counterpart of (the docs pages' assets): libraries that read, copy or
+        rebuild ``app.routes`` find there just the routes FastAPI would have.
+        """
+        self._own_routes = (*self._own_routes, route)
         self._compiled = None
 
     def _route_added(self, route: BaseRoute) -> None:
@@ -157,7 +170,8 @@ class Router(LifespanMixin):
     def _table(self) -> CompiledRoutes:
         compiled = self._compiled
         if compiled is None or compiled.version != self._routes.version:
-            compiled = self._compiled = CompiledRoutes(self._routes, self._routes.version)
+            routes = [*self._own_routes, *self._routes] if self._own_routes else self._routes
+            compiled = self._compiled = CompiledRoutes(routes, self._routes.version)
         return compiled
 
     def match(self, scope: Scope) -> tuple[Match, BaseRoute | None, Scope]:
@@ -283,7 +297,7 @@ class Router(LifespanMixin):
         Raises:
             NoMatchFound: If no route has that name and exactly those parameters.
         """
-        for route in self.routes:
+        for route in (*self._own_routes, *self.routes) if self._own_routes else self.routes:
             try:
                 return route.url_path_for(name, **path_params)
             except NoMatchFound:
