@@ -51,28 +51,43 @@ def chat_app(layout: str = "wrap") -> tuple[Any, list[str]]:
     async def item(item_id: int, q: str = "") -> dict[str, Any]:
         return {"item_id": item_id, "q": q}
 
+    @api.post("/notify")
+    async def notify(text: str) -> dict[str, bool]:
+        # An HTTP endpoint emitting to every connected client, binary data included.
+        await sio.emit("news", {"text": text, "raw": text.encode() + b"\x00\xff"})
+        return {"sent": True}
+
     if layout == "mount":
         api.mount("/socket.io", socketio.ASGIApp(sio))
         return api, seen
     return socketio.ASGIApp(sio, other_asgi_app=api), seen
 
 
-async def talk(url: str, transports: list[str]) -> tuple[dict[str, str], dict[str, str], str, str]:
-    """Two clients in the lobby: the first says something, the second hears it."""
+async def talk(url: str, transports: list[str]) -> tuple[Any, ...]:
+    """Two clients in the lobby: the first says something, the second hears it.
+
+    Then a POST to a FastAPI route emits news that both clients receive.
+    """
     heard: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    news: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     speaker = socketio.AsyncClient()
     listener = socketio.AsyncClient()
     listener.on("said", heard.put_nowait)
+    listener.on("news", news.put_nowait)
+    speaker.on("news", news.put_nowait)
     await listener.connect(url, transports=transports, auth={"token": "letmein"})
     await speaker.connect(url, transports=transports, auth={"token": "letmein"})
     try:
         reply = await speaker.call("chat", {"text": "hello"}, timeout=5)
         broadcast = await asyncio.wait_for(heard.get(), 5)
         used = (speaker.transport(), listener.transport())
+        async with httpx.AsyncClient(base_url=url) as client:
+            sent = (await client.post("/notify", params={"text": "extra"})).json()
+        delivered = [await asyncio.wait_for(news.get(), 5) for _ in range(2)]
     finally:
         await speaker.disconnect()
         await listener.disconnect()
-    return reply, broadcast, *used
+    return reply, broadcast, *used, sent, delivered
 
 
 @pytest.mark.parametrize(
@@ -92,12 +107,16 @@ def test_events_acks_and_broadcasts_beside_the_fastapi_routes(
     app, seen = chat_app(layout)
     url = serve(app)
 
-    reply, broadcast, speaker_transport, listener_transport = asyncio.run(talk(url, transports))
+    (reply, broadcast, speaker_transport, listener_transport, sent, delivered) = asyncio.run(
+        talk(url, transports)
+    )
     transport = transports[-1]
 
     assert reply == {"echo": "hello"}
     assert broadcast == {"text": "HELLO"}
     assert speaker_transport == listener_transport == transport
+    assert sent == {"sent": True}
+    assert delivered == [{"text": "extra", "raw": b"extra\x00\xff"}] * 2
     deadline = time.monotonic() + 5
     while len(seen) < 5 and time.monotonic() < deadline:
         time.sleep(0.02)
