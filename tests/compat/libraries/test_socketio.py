@@ -42,6 +42,10 @@ def chat_app(layout: str = "wrap") -> tuple[Any, list[str]]:
         return {"echo": data["text"]}
 
     @sio.event
+    async def kick(sid: str, data: Any) -> None:
+        await sio.disconnect(sid)
+
+    @sio.event
     async def disconnect(sid: str, reason: Any = None) -> None:
         seen.append("disconnect")
 
@@ -148,3 +152,35 @@ def test_a_refused_connection_raises_in_the_client(serve: Serve) -> None:
 
     asyncio.run(refused())
     assert seen == []
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+def test_pings_keep_an_idle_client_and_the_server_can_disconnect_one(
+    serve: Serve, transport: str
+) -> None:
+    app, seen = chat_app()
+    url = serve(app)
+
+    async def main() -> tuple[bool, list[Any]]:
+        reasons: list[Any] = []
+        gone = asyncio.Event()
+        client = socketio.AsyncClient(reconnection=False)
+
+        @client.event
+        async def disconnect(reason: Any = None) -> None:
+            reasons.append(reason)
+            gone.set()
+
+        await client.connect(url, transports=[transport], auth={"token": "letmein"})
+        # Idle across two ping intervals (1 s): only the pings and pongs keep it.
+        await asyncio.sleep(2.5)
+        alive = client.connected
+        await client.emit("kick", "bye")
+        await asyncio.wait_for(gone.wait(), 5)
+        await client.wait()
+        return alive, reasons
+
+    alive, reasons = asyncio.run(main())
+    assert alive
+    assert reasons == [socketio.AsyncClient.reason.SERVER_DISCONNECT]
+    assert seen == ["connect /socket.io/ True", "disconnect"]
