@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Header, Request, Response
+from fastapi import Cookie, FastAPI, File, Form, Header, Request, Response, UploadFile
 from mangum import Mangum
 from mangum.exceptions import LifespanFailure
 from pydantic import BaseModel
@@ -65,7 +65,32 @@ def shop(events: list[str]) -> FastAPI:
         body = await request.body()
         return {"size": len(body), "head": list(body[:4])}
 
+    @app.post("/form")
+    async def form(
+        title: str = Form(), file: UploadFile = File(), session: str = Cookie()
+    ) -> dict[str, Any]:
+        return {
+            "title": title,
+            "file": file.filename,
+            "data": (await file.read()).hex(),
+            "session": session,
+        }
+
     return app
+
+
+def multipart(boundary: str) -> bytes:
+    return (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="title"\r\n\r\nlogo\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="logo.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + PNG
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
 
 
 def http_api(method: str, path: str, **extra: Any) -> dict[str, Any]:
@@ -167,8 +192,29 @@ def test_http_api_v2_events() -> None:
     )
     assert json.loads(upload["body"]) == {"size": len(PNG), "head": list(PNG[:4])}
 
+    # A multipart form (base64, as API Gateway sends binary bodies), with the
+    # event's own cookies list as the request's Cookie header.
+    form = handler(
+        http_api(
+            "POST",
+            "/form",
+            headers={"content-type": "multipart/form-data; boundary=b0und"},
+            cookies=["session=abc", "theme=dark"],
+            body=base64.b64encode(multipart("b0und")).decode(),
+            isBase64Encoded=True,
+        ),
+        {},
+    )
+    assert form["statusCode"] == 200, form
+    assert json.loads(form["body"]) == {
+        "title": "logo",
+        "file": "logo.png",
+        "data": PNG.hex(),
+        "session": "abc",
+    }
+
     assert handler(http_api("GET", "/nowhere"), {})["statusCode"] == 404
-    assert events.count("startup") == events.count("shutdown") == 7
+    assert events.count("startup") == events.count("shutdown") == 8
 
 
 def test_rest_api_v1_events() -> None:
