@@ -276,5 +276,8 @@ def test_lifespan_off_and_a_failed_startup() -> None:
     async def root() -> dict[str, str]:
         return {}
 
-    with pytest.raises(LifespanFailure, match="no database"):
+    # The app sends lifespan.startup.failed with the traceback; both modes raise it.
+    with pytest.raises(LifespanFailure, match="RuntimeError: no database"):
+        Mangum(app, lifespan="auto")(http_api("GET", "/"), {})
+    with pytest.raises(LifespanFailure, match="RuntimeError: no database"):
         Mangum(app, lifespan="on")(http_api("GET", "/"), {})
