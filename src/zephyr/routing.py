@@ -112,6 +112,8 @@ class Router(LifespanMixin):
         max_body_size: int | None = None,
     ) -> None:
         self.routes = list(routes or [])
+        # Served ahead of ``routes`` without being listed there (_add_own_route).
+        self._own_routes: tuple[BaseRoute, ...] = ()
         self.redirect_slashes = redirect_slashes
         self.default: ASGIApp = self.not_found if default is None else default
         self._compiled: CompiledRoutes | None = None
@@ -123,9 +125,6 @@ class Router(LifespanMixin):
         self.middleware_stack: ASGIApp = wrap_middleware(served, middleware)
         # The router's own layers must see every request, native ones too.
         self._wrapped = limit is not None or bool(middleware)
-
-    _own_routes: tuple[BaseRoute, ...] = ()
-    """Routes the router serves ahead of ``routes`` without listing them there."""
 
     @property
     def routes(self) -> list[BaseRoute]:
