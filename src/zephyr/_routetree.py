@@ -250,6 +250,18 @@ def _params(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
     return dict(zip(names, values, strict=True))
 
 
+def index_of(items: Sequence[Any], item: Any) -> int:
+    """The index of ``item`` itself in ``items`` (routes compare equal by path and endpoint).
+
+    Raises:
+        ValueError: ``item`` is not in ``items``.
+    """
+    for index, entry in enumerate(items):
+        if entry is item:
+            return index
+    raise ValueError(f"{item!r} is not in the route list")
+
+
 class RouteList(list[Any]):
     """A list that counts its mutations, and tells its owner of each route added.
 
@@ -289,20 +301,9 @@ class RouteList(list[Any]):
 
     def move(self, item: Any, index: int) -> None:
         """Put ``item`` (in the list, found by identity) at ``index``; a move adds nothing."""
-        super().__delitem__(self.index_of(item))
+        super().__delitem__(index_of(self, item))
         super().insert(index, item)
         self.version += 1
-
-    def index_of(self, item: Any) -> int:
-        """The index of ``item`` itself (routes compare equal by path and endpoint).
-
-        Raises:
-            ValueError: ``item`` is not in the list.
-        """
-        for index, entry in enumerate(self):
-            if entry is item:
-                return index
-        raise ValueError(f"{item!r} is not in the route list")
 
     def remove(self, item: Any) -> None:
         super().remove(item)

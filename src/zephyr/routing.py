@@ -169,9 +169,12 @@ class Router(LifespanMixin):
     def _table(self) -> CompiledRoutes:
         compiled = self._compiled
         if compiled is None or compiled.version != self._routes.version:
-            routes = [*self._own_routes, *self._routes] if self._own_routes else self._routes
-            compiled = self._compiled = CompiledRoutes(routes, self._routes.version)
+            compiled = self._compiled = CompiledRoutes(self._served(), self._routes.version)
         return compiled
+
+    def _served(self) -> Sequence[BaseRoute]:
+        """The routes served, in order: the unlisted own ones, then ``routes``."""
+        return [*self._own_routes, *self._routes] if self._own_routes else self._routes
 
     def match(self, scope: Scope) -> tuple[Match, BaseRoute | None, Scope]:
         """Find the route for ``scope`` (first full match, else first partial).
@@ -296,7 +299,7 @@ class Router(LifespanMixin):
         Raises:
             NoMatchFound: If no route has that name and exactly those parameters.
         """
-        for route in (*self._own_routes, *self.routes) if self._own_routes else self.routes:
+        for route in self._served():
             try:
                 return route.url_path_for(name, **path_params)
             except NoMatchFound:

@@ -17,6 +17,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from zephyr._routetree import index_of
 from zephyr.routing import BaseRoute
 
 if TYPE_CHECKING:
@@ -57,8 +58,7 @@ class Inclusion:
             The copy of the nearest earlier child route that has one, else
             :attr:`before` (``None``: the start of the parent's routes).
         """
-        index = next(i for i, entry in enumerate(routes) if entry is route)
-        for earlier in reversed(routes[:index]):
+        for earlier in reversed(routes[: index_of(routes, route)]):
             entry = self.copies.get(id(earlier))
             if entry is not None and entry[0] is earlier:
                 return entry[1]
@@ -73,7 +73,7 @@ def place_after(anchor: BaseRoute | None, routes: list[BaseRoute]) -> int | None
     """
     if anchor is None:
         return 0
-    for index, entry in enumerate(routes):
-        if entry is anchor:
-            return index + 1
-    return None
+    try:
+        return index_of(routes, anchor) + 1
+    except ValueError:
+        return None
